@@ -1,0 +1,9 @@
+import type { Connector } from '../plugins/api/index.js';
+import datagen from './source/datagen/index.js';
+import stdout from './sink/stdout/index.js';
+
+/** The built-in connectors. External ones come through `plugin.path`; both go through PluginRegistry. */
+export const builtinConnectors: readonly Connector[] = [
+  datagen,
+  stdout,
+];

@@ -1,0 +1,131 @@
+import { commonSourceFields, envelopeSchema, Schemas, type Op, type Schema } from '../../../plugins/api/index.js';
+
+/**
+ * The rows datagen emits, as pure functions of (seed, seq), so a replay after a restart produces
+ * exactly the same records and tests can compute what was sent without recording it.
+ *
+ * In `cdc` mode key k = ((seq − 1) mod keys) + 1 and the previous change of that key is seq − keys,
+ * so every before-image is exact: generation 0 inserts every key; odd generations update or delete
+ * (a quarter of them deletes); even generations re-insert what was deleted and update the rest.
+ */
+export interface DatagenOptions {
+  readonly topic: string;
+  readonly keys: number;
+  readonly ops: 'insert' | 'cdc';
+  readonly seed: number;
+  readonly tsStartMs: number;
+  readonly tsStepMs: number;
+}
+
+export interface DatagenRow {
+  id: number;
+  seq: number;
+  name: string;
+  amount: string;
+  score: number | null;
+  active: boolean;
+  created_at: string;
+  day: number;
+  uid: string;
+  payload: string;
+}
+
+export interface DatagenEvent {
+  op: Op;
+  key: { id: number };
+  before: DatagenRow | null;
+  after: DatagenRow | null;
+  /** record time (source.ts_ms): ts.start.ms + seq × ts.step.ms */
+  tsMs: number;
+}
+
+// Names exercise CSV quoting and unicode on purpose.
+const NAMES = ['alice', 'bob, jr.', 'carol "cc"', 'dave\nsecond line', 'émilie', '日本語', 'zoë 🚀', 'frank'];
+const DELETE_SHARE = 0.25;
+
+/** A 32-bit avalanche hash of (seed, n, salt): cheap, deterministic, well spread. */
+export function hash32(seed: number, n: number, salt = 0): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((n % 0x100000000) | 0, 0xc2b2ae35) ^ Math.imul(Math.floor(n / 0x100000000) + salt, 0x27d4eb2f);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+export function datagenRow(id: number, seq: number, options: DatagenOptions): DatagenRow {
+  const h = hash32(options.seed, seq);
+  const cents = (h % 10_000_000) - (h % 7 === 0 ? 10_000_000 : 0);
+  const ts = options.tsStartMs + seq * options.tsStepMs;
+  const u1 = hash32(options.seed, seq, 1);
+  const u2 = hash32(options.seed, seq, 2);
+  const u3 = hash32(options.seed, seq, 3);
+  return {
+    id,
+    seq,
+    name: `${NAMES[h % NAMES.length]} ${h % 1000}`,
+    amount: formatCents(cents),
+    score: h % 10 === 0 ? null : (h % 1_000_000) / 64,
+    active: (h & 1) === 1,
+    created_at: new Date(ts).toISOString(),
+    day: Math.floor(ts / 86_400_000),
+    uid: `${hex8(h)}-${hex8(u1).slice(0, 4)}-4${hex8(u1).slice(5, 8)}-${((u2 & 0x3fff) | 0x8000).toString(16)}-${hex8(u2).slice(0, 4)}${hex8(u3)}`,
+    payload: JSON.stringify({ n: h % 100, tags: h % 3 === 0 ? [] : ['a', `t${h % 5}`], nested: { ok: (h & 2) === 2 } }),
+  };
+}
+
+function formatCents(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+function isDelete(seq: number, options: DatagenOptions): boolean {
+  return hash32(options.seed, seq, 7) / 0x100000000 < DELETE_SHARE;
+}
+
+function cdcOp(seq: number, options: DatagenOptions): Op {
+  const generation = Math.floor((seq - 1) / options.keys);
+  if (generation === 0) return 'c';
+  if (generation % 2 === 1) return isDelete(seq, options) ? 'd' : 'u';
+  return isDelete(seq - options.keys, options) ? 'c' : 'u';
+}
+
+/** The change with sequence number `seq` (≥ 1). */
+export function datagenEvent(seq: number, options: DatagenOptions): DatagenEvent {
+  const tsMs = options.tsStartMs + seq * options.tsStepMs;
+  if (options.ops === 'insert') return { op: 'c', key: { id: seq }, before: null, after: datagenRow(seq, seq, options), tsMs };
+  const id = ((seq - 1) % options.keys) + 1;
+  const op = cdcOp(seq, options);
+  const before = op === 'c' ? null : datagenRow(id, seq - options.keys, options);
+  const after = op === 'd' ? null : datagenRow(id, seq, options);
+  return { op, key: { id }, before, after, tsMs };
+}
+
+export const datagenKeySchema: Schema = Schemas.struct([Schemas.field('id', Schemas.int64())], { name: 'datagen.Key' });
+
+export const datagenRowFields = [
+  Schemas.field('id', Schemas.int64()),
+  Schemas.field('seq', Schemas.int64()),
+  Schemas.field('name', Schemas.string()),
+  Schemas.field('amount', Schemas.decimal(12, 2)),
+  Schemas.field('score', Schemas.float64({ optional: true })),
+  Schemas.field('active', Schemas.boolean()),
+  Schemas.field('created_at', Schemas.zonedTimestamp()),
+  Schemas.field('day', Schemas.date()),
+  Schemas.field('uid', Schemas.uuid()),
+  Schemas.field('payload', Schemas.json()),
+] as const;
+
+export const datagenSourceSchema: Schema = Schemas.struct([...commonSourceFields, Schemas.field('seq', Schemas.int64())], {
+  name: 'io.tributary.connector.datagen.Source',
+});
+
+export function datagenValueSchema(topic: string): Schema {
+  return envelopeSchema(topic, datagenRowFields, datagenSourceSchema);
+}

@@ -1,0 +1,98 @@
+import { padPosition, type SourceRecord, type SourceTask, type SourceTaskContext, type ConfigOf } from '../../../plugins/api/index.js';
+import type { datagenConfigSpec } from './datagen-config.js';
+import { datagenEvent, datagenKeySchema, datagenValueSchema, type DatagenOptions } from './datagen-rows.js';
+
+type DatagenConfig = ConfigOf<typeof datagenConfigSpec.properties>;
+
+const VERSION = '0.1.0';
+
+/**
+ * Emits datagen changes. Its source offset is `{seq}` of the last record emitted, under partition
+ * `{datagen: <topic>}`; after a restart it resumes at the next seq, so with the same seed the
+ * stream continues exactly where the committed offset left it.
+ */
+export class DatagenSourceTask implements SourceTask<DatagenConfig> {
+  #context!: SourceTaskContext<DatagenConfig>;
+  #options!: DatagenOptions;
+  #nextSeq = 1;
+  #startedAt = 0;
+  #emittedSinceStart = 0;
+
+  async start(context: SourceTaskContext<DatagenConfig>): Promise<void> {
+    this.#context = context;
+    const c = context.config;
+    this.#options = { topic: c.topic, keys: c.keys, ops: c.ops, seed: c.seed, tsStartMs: c['ts.start.ms'], tsStepMs: c['ts.step.ms'] };
+    const stored = await context.offsets.offset({ datagen: c.topic });
+    if (stored && typeof stored.seq === 'number') this.#nextSeq = stored.seq + 1;
+    this.#startedAt = Date.now();
+    context.logger.info({ nextSeq: this.#nextSeq }, 'datagen starting');
+  }
+
+  async poll(signal: AbortSignal): Promise<SourceRecord[]> {
+    const c = this.#context.config;
+    const max = c['max.records'];
+    let count = c['batch.size'];
+    if (max > 0) count = Math.min(count, max - this.#nextSeq + 1);
+    if (c['rows.per.second'] > 0) count = Math.min(count, await this.#waitForBudget(c['rows.per.second'], signal));
+    if (count <= 0) {
+      await sleep(max > 0 && this.#nextSeq > max ? 200 : 10, signal);
+      return [];
+    }
+    const records = new Array<SourceRecord>(count);
+    for (let i = 0; i < count; i++) records[i] = this.#record(this.#nextSeq++);
+    this.#emittedSinceStart += count;
+    return records;
+  }
+
+  /** How many records the rate allows now, waiting (abortably) until at least one is allowed. */
+  async #waitForBudget(rate: number, signal: AbortSignal): Promise<number> {
+    const allowed = Math.floor(((Date.now() - this.#startedAt) * rate) / 1000) - this.#emittedSinceStart;
+    if (allowed > 0) return allowed;
+    await sleep(Math.min(1000, Math.ceil(1000 / rate)), signal);
+    return Math.floor(((Date.now() - this.#startedAt) * rate) / 1000) - this.#emittedSinceStart;
+  }
+
+  #record(seq: number): SourceRecord {
+    const o = this.#options;
+    const e = datagenEvent(seq, o);
+    const position = padPosition(seq);
+    return {
+      topic: o.topic,
+      keySchema: datagenKeySchema,
+      key: e.key,
+      valueSchema: this.#valueSchema,
+      value: {
+        before: e.before,
+        after: e.after,
+        source: { version: VERSION, connector: 'datagen', name: this.#context.connectorName, ts_ms: e.tsMs, snapshot: 'false', db: 'datagen', schema: null, table: o.topic, seq },
+        op: e.op,
+        ts_ms: Date.now(),
+      },
+      timestamp: e.tsMs,
+      sourcePartition: { datagen: o.topic },
+      sourceOffset: { seq },
+      position,
+      id: `${o.topic}:${position}`,
+    };
+  }
+
+  get #valueSchema() {
+    return (this.#schemaCache ??= datagenValueSchema(this.#options.topic));
+  }
+  #schemaCache?: ReturnType<typeof datagenValueSchema>;
+
+  async stop(): Promise<void> {}
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

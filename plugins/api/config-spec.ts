@@ -1,0 +1,274 @@
+import { z } from 'zod';
+
+/**
+ * Config specs: every property is declared once (type, default, validator, doc) and from that one
+ * declaration come the typed parsed config, Kafka Connect's `config/validate` report, the
+ * `GET /connector-plugins/{name}/config` definitions and the connector README's properties table.
+ *
+ * Properties are flat strings, as in Kafka Connect; each property's zod schema turns the raw
+ * string (or its absence) into the typed value. Validation never throws for bad input: it reports
+ * every problem against its property.
+ */
+export type ConfigType = 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'BOOLEAN' | 'LIST' | 'PASSWORD' | 'CLASS';
+export type Importance = 'HIGH' | 'MEDIUM' | 'LOW';
+export type RawConfig = Readonly<Record<string, string>>;
+
+export interface PropertyOptions<T> {
+  doc: string;
+  default?: T;
+  /** required properties without a default are reported missing */
+  required?: boolean;
+  importance?: 'high' | 'medium' | 'low';
+  group?: string;
+  displayName?: string;
+}
+
+export interface Property<T> {
+  readonly type: ConfigType;
+  readonly doc: string;
+  readonly required: boolean;
+  readonly importance: Importance;
+  readonly group: string;
+  readonly displayName?: string;
+  /** the default as the string a user would write, or null */
+  readonly defaultText: string | null;
+  readonly validValues?: readonly string[];
+  /** secrets are never echoed by the REST API nor logged */
+  readonly sensitive: boolean;
+  /** parses the raw string; undefined means "not set" */
+  readonly schema: z.ZodType<T>;
+}
+
+type Common<T> = PropertyOptions<T>;
+
+function property<T>(type: ConfigType, parse: z.ZodType<T>, options: Common<T>, extra: Partial<Property<T>> = {}): Property<T> {
+  const hasDefault = options.default !== undefined;
+  const required = options.required ?? false;
+  const defaultText = hasDefault ? formatDefault(options.default) : null;
+  const schema = z.preprocess(
+    (raw) => (raw === undefined || raw === '' ? (hasDefault ? options.default : undefined) : raw),
+    hasDefault || required ? parse : parse.optional(),
+  ) as unknown as z.ZodType<T>;
+  return Object.freeze({
+    type,
+    doc: options.doc,
+    required: required && !hasDefault,
+    importance: (options.importance ?? 'medium').toUpperCase() as Importance,
+    group: options.group ?? 'Common',
+    displayName: options.displayName,
+    defaultText,
+    sensitive: false,
+    schema,
+    ...extra,
+  });
+}
+
+function formatDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}
+
+/** Accepts a typed default (already parsed) or a raw string. */
+const fromText = <T>(parse: (s: string) => T) => (raw: unknown) => (typeof raw === 'string' ? parse(raw.trim()) : raw);
+
+const integer = (options: { min?: number; max?: number }, label: string) => {
+  let s = z.number({ error: `must be ${label}` }).int({ error: `must be ${label}` });
+  if (options.min !== undefined) s = s.min(options.min, { error: `must be at least ${options.min}` });
+  if (options.max !== undefined) s = s.max(options.max, { error: `must be at most ${options.max}` });
+  return z.preprocess(fromText((t) => (/^[-+]?\d+$/.test(t) ? Number(t) : Number.NaN)), s);
+};
+
+/** Builders for properties. The type parameter is what the parsed config holds. */
+export const prop = {
+  string(options: Common<string> & { pattern?: RegExp; patternHint?: string }): Property<string> {
+    let s = z.string();
+    if (options.pattern) s = s.regex(options.pattern, { error: options.patternHint ?? `must match ${options.pattern}` });
+    return property('STRING', s, options);
+  },
+  password(options: Common<string>): Property<string> {
+    return property('PASSWORD', z.string(), options, { sensitive: true });
+  },
+  int(options: Common<number> & { min?: number; max?: number }): Property<number> {
+    return property('INT', integer(options, 'an integer'), options);
+  },
+  long(options: Common<number> & { min?: number; max?: number }): Property<number> {
+    return property('LONG', integer(options, 'an integer'), options);
+  },
+  double(options: Common<number> & { min?: number; max?: number }): Property<number> {
+    let s = z.number({ error: 'must be a number' }).finite({ error: 'must be a number' });
+    if (options.min !== undefined) s = s.min(options.min, { error: `must be at least ${options.min}` });
+    if (options.max !== undefined) s = s.max(options.max, { error: `must be at most ${options.max}` });
+    return property('DOUBLE', z.preprocess(fromText((t) => (t === '' ? Number.NaN : Number(t))), s), options);
+  },
+  boolean(options: Common<boolean>): Property<boolean> {
+    const s = z.preprocess(
+      fromText((t) => (t.toLowerCase() === 'true' ? true : t.toLowerCase() === 'false' ? false : t)),
+      z.boolean({ error: 'must be true or false' }),
+    );
+    return property('BOOLEAN', s, options, { validValues: ['true', 'false'] });
+  },
+  list(options: Common<string[]>): Property<string[]> {
+    const s = z.preprocess(
+      fromText((t) => t.split(',').map((x) => x.trim()).filter((x) => x.length > 0)),
+      z.array(z.string()),
+    );
+    return property('LIST', s, options);
+  },
+  enum<const V extends string>(values: readonly V[], options: Common<V> & { caseInsensitive?: boolean }): Property<V> {
+    const s = z.preprocess(
+      fromText((t) => (options.caseInsensitive ? (values.find((v) => v.toLowerCase() === t.toLowerCase()) ?? t) : t)),
+      z.enum(values as unknown as [V, ...V[]], { error: `must be one of: ${values.join(', ')}` }),
+    );
+    return property('STRING', s as unknown as z.ZodType<V>, options, { validValues: values });
+  },
+  /** A Java-style class name or a plugin alias. */
+  className(options: Common<string>): Property<string> {
+    return property('CLASS', z.string(), options);
+  },
+} as const;
+
+export type PropertyMap = Readonly<Record<string, Property<unknown>>>;
+export type ConfigOf<P extends PropertyMap> = { [K in keyof P]: P[K] extends Property<infer T> ? T : never };
+
+/** Reports a cross-field problem against one property. */
+export interface IssueReporter {
+  add(property: string, message: string): void;
+}
+
+export interface ConfigSpec<P extends PropertyMap = PropertyMap> {
+  readonly properties: P;
+  /** cross-field rules; each says in a comment why it exists (method syntax: specs stay assignable to ConfigSpec) */
+  refine?(values: ConfigOf<P>, issues: IssueReporter, raw: RawConfig): void;
+}
+
+export function defineConfigSpec<P extends PropertyMap>(
+  properties: P,
+  refine?: (values: ConfigOf<P>, issues: IssueReporter, raw: RawConfig) => void,
+): ConfigSpec<P> {
+  return Object.freeze({ properties, refine });
+}
+
+/** Joins specs (framework + connector); the later spec's definition wins for a shared name. */
+export function mergeSpecs(...specs: ConfigSpec[]): ConfigSpec {
+  const properties = Object.assign({}, ...specs.map((s) => s.properties)) as PropertyMap;
+  const refines = specs.map((s) => s.refine).filter((r) => r !== undefined);
+  return defineConfigSpec(properties, (values, issues, raw) => refines.forEach((r) => r(values, issues, raw)));
+}
+
+export type ParseResult<T> =
+  | { ok: true; value: T; errors: Readonly<Record<string, string[]>> }
+  | { ok: false; value: Partial<T>; errors: Readonly<Record<string, string[]>> };
+
+/** Parses a raw config against a spec, collecting every problem. Never throws for bad input. */
+export function parseConfig<P extends PropertyMap>(spec: ConfigSpec<P>, raw: RawConfig): ParseResult<ConfigOf<P>> {
+  const errors: Record<string, string[]> = {};
+  const value: Record<string, unknown> = {};
+  const add = (name: string, message: string) => (errors[name] ??= []).push(message);
+  for (const [name, p] of Object.entries(spec.properties)) {
+    const rawValue = raw[name];
+    if (p.required && (rawValue === undefined || rawValue === '')) {
+      add(name, `Missing required configuration "${name}" which has no default value.`);
+      continue;
+    }
+    const result = p.schema.safeParse(rawValue);
+    if (result.success) value[name] = result.data;
+    else for (const issue of result.error.issues) add(name, `Invalid value ${p.sensitive ? '[hidden]' : JSON.stringify(rawValue)} for configuration ${name}: ${issue.message}`);
+  }
+  if (Object.keys(errors).length === 0 && spec.refine) spec.refine(value as ConfigOf<P>, { add }, raw);
+  return Object.keys(errors).length === 0
+    ? { ok: true, value: value as ConfigOf<P>, errors }
+    : { ok: false, value: value as Partial<ConfigOf<P>>, errors };
+}
+
+/** Kafka Connect's ConfigKeyInfo. */
+export interface ConfigKeyInfo {
+  name: string;
+  type: ConfigType;
+  required: boolean;
+  default_value: string | null;
+  importance: Importance;
+  documentation: string;
+  group: string;
+  width: 'NONE';
+  display_name: string;
+  dependents: string[];
+  order: number;
+}
+
+/** Kafka Connect's ConfigInfos, the `config/validate` answer. */
+export interface ConfigInfos {
+  name: string;
+  error_count: number;
+  groups: string[];
+  configs: { definition: ConfigKeyInfo; value: { name: string; value: string | null; recommended_values: string[]; errors: string[]; visible: boolean } }[];
+}
+
+export function definitionsOf(spec: ConfigSpec): ConfigKeyInfo[] {
+  return Object.entries(spec.properties).map(([name, p], index) => ({
+    name,
+    type: p.type,
+    required: p.required,
+    default_value: p.defaultText,
+    importance: p.importance,
+    documentation: p.doc,
+    group: p.group,
+    width: 'NONE',
+    display_name: p.displayName ?? name,
+    dependents: [],
+    order: index + 1,
+  }));
+}
+
+/**
+ * The validation report in Kafka Connect's shape. `extraErrors` carries problems found outside
+ * the spec (connectivity checks, transform specs) keyed by property; properties not in the spec
+ * get a bare definition so their errors still show.
+ */
+export function validationReport(pluginName: string, spec: ConfigSpec, raw: RawConfig, extraErrors: Record<string, string[]> = {}): ConfigInfos {
+  const parsed = parseConfig(spec, raw);
+  const errors: Record<string, string[]> = { ...parsed.errors };
+  for (const [k, v] of Object.entries(extraErrors)) errors[k] = [...(errors[k] ?? []), ...v];
+  const definitions = definitionsOf(spec);
+  const known = new Set(definitions.map((d) => d.name));
+  for (const name of Object.keys(errors)) {
+    if (!known.has(name)) {
+      definitions.push({ name, type: 'STRING', required: false, default_value: null, importance: 'LOW', documentation: '', group: 'Common', width: 'NONE', display_name: name, dependents: [], order: definitions.length + 1 });
+    }
+  }
+  const configs = definitions.map((definition) => {
+    const p = spec.properties[definition.name];
+    const rawValue = raw[definition.name];
+    const shown = rawValue === undefined ? definition.default_value : p?.sensitive ? '[hidden]' : rawValue;
+    return {
+      definition,
+      value: { name: definition.name, value: shown ?? null, recommended_values: [...(p?.validValues ?? [])], errors: errors[definition.name] ?? [], visible: true },
+    };
+  });
+  return {
+    name: pluginName,
+    error_count: configs.reduce((n, c) => n + c.value.errors.length, 0),
+    groups: [...new Set(definitions.map((d) => d.group))],
+    configs,
+  };
+}
+
+/** Every error of a report as "property: message" lines, for logs and CLI output. */
+export function reportErrors(report: ConfigInfos): string[] {
+  return report.configs.flatMap((c) => c.value.errors.map((e) => `${c.definition.name}: ${e}`));
+}
+
+/** The README properties table, generated so docs cannot drift from the spec. */
+export function markdownTable(spec: ConfigSpec): string {
+  const escape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = Object.entries(spec.properties).map(([name, p]) => {
+    const values = p.validValues ? ` One of: ${p.validValues.map((v) => `\`${v}\``).join(', ')}.` : '';
+    const def = p.required ? '*required*' : p.defaultText === null ? '' : `\`${p.defaultText === '' ? '""' : escape(p.defaultText)}\``;
+    return `| \`${name}\` | ${p.type.toLowerCase()} | ${def} | ${escape(p.doc)}${values} |`;
+  });
+  return ['| property | type | default | description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Property names whose values must never be shown (for redaction in REST answers and logs). */
+export function sensitiveNames(spec: ConfigSpec): Set<string> {
+  return new Set(Object.entries(spec.properties).filter(([, p]) => p.sensitive).map(([n]) => n));
+}

@@ -1,0 +1,152 @@
+import type { ConfigOf, ConfigSpec, PropertyMap, RawConfig } from './config-spec.js';
+import type { SinkRecord, SourceOffset, SourcePartition, SourceRecord } from './records.js';
+
+/** The plugin API version this runtime implements; a plugin declaring another one is refused. */
+export const API_VERSION = 1;
+
+/** pino-compatible: `log.info({table}, 'snapshot started')` or `log.info('message')`. */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Metrics a task may publish besides the ones the runtime keeps; labelled with connector and task. */
+export interface TaskMetrics {
+  /** a gauge named `tributary_<name>`; `labels` adds label values beyond connector and task */
+  setGauge(name: string, help: string, value: number, labels?: Record<string, string>): void;
+  incCounter(name: string, help: string, by?: number, labels?: Record<string, string>): void;
+  /** records a duration or size in a histogram named `tributary_<name>` */
+  observe(name: string, help: string, value: number, labels?: Record<string, string>): void;
+}
+
+interface TaskContextBase<C> {
+  readonly connectorName: string;
+  readonly taskId: number;
+  /** the task's config parsed with the connector's spec */
+  readonly config: C;
+  /** the task's config as strings, including task-specific keys the connector added */
+  readonly rawConfig: RawConfig;
+  readonly logger: Logger;
+  readonly metrics: TaskMetrics;
+  /**
+   * Progress of long work (a snapshot: rows done and estimated, per table), shown in the task's
+   * REST status under `progress` and logged. Replaces what was set before.
+   */
+  setProgress(progress: Record<string, unknown> | null): void;
+  /** aborted when the task is asked to stop; long calls should honour it */
+  readonly signal: AbortSignal;
+}
+
+export interface OffsetReader {
+  /** the last committed offset for a source partition, or null if none was committed */
+  offset(partition: SourcePartition): Promise<SourceOffset | null>;
+}
+
+export interface SourceTaskContext<C = unknown> extends TaskContextBase<C> {
+  readonly offsets: OffsetReader;
+}
+
+export interface TopicPartitionOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** the offset of the next record to consume: everything below it is covered */
+  readonly offset: number;
+}
+
+export interface SinkTaskContext<C = unknown> extends TaskContextBase<C> {
+  /**
+   * Hands a record the task cannot write to the runtime's error policy. With
+   * `errors.tolerance=all` it goes to the dead-letter queue (with `error` as context) and this
+   * resolves; with `none` this rejects with a task-failing error, which `put` should let propagate.
+   */
+  reportErrant(record: SinkRecord, error: unknown): Promise<void>;
+  /** asks the runtime to call `preCommit` soon (e.g. a file was just completed) */
+  requestCommit(): void;
+}
+
+/**
+ * A source task reads one share of a source and turns it into records.
+ *
+ * Call order: `start` once, then `poll` repeatedly (never two at once), with `commit` calls
+ * interleaved between polls, then `stop` once (possibly while a `poll` is pending: `stop` aborts
+ * the signal first; `poll` must then return promptly).
+ *
+ * - `poll` returns `[]` when nothing is ready within a short wait (≈1 s at most) so that pause
+ *   and stop stay prompt. A thrown `RetriableError` makes the runtime retry with backoff within
+ *   `errors.retry.timeout`; any other error fails the task.
+ * - `commit` is called after the runtime has durably stored offsets: every record up to the
+ *   given offsets is safe in every sink. Only then may the task acknowledge positions to the
+ *   database (Postgres `confirmed_flush_lsn`). It may be called with offsets older than the
+ *   latest polled ones.
+ * - `commitRecord` is called once a record has been accepted by the bus (not yet durable).
+ */
+export interface SourceTask<C = unknown> {
+  start(context: SourceTaskContext<C>): Promise<void>;
+  poll(signal: AbortSignal): Promise<SourceRecord[]>;
+  commit?(committed: readonly { partition: SourcePartition; offset: SourceOffset }[]): Promise<void>;
+  commitRecord?(record: SourceRecord): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A sink task writes records to a destination.
+ *
+ * Call order: `start`, then `put` repeatedly (never concurrently) with `preCommit` between puts,
+ * then `stop`. The runtime calls `put([])` at least once a second when no records arrive, so a
+ * sink can close files whose time is up even on an idle topic.
+ *
+ * - `put` may buffer; records are not yet safe when it returns.
+ * - `preCommit(current)` returns, per topic and partition, the offset below which every record
+ *   is durably written (`current` is what has been handed to `put`). A sink that keeps files open
+ *   returns the first offset of its oldest open file. The runtime commits source offsets only
+ *   up to what every sink returned. Default: `flush(current)` then `current`.
+ * - Retriable errors (`RetriableError`) from `put` or `preCommit` are retried with backoff; others
+ *   fail the task, after which the records not yet committed are delivered again on restart.
+ */
+export interface SinkTask<C = unknown> {
+  start(context: SinkTaskContext<C>): Promise<void>;
+  put(records: readonly SinkRecord[]): Promise<void>;
+  flush?(current: readonly TopicPartitionOffset[]): Promise<void>;
+  preCommit?(current: readonly TopicPartitionOffset[]): Promise<readonly TopicPartitionOffset[]>;
+  /** Stops without completing open work; what was not committed is replayed. */
+  stop(): Promise<void>;
+}
+
+interface ConnectorBase<P extends PropertyMap> {
+  /** short name used in `connector.class` (e.g. `datagen`) */
+  readonly name: string;
+  /** further names that resolve to this connector (Debezium/Confluent class names) */
+  readonly aliases?: readonly string[];
+  readonly version: string;
+  readonly apiVersion: number;
+  readonly description: string;
+  readonly configSpec: ConfigSpec<P>;
+  /**
+   * Checks beyond the spec (connectivity, server settings), run at `config/validate` and before
+   * start. Returns problems keyed by property name; never throws for bad input.
+   */
+  validate?(config: ConfigOf<P>, raw: RawConfig): Promise<Record<string, string[]>>;
+  /** Splits the work into at most `maxTasks` task configs (strings, as Kafka Connect stores them). */
+  taskConfigs(config: ConfigOf<P>, raw: RawConfig, maxTasks: number): RawConfig[] | Promise<RawConfig[]>;
+}
+
+export interface SourceConnector<P extends PropertyMap = PropertyMap> extends ConnectorBase<P> {
+  readonly kind: 'source';
+  createTask(): SourceTask<ConfigOf<P>>;
+}
+
+export interface SinkConnector<P extends PropertyMap = PropertyMap> extends ConnectorBase<P> {
+  readonly kind: 'sink';
+  createTask(): SinkTask<ConfigOf<P>>;
+}
+
+export type Connector = SourceConnector<PropertyMap> | SinkConnector<PropertyMap>;
+
+/** Declares a connector: one frozen value that the registry lists. */
+export function defineConnector<P extends PropertyMap>(definition: SourceConnector<P>): SourceConnector<P>;
+export function defineConnector<P extends PropertyMap>(definition: SinkConnector<P>): SinkConnector<P>;
+export function defineConnector(definition: Connector): Connector {
+  return Object.freeze({ ...definition, aliases: Object.freeze([...(definition.aliases ?? [])]) });
+}

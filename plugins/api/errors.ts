@@ -1,0 +1,101 @@
+/**
+ * Typed errors with stable codes. A code is a dotted string registered once below with its HTTP
+ * status and a one-line description; the REST layer maps codes to responses in one place and
+ * `docs/errors.md` is generated from this table, so a code means the same thing everywhere.
+ */
+export interface ErrorCodeInfo {
+  readonly http: number;
+  readonly retriable: boolean;
+  readonly description: string;
+}
+
+export const ErrorCodes = {
+  'config.invalid': { http: 400, retriable: false, description: 'A connector or worker configuration failed validation; every problem is listed.' },
+  'config.provider_failed': { http: 400, retriable: false, description: 'A ${provider:...} reference could not be resolved (missing variable or file).' },
+  'connector.not_found': { http: 404, retriable: false, description: 'No connector has that name on this cluster.' },
+  'connector.exists': { http: 409, retriable: false, description: 'A connector with that name already exists; use PUT /connectors/{name}/config to change it.' },
+  'connector.not_stopped': { http: 400, retriable: false, description: 'Offsets can be changed only while the connector is STOPPED (PUT /connectors/{name}/stop).' },
+  'connector.rebalancing': { http: 409, retriable: true, description: 'The cluster is rebalancing; retry the request.' },
+  'task.not_found': { http: 404, retriable: false, description: 'The connector has no task with that id.' },
+  'task.failed': { http: 500, retriable: false, description: 'A task failed; its status trace says why.' },
+  'plugin.not_found': { http: 404, retriable: false, description: 'No connector plugin matches that class name or alias.' },
+  'plugin.invalid': { http: 500, retriable: false, description: 'A plugin could not be loaded or does not implement the connector API.' },
+  'plugin.duplicate': { http: 500, retriable: false, description: 'Two plugins claim the same name or alias.' },
+  'offsets.corrupt': { http: 500, retriable: false, description: 'No generation of the offset file could be read.' },
+  'offsets.invalid': { http: 400, retriable: false, description: 'An offsets request body is malformed or names an unknown partition shape.' },
+  'record.conversion_failed': { http: 500, retriable: false, description: 'A record could not be converted or transformed.' },
+  'record.rejected': { http: 500, retriable: false, description: 'A sink rejected a record.' },
+  'transform.invalid': { http: 400, retriable: false, description: 'A transform or predicate is misconfigured.' },
+  'source.connection_lost': { http: 503, retriable: true, description: 'The source database connection dropped; it is re-established with backoff.' },
+  'source.unavailable': { http: 503, retriable: true, description: 'The source database cannot be reached.' },
+  'source.setup_required': { http: 400, retriable: false, description: 'The source database needs a setting or object changed before capture can run.' },
+  'source.position_lost': { http: 500, retriable: false, description: 'The source can no longer resume from the stored position (slot dropped, log purged).' },
+  'sink.unavailable': { http: 503, retriable: true, description: 'The sink storage or database is unreachable or busy.' },
+  'sink.write_failed': { http: 500, retriable: false, description: 'A sink write failed for a reason retrying will not fix.' },
+  'worker.config_invalid': { http: 500, retriable: false, description: 'The worker configuration is invalid; the worker does not start.' },
+  'worker.stopping': { http: 503, retriable: true, description: 'The worker is shutting down.' },
+  'worker.starting': { http: 503, retriable: true, description: 'The worker is still starting.' },
+  'rest.bad_request': { http: 400, retriable: false, description: 'The request body or parameters are malformed.' },
+  'rest.unauthorized': { http: 401, retriable: false, description: 'The request lacks valid credentials.' },
+  'rest.not_found': { http: 404, retriable: false, description: 'No such REST resource.' },
+  'rest.payload_too_large': { http: 413, retriable: false, description: 'The request body exceeds rest.max.body.bytes.' },
+  'rest.method_not_allowed': { http: 405, retriable: false, description: 'The resource does not support that method.' },
+  'internal': { http: 500, retriable: false, description: 'An unexpected error; the log has the stack trace.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface TributaryErrorOptions {
+  /** the property the problem is about, for config errors */
+  configPath?: string;
+  cause?: unknown;
+  /** overrides the code's default */
+  retriable?: boolean;
+  /** further problems, e.g. every validation error of a config */
+  details?: readonly string[];
+}
+
+export class TributaryError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly configPath?: string;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: TributaryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TributaryError';
+    this.code = code;
+    this.retriable = options.retriable ?? ErrorCodes[code].retriable;
+    this.configPath = options.configPath;
+    this.details = options.details ?? [];
+  }
+
+  get httpStatus(): number {
+    return ErrorCodes[this.code].http;
+  }
+}
+
+/** A failure a retry may fix (connection lost, storage busy). */
+export class RetriableError extends TributaryError {
+  constructor(code: ErrorCode, message: string, options: Omit<TributaryErrorOptions, 'retriable'> = {}) {
+    super(code, message, { ...options, retriable: true });
+    this.name = 'RetriableError';
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  return error instanceof TributaryError && error.retriable;
+}
+
+/** The message and cause chain of any thrown value, as a status `trace` shows it. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const lines = [error.stack ?? `${error.name}: ${error.message}`];
+  if (error instanceof TributaryError && error.details.length > 0) lines.push(...error.details.map((d) => `  - ${d}`));
+  let cause = (error as { cause?: unknown }).cause;
+  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
+    lines.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+    cause = cause instanceof Error ? (cause as { cause?: unknown }).cause : undefined;
+  }
+  return lines.join('\n');
+}

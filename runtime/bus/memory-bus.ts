@@ -1,0 +1,142 @@
+import type { SinkRecord, SourceRecord } from '../../plugins/api/index.js';
+import { AsyncQueue } from './async-queue.js';
+import { DeliveryLedger, type AckedPosition } from './delivery-ledger.js';
+import type { PublishedBatch } from './published-batch.js';
+
+/** One sink task's end of the bus. */
+export class SinkInbox {
+  readonly queue: AsyncQueue<SinkRecord[]>;
+  readonly ledger = new DeliveryLedger();
+  constructor(capacityChunks: number) {
+    this.queue = new AsyncQueue(capacityChunks);
+  }
+}
+
+/** A sink connector's subscription: which topics, which task takes each, what is durable. */
+export interface SinkGroup {
+  readonly connector: string;
+  readonly inboxes: readonly SinkInbox[];
+  matches(topic: string): boolean;
+  /** durable position per `topic + source`: replayed records at or below it are not delivered */
+  readonly positions: Map<string, string>;
+}
+
+export function positionKey(topic: string, source: string): string {
+  return `${topic}\u0000${source}`;
+}
+
+export function splitPositionKey(key: string): { topic: string; source: string } {
+  const i = key.indexOf('\u0000');
+  return { topic: key.slice(0, i), source: key.slice(i + 1) };
+}
+
+/**
+ * The embedded-mode bus: topics exist only as names; a published record is handed to every
+ * subscribed sink connector (to one of its tasks, chosen by topic), unless that sink already has
+ * it durably (replay after a restart). Each topic numbers its records like a Kafka partition.
+ */
+export class MemoryBus {
+  readonly #groups = new Map<string, SinkGroup>();
+  readonly #matchCache = new Map<SinkGroup, Map<string, SinkInbox | null>>();
+  readonly #nextOffset = new Map<string, number>();
+  readonly #topicsBySource = new Map<string, Set<string>>();
+
+  subscribe(group: SinkGroup): void {
+    this.#groups.set(group.connector, group);
+    this.#matchCache.set(group, new Map());
+  }
+
+  unsubscribe(connector: string): void {
+    const group = this.#groups.get(connector);
+    if (!group) return;
+    this.#groups.delete(connector);
+    this.#matchCache.delete(group);
+    for (const inbox of group.inboxes) inbox.queue.close();
+  }
+
+  groups(): SinkGroup[] {
+    return [...this.#groups.values()];
+  }
+
+  /** Every label that has published: source connectors, and `source>sink` for sink-side dead letters. */
+  sources(): string[] {
+    return [...this.#topicsBySource.keys()];
+  }
+
+  /** Topics each source has published to so far (the runtime restarts sources with their sinks). */
+  topicsOf(source: string): ReadonlySet<string> {
+    return this.#topicsBySource.get(source) ?? new Set();
+  }
+
+  /**
+   * Hands `records` of `source` to the subscribed sinks and seals the batch. Resolves once every
+   * chunk is queued; the returned number is the milliseconds spent blocked by backpressure.
+   */
+  async publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch): Promise<number> {
+    const chunks = new Map<SinkInbox, SinkRecord[]>();
+    let topics = this.#topicsBySource.get(source);
+    if (!topics) this.#topicsBySource.set(source, (topics = new Set()));
+    for (const r of records) {
+      const offset = this.#nextOffset.get(r.topic) ?? 0;
+      this.#nextOffset.set(r.topic, offset + 1);
+      if (!topics.has(r.topic)) topics.add(r.topic);
+      let delivered: SinkRecord | undefined;
+      for (const group of this.#groups.values()) {
+        const inbox = this.#inboxFor(group, r.topic);
+        if (!inbox) continue;
+        const durable = group.positions.get(positionKey(r.topic, source));
+        if (durable !== undefined && r.position <= durable) continue;
+        delivered ??= toSinkRecord(r, offset);
+        inbox.ledger.record(r.topic, offset, batch, r.position, source);
+        let chunk = chunks.get(inbox);
+        if (!chunk) chunks.set(inbox, (chunk = []));
+        chunk.push(delivered);
+      }
+    }
+    let blockedMs = 0;
+    for (const [inbox, chunk] of chunks) blockedMs += await inbox.queue.push(chunk);
+    batch.sealed = true;
+    return blockedMs;
+  }
+
+  /** Records what a sink acknowledged as durable, so a replay skips it. */
+  applyAcks(group: SinkGroup, acked: readonly AckedPosition[]): void {
+    for (const a of acked) {
+      const key = positionKey(a.topic, a.source);
+      const current = group.positions.get(key);
+      if (current === undefined || a.position > current) group.positions.set(key, a.position);
+    }
+  }
+
+  #inboxFor(group: SinkGroup, topic: string): SinkInbox | null {
+    const cache = this.#matchCache.get(group)!;
+    let inbox = cache.get(topic);
+    if (inbox === undefined) {
+      inbox = group.matches(topic) ? group.inboxes[stableHash(topic) % group.inboxes.length] : null;
+      cache.set(topic, inbox);
+    }
+    return inbox;
+  }
+}
+
+function toSinkRecord(r: SourceRecord, offset: number): SinkRecord {
+  return {
+    topic: r.topic,
+    partition: 0,
+    offset,
+    keySchema: r.keySchema,
+    key: r.key,
+    valueSchema: r.valueSchema,
+    value: r.value,
+    timestamp: r.timestamp,
+    headers: r.headers,
+    position: r.position,
+    id: r.id,
+  };
+}
+
+function stableHash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

@@ -1,0 +1,27 @@
+import type { SourceOffset, SourcePartition } from '../../plugins/api/index.js';
+
+/**
+ * One poll's worth of records from a source task, tracked until every sink that received any of
+ * them has durably written them. `pending` counts (record, sink) deliveries not yet acknowledged;
+ * the batch is complete once it is sealed (publishing finished) and nothing is pending. Source
+ * offsets advance only over a prefix of complete batches.
+ */
+export class PublishedBatch {
+  pending = 0;
+  sealed = false;
+  /** the last offset per source partition among the batch's records */
+  readonly offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>;
+
+  constructor(offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>) {
+    this.offsets = offsets;
+  }
+
+  get complete(): boolean {
+    return this.sealed && this.pending === 0;
+  }
+}
+
+/** The key under which a source partition's offset is stored: Kafka Connect's serialized form. */
+export function partitionKey(connector: string, partition: SourcePartition): string {
+  return JSON.stringify([connector, partition]);
+}

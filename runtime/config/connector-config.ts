@@ -1,0 +1,46 @@
+import { defineConfigSpec, prop } from '../../plugins/api/index.js';
+
+/** Properties every connector accepts: Kafka Connect's ConnectorConfig, plus automatic restarts. */
+export const commonConnectorSpec = defineConfigSpec({
+  name: prop.string({ doc: 'Globally unique connector name.', required: true, importance: 'high' }),
+  'connector.class': prop.className({ doc: 'The connector: a short name (datagen, postgres, files) or a Kafka Connect / Debezium class name.', required: true, importance: 'high' }),
+  'tasks.max': prop.int({ doc: 'Most tasks the connector may use.', default: 1, min: 1, importance: 'high' }),
+  'key.converter': prop.string({ doc: 'Accepted for compatibility; records stay typed inside the worker.', group: 'Converters', importance: 'low' }),
+  'value.converter': prop.string({ doc: 'Accepted for compatibility; records stay typed inside the worker.', group: 'Converters', importance: 'low' }),
+  'header.converter': prop.string({ doc: 'Accepted for compatibility.', group: 'Converters', importance: 'low' }),
+  transforms: prop.list({ doc: 'Aliases of the transforms applied to each record, in order.', default: [], group: 'Transforms' }),
+  predicates: prop.list({ doc: 'Aliases of the predicates transforms may refer to.', default: [], group: 'Predicates' }),
+  'errors.retry.timeout': prop.long({ doc: 'How long a failed operation is retried, in ms; 0 no retries, -1 forever.', default: 0, min: -1, group: 'Error Handling' }),
+  'errors.retry.delay.max.ms': prop.long({ doc: 'Longest wait between retries.', default: 60000, min: 1, group: 'Error Handling' }),
+  'errors.tolerance': prop.enum(['none', 'all'] as const, { doc: '`none` fails the task on a bad record; `all` skips it (to the dead-letter queue when one is named).', default: 'none', group: 'Error Handling' }),
+  'errors.log.enable': prop.boolean({ doc: 'Log each record error.', default: false, group: 'Error Handling' }),
+  'errors.log.include.messages': prop.boolean({ doc: 'Include the record (topic, position, key) in error logs.', default: false, group: 'Error Handling' }),
+  'errors.deadletterqueue.topic.name': prop.string({ doc: 'Topic failed records are sent to with errors.tolerance=all; empty means none.', default: '', group: 'Error Handling' }),
+  'errors.deadletterqueue.context.headers.enable': prop.boolean({ doc: 'Add __connect.errors.* headers with the error context to dead-letter records. Tributary defaults to true (Kafka Connect to false): a dead letter without its reason is hard to act on.', default: true, group: 'Error Handling' }),
+  'task.restart.auto.enabled': prop.boolean({ doc: 'Restart a FAILED task by itself with exponential backoff (shown as RESTARTING meanwhile).', default: true, group: 'Restarts' }),
+  'task.restart.backoff.initial.ms': prop.long({ doc: 'Wait before the first automatic restart; doubles with each consecutive failure.', default: 1000, min: 0, group: 'Restarts' }),
+  'task.restart.backoff.max.ms': prop.long({ doc: 'Longest wait between automatic restarts; a task that runs this long without failing has its backoff reset.', default: 60000, min: 0, group: 'Restarts' }),
+  'task.restart.max.attempts': prop.int({ doc: 'Consecutive automatic restarts before the task stays FAILED; -1 for no limit.', default: 10, min: -1, group: 'Restarts' }),
+});
+
+/** Sink connectors also take Kafka Connect's SinkConnectorConfig properties. */
+export const commonSinkSpec = defineConfigSpec(
+  {
+    topics: prop.list({ doc: 'Topics to consume.', importance: 'high' }),
+    'topics.regex': prop.string({ doc: 'Regular expression of topics to consume (instead of topics).' }),
+    'consumer.max.poll.records': prop.int({ doc: 'Most records handed to one put call.', default: 2000, min: 1, importance: 'low' }),
+  },
+  (values, issues) => {
+    // Kafka Connect refuses a sink that names no topics, and one that names them twice over.
+    const hasTopics = (values.topics?.length ?? 0) > 0;
+    if (!hasTopics && !values['topics.regex']) issues.add('topics', 'Must configure one of topics or topics.regex');
+    if (hasTopics && values['topics.regex']) issues.add('topics', 'topics and topics.regex are mutually exclusive');
+    if (values['topics.regex']) {
+      try {
+        new RegExp(values['topics.regex']);
+      } catch (e) {
+        issues.add('topics.regex', `not a valid regular expression: ${(e as Error).message}`);
+      }
+    }
+  },
+);

@@ -1,0 +1,98 @@
+import type { ConfigInfos, ConfigKeyInfo, RawConfig } from '../../plugins/api/index.js';
+
+/** What an operator asked for; kept apart from what is observed (ConnectorState). */
+export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
+
+/** Observed state, as Kafka Connect reports it, plus RESTARTING while an automatic restart waits. */
+export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
+
+export interface TaskStatus {
+  id: number;
+  state: ConnectorState;
+  worker_id: string;
+  /** stack trace and cause chain of the last failure (FAILED, or RESTARTING after one) */
+  trace?: string;
+  /** progress of long work the task reported (snapshot rows per table) */
+  progress?: Record<string, unknown>;
+}
+
+/** The body of GET /connectors/{name}/status. */
+export interface ConnectorStateInfo {
+  name: string;
+  connector: { state: ConnectorState; worker_id: string; trace?: string };
+  tasks: TaskStatus[];
+  type: 'source' | 'sink';
+}
+
+/** The body of GET /connectors/{name}. */
+export interface ConnectorInfo {
+  name: string;
+  config: Record<string, string>;
+  tasks: { connector: string; task: number }[];
+  type: 'source' | 'sink';
+}
+
+export interface TaskInfo {
+  id: { connector: string; task: number };
+  config: Record<string, string>;
+}
+
+export interface PluginInfo {
+  class: string;
+  type: 'source' | 'sink' | 'transformation' | 'predicate' | 'converter';
+  version: string;
+}
+
+/** KIP-875 offsets: GET body and PATCH body share this shape; offset null deletes a partition. */
+export interface ConnectorOffsets {
+  offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[];
+}
+
+export interface LoggerLevel {
+  level: string;
+  last_modified?: number | null;
+}
+
+/**
+ * The control plane. REST routes and the CLI are thin wrappers over these calls; every failure
+ * is a TributaryError whose code the REST layer maps to a status (connector.not_found → 404,
+ * connector.exists → 409, config.invalid → 400 with every problem, connector.not_stopped → 400).
+ * Config values of sensitive properties are returned as "[hidden]".
+ */
+export interface Herder {
+  readonly workerId: string;
+  /** true once start-up (loading stored connectors) has finished; /health answers 503 before */
+  ready(): boolean;
+
+  connectors(): Promise<string[]>;
+  connectorInfo(name: string): Promise<ConnectorInfo>;
+  connectorConfig(name: string): Promise<Record<string, string>>;
+  /**
+   * Creates or replaces a connector. `allowReplace=false` (POST /connectors) refuses an existing
+   * name with connector.exists. Invalid config → config.invalid listing every problem.
+   */
+  putConnectorConfig(name: string, config: RawConfig, allowReplace: boolean, initialState?: TargetState): Promise<{ created: boolean; info: ConnectorInfo }>;
+  /** Merges the given properties into the stored config; a null value removes the property. */
+  patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
+  deleteConnector(name: string): Promise<void>;
+
+  connectorStatus(name: string): Promise<ConnectorStateInfo>;
+  taskConfigs(name: string): Promise<TaskInfo[]>;
+  taskStatus(name: string, task: number): Promise<TaskStatus>;
+
+  /** Restarts the connector, and with includeTasks its tasks (only FAILED ones with onlyFailed). */
+  restartConnector(name: string, options: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo>;
+  restartTask(name: string, task: number): Promise<void>;
+  pauseConnector(name: string): Promise<void>;
+  resumeConnector(name: string): Promise<void>;
+  stopConnector(name: string): Promise<void>;
+
+  connectorOffsets(name: string): Promise<ConnectorOffsets>;
+  /** Only while STOPPED; otherwise connector.not_stopped. */
+  alterConnectorOffsets(name: string, offsets: ConnectorOffsets): Promise<void>;
+  resetConnectorOffsets(name: string): Promise<void>;
+
+  plugins(options: { connectorsOnly: boolean }): PluginInfo[];
+  pluginConfig(pluginClass: string): ConfigKeyInfo[];
+  validateConnectorConfig(pluginClass: string | undefined, config: RawConfig): Promise<ConfigInfos>;
+}

@@ -1,0 +1,279 @@
+import {
+  definitionsOf, reportErrors, sensitiveNames, TributaryError, type ConfigInfos, type ConfigKeyInfo, type Logger, type RawConfig,
+} from '../../plugins/api/index.js';
+import type { PluginRegistry } from '../../plugins/registry.js';
+import { splitPositionKey, positionKey } from '../bus/memory-bus.js';
+import type { FileConfigStore, StoredConnector } from '../storage/config-store.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
+import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
+import type { Worker } from '../worker/worker.js';
+import type {
+  ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
+} from './herder.js';
+
+const HIDDEN = '[hidden]';
+
+/**
+ * The standalone control plane: one worker, connector configs and target states kept in the
+ * state directory (so REST-created connectors survive a restart), offsets in the offset file.
+ * Desired state (config + target state) lives here; observed state comes from the worker.
+ */
+export class StandaloneHerder implements Herder {
+  readonly #worker: Worker;
+  readonly #registry: PluginRegistry;
+  readonly #configs: FileConfigStore;
+  readonly #offsets: OffsetStore;
+  readonly #log: Logger;
+  readonly #connectors = new Map<string, StoredConnector>();
+  #ready = false;
+
+  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: FileConfigStore; offsets: OffsetStore; logger: Logger }) {
+    this.#worker = deps.worker;
+    this.#registry = deps.registry;
+    this.#configs = deps.configs;
+    this.#offsets = deps.offsets;
+    this.#log = deps.logger;
+  }
+
+  get workerId(): string {
+    return this.#worker.workerId;
+  }
+
+  ready(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * Starts every stored connector and the ones given at start-up (created or replaced). Sinks
+   * start before sources: the embedded bus keeps no log, so a sink only receives what is
+   * published after it subscribed.
+   */
+  async start(initial: RawConfig[] = []): Promise<void> {
+    const given = new Map<string, RawConfig>();
+    for (const config of initial) {
+      if (!config.name) throw new TributaryError('config.invalid', 'A connector config given at start-up has no "name" property.', { configPath: 'name' });
+      given.set(config.name, config);
+    }
+    const stored = this.#configs.loadAll().filter((s) => !given.has(s.name));
+    const sinkFirst = (cls: string | undefined) => (this.#registry.find(cls ?? '')?.kind === 'sink' ? 0 : 1);
+    const work = [
+      ...stored.map((s) => ({ order: sinkFirst(s.config['connector.class']), run: async () => {
+        this.#connectors.set(s.name, s);
+        await this.#worker.addConnector(s.name, s.config, s.targetState);
+      } })),
+      ...[...given.values()].map((c) => ({ order: sinkFirst(c['connector.class']), run: async () => {
+        const previous = this.#configs.loadAll().find((s) => s.name === c.name);
+        await this.putConnectorConfig(c.name, c, true, previous?.targetState ?? 'RUNNING');
+      } })),
+    ].sort((a, b) => a.order - b.order);
+    for (const w of work) await w.run();
+    this.#ready = true;
+  }
+
+  async stop(): Promise<void> {
+    this.#ready = false;
+    await this.#worker.stop();
+  }
+
+  async connectors(): Promise<string[]> {
+    return [...this.#connectors.keys()].sort();
+  }
+
+  async connectorInfo(name: string): Promise<ConnectorInfo> {
+    const stored = this.#require(name);
+    return {
+      name,
+      config: this.#redact(stored.config),
+      tasks: this.#worker.taskConfigs(name).map((_, task) => ({ connector: name, task })),
+      type: this.#worker.kindOf(name),
+    };
+  }
+
+  async connectorConfig(name: string): Promise<Record<string, string>> {
+    return this.#redact(this.#require(name).config);
+  }
+
+  async putConnectorConfig(name: string, config: RawConfig, allowReplace: boolean, initialState: TargetState = 'RUNNING'): Promise<{ created: boolean; info: ConnectorInfo }> {
+    const exists = this.#connectors.has(name);
+    if (exists && !allowReplace) throw new TributaryError('connector.exists', `Connector ${name} already exists`);
+    if (config.name !== undefined && config.name !== name) {
+      throw new TributaryError('config.invalid', `Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`, { configPath: 'name' });
+    }
+    const full: Record<string, string> = { ...config, name };
+    // A config read back over REST shows secrets as [hidden]; putting it back keeps the stored secret.
+    const previous = this.#connectors.get(name)?.config;
+    for (const [k, v] of Object.entries(full)) if (v === HIDDEN && previous?.[k] !== undefined) full[k] = previous[k];
+    const { report } = await validateConnector(this.#registry, full);
+    if (report.error_count > 0) {
+      const problems = reportErrors(report);
+      throw new TributaryError('config.invalid', `Connector configuration is invalid and contains the following ${problems.length} error(s):\n${problems.join('\n')}\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``, { details: problems });
+    }
+    const stored: StoredConnector = { name, config: full, targetState: exists ? this.#connectors.get(name)!.targetState : initialState };
+    await this.#configs.put(stored);
+    this.#connectors.set(name, stored);
+    if (exists) await this.#worker.reconfigureConnector(name, full);
+    else await this.#worker.addConnector(name, full, stored.targetState);
+    this.#log.info({ connector: name, created: !exists }, exists ? 'connector reconfigured' : 'connector created');
+    return { created: !exists, info: await this.connectorInfo(name) };
+  }
+
+  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    const merged: Record<string, string> = { ...this.#require(name).config };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    return (await this.putConnectorConfig(name, merged, true)).info;
+  }
+
+  async deleteConnector(name: string): Promise<void> {
+    this.#require(name);
+    await this.#worker.removeConnector(name);
+    this.#connectors.delete(name);
+    await this.#configs.remove(name);
+    this.#log.info({ connector: name }, 'connector deleted');
+  }
+
+  async connectorStatus(name: string): Promise<ConnectorStateInfo> {
+    this.#require(name);
+    const observed = this.#worker.connectorState(name);
+    return {
+      name,
+      connector: { state: observed.state, worker_id: this.workerId, ...(observed.trace ? { trace: observed.trace } : {}) },
+      tasks: observed.tasks,
+      type: this.#worker.kindOf(name),
+    };
+  }
+
+  async taskConfigs(name: string): Promise<TaskInfo[]> {
+    this.#require(name);
+    return this.#worker.taskConfigs(name).map((config, task) => ({ id: { connector: name, task }, config: this.#redact(config) }));
+  }
+
+  async taskStatus(name: string, task: number): Promise<TaskStatus> {
+    const status = (await this.connectorStatus(name)).tasks.find((t) => t.id === task);
+    if (!status) throw new TributaryError('task.not_found', `Unknown task ${name}-${task}`);
+    return status;
+  }
+
+  async restartConnector(name: string, options: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo> {
+    this.#require(name);
+    await this.#worker.restartConnector(name, options);
+    return this.connectorStatus(name);
+  }
+
+  async restartTask(name: string, task: number): Promise<void> {
+    await this.taskStatus(name, task);
+    await this.#worker.restartTask(name, task);
+  }
+
+  pauseConnector(name: string): Promise<void> {
+    return this.#setTarget(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.#setTarget(name, 'RUNNING');
+  }
+
+  stopConnector(name: string): Promise<void> {
+    return this.#setTarget(name, 'STOPPED');
+  }
+
+  /** Sources: their stored offsets. Sinks: their durable positions, per topic and source. */
+  async connectorOffsets(name: string): Promise<ConnectorOffsets> {
+    this.#require(name);
+    if (this.#worker.kindOf(name) === 'source') {
+      return { offsets: this.#offsets.sourceOffsets(name).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
+    }
+    return {
+      offsets: [...this.#worker.sinkPositions(name)].map(([key, position]) => ({ partition: splitPositionKey(key), offset: { position } })),
+    };
+  }
+
+  async alterConnectorOffsets(name: string, body: ConnectorOffsets): Promise<void> {
+    this.#requireStopped(name);
+    if (!body || !Array.isArray(body.offsets)) throw new TributaryError('offsets.invalid', 'The request body must be {"offsets": [{"partition": {...}, "offset": {...} | null}]}');
+    if (this.#worker.kindOf(name) === 'source') {
+      const changes = body.offsets.map((o, i) => {
+        if (typeof o?.partition !== 'object' || o.partition === null) throw new TributaryError('offsets.invalid', `offsets[${i}].partition must be an object`);
+        if (o.offset !== null && (typeof o.offset !== 'object' || Array.isArray(o.offset))) throw new TributaryError('offsets.invalid', `offsets[${i}].offset must be an object or null`);
+        return { connector: name, partition: o.partition as never, offset: o.offset as never };
+      });
+      await this.#offsets.commit({ source: changes });
+      return;
+    }
+    const positions = this.#worker.sinkPositions(name);
+    body.offsets.forEach((o, i) => {
+      const p = o?.partition as { topic?: unknown; source?: unknown } | undefined;
+      if (typeof p?.topic !== 'string' || typeof p.source !== 'string') throw new TributaryError('offsets.invalid', `offsets[${i}].partition must be {"topic": "...", "source": "..."} for a sink connector`);
+      const key = positionKey(p.topic, p.source);
+      const position = (o.offset as { position?: unknown } | null)?.position;
+      if (o.offset === null) positions.delete(key);
+      else if (typeof position === 'string') positions.set(key, position);
+      else throw new TributaryError('offsets.invalid', `offsets[${i}].offset must be {"position": "..."} or null`);
+    });
+    await this.#offsets.commit({ sinkPositions: new Map([[name, positions]]) });
+  }
+
+  async resetConnectorOffsets(name: string): Promise<void> {
+    this.#requireStopped(name);
+    if (this.#worker.kindOf(name) === 'source') await this.#offsets.commit({ resetSources: [name] });
+    else {
+      this.#worker.sinkPositions(name).clear();
+      await this.#offsets.commit({ sinkPositions: new Map([[name, new Map()]]) });
+    }
+  }
+
+  plugins(options: { connectorsOnly: boolean }): PluginInfo[] {
+    const connectors: PluginInfo[] = this.#registry.list().map((c) => ({ class: c.aliases?.[0] ?? c.name, type: c.kind, version: c.version }));
+    if (options.connectorsOnly) return connectors;
+    return [
+      ...connectors,
+      ...builtinTransformRegistry.transforms.map((t) => ({ class: pluginClassName(t), type: 'transformation' as const, version: t.version })),
+      ...builtinTransformRegistry.predicates.map((p) => ({ class: pluginClassName(p), type: 'predicate' as const, version: p.version })),
+    ];
+  }
+
+  pluginConfig(pluginClass: string): ConfigKeyInfo[] {
+    const connector = this.#registry.find(pluginClass);
+    if (connector) return definitionsOf(fullSpecOf(connector));
+    const transform = builtinTransformRegistry.findTransform(pluginClass) ?? builtinTransformRegistry.findPredicate(pluginClass);
+    if (transform) return definitionsOf(transform.configSpec);
+    throw new TributaryError('plugin.not_found', `Unknown plugin ${pluginClass}.`);
+  }
+
+  async validateConnectorConfig(pluginClass: string | undefined, config: RawConfig): Promise<ConfigInfos> {
+    if (pluginClass !== undefined && !this.#registry.find(pluginClass)) throw new TributaryError('plugin.not_found', `Unknown connector plugin ${pluginClass}.`);
+    return (await validateConnector(this.#registry, config, pluginClass)).report;
+  }
+
+  async #setTarget(name: string, target: TargetState): Promise<void> {
+    const stored = this.#require(name);
+    if (stored.targetState === target) return;
+    stored.targetState = target;
+    await this.#configs.put(stored);
+    await this.#worker.setTargetState(name, target);
+  }
+
+  #requireStopped(name: string): void {
+    if (this.#require(name).targetState !== 'STOPPED') {
+      throw new TributaryError('connector.not_stopped', `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+    }
+  }
+
+  #require(name: string): StoredConnector {
+    const stored = this.#connectors.get(name);
+    if (!stored) throw new TributaryError('connector.not_found', `Connector ${name} not found`);
+    return stored;
+  }
+
+  /** Hides literal values of password properties; ${provider:...} references are not secrets. */
+  #redact(config: Readonly<Record<string, string>>): Record<string, string> {
+    const connector = this.#registry.find(config['connector.class'] ?? '');
+    const secret = connector ? sensitiveNames(fullSpecOf(connector)) : new Set<string>();
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(config)) out[k] = (secret.has(k) || /password|secret/i.test(k)) && !v.startsWith('${') ? HIDDEN : v;
+    return out;
+  }
+}

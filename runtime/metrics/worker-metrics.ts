@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TaskMetrics } from '../../plugins/api/index.js';
+
+const TASK = ['connector', 'task'] as const;
+
+/**
+ * The worker's Prometheus metrics, named after Kafka Connect's metric groups
+ * (source-task-metrics, sink-task-metrics, task-error-metrics, connector-task-metrics) with a
+ * `tributary_` prefix. Rates come from PromQL (`rate(...[1m])`) over the totals.
+ * One registry per worker, so several workers can live in one process (tests).
+ */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly sourceRecordPoll = this.#counter('tributary_source_record_poll_total', 'Records returned by source task polls (source-record-poll-total).');
+  readonly sourceRecordWrite = this.#counter('tributary_source_record_write_total', 'Records handed to the bus after transforms (source-record-write-total).');
+  readonly sinkRecordRead = this.#counter('tributary_sink_record_read_total', 'Records taken from the bus by sink tasks (sink-record-read-total).');
+  readonly sinkRecordSend = this.#counter('tributary_sink_record_send_total', 'Records passed to sink task put after transforms (sink-record-send-total).');
+  readonly batchSize = new Histogram({ name: 'tributary_batch_size_records', help: 'Records per poll (source) or per put (sink).', labelNames: [...TASK, 'kind'], buckets: [1, 10, 100, 500, 1000, 2000, 5000, 10000], registers: [this.registry] });
+  readonly offsetCommit = new Counter({ name: 'tributary_offset_commit_total', help: 'Offset commits by result (offset-commit-success/failure).', labelNames: ['result'], registers: [this.registry] });
+  readonly offsetCommitDuration = new Histogram({ name: 'tributary_offset_commit_duration_seconds', help: 'Time to gather sink acknowledgements and write source offsets durably.', buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10], registers: [this.registry] });
+  readonly backpressureBlocked = this.#counter('tributary_backpressure_blocked_seconds_total', 'Time source tasks spent waiting for sinks to make room.');
+  readonly deadLetterRecords = this.#counter('tributary_deadletterqueue_produce_total', 'Records sent to the dead-letter queue (deadletterqueue-produce-requests).');
+  readonly recordErrors = this.#counter('tributary_record_errors_total', 'Records that failed a stage (total-record-errors).');
+  readonly retries = this.#counter('tributary_retries_total', 'Retries of retriable operations (total-retries).');
+  readonly taskRestarts = this.#counter('tributary_task_restarts_total', 'Automatic and requested task restarts.');
+  readonly taskStatus = new Gauge({ name: 'tributary_task_status', help: '1 for the state each task is in (connector-task-metrics status).', labelNames: [...TASK, 'state'], registers: [this.registry] });
+  readonly endToEndLatency = new Histogram({ name: 'tributary_end_to_end_latency_seconds', help: 'From the record timestamp (database commit time) to the sink put.', labelNames: TASK, buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [this.registry] });
+  readonly #custom = new Map<string, Counter | Gauge | Histogram>();
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tributary_process_' });
+  }
+
+  setTaskState(connector: string, task: number, state: string): void {
+    for (const s of ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING']) {
+      this.taskStatus.set({ connector, task: String(task), state: s }, s === state ? 1 : 0);
+    }
+  }
+
+  removeTask(connector: string, task: number): void {
+    for (const metric of [this.sourceRecordPoll, this.sourceRecordWrite, this.sinkRecordRead, this.sinkRecordSend, this.backpressureBlocked, this.deadLetterRecords, this.recordErrors, this.retries]) {
+      metric.remove({ connector, task: String(task) });
+    }
+    for (const s of ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING']) this.taskStatus.remove({ connector, task: String(task), state: s });
+  }
+
+  /** The TaskMetrics handed to a task: custom metrics created on first use, labelled with the task. */
+  forTask(connector: string, task: number): TaskMetrics {
+    const base = { connector, task: String(task) };
+    const labels = (extra?: Record<string, string>) => ({ ...base, ...extra });
+    const names = (extra?: Record<string, string>) => [...TASK, ...Object.keys(extra ?? {}).sort()];
+    return {
+      setGauge: (name, help, value, extra) => (this.#metric(Gauge, name, help, names(extra)) as Gauge).set(labels(extra), value),
+      incCounter: (name, help, by = 1, extra) => (this.#metric(Counter, name, help, names(extra)) as Counter).inc(labels(extra), by),
+      observe: (name, help, value, extra) => (this.#metric(Histogram, name, help, names(extra)) as Histogram).observe(labels(extra), value),
+    };
+  }
+
+  #metric(kind: typeof Counter | typeof Gauge | typeof Histogram, name: string, help: string, labelNames: string[]): Counter | Gauge | Histogram {
+    const full = name.startsWith('tributary_') ? name : `tributary_${name}`;
+    let metric = this.#custom.get(full);
+    if (!metric) {
+      metric = new kind({ name: full, help, labelNames, registers: [this.registry] });
+      this.#custom.set(full, metric);
+    }
+    return metric;
+  }
+
+  #counter(name: string, help: string): Counter {
+    return new Counter({ name, help, labelNames: TASK, registers: [this.registry] });
+  }
+}

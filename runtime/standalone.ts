@@ -1,0 +1,110 @@
+import { hostname } from 'node:os';
+import { builtinConnectors } from '../connectors/index.js';
+import type { RawConfig } from '../plugins/api/index.js';
+import { PluginRegistry } from '../plugins/registry.js';
+import { startRestServer, type RestServer } from '../rest/index.js';
+import { loadWorkerConfig, type WorkerConfig } from './config/worker-config.js';
+import { StandaloneHerder } from './herder/standalone-herder.js';
+import { LogRegistry } from './logging/log-registry.js';
+import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { FileConfigStore } from './storage/config-store.js';
+import { FileOffsetStore } from './storage/file-offset-store.js';
+import { Worker } from './worker/worker.js';
+import { VERSION } from './version.js';
+
+export interface StandaloneOptions {
+  /** worker properties as read from a file (environment overrides are applied here) */
+  workerProps: Record<string, string>;
+  /** connector configs to create or replace at start-up */
+  connectors?: RawConfig[];
+  env?: NodeJS.ProcessEnv;
+  /** where JSON logs go (default stderr) */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export interface StandaloneRuntime {
+  readonly config: WorkerConfig;
+  readonly herder: StandaloneHerder;
+  readonly worker: Worker;
+  readonly metrics: WorkerMetrics;
+  readonly logs: LogRegistry;
+  /** the REST base URL, when REST is enabled */
+  readonly url: string | undefined;
+  /** graceful stop: REST closed, a last commit, tasks stopped */
+  stop(): Promise<void>;
+}
+
+/**
+ * Assembles a standalone worker: validated worker config → logs, metrics, offset and config
+ * stores, plugin registry (built-ins + plugin.path) → worker → herder → REST. An invalid worker
+ * config or an unreadable offset file throws before anything starts.
+ */
+export async function startStandalone(options: StandaloneOptions): Promise<StandaloneRuntime> {
+  const { config, unknown } = loadWorkerConfig(options.workerProps, options.env ?? process.env);
+  const logs = new LogRegistry({ level: config['log.level'], destination: options.logDestination });
+  const log = logs.get('runtime.herder');
+  if (unknown.length > 0) log.warn({ properties: unknown }, 'unknown worker properties are ignored');
+  const registry = new PluginRegistry(builtinConnectors);
+  await registry.loadPluginPath(config['plugin.path']);
+  const offsets = new FileOffsetStore(config['offset.storage.file.filename'], logs.get('runtime.offsets'));
+  await offsets.load();
+  const metrics = new WorkerMetrics();
+  const firstListener = config.listeners[0] ?? 'http://127.0.0.1:8083';
+  const worker = new Worker({
+    workerId: config['worker.id'] ?? `${hostname()}:${new URL(firstListener).port || 8083}`,
+    registry,
+    offsets,
+    logs,
+    metrics,
+    busBufferBatches: config['bus.buffer.batches'],
+    shutdownTimeoutMs: config['task.shutdown.graceful.timeout.ms'],
+    flushTimeoutMs: config['offset.flush.timeout.ms'],
+  });
+  const herder = new StandaloneHerder({ worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, logger: log });
+  let rest: RestServer | undefined;
+  if (config['rest.enabled']) {
+    rest = await startRestServer({
+      listeners: config.listeners,
+      herder,
+      metrics: metrics.registry,
+      loggers: logs,
+      version: VERSION,
+      auth: restAuth(config),
+      maxBodyBytes: config['rest.max.body.bytes'],
+      resolvePlugin: (c) => registry.find(c)?.name,
+      logger: logs.get('rest'),
+    });
+  }
+  await herder.start(options.connectors ?? []);
+  const commitTimer = setInterval(() => void worker.commitOffsets(), config['offset.flush.interval.ms']);
+  commitTimer.unref();
+  log.info({ listeners: rest?.urls, offsets: config['offset.storage.file.filename'], plugins: registry.list().map((c) => c.name) }, 'standalone worker started');
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    herder,
+    worker,
+    metrics,
+    logs,
+    url: rest?.urls[0],
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(commitTimer);
+        await rest?.close();
+        await herder.stop();
+        log.info('standalone worker stopped');
+      })()),
+  };
+}
+
+function restAuth(config: WorkerConfig) {
+  if (config['rest.auth.type'] === 'bearer') return { type: 'bearer' as const, token: config['rest.auth.bearer.token']! };
+  if (config['rest.auth.type'] === 'basic') {
+    const users = Object.fromEntries(config['rest.auth.basic.users']!.split(',').map((pair) => {
+      const i = pair.indexOf(':');
+      return [pair.slice(0, i).trim(), pair.slice(i + 1)];
+    }));
+    return { type: 'basic' as const, users };
+  }
+  return { type: 'none' as const };
+}

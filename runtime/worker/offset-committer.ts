@@ -1,0 +1,79 @@
+import type { Logger } from '../../plugins/api/index.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import type { SinkTaskRunner } from './sink-task-runner.js';
+import type { CommittableOffsets, SourceTaskRunner } from './source-task-runner.js';
+
+export interface OffsetCommitterDeps {
+  offsets: OffsetStore;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  flushTimeoutMs: number;
+  runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] };
+  positions: Map<string, Map<string, string>>;
+}
+
+/**
+ * The commit cycle: (1) every running sink task answers preCommit, which releases what it holds
+ * durably; (2) each source task's offsets advance over its fully acknowledged batches; (3) those
+ * offsets and every sink's durable positions are written in one atomic write; (4) only then are
+ * source tasks told, so they may acknowledge positions to their database. Cycles never overlap.
+ */
+export class OffsetCommitter {
+  readonly #d: OffsetCommitterDeps;
+  #running: Promise<void> | undefined;
+  #again = false;
+
+  constructor(deps: OffsetCommitterDeps) {
+    this.#d = deps;
+  }
+
+  /** Runs a cycle; a call during a cycle runs one more right after it (its changes may be new). */
+  commit(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#cycle();
+        } while (this.#again);
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #cycle(): Promise<void> {
+    const d = this.#d;
+    const started = performance.now();
+    try {
+      const { sources, sinks } = d.runners();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), d.flushTimeoutMs)));
+      const late = await Promise.race([Promise.all(sinks.map((s) => s.requestPreCommit())).then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late) d.logger.warn({ timeoutMs: d.flushTimeoutMs }, 'some sinks did not answer preCommit in time; committing what is known');
+      const committed: [SourceTaskRunner, CommittableOffsets][] = [];
+      const changes: { connector: string; partition: CommittableOffsets[number]['partition']; offset: CommittableOffsets[number]['offset'] }[] = [];
+      for (const source of sources) {
+        const offsets = source.takeCommittable();
+        if (!offsets) continue;
+        committed.push([source, offsets]);
+        for (const o of offsets) changes.push({ connector: source.connector, partition: o.partition, offset: o.offset });
+      }
+      await d.offsets.commit({ source: changes, sinkPositions: new Map(d.positions) });
+      d.metrics.offsetCommit.inc({ result: 'success' });
+      d.metrics.offsetCommitDuration.observe((performance.now() - started) / 1000);
+      for (const [source, offsets] of committed) {
+        await source.committed(offsets).catch((error: unknown) => d.logger.warn({ connector: source.connector, err: (error as Error).message }, 'source task commit callback failed'));
+      }
+    } catch (error) {
+      d.metrics.offsetCommit.inc({ result: 'failure' });
+      d.logger.error({ err: (error as Error).message }, 'offset commit failed; it is retried at the next interval');
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import type { SinkRecord, SinkTask, SinkTaskContext, TopicPartitionOffset } from '../../plugins/api/index.js';
+import type { SinkGroup, SinkInbox } from '../bus/memory-bus.js';
+import type { PublishedBatch } from '../bus/published-batch.js';
+import { deadLetterRecord, type ErrorStage } from '../errors/dead-letter.js';
+import { Gate, type TaskRuntime } from './task-context.js';
+
+const IDLE_TICK_MS = 1000;
+
+/**
+ * Runs one sink task: take from its inbox → transforms → put, and on request preCommit, whose
+ * answer releases the acknowledged deliveries (so source offsets may advance) and records the
+ * durable position per topic. When idle it still calls put([]) every second, so time-based file
+ * rotation works on quiet topics.
+ */
+export class SinkTaskRunner {
+  readonly #rt: TaskRuntime;
+  readonly #task: SinkTask;
+  readonly #group: SinkGroup;
+  readonly #inbox: SinkInbox;
+  readonly #maxRecords: number;
+  readonly #abort = new AbortController();
+  readonly #running = new Gate();
+  /** next offset per topic handed to put */
+  readonly #current = new Map<string, number>();
+  #commitWaiters: (() => void)[] = [];
+  #commitRequested = false;
+  #loop: Promise<void> | undefined;
+  #progress: Record<string, unknown> | null = null;
+
+  constructor(rt: TaskRuntime, task: SinkTask, group: SinkGroup, inbox: SinkInbox, maxRecords: number) {
+    this.#rt = rt;
+    this.#task = task;
+    this.#group = group;
+    this.#inbox = inbox;
+    this.#maxRecords = maxRecords;
+  }
+
+  get progress(): Record<string, unknown> | null {
+    return this.#progress;
+  }
+
+  async start(paused: boolean, onFailure: (error: unknown) => void): Promise<void> {
+    if (paused) this.#running.close();
+    const rt = this.#rt;
+    const context: SinkTaskContext<unknown> = {
+      connectorName: rt.connector,
+      taskId: rt.taskId,
+      config: rt.parsedConfig,
+      rawConfig: rt.rawConfig,
+      logger: rt.logger,
+      metrics: rt.taskMetrics,
+      signal: this.#abort.signal,
+      setProgress: (p) => (this.#progress = p),
+      reportErrant: async (record, error) => this.#deadLetter('sink.put', record, error),
+      requestCommit: () => {
+        this.#commitRequested = true;
+        this.#inbox.queue.wake();
+      },
+    };
+    await this.#task.start(context);
+    this.#loop = this.#run().catch((error: unknown) => {
+      if (!this.#abort.signal.aborted) onFailure(error);
+      for (const w of this.#commitWaiters.splice(0)) w();
+    });
+  }
+
+  pause(): void {
+    this.#running.close();
+  }
+
+  resume(): void {
+    this.#running.open();
+  }
+
+  /** Asks the loop to run preCommit between puts; resolves when it has (or the task ended). */
+  requestPreCommit(): Promise<void> {
+    if (!this.#loop || this.#abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#commitWaiters.push(resolve);
+      this.#commitRequested = true;
+      this.#inbox.queue.wake();
+    });
+  }
+
+  async #run(): Promise<void> {
+    const rt = this.#rt;
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      if (this.#commitRequested) await this.#preCommit();
+      if (!this.#running.isOpen) {
+        // Paused: only commit requests are served; the inbox fills and sources wait.
+        await Promise.race([this.#running.wait(signal), new Promise((r) => setTimeout(r, 200))]);
+        continue;
+      }
+      const chunks = await this.#inbox.queue.take(this.#maxRecords, IDLE_TICK_MS, (chunk) => chunk.length);
+      if (signal.aborted) break;
+      const records = chunks.length === 1 ? chunks[0] : chunks.flat();
+      if (records.length > 0) {
+        rt.metrics.sinkRecordRead.inc(rt.labels, records.length);
+        rt.metrics.batchSize.observe({ ...rt.labels, kind: 'sink' }, records.length);
+      }
+      const out = await this.#transform(records);
+      await rt.errors.retry('put', () => this.#task.put(out), signal);
+      const now = Date.now();
+      for (const r of records) this.#current.set(r.topic, r.offset + 1);
+      if (out.length > 0) {
+        rt.metrics.sinkRecordSend.inc(rt.labels, out.length);
+        rt.metrics.endToEndLatency.observe(rt.labels, Math.max(0, now - out[out.length - 1].timestamp) / 1000);
+      }
+    }
+  }
+
+  async #transform(records: readonly SinkRecord[]): Promise<SinkRecord[]> {
+    const out: SinkRecord[] = [];
+    for (const record of records) {
+      try {
+        const t = this.#rt.transforms.apply(record);
+        if (t) out.push(t);
+      } catch (error) {
+        await this.#deadLetter('sink.transformation', record, error);
+      }
+    }
+    return out;
+  }
+
+  /** Applies the error policy to a record; with a dead-letter topic, sends it there. */
+  async #deadLetter(stage: ErrorStage, record: SinkRecord, error: unknown): Promise<void> {
+    const rt = this.#rt;
+    rt.errors.recordFailed(stage, record, error);
+    if (!rt.deadLetterTopic) return;
+    const origin = this.#inbox.ledger.lookup(record.topic, record.offset);
+    if (!origin) return;
+    const sourceLabel = `${origin.source}>${rt.connector}`;
+    const letter = deadLetterRecord(record, rt.deadLetterTopic, { connector: rt.connector, task: rt.taskId, stage, executingClass: (error as { alias?: string }).alias ?? rt.connector, error, originalTopic: record.topic, partition: record.partition, offset: record.offset, position: record.position }, rt.deadLetterHeaders, sourceLabel);
+    // The dead letter joins the original's batch: the source offset waits until it is landed too.
+    const batch: PublishedBatch = origin.batch;
+    batch.sealed = false;
+    await rt.bus.publish(sourceLabel, [letter], batch);
+    rt.metrics.deadLetterRecords.inc(rt.labels);
+  }
+
+  async #preCommit(): Promise<void> {
+    this.#commitRequested = false;
+    const waiters = this.#commitWaiters.splice(0);
+    try {
+      const current: TopicPartitionOffset[] = [...this.#current].map(([topic, offset]) => ({ topic, partition: 0, offset }));
+      let acked: readonly TopicPartitionOffset[];
+      if (this.#task.preCommit) acked = await this.#rt.errors.retry('preCommit', () => this.#task.preCommit!(current), this.#abort.signal);
+      else {
+        await this.#rt.errors.retry('flush', async () => this.#task.flush?.(current), this.#abort.signal);
+        acked = current;
+      }
+      for (const a of acked) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(a.topic, a.offset));
+    } finally {
+      for (const w of waiters) w();
+    }
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.#abort.abort();
+    this.#running.open();
+    this.#inbox.queue.close();
+    const stopped = Promise.allSettled([this.#loop, this.#task.stop()]);
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    for (const w of this.#commitWaiters.splice(0)) w();
+    this.#inbox.ledger.clear();
+  }
+}

@@ -1,0 +1,154 @@
+import type { SourceOffset, SourcePartition, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/api/index.js';
+import { QueueClosedError } from '../bus/async-queue.js';
+import { partitionKey, PublishedBatch } from '../bus/published-batch.js';
+import { deadLetterRecord } from '../errors/dead-letter.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import { Gate, type TaskRuntime } from './task-context.js';
+
+export type CommittableOffsets = { partition: SourcePartition; offset: SourceOffset }[];
+
+/**
+ * Runs one source task: poll → transforms (errors per tolerance, to the dead-letter topic) →
+ * publish to the bus (waiting while sinks are full) → remember the batch until every sink has it
+ * durably. Offsets are taken from every polled record, including those a transform dropped.
+ */
+export class SourceTaskRunner {
+  readonly #rt: TaskRuntime;
+  readonly #task: SourceTask;
+  readonly #offsets: OffsetStore;
+  readonly #abort = new AbortController();
+  readonly #running = new Gate();
+  readonly #batches: PublishedBatch[] = [];
+  #loop: Promise<void> | undefined;
+  #progress: Record<string, unknown> | null = null;
+
+  constructor(rt: TaskRuntime, task: SourceTask, offsets: OffsetStore) {
+    this.#rt = rt;
+    this.#task = task;
+    this.#offsets = offsets;
+  }
+
+  get connector(): string {
+    return this.#rt.connector;
+  }
+
+  get progress(): Record<string, unknown> | null {
+    return this.#progress;
+  }
+
+  /** Starts the task and its loop; `onFailure` is called once if the loop dies. */
+  async start(paused: boolean, onFailure: (error: unknown) => void): Promise<void> {
+    if (paused) this.#running.close();
+    const rt = this.#rt;
+    const context: SourceTaskContext<unknown> = {
+      connectorName: rt.connector,
+      taskId: rt.taskId,
+      config: rt.parsedConfig,
+      rawConfig: rt.rawConfig,
+      logger: rt.logger,
+      metrics: rt.taskMetrics,
+      signal: this.#abort.signal,
+      setProgress: (p) => {
+        this.#progress = p;
+        if (p) rt.logger.debug({ progress: p }, 'progress');
+      },
+      offsets: { offset: async (partition) => this.#offsets.sourceOffset(rt.connector, partition) },
+    };
+    await this.#task.start(context);
+    this.#loop = this.#run().catch((error: unknown) => {
+      if (!this.#abort.signal.aborted) onFailure(error);
+    });
+  }
+
+  pause(): void {
+    this.#running.close();
+  }
+
+  resume(): void {
+    this.#running.open();
+  }
+
+  async #run(): Promise<void> {
+    const rt = this.#rt;
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      await this.#running.wait(signal);
+      if (signal.aborted) break;
+      const records = await rt.errors.retry('poll', () => this.#task.poll(signal), signal);
+      if (records.length === 0) continue;
+      rt.metrics.sourceRecordPoll.inc(rt.labels, records.length);
+      rt.metrics.batchSize.observe({ ...rt.labels, kind: 'source' }, records.length);
+      const out = this.#transform(records);
+      const batch = new PublishedBatch(lastOffsets(records));
+      this.#batches.push(batch);
+      try {
+        const blockedMs = await rt.bus.publish(rt.connector, out, batch);
+        if (blockedMs > 0) rt.metrics.backpressureBlocked.inc(rt.labels, blockedMs / 1000);
+      } catch (error) {
+        if (error instanceof QueueClosedError && signal.aborted) break;
+        throw error;
+      }
+      rt.metrics.sourceRecordWrite.inc(rt.labels, out.length);
+      if (this.#task.commitRecord) for (const r of out) await this.#task.commitRecord(r);
+    }
+  }
+
+  #transform(records: SourceRecord[]): SourceRecord[] {
+    const rt = this.#rt;
+    const out: SourceRecord[] = [];
+    for (const record of records) {
+      try {
+        const t = rt.transforms.apply(record);
+        if (t) out.push(t);
+      } catch (error) {
+        rt.errors.recordFailed('transformation', record, error);
+        if (rt.deadLetterTopic) {
+          out.push(deadLetterRecord(record, rt.deadLetterTopic, { connector: rt.connector, task: rt.taskId, stage: 'transformation', executingClass: (error as { alias?: string }).alias ?? 'transforms', error, originalTopic: record.topic, position: record.position }, rt.deadLetterHeaders, rt.connector));
+          rt.metrics.deadLetterRecords.inc(rt.labels);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Takes the offsets of the longest prefix of batches every sink has durably written, or
+   * undefined when nothing new is committable.
+   */
+  takeCommittable(): CommittableOffsets | undefined {
+    const merged = new Map<string, { partition: SourcePartition; offset: SourceOffset }>();
+    while (this.#batches.length > 0 && this.#batches[0].complete) {
+      for (const [k, v] of this.#batches.shift()!.offsets) merged.set(k, v);
+    }
+    return merged.size > 0 ? [...merged.values()] : undefined;
+  }
+
+  /** Tells the task its offsets are durable (Postgres acknowledges its LSN here). */
+  async committed(offsets: CommittableOffsets): Promise<void> {
+    await this.#task.commit?.(offsets);
+  }
+
+  /** Stops polling; the task's in-flight batches are dropped (they replay from the committed offset). */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#abort.abort();
+    this.#running.open();
+    const stopped = Promise.allSettled([this.#loop, this.#task.stop()]);
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    this.#batches.length = 0;
+  }
+}
+
+function lastOffsets(records: readonly SourceRecord[]): Map<string, { partition: SourcePartition; offset: SourceOffset }> {
+  const out = new Map<string, { partition: SourcePartition; offset: SourceOffset }>();
+  // Tasks usually reuse one partition object, so the key is computed once per run of records.
+  let previous: SourcePartition | undefined;
+  let key = '';
+  for (const r of records) {
+    if (r.sourcePartition !== previous) {
+      previous = r.sourcePartition;
+      key = partitionKey('', previous);
+    }
+    out.set(key, { partition: r.sourcePartition, offset: r.sourceOffset });
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { ConnectRecord, Logger, RawConfig, TaskMetrics } from '../../plugins/api/index.js';
+import type { MemoryBus } from '../bus/memory-bus.js';
+import type { ErrorPolicy } from '../errors/error-policy.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+
+/** What a running task's runner needs from the worker; built once per task start. */
+export interface TaskRuntime {
+  readonly connector: string;
+  readonly taskId: number;
+  readonly rawConfig: RawConfig;
+  readonly parsedConfig: unknown;
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+  readonly taskMetrics: TaskMetrics;
+  readonly bus: MemoryBus;
+  readonly errors: ErrorPolicy;
+  readonly transforms: { apply<R extends ConnectRecord>(record: R): R | null };
+  /** the dead-letter topic, or '' for none */
+  readonly deadLetterTopic: string;
+  readonly deadLetterHeaders: boolean;
+  readonly labels: { connector: string; task: string };
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A promise with its resolve exposed: pause/resume and commit requests use it. */
+export class Gate {
+  #open = true;
+  #waiters: (() => void)[] = [];
+  get isOpen(): boolean {
+    return this.#open;
+  }
+  close(): void {
+    this.#open = false;
+  }
+  open(): void {
+    this.#open = true;
+    for (const w of this.#waiters.splice(0)) w();
+  }
+  /** Waits until open or the signal aborts. */
+  wait(signal: AbortSignal): Promise<void> {
+    if (this.#open || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => resolve();
+      this.#waiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import type { ConnectorState } from '../herder/herder.js';
+import type { SinkTaskRunner } from './sink-task-runner.js';
+import type { SourceTaskRunner } from './source-task-runner.js';
+
+/** One task of a connector as the worker tracks it: observed state, runner, restart history. */
+export interface TaskSlot {
+  readonly id: number;
+  state: ConnectorState;
+  trace?: string;
+  runner?: SourceTaskRunner | SinkTaskRunner;
+  /** consecutive failures, for the automatic restart backoff */
+  failures: number;
+  startedAt: number;
+  restartTimer?: NodeJS.Timeout;
+}
+
+/** Automatic restart delay: initial × 2^(failures−1), capped. */
+export function restartDelay(failures: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.max(0, failures - 1));
+}

@@ -1,0 +1,336 @@
+import { describeError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
+import type { PluginRegistry } from '../../plugins/registry.js';
+import { MemoryBus, SinkInbox, type SinkGroup } from '../bus/memory-bus.js';
+import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.js';
+import type { LogRegistry } from '../logging/log-registry.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import { componentOf, type ComponentView } from './component.js';
+import { validateConnector } from './connector-validator.js';
+import { OffsetCommitter } from './offset-committer.js';
+import { SinkTaskRunner } from './sink-task-runner.js';
+import { SourceTaskRunner } from './source-task-runner.js';
+import { createTaskRunner, topicMatcher } from './task-factory.js';
+import { restartDelay, type TaskSlot } from './task-slot.js';
+
+export interface WorkerOptions {
+  workerId: string;
+  registry: PluginRegistry;
+  offsets: OffsetStore;
+  logs: LogRegistry;
+  metrics: WorkerMetrics;
+  busBufferBatches: number;
+  shutdownTimeoutMs: number;
+  flushTimeoutMs: number;
+}
+
+interface ConnectorEntry {
+  name: string;
+  /** as stored: provider references unresolved */
+  config: Record<string, string>;
+  target: TargetState;
+  connector?: Connector;
+  failure?: string;
+  taskConfigs: RawConfig[];
+  tasks: TaskSlot[];
+  matches?: (topic: string) => boolean;
+  group?: SinkGroup;
+  restart: { auto: boolean; initialMs: number; maxMs: number; maxAttempts: number };
+}
+
+/**
+ * Runs connectors' tasks in this process: starts, pauses, stops and restarts them, keeps their
+ * observed state, restarts failed tasks with backoff, and runs the offset commit cycle. Lifecycle
+ * changes are serialized. Any restart restarts the task's whole component (see component.ts).
+ */
+export class Worker {
+  readonly bus = new MemoryBus();
+  readonly #o: WorkerOptions;
+  readonly #log: Logger;
+  readonly #connectors = new Map<string, ConnectorEntry>();
+  /** durable sink positions per sink connector; survives task restarts, written at each commit */
+  readonly #positions = new Map<string, Map<string, string>>();
+  readonly #committer: OffsetCommitter;
+  #lock: Promise<unknown> = Promise.resolve();
+  #stopping = false;
+
+  constructor(options: WorkerOptions) {
+    this.#o = options;
+    this.#log = options.logs.get('runtime.worker');
+    this.#committer = new OffsetCommitter({
+      offsets: options.offsets,
+      metrics: options.metrics,
+      logger: this.#log,
+      flushTimeoutMs: options.flushTimeoutMs,
+      runners: () => this.#runners(),
+      positions: this.#positions,
+    });
+  }
+
+  get workerId(): string {
+    return this.#o.workerId;
+  }
+
+  /** Starts a connector that is new to this worker; nothing else restarts. */
+  addConnector(name: string, config: Record<string, string>, target: TargetState): Promise<void> {
+    return this.#locked(async () => {
+      this.#connectors.set(name, this.#entry(name, config, target));
+      await this.#startTasks(name);
+    });
+  }
+
+  /** New config for a running connector: it and its component restart. */
+  reconfigureConnector(name: string, config: Record<string, string>): Promise<void> {
+    return this.#locked(() => this.#restartComponent([name], () => {
+      const old = this.#connectors.get(name)!;
+      this.#connectors.set(name, this.#entry(name, config, old.target));
+    }));
+  }
+
+  removeConnector(name: string): Promise<void> {
+    return this.#locked(() => this.#restartComponent([name], () => {
+      this.#connectors.delete(name);
+    }));
+  }
+
+  setTargetState(name: string, target: TargetState): Promise<void> {
+    return this.#locked(async () => {
+      const entry = this.#require(name);
+      const wasStopped = entry.target === 'STOPPED';
+      if (target === 'STOPPED' || wasStopped) {
+        await this.#restartComponent([name], () => (entry.target = target));
+        return;
+      }
+      entry.target = target;
+      for (const slot of entry.tasks) {
+        if (slot.state !== 'RUNNING' && slot.state !== 'PAUSED') continue;
+        if (target === 'PAUSED') slot.runner?.pause();
+        else slot.runner?.resume();
+        this.#setState(entry, slot, target);
+      }
+    });
+  }
+
+  /** Restarts the connector (its task configs are recomputed) and, with includeTasks, its tasks. */
+  restartConnector(name: string, options: { includeTasks: boolean; onlyFailed: boolean }): Promise<void> {
+    return this.#locked(async () => {
+      const entry = this.#require(name);
+      const failed = entry.failure !== undefined || entry.tasks.some((t) => t.state === 'FAILED' || t.state === 'RESTARTING');
+      if (options.onlyFailed && !failed) return;
+      for (const t of entry.tasks) t.failures = 0;
+      await this.#restartComponent([name], () => {});
+    });
+  }
+
+  restartTask(name: string, taskId: number): Promise<void> {
+    return this.#locked(async () => {
+      const slot = this.#require(name).tasks.find((t) => t.id === taskId);
+      if (slot) slot.failures = 0;
+      await this.#restartComponent([name], () => {});
+    });
+  }
+
+  connectorState(name: string): { state: ConnectorState; trace?: string; tasks: TaskStatus[] } {
+    const entry = this.#require(name);
+    const state: ConnectorState = entry.failure ? 'FAILED' : entry.target === 'STOPPED' ? 'STOPPED' : entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING';
+    return {
+      state,
+      trace: entry.failure,
+      tasks: entry.tasks.map((t) => ({
+        id: t.id,
+        state: t.state,
+        worker_id: this.#o.workerId,
+        ...(t.trace && (t.state === 'FAILED' || t.state === 'RESTARTING') ? { trace: t.trace } : {}),
+        ...(t.runner?.progress ? { progress: t.runner.progress } : {}),
+      })),
+    };
+  }
+
+  kindOf(name: string): 'source' | 'sink' {
+    const entry = this.#require(name);
+    return (entry.connector ?? this.#o.registry.find(entry.config['connector.class'] ?? ''))?.kind ?? 'source';
+  }
+
+  taskConfigs(name: string): RawConfig[] {
+    return this.#require(name).taskConfigs;
+  }
+
+  sinkPositions(name: string): Map<string, string> {
+    return this.#positionsOf(name);
+  }
+
+  /** Asks sinks what is durable, then writes source offsets and sink positions together. */
+  commitOffsets(): Promise<void> {
+    return this.#committer.commit();
+  }
+
+  /** Graceful stop: a last commit, then every task stopped within the shutdown timeout. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.commitOffsets();
+    await this.#locked(async () => {
+      for (const name of [...this.#connectors.keys()]) await this.#stopTasks(name);
+    });
+  }
+
+  #entry(name: string, config: Record<string, string>, target: TargetState): ConnectorEntry {
+    const n = (key: string, fallback: number) => (config[key] !== undefined && config[key] !== '' ? Number(config[key]) : fallback);
+    return {
+      name,
+      config,
+      target,
+      taskConfigs: [],
+      tasks: [],
+      restart: {
+        auto: (config['task.restart.auto.enabled'] ?? 'true').toLowerCase() !== 'false',
+        initialMs: n('task.restart.backoff.initial.ms', 1000),
+        maxMs: n('task.restart.backoff.max.ms', 60000),
+        maxAttempts: n('task.restart.max.attempts', 10),
+      },
+    };
+  }
+
+  async #restartComponent(names: string[], change: () => void): Promise<void> {
+    const members = [...componentOf(this.#view(), names)].filter((n) => this.#connectors.has(n));
+    for (const n of members) await this.#stopTasks(n);
+    change();
+    // Sinks subscribe before sources publish, so nothing is published past a sink that is coming.
+    const present = members.filter((n) => this.#connectors.has(n));
+    const order = [...present.filter((n) => this.kindOf(n) === 'sink'), ...present.filter((n) => this.kindOf(n) === 'source')];
+    for (const n of order) await this.#startTasks(n);
+  }
+
+  async #startTasks(name: string): Promise<void> {
+    const entry = this.#require(name);
+    entry.failure = undefined;
+    entry.tasks = [];
+    if (entry.target === 'STOPPED' || this.#stopping) return;
+    const { report, valid } = await validateConnector(this.#o.registry, entry.config);
+    if (!valid) {
+      const problems = report.configs.flatMap((c) => c.value.errors.map((e) => `${c.definition.name}: ${e}`));
+      entry.failure = `The connector configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+      this.#log.error({ connector: name, problems }, 'connector configuration is invalid; connector FAILED');
+      return;
+    }
+    entry.connector = valid.connector;
+    try {
+      entry.taskConfigs = await valid.connector.taskConfigs(valid.parsed, valid.resolved, Number(valid.parsed['tasks.max'] ?? 1));
+    } catch (error) {
+      entry.failure = describeError(error);
+      this.#log.error({ connector: name, err: entry.failure }, 'connector failed to compute task configs');
+      return;
+    }
+    // Task configs inherit the framework properties so each task sees its transforms and policies.
+    entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
+    if (valid.connector.kind === 'sink') {
+      entry.matches = topicMatcher(valid.parsed);
+      const inboxes = entry.taskConfigs.map(() => new SinkInbox(this.#o.busBufferBatches));
+      entry.group = { connector: name, inboxes, matches: entry.matches, positions: this.#positionsOf(name) };
+      this.bus.subscribe(entry.group);
+    }
+    entry.tasks = entry.taskConfigs.map((_, id) => ({ id, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
+    for (const slot of entry.tasks) await this.#startTask(entry, slot);
+  }
+
+  readonly #failureHistory = new Map<string, number>();
+
+  #previousFailures(name: string, id: number): number {
+    return this.#failureHistory.get(`${name}/${id}`) ?? 0;
+  }
+
+  async #startTask(entry: ConnectorEntry, slot: TaskSlot): Promise<void> {
+    const connector = entry.connector!;
+    const sink = entry.group ? { group: entry.group, inbox: entry.group.inboxes[slot.id] } : undefined;
+    const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics };
+    slot.startedAt = Date.now();
+    try {
+      slot.runner = createTaskRunner(deps, connector, entry.name, slot.id, entry.taskConfigs[slot.id], sink);
+      await slot.runner.start(entry.target === 'PAUSED', (error) => this.#taskFailed(entry, slot, error));
+      this.#setState(entry, slot, entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+    } catch (error) {
+      this.#taskFailed(entry, slot, error);
+    }
+  }
+
+  #taskFailed(entry: ConnectorEntry, slot: TaskSlot, error: unknown): void {
+    if (this.#connectors.get(entry.name) !== entry || !entry.tasks.includes(slot)) return;
+    const healthyFor = Date.now() - slot.startedAt;
+    slot.failures = healthyFor > entry.restart.maxMs ? 1 : slot.failures + 1;
+    this.#failureHistory.set(`${entry.name}/${slot.id}`, slot.failures);
+    slot.trace = describeError(error);
+    this.#log.error({ connector: entry.name, task: slot.id, failures: slot.failures, err: slot.trace }, 'task failed');
+    const { auto, initialMs, maxMs, maxAttempts } = entry.restart;
+    if (!auto || this.#stopping || (maxAttempts >= 0 && slot.failures > maxAttempts)) {
+      this.#setState(entry, slot, 'FAILED');
+      return;
+    }
+    this.#setState(entry, slot, 'RESTARTING');
+    const delay = restartDelay(slot.failures, initialMs, maxMs);
+    slot.restartTimer = setTimeout(() => {
+      void this.#locked(async () => {
+        if (this.#connectors.get(entry.name) !== entry || !entry.tasks.includes(slot) || slot.state !== 'RESTARTING') return;
+        this.#o.metrics.taskRestarts.inc({ connector: entry.name, task: String(slot.id) });
+        await this.#restartComponent([entry.name], () => {});
+      });
+    }, delay);
+    slot.restartTimer.unref();
+  }
+
+  async #stopTasks(name: string): Promise<void> {
+    const entry = this.#connectors.get(name);
+    if (!entry) return;
+    if (entry.group) this.bus.unsubscribe(name);
+    entry.group = undefined;
+    const timeout = this.#o.shutdownTimeoutMs;
+    await Promise.all(entry.tasks.map(async (slot) => {
+      clearTimeout(slot.restartTimer);
+      await slot.runner?.stop(timeout);
+      this.#o.metrics.removeTask(name, slot.id);
+    }));
+    entry.tasks = [];
+  }
+
+  #setState(entry: ConnectorEntry, slot: TaskSlot, state: ConnectorState): void {
+    slot.state = state;
+    this.#o.metrics.setTaskState(entry.name, slot.id, state);
+  }
+
+  #positionsOf(name: string): Map<string, string> {
+    let positions = this.#positions.get(name);
+    if (!positions) this.#positions.set(name, (positions = this.#o.offsets.sinkPositions(name)));
+    return positions;
+  }
+
+  #runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] } {
+    const sources: SourceTaskRunner[] = [];
+    const sinks: SinkTaskRunner[] = [];
+    for (const entry of this.#connectors.values()) {
+      for (const slot of entry.tasks) {
+        if (slot.runner instanceof SourceTaskRunner) sources.push(slot.runner);
+        else if (slot.runner instanceof SinkTaskRunner && (slot.state === 'RUNNING' || slot.state === 'PAUSED')) sinks.push(slot.runner);
+      }
+    }
+    return { sources, sinks };
+  }
+
+  #view(): ComponentView {
+    return {
+      sourceTopics: (label) => this.bus.topicsOf(label),
+      sourceLabels: () => this.bus.sources(),
+      sinks: () => [...this.#connectors.values()].filter((e) => e.matches).map((e) => ({ name: e.name, matches: e.matches! })),
+      isSource: (name) => this.#connectors.has(name) && this.kindOf(name) === 'source',
+    };
+  }
+
+  #require(name: string): ConnectorEntry {
+    const entry = this.#connectors.get(name);
+    if (!entry) throw new Error(`worker has no connector ${name}`);
+    return entry;
+  }
+
+  #locked<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.#lock.then(operation, operation);
+    this.#lock = next.catch(() => {});
+    return next;
+  }
+}
