@@ -52,8 +52,13 @@ export class AsyncQueue<T> {
       while (n < this.size && total + weigh(this.#items[this.#head + n]) <= max) total += weigh(this.#items[this.#head + n++]);
     }
     const out = this.#items.slice(this.#head, this.#head + n);
+    // Taken items must not stay reachable from the backing array (a chunk can hold thousands of
+    // records), so the consumed prefix is dropped as soon as it is half the array.
     this.#head += n;
-    if (this.#head > 4096 && this.#head * 2 > this.#items.length) {
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head * 2 >= this.#items.length) {
       this.#items.splice(0, this.#head);
       this.#head = 0;
     }

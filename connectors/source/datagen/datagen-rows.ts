@@ -54,8 +54,15 @@ export function hash32(seed: number, n: number, salt = 0): number {
   return h >>> 0;
 }
 
+// Byte → two hex digits, so a UUID is eight table lookups rather than number formatting.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+  return HEX[n >>> 24] + HEX[(n >>> 16) & 255] + HEX[(n >>> 8) & 255] + HEX[n & 255];
+}
+
+function hex4(n: number): string {
+  return HEX[(n >>> 8) & 255] + HEX[n & 255];
 }
 
 export function datagenRow(id: number, seq: number, options: DatagenOptions): DatagenRow {
@@ -72,11 +79,26 @@ export function datagenRow(id: number, seq: number, options: DatagenOptions): Da
     amount: formatCents(cents),
     score: h % 10 === 0 ? null : (h % 1_000_000) / 64,
     active: (h & 1) === 1,
-    created_at: new Date(ts).toISOString(),
+    created_at: isoMillis(ts),
     day: Math.floor(ts / 86_400_000),
-    uid: `${hex8(h)}-${hex8(u1).slice(0, 4)}-4${hex8(u1).slice(5, 8)}-${((u2 & 0x3fff) | 0x8000).toString(16)}-${hex8(u2).slice(0, 4)}${hex8(u3)}`,
-    payload: JSON.stringify({ n: h % 100, tags: h % 3 === 0 ? [] : ['a', `t${h % 5}`], nested: { ok: (h & 2) === 2 } }),
+    uid: `${hex8(h)}-${hex4(u1 >>> 16)}-4${hex4(u1).slice(1)}-${hex4((u2 & 0x3fff) | 0x8000)}-${hex4(u2 >>> 16)}${hex8(u3)}`,
+    // Written out by hand rather than JSON.stringify: same text, a fraction of the cost.
+    payload: `{"n":${h % 100},"tags":${h % 3 === 0 ? '[]' : `["a","t${h % 5}"]`},"nested":{"ok":${(h & 2) === 2}}}`,
   };
+}
+
+// Consecutive records share their second, so its ISO prefix is formatted once.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+function isoMillis(ts: number): string {
+  const second = Math.floor(ts / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const ms = ts - second * 1000;
+  return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 function formatCents(cents: number): string {

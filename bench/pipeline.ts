@@ -1,0 +1,31 @@
+/**
+ * Benchmark: datagen → in-memory bus → null sink, in one embedded worker, with transforms off
+ * and with Debezium's unwrap (ExtractNewRecordState). Prints records/s and the p99 latency the
+ * pipeline adds (record built → sink put). Run: `node --import tsx bench/pipeline.ts [records]`.
+ */
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { nullSinkStats } from './fixtures/null-sink.js';
+
+const RECORDS = Number(process.argv[2] ?? 2_000_000);
+const nullSink = fileURLToPath(new URL('./fixtures/null-sink.ts', import.meta.url));
+
+async function run(label: string, transforms: Record<string, string>): Promise<void> {
+  nullSinkStats.records = 0;
+  nullSinkStats.latencies = [];
+  nullSinkStats.firstAt = 0;
+  const worker = await startEmbeddedWorker({ workerProps: { 'plugin.path': nullSink, 'offset.flush.interval.ms': '1000' } });
+  const started = Date.now();
+  await worker.herder.putConnectorConfig('null', { 'connector.class': 'null', topics: 'bench', ...transforms }, false);
+  await worker.herder.putConnectorConfig('gen', { 'connector.class': 'datagen', topic: 'bench', 'max.records': String(RECORDS), ops: 'cdc', keys: '10000' }, false);
+  while (nullSinkStats.records < RECORDS) await new Promise((r) => setTimeout(r, 20));
+  const elapsed = (nullSinkStats.lastAt - started) / 1000;
+  const sorted = [...nullSinkStats.latencies].sort((a, b) => a - b);
+  const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  await worker.stop();
+  console.log(`${label.padEnd(22)} ${RECORDS} records in ${elapsed.toFixed(2)} s = ${Math.round(RECORDS / elapsed).toLocaleString('en-US')} records/s; added latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms; rss ${rss.toFixed(0)} MiB`);
+}
+
+await run('no transforms', {});
+await run('unwrap (ExtractNewRecordState)', { transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState', 'transforms.unwrap.add.fields': 'op,ts_ms', 'transforms.unwrap.delete.handling.mode': 'rewrite' });
