@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../runtime/version.js';
 import { pluginsCommand } from './plugins-command.js';
+import { quickstartCommand } from './quickstart-command.js';
 import { standaloneCommand } from './standalone-command.js';
 import { validateCommand } from './validate-command.js';
 
@@ -11,6 +12,7 @@ const program = new Command()
   .version(VERSION)
   .showHelpAfterError();
 
+program.addCommand(quickstartCommand());
 program.addCommand(standaloneCommand());
 program.addCommand(validateCommand());
 program.addCommand(pluginsCommand());

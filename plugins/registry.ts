@@ -22,12 +22,13 @@ export class PluginRegistry {
     if (problems.length > 0) {
       throw new TributaryError('plugin.invalid', `Plugin from ${origin} does not implement the connector API: ${problems.join('; ')}`, { details: problems });
     }
-    for (const name of [connector.name, ...(connector.aliases ?? [])]) {
-      const key = name.toLowerCase();
-      const existing = this.#byName.get(key);
+    const names = [connector.name, ...(connector.aliases ?? [])];
+    // Every name is checked before any is taken, so a refused plugin leaves nothing behind.
+    for (const name of names) {
+      const existing = this.#byName.get(name.toLowerCase());
       if (existing) throw new TributaryError('plugin.duplicate', `Plugin name "${name}" from ${origin} is already taken by connector "${existing.name}".`);
-      this.#byName.set(key, connector);
     }
+    for (const name of names) this.#byName.set(name.toLowerCase(), connector);
     this.#connectors.push(connector);
   }
 
@@ -103,6 +104,7 @@ function checkConnectorShape(c: unknown): string[] {
   if (x.kind !== 'source' && x.kind !== 'sink') problems.push('kind must be "source" or "sink"');
   if (x.apiVersion !== API_VERSION) problems.push(`apiVersion ${String(x.apiVersion)} is not supported (this runtime implements ${API_VERSION})`);
   if (typeof x.version !== 'string') problems.push('version is missing');
+  if (x.aliases !== undefined && (!Array.isArray(x.aliases) || x.aliases.some((a) => typeof a !== 'string' || a === ''))) problems.push('aliases must be an array of non-empty strings');
   if (typeof x.configSpec !== 'object' || x.configSpec === null || typeof x.configSpec.properties !== 'object') problems.push('configSpec is missing');
   if (typeof x.taskConfigs !== 'function') problems.push('taskConfigs is not a function');
   if (typeof x.createTask !== 'function') problems.push('createTask is not a function');

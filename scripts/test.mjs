@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the source folders with node's built-in test runner (through tsx),
-// after a type check. Node 20's `--test` does not search directories for .ts files, so the list
+// after a type check and lint. Node 20's `--test` does not search directories for .ts files, so the list
 // is built here. `--unit` leaves out integration-tests/; `--only <substring>` narrows the list.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -26,9 +26,13 @@ function collect(dir, out) {
 }
 
 const files = roots.flatMap((r) => collect(join(root, r), [])).filter((f) => !only || f.includes(only)).sort();
-if (!args.includes('--no-typecheck')) {
+if (!args.includes('--no-typecheck') && !args.includes('--fast')) {
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) { console.error('type check failed'); process.exit(tsc.status ?? 1); }
+}
+if (!args.includes('--no-lint') && !args.includes('--no-typecheck') && !args.includes('--fast')) {
+  const lint = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.'], { cwd: root, stdio: 'inherit' });
+  if (lint.status !== 0) { console.error('lint failed'); process.exit(lint.status ?? 1); }
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { cwd: root, stdio: 'inherit' });

@@ -174,7 +174,16 @@ export function parseConfig<P extends PropertyMap>(spec: ConfigSpec<P>, raw: Raw
     if (result.success) value[name] = result.data;
     else for (const issue of result.error.issues) add(name, `Invalid value ${p.sensitive ? '[hidden]' : JSON.stringify(rawValue)} for configuration ${name}: ${issue.message}`);
   }
-  if (Object.keys(errors).length === 0 && spec.refine) spec.refine(value as ConfigOf<P>, { add }, raw);
+  // Cross-field rules run even when some property failed, so every problem is listed at once;
+  // they see only the values that parsed, and add nothing to a property already in error.
+  if (spec.refine) {
+    const failed = new Set(Object.keys(errors));
+    try {
+      spec.refine(value as ConfigOf<P>, { add: (name, message) => (failed.has(name) ? undefined : add(name, message)) }, raw);
+    } catch {
+      // a rule reading a value that did not parse: the property's own error already says why
+    }
+  }
   return Object.keys(errors).length === 0
     ? { ok: true, value: value as ConfigOf<P>, errors }
     : { ok: false, value: value as Partial<ConfigOf<P>>, errors };
@@ -238,7 +247,7 @@ export function validationReport(pluginName: string, spec: ConfigSpec, raw: RawC
   const configs = definitions.map((definition) => {
     const p = spec.properties[definition.name];
     const rawValue = raw[definition.name];
-    const shown = rawValue === undefined ? definition.default_value : p?.sensitive ? '[hidden]' : rawValue;
+    const shown = p?.sensitive && (rawValue ?? definition.default_value) !== null ? '[hidden]' : rawValue === undefined ? definition.default_value : rawValue;
     return {
       definition,
       value: { name: definition.name, value: shown ?? null, recommended_values: [...(p?.validValues ?? [])], errors: errors[definition.name] ?? [], visible: true },

@@ -13,7 +13,7 @@ function write(value: unknown, schema: Schema | undefined, decimalAs: 'number' |
   if (value === null || value === undefined) return 'null';
   if (schema?.name === LogicalName.Decimal && (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')) {
     const text = String(value);
-    return decimalAs === 'number' && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? text : JSON.stringify(text);
+    return decimalAs === 'number' && /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? text : JSON.stringify(text);
   }
   switch (typeof value) {
     case 'bigint':

@@ -10,6 +10,8 @@ export function parseProperties(text: string): Record<string, string> {
     let line = lines[i].replace(/^\s+/, '');
     if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
     while (endsWithContinuation(line) && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i].replace(/^\s+/, '');
+    // A continuation on the last line continues into nothing, as Java's Properties reads it.
+    if (endsWithContinuation(line)) line = line.slice(0, -1);
     const { key, value } = splitKeyValue(line);
     out[unescape(key)] = unescape(value);
   }

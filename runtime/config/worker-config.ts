@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineConfigSpec, parseConfig, prop, TributaryError, type ConfigOf } from '../../plugins/api/index.js';
+import { parseListener } from '../../rest/server.js';
 import { resolveConfigProviders } from './config-providers.js';
 
 /** Worker properties: Kafka Connect's names where they exist. */
@@ -31,7 +32,14 @@ export const workerConfigSpec = defineConfigSpec(
     // An auth type without its credentials would lock everyone out or let everyone in.
     if (values['rest.auth.type'] === 'basic' && !values['rest.auth.basic.users']) issues.add('rest.auth.basic.users', 'rest.auth.type=basic needs rest.auth.basic.users');
     if (values['rest.auth.type'] === 'bearer' && !values['rest.auth.bearer.token']) issues.add('rest.auth.bearer.token', 'rest.auth.type=bearer needs rest.auth.bearer.token');
-    for (const l of values.listeners) if (!/^https?:\/\/[^/:]+(:\d+)?\/?$/.test(l)) issues.add('listeners', `"${l}" is not a listener URL like http://127.0.0.1:8083`);
+    // The same parser the REST server uses, so a listener it would refuse is refused here, at load.
+    for (const l of values.listeners ?? []) {
+      try {
+        parseListener(l);
+      } catch (error) {
+        issues.add('listeners', (error as Error).message);
+      }
+    }
   },
 );
 
@@ -63,8 +71,13 @@ export function loadWorkerConfig(fileProps: Record<string, string>, env: NodeJS.
   }
   const config = parsed.value;
   config['offset.storage.file.filename'] ??= join(config['state.dir'], 'connect.offsets');
+  // Kafka Connect's deprecated shorthands each replace only their part of every listener.
   if (config['rest.port'] !== undefined || config['rest.host.name'] !== undefined) {
-    config.listeners = [`http://${config['rest.host.name'] ?? '127.0.0.1'}:${config['rest.port'] ?? 8083}`];
+    config.listeners = config.listeners.map((l) => {
+      const { host, port } = parseListener(l);
+      const h = config['rest.host.name'] ?? host ?? '';
+      return `http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${config['rest.port'] ?? port}`;
+    });
   }
   const known = new Set(Object.keys(workerConfigSpec.properties));
   const unknown = Object.keys(fileProps).filter((k) => !known.has(k) && !k.startsWith('config.providers') && !k.startsWith('consumer.') && !k.startsWith('producer.'));

@@ -13,79 +13,137 @@ export interface ValueCodecOptions {
   readonly replaceNullWithDefault: boolean;
 }
 
-export class ValueConversionError extends Error {}
+/**
+ * Data that does not fit its schema. The path to the field is collected on the way out of the
+ * recursion, so the hot path builds no path strings for values that convert fine.
+ */
+export class ValueConversionError extends Error {
+  readonly #path: (string | number)[] = [];
 
-const fail = (path: string, message: string): never => {
-  throw new ValueConversionError(`${path === '' ? 'value' : `field "${path}"`}: ${message}`);
+  constructor(readonly reason: string) {
+    super(`value: ${reason}`);
+  }
+
+  /** Records that the failing value sits under `name` in its container. */
+  under(name: string | number): this {
+    this.#path.unshift(name);
+    this.message = `field "${this.#path.join('.')}": ${this.reason}`;
+    return this;
+  }
+}
+
+const fail = (message: string): never => {
+  throw new ValueConversionError(message);
 };
 
-const join = (path: string, name: string | number) => (path === '' ? String(name) : `${path}.${name}`);
+/** Rethrows an error from inside a container with the member name prepended to its path. */
+function within(error: unknown, name: string | number): never {
+  if (error instanceof ValueConversionError) throw error.under(name);
+  if (error instanceof Error) throw new ValueConversionError(error.message).under(name);
+  throw error;
+}
+
+/** Field names are few and repeat on every record, so their JSON form is computed once. */
+const quotedNames = new Map<string, string>();
+function quotedName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (quotedNames.size < 100_000) quotedNames.set(name, quoted);
+  }
+  return quoted;
+}
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 const INT_LIMITS = { int8: 0x7f, int16: 0x7fff, int32: 0x7fffffff } as const;
 
-export function writeJsonValue(schema: Schema | null, value: unknown, options: ValueCodecOptions, path = ''): string {
+export function writeJsonValue(schema: Schema | null, value: unknown, options: ValueCodecOptions): string {
   if (value === null || value === undefined) {
     if (schema === null) return 'null';
     if (options.replaceNullWithDefault && schema.defaultValue !== undefined && schema.defaultValue !== null) {
-      return writeJsonValue(schema, schema.defaultValue, options, path);
+      return writeJsonValue(schema, schema.defaultValue, options);
     }
-    return schema.optional ? 'null' : fail(path, 'null value for a required field that has no default');
+    return schema.optional ? 'null' : fail('null value for a required field that has no default');
   }
-  if (schema === null) return writeSchemaless(value, path);
+  if (schema === null) return writeSchemaless(value);
   switch (schema.type) {
     case 'int8':
     case 'int16':
     case 'int32':
       if (typeof value === 'number' && Number.isInteger(value)) return String(value);
       if (typeof value === 'bigint') return value.toString();
-      return fail(path, `expected an integer for ${schema.type}, got ${typeof value}`);
+      return fail(`expected an integer for ${schema.type}, got ${typeof value}`);
     case 'int64':
       if (typeof value === 'bigint') return value.toString();
       if (typeof value === 'number' && Number.isInteger(value)) return String(value);
-      return fail(path, `expected an integer for int64, got ${typeof value}`);
+      return fail(`expected an integer for int64, got ${typeof value}`);
     case 'float32':
     case 'float64':
       if (typeof value === 'number') return Number.isFinite(value) ? String(value) : `"${value}"`;
       if (typeof value === 'bigint') return value.toString();
-      return fail(path, `expected a number for ${schema.type}, got ${typeof value}`);
+      return fail(`expected a number for ${schema.type}, got ${typeof value}`);
     case 'boolean':
-      return typeof value === 'boolean' ? String(value) : fail(path, `expected a boolean, got ${typeof value}`);
+      return typeof value === 'boolean' ? String(value) : fail(`expected a boolean, got ${typeof value}`);
     case 'string':
-      return typeof value === 'string' ? JSON.stringify(value) : fail(path, `expected a string, got ${typeof value}`);
+      return typeof value === 'string' ? JSON.stringify(value) : fail(`expected a string, got ${typeof value}`);
     case 'bytes':
       if (schema.name === LogicalName.Decimal) {
-        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return fail(path, `expected a decimal string, got ${typeof value}`);
+        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return fail(`expected a decimal string, got ${typeof value}`);
         const scale = decimalScale(schema);
         let unscaled: bigint;
         try {
           unscaled = unscaledOf(String(value), scale);
         } catch (error) {
-          return fail(path, (error as Error).message);
+          return fail((error as Error).message);
         }
         return options.decimalFormat === 'NUMERIC' ? decimalText(unscaled, scale) : `"${base64(twosComplementBytes(unscaled))}"`;
       }
-      return value instanceof Uint8Array ? `"${base64(value)}"` : fail(path, `expected bytes, got ${typeof value}`);
+      return value instanceof Uint8Array ? `"${base64(value)}"` : fail(`expected bytes, got ${typeof value}`);
     case 'array': {
-      if (!Array.isArray(value)) return fail(path, `expected an array, got ${typeof value}`);
+      if (!Array.isArray(value)) return fail(`expected an array, got ${typeof value}`);
       const items = schema.items ?? null;
-      return `[${value.map((v, i) => writeJsonValue(items, v, options, join(path, i))).join(',')}]`;
+      let out = '[';
+      for (let i = 0; i < value.length; i++) {
+        if (i > 0) out += ',';
+        try {
+          out += writeJsonValue(items, value[i], options);
+        } catch (error) {
+          within(error, i);
+        }
+      }
+      return out + ']';
     }
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) return fail(path, `expected a map, got ${typeof value}`);
+      if (typeof value !== 'object' || Array.isArray(value)) return fail(`expected a map, got ${typeof value}`);
       const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as Record<string, unknown>);
       const values = schema.values ?? null;
-      if (schema.keys === undefined || schema.keys.type === 'string') {
-        return `{${entries.map(([k, v]) => `${JSON.stringify(String(k))}:${writeJsonValue(values, v, options, join(path, String(k)))}`).join(',')}}`;
-      }
       const keys = schema.keys;
-      return `[${entries.map(([k, v]) => `[${writeJsonValue(keys, typedKey(keys, k), options, path)},${writeJsonValue(values, v, options, join(path, String(k)))}]`).join(',')}]`;
+      const asObject = keys === undefined || keys.type === 'string';
+      const parts: string[] = [];
+      for (const [k, v] of entries) {
+        try {
+          parts.push(asObject ? `${JSON.stringify(String(k))}:${writeJsonValue(values, v, options)}` : `[${writeJsonValue(keys, typedKey(keys, k), options)},${writeJsonValue(values, v, options)}]`);
+        } catch (error) {
+          within(error, String(k));
+        }
+      }
+      return asObject ? `{${parts.join(',')}}` : `[${parts.join(',')}]`;
     }
     case 'struct': {
-      if (typeof value !== 'object' || Array.isArray(value)) return fail(path, `expected a struct, got ${typeof value}`);
+      if (typeof value !== 'object' || Array.isArray(value)) return fail(`expected a struct, got ${typeof value}`);
       const row = value as Record<string, unknown>;
-      return `{${(schema.fields ?? []).map((f) => `${JSON.stringify(f.name)}:${writeJsonValue(f.schema, row[f.name], options, join(path, f.name))}`).join(',')}}`;
+      const fields = schema.fields ?? [];
+      let out = '{';
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i];
+        try {
+          out += (i > 0 ? ',' : '') + quotedName(f.name) + ':' + writeJsonValue(f.schema, row[f.name], options);
+        } catch (error) {
+          within(error, f.name);
+        }
+      }
+      return out + '}';
     }
   }
 }
@@ -99,7 +157,7 @@ function typedKey(schema: Schema, key: unknown): unknown {
   return key;
 }
 
-function writeSchemaless(value: unknown, path: string): string {
+function writeSchemaless(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'bigint':
@@ -113,11 +171,11 @@ function writeSchemaless(value: unknown, path: string): string {
   }
   if (value instanceof Uint8Array) return `"${base64(value)}"`;
   if (value instanceof Date) return String(value.getTime());
-  if (Array.isArray(value)) return `[${value.map((v, i) => writeSchemaless(v, join(path, i))).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => writeSchemaless(v)).join(',')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${writeSchemaless(v, join(path, k))}`).join(',')}}`;
+    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${writeSchemaless(v)}`).join(',')}}`;
   }
-  return fail(path, `cannot write a ${typeof value} as JSON`);
+  return fail(`cannot write a ${typeof value} as JSON`);
 }
 
 function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
@@ -131,64 +189,87 @@ function int64Of(text: string): number | bigint {
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
 }
 
-export function readJsonValue(schema: Schema | null, node: JsonNode | undefined, path = ''): unknown {
+export function readJsonValue(schema: Schema | null, node: JsonNode | undefined): unknown {
   if (node === null || node === undefined) {
     if (schema === null) return null;
     if (schema.defaultValue !== undefined && schema.defaultValue !== null) return schema.defaultValue;
-    return schema.optional ? null : fail(path, 'null value for a required field that has no default');
+    return schema.optional ? null : fail('null value for a required field that has no default');
   }
   if (schema === null) return readSchemaless(node);
   switch (schema.type) {
     case 'int8':
     case 'int16':
     case 'int32': {
-      if (!(node instanceof JsonNumber) || !node.isInteger) return fail(path, `expected an integer for ${schema.type}`);
+      if (!(node instanceof JsonNumber) || !node.isInteger) return fail(`expected an integer for ${schema.type}`);
       const n = Number(node.text);
       const limit = INT_LIMITS[schema.type];
-      return n >= -limit - 1 && n <= limit ? n : fail(path, `${node.text} is out of range for ${schema.type}`);
+      return n >= -limit - 1 && n <= limit ? n : fail(`${node.text} is out of range for ${schema.type}`);
     }
     case 'int64':
-      return node instanceof JsonNumber && node.isInteger ? int64Of(node.text) : fail(path, 'expected an integer for int64');
+      return node instanceof JsonNumber && node.isInteger ? int64Of(node.text) : fail('expected an integer for int64');
     case 'float32':
     case 'float64':
       if (node instanceof JsonNumber) return Number(node.text);
       if (node === 'NaN' || node === 'Infinity' || node === '-Infinity') return Number(node);
-      return fail(path, `expected a number for ${schema.type}`);
+      return fail(`expected a number for ${schema.type}`);
     case 'boolean':
-      return typeof node === 'boolean' ? node : fail(path, 'expected a boolean');
+      return typeof node === 'boolean' ? node : fail('expected a boolean');
     case 'string':
-      return typeof node === 'string' ? node : fail(path, 'expected a string');
+      return typeof node === 'string' ? node : fail('expected a string');
     case 'bytes':
       if (schema.name === LogicalName.Decimal) {
         // Both forms are accepted whatever decimal.format says, as Kafka Connect does.
         const scale = decimalScale(schema);
         if (node instanceof JsonNumber) return decimalText(unscaledOf(node.text, scale), scale);
         if (typeof node === 'string') return decimalText(fromTwosComplementBytes(Buffer.from(node, 'base64')), scale);
-        return fail(path, 'expected a decimal as a number or base64 text');
+        return fail('expected a decimal as a number or base64 text');
       }
-      return typeof node === 'string' ? Buffer.from(node, 'base64') : fail(path, 'expected base64 text for bytes');
+      return typeof node === 'string' ? Buffer.from(node, 'base64') : fail('expected base64 text for bytes');
     case 'array':
-      return Array.isArray(node) ? node.map((n, i) => readJsonValue(schema.items ?? null, n, join(path, i))) : fail(path, 'expected an array');
+      if (!Array.isArray(node)) return fail('expected an array');
+      return node.map((n, i) => {
+        try {
+          return readJsonValue(schema.items ?? null, n);
+        } catch (error) {
+          return within(error, i);
+        }
+      });
     case 'map': {
       const out: Record<string, unknown> = {};
       const values = schema.values ?? null;
       if (isJsonObject(node)) {
-        for (const [k, v] of Object.entries(node)) setMember(out, k, readJsonValue(values, v, join(path, k)));
+        for (const [k, v] of Object.entries(node)) {
+          try {
+            setMember(out, k, readJsonValue(values, v));
+          } catch (error) {
+            within(error, k);
+          }
+        }
       } else if (Array.isArray(node)) {
         for (const pair of node) {
-          if (!Array.isArray(pair) || pair.length !== 2) return fail(path, 'expected map entries as [key, value] pairs');
-          const key = String(readJsonValue(schema.keys ?? null, pair[0], path));
-          setMember(out, key, readJsonValue(values, pair[1], join(path, key)));
+          if (!Array.isArray(pair) || pair.length !== 2) return fail('expected map entries as [key, value] pairs');
+          const key = String(readJsonValue(schema.keys ?? null, pair[0]));
+          try {
+            setMember(out, key, readJsonValue(values, pair[1]));
+          } catch (error) {
+            within(error, key);
+          }
         }
       } else {
-        return fail(path, 'expected a map as an object or an array of pairs');
+        return fail('expected a map as an object or an array of pairs');
       }
       return out;
     }
     case 'struct': {
-      if (!isJsonObject(node)) return fail(path, 'expected a struct object');
+      if (!isJsonObject(node)) return fail('expected a struct object');
       const out: Record<string, unknown> = {};
-      for (const f of schema.fields ?? []) setMember(out, f.name, readJsonValue(f.schema, node[f.name], join(path, f.name)));
+      for (const f of schema.fields ?? []) {
+        try {
+          setMember(out, f.name, readJsonValue(f.schema, node[f.name]));
+        } catch (error) {
+          within(error, f.name);
+        }
+      }
       return out;
     }
   }

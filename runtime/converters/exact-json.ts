@@ -42,25 +42,30 @@ class Parser {
   skipValue(): void {
     this.skip();
     const text = this.text;
+    const first = text.charCodeAt(this.pos);
+    if (first !== 0x7b && first !== 0x5b) {
+      this.value();
+      return;
+    }
     let depth = 0;
-    for (;;) {
-      const c = text.charCodeAt(this.pos);
-      if (Number.isNaN(c)) this.fail('unexpected end');
+    let i = this.pos;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c === 0x22) {
-        this.string();
-        if (depth === 0) return;
-        continue;
-      }
-      if (depth === 0 && c !== 0x7b && c !== 0x5b) {
-        this.value();
+        for (i++; i < text.length; i++) {
+          const d = text.charCodeAt(i);
+          if (d === 0x5c) i++;
+          else if (d === 0x22) break;
+        }
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        this.pos = i + 1;
         return;
       }
-      this.pos++;
-      if (c === 0x7b || c === 0x5b) depth++;
-      else if (c === 0x7d || c === 0x5d) {
-        if (--depth === 0) return;
-      }
     }
+    this.pos = i;
+    this.fail('unexpected end');
   }
 
   value(): JsonNode {

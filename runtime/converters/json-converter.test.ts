@@ -18,7 +18,7 @@ const everyType = Schemas.struct(
     Schemas.field('f32', Schemas.float32()),
     Schemas.field('f64', Schemas.float64()),
     Schemas.field('bool', Schemas.boolean()),
-    Schemas.field('text', Schemas.string({ doc: 'free "text"' })),
+    Schemas.field('text', Schemas.string({ doc: 'free "text" with } and \\ ]' })),
     Schemas.field('raw', Schemas.bytes()),
     Schemas.field('price', Schemas.decimal(10, 2)),
     Schemas.field('negative', Schemas.decimal(undefined, 3)),
@@ -68,7 +68,7 @@ describe('JsonConverter', () => {
       const back = c.toConnectData('t', bytes);
       assert.equal(schemaFingerprint(back.schema), schemaFingerprint(everyType));
       assert.equal(back.schema!.version, 3);
-      assert.equal(back.schema!.fields![8].schema.doc, 'free "text"');
+      assert.equal(back.schema!.fields![8].schema.doc, 'free "text" with } and \\ ]');
       assert.deepEqual(normalise(back.value), normalise(value));
       assert.equal(c.toConnectData('t', bytes).schema, back.schema, 'schemas read back are cached by their text');
       assert.equal(back.schema!.fields!.find((f) => f.name === 'withDefault')!.schema.defaultValue, 'dflt');

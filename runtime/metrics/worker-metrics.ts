@@ -37,11 +37,26 @@ export class WorkerMetrics {
     }
   }
 
-  removeTask(connector: string, task: number): void {
-    for (const metric of [this.sourceRecordPoll, this.sourceRecordWrite, this.sinkRecordRead, this.sinkRecordSend, this.backpressureBlocked, this.deadLetterRecords, this.recordErrors, this.retries]) {
-      metric.remove({ connector, task: String(task) });
+  /** Drops every series of a task (its own custom metrics included), so removed tasks leave no stale values. */
+  async removeTask(connector: string, task: number): Promise<void> {
+    const labels = { connector, task: String(task) };
+    for (const metric of [this.sourceRecordPoll, this.sourceRecordWrite, this.sinkRecordRead, this.sinkRecordSend, this.backpressureBlocked, this.deadLetterRecords, this.recordErrors, this.retries, this.taskRestarts, this.endToEndLatency]) {
+      metric.remove(labels);
     }
-    for (const s of ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING']) this.taskStatus.remove({ connector, task: String(task), state: s });
+    for (const kind of ['source', 'sink']) this.batchSize.remove({ ...labels, kind });
+    for (const s of ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING']) this.taskStatus.remove({ ...labels, state: s });
+    for (const metric of this.#custom.values()) {
+      const { values } = await metric.get();
+      const seen = new Set<string>();
+      for (const v of values) {
+        const { le: _bucket, ...series } = v.labels as Record<string, string | number>;
+        if (series.connector !== connector || series.task !== String(task)) continue;
+        const key = JSON.stringify(series);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        metric.remove(series as Record<string, string>);
+      }
+    }
   }
 
   /** The TaskMetrics handed to a task: custom metrics created on first use, labelled with the task. */
@@ -49,11 +64,31 @@ export class WorkerMetrics {
     const base = { connector, task: String(task) };
     const labels = (extra?: Record<string, string>) => ({ ...base, ...extra });
     const names = (extra?: Record<string, string>) => [...TASK, ...Object.keys(extra ?? {}).sort()];
-    return {
-      setGauge: (name, help, value, extra) => (this.#metric(Gauge, name, help, names(extra)) as Gauge).set(labels(extra), value),
-      incCounter: (name, help, by = 1, extra) => (this.#metric(Counter, name, help, names(extra)) as Counter).inc(labels(extra), by),
-      observe: (name, help, value, extra) => (this.#metric(Histogram, name, help, names(extra)) as Histogram).observe(labels(extra), value),
+    // A metric mistake in a connector (a name reused with other labels or another kind) must not
+    // fail its task: it is reported once and the value dropped.
+    const guard = (name: string, record: () => void) => {
+      try {
+        record();
+      } catch (error) {
+        if (!this.#reported.has(name)) {
+          this.#reported.add(name);
+          process.emitWarning(`metric ${name} of ${connector}/${task} was not recorded: ${(error as Error).message}`);
+        }
+      }
     };
+    return {
+      setGauge: (name, help, value, extra) => guard(name, () => this.#typed(Gauge, name, help, names(extra)).set(labels(extra), value)),
+      incCounter: (name, help, by = 1, extra) => guard(name, () => this.#typed(Counter, name, help, names(extra)).inc(labels(extra), by)),
+      observe: (name, help, value, extra) => guard(name, () => this.#typed(Histogram, name, help, names(extra)).observe(labels(extra), value)),
+    };
+  }
+
+  readonly #reported = new Set<string>();
+
+  #typed<K extends typeof Counter | typeof Gauge | typeof Histogram>(kind: K, name: string, help: string, labelNames: string[]): InstanceType<K> {
+    const metric = this.#metric(kind, name, help, labelNames);
+    if (!(metric instanceof kind)) throw new Error(`${name} is already a ${metric.constructor.name}`);
+    return metric as InstanceType<K>;
   }
 
   #metric(kind: typeof Counter | typeof Gauge | typeof Histogram, name: string, help: string, labelNames: string[]): Counter | Gauge | Histogram {

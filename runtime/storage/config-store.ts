@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RawConfig } from '../../plugins/api/index.js';
+import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
 import type { TargetState } from '../herder/herder.js';
 import { removeIfExists, writeFileAtomic } from './atomic-file.js';
 
@@ -28,7 +28,14 @@ export class FileConfigStore {
     return readdirSync(this.#dir)
       .filter((f) => f.endsWith('.json'))
       .sort()
-      .map((f) => JSON.parse(readFileSync(join(this.#dir!, f), 'utf8')) as StoredConnector);
+      .map((f) => {
+        const path = join(this.#dir!, f);
+        try {
+          return JSON.parse(readFileSync(path, 'utf8')) as StoredConnector;
+        } catch (cause) {
+          throw new TributaryError('config.invalid', `The stored connector config ${path} is unreadable (${(cause as Error).message}); fix or remove it and start again.`, { cause });
+        }
+      });
   }
 
   async put(connector: StoredConnector): Promise<void> {

@@ -99,11 +99,14 @@ export class FileOffsetStore implements OffsetStore {
       if (c.offset === null) delete source[key];
       else source[key] = c.offset;
     }
-    const sink = { ...this.#body.sink };
+    // Through a Map: connector names are user input, and `sink[name] = …` with `__proto__` would
+    // set the prototype instead of a property.
+    const sinkMap = new Map(Object.entries(this.#body.sink));
     for (const [connector, positions] of changes.sinkPositions ?? []) {
-      if (positions === null) delete sink[connector];
-      else sink[connector] = Object.fromEntries(positions);
+      if (positions === null) sinkMap.delete(connector);
+      else sinkMap.set(connector, Object.fromEntries(positions));
     }
+    const sink = Object.fromEntries(sinkMap);
     this.#body = { source, sink };
     const body = this.#body;
     const generation = ++this.#generation;

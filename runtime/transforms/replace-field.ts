@@ -30,9 +30,9 @@ export const replaceFieldSpec = defineConfigSpec(
 
 type ReplaceFieldConfig = ConfigOf<typeof replaceFieldSpec.properties>;
 
-/** Output field names of one input schema, in input order; null drops the field. */
+/** The output schema of one input schema, and which input field becomes which output field. */
 interface Plan {
-  readonly schema: Schema | null;
+  readonly schema: Schema;
   readonly fields: readonly (readonly [from: string, to: string])[];
 }
 

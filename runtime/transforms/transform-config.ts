@@ -66,8 +66,8 @@ export function transformConfigSpec(config: RawConfig, registry: TransformRegist
   const transforms = listedAliases(config, 'transforms').aliases;
   const predicates = listedAliases(config, 'predicates').aliases;
   const properties: Record<string, Property<unknown>> = {
-    transforms: regroup(prop.list({ doc: 'Aliases of the transformations to apply to records, in order.', default: [], group: 'Transforms' }), 'Transforms'),
-    predicates: regroup(prop.list({ doc: 'Aliases of the predicates used by transformations.', default: [], group: 'Predicates' }), 'Predicates'),
+    transforms: prop.list({ doc: 'Aliases of the transformations to apply to records, in order.', default: [], group: 'Transforms' }) as Property<unknown>,
+    predicates: prop.list({ doc: 'Aliases of the predicates used by transformations.', default: [], group: 'Predicates' }) as Property<unknown>,
   };
   const plugins: { prefix: string; spec: ConfigSpec }[] = [];
   for (const alias of transforms) {

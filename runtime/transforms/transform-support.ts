@@ -49,7 +49,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  */
 export function copyFields(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < names.length; i++) out[names[i]] = source[names[i]];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    // An own `__proto__` key (from parsed JSON) must stay data, not become the copy's prototype.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: source[name], enumerable: true, writable: true, configurable: true });
+    else out[name] = source[name];
+  }
   return out;
 }
 

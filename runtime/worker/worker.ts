@@ -285,7 +285,7 @@ export class Worker {
     await Promise.all(entry.tasks.map(async (slot) => {
       clearTimeout(slot.restartTimer);
       await slot.runner?.stop(timeout);
-      this.#o.metrics.removeTask(name, slot.id);
+      await this.#o.metrics.removeTask(name, slot.id);
     }));
     entry.tasks = [];
   }
