@@ -76,23 +76,39 @@ export class MemoryBus {
     const chunks = new Map<SinkInbox, SinkRecord[]>();
     let topics = this.#topicsBySource.get(source);
     if (!topics) this.#topicsBySource.set(source, (topics = new Set()));
+    // Records come in runs of one topic, so per-topic lookups are done once per run.
+    let runTopic: string | undefined;
+    let offset = 0;
+    let targets: { group: SinkGroup; inbox: SinkInbox; durable: string | undefined; chunk: SinkRecord[] }[] = [];
+    const endRun = () => {
+      if (runTopic !== undefined) this.#nextOffset.set(runTopic, offset);
+    };
     for (const r of records) {
-      const offset = this.#nextOffset.get(r.topic) ?? 0;
-      this.#nextOffset.set(r.topic, offset + 1);
-      if (!topics.has(r.topic)) topics.add(r.topic);
+      if (r.topic !== runTopic) {
+        endRun();
+        runTopic = r.topic;
+        offset = this.#nextOffset.get(r.topic) ?? 0;
+        if (!topics.has(r.topic)) topics.add(r.topic);
+        targets = [];
+        for (const group of this.#groups.values()) {
+          const inbox = this.#inboxFor(group, r.topic);
+          if (!inbox) continue;
+          let chunk = chunks.get(inbox);
+          if (!chunk) chunks.set(inbox, (chunk = []));
+          targets.push({ group, inbox, durable: group.positions.get(positionKey(r.topic, source)), chunk });
+        }
+      }
+      const current = offset++;
       let delivered: SinkRecord | undefined;
-      for (const group of this.#groups.values()) {
-        const inbox = this.#inboxFor(group, r.topic);
-        if (!inbox) continue;
-        const durable = group.positions.get(positionKey(r.topic, source));
-        if (durable !== undefined && r.position <= durable) continue;
-        delivered ??= toSinkRecord(r, offset);
-        inbox.ledger.record(r.topic, offset, batch, r.position, source);
-        let chunk = chunks.get(inbox);
-        if (!chunk) chunks.set(inbox, (chunk = []));
-        chunk.push(delivered);
+      for (const t of targets) {
+        if (t.durable !== undefined && r.position <= t.durable) continue;
+        delivered ??= toSinkRecord(r, current);
+        t.inbox.ledger.record(r.topic, current, batch, r.position, source);
+        t.chunk.push(delivered);
       }
     }
+    endRun();
+    for (const [inbox, chunk] of chunks) if (chunk.length === 0) chunks.delete(inbox);
     let blockedMs = 0;
     for (const [inbox, chunk] of chunks) blockedMs += await inbox.queue.push(chunk);
     batch.sealed = true;

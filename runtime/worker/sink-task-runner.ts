@@ -102,7 +102,14 @@ export class SinkTaskRunner {
       const out = await this.#transform(records);
       await rt.errors.retry('put', () => this.#task.put(out), signal);
       const now = Date.now();
-      for (const r of records) this.#current.set(r.topic, r.offset + 1);
+      let lastTopic: string | undefined;
+      for (let i = records.length - 1; i >= 0; i--) {
+        const r = records[i];
+        if (r.topic === lastTopic) continue;
+        lastTopic = r.topic;
+        // Offsets only grow per topic, so the last record of a topic in the batch is its highest.
+        if ((this.#current.get(r.topic) ?? 0) <= r.offset) this.#current.set(r.topic, r.offset + 1);
+      }
       if (out.length > 0) {
         rt.metrics.sinkRecordSend.inc(rt.labels, out.length);
         rt.metrics.endToEndLatency.observe(rt.labels, Math.max(0, now - out[out.length - 1].timestamp) / 1000);

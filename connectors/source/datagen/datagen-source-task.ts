@@ -17,12 +17,15 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   #nextSeq = 1;
   #startedAt = 0;
   #emittedSinceStart = 0;
+  /** one object for every record: the runtime recognises a run of one partition by identity */
+  #partition: { datagen: string } = { datagen: '' };
 
   async start(context: SourceTaskContext<DatagenConfig>): Promise<void> {
     this.#context = context;
     const c = context.config;
     this.#options = { topic: c.topic, keys: c.keys, ops: c.ops, seed: c.seed, tsStartMs: c['ts.start.ms'], tsStepMs: c['ts.step.ms'] };
-    const stored = await context.offsets.offset({ datagen: c.topic });
+    this.#partition = Object.freeze({ datagen: c.topic });
+    const stored = await context.offsets.offset(this.#partition);
     if (stored && typeof stored.seq === 'number') this.#nextSeq = stored.seq + 1;
     this.#startedAt = Date.now();
     context.logger.info({ nextSeq: this.#nextSeq }, 'datagen starting');
@@ -69,7 +72,7 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
         ts_ms: Date.now(),
       },
       timestamp: e.tsMs,
-      sourcePartition: { datagen: o.topic },
+      sourcePartition: this.#partition,
       sourceOffset: { seq },
       position,
       id: `${o.topic}:${position}`,
