@@ -4,10 +4,13 @@
  * pipeline adds (record built → sink put). Run: `node --import tsx bench/pipeline.ts [records]`.
  */
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { startEmbeddedWorker } from '../runtime/embedded.js';
 import { nullSinkStats } from './fixtures/null-sink.js';
 
 const RECORDS = Number(process.argv[2] ?? 2_000_000);
+// The same young-generation size bin/tributary.js sets for the worker.
+v8.setFlagsFromString('--max-semi-space-size=32');
 const nullSink = fileURLToPath(new URL('./fixtures/null-sink.ts', import.meta.url));
 
 async function run(label: string, transforms: Record<string, string>): Promise<void> {

@@ -1,13 +1,31 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (npm ci builds it), and the TypeScript sources through tsx
-// otherwise, so a checkout works before and after `npm run build`.
-import { existsSync } from 'node:fs';
+// Runs the compiled CLI when it is up to date (npm ci builds it), and the TypeScript sources
+// through tsx otherwise, so a checkout works before and after `npm run build` and an edit is never
+// silently ignored because dist/ is older than the sources.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import v8 from 'node:v8';
+
+// Change records live a few milliseconds (queued between source and sink): a larger young
+// generation lets them die there instead of being promoted, which halves GC time at high rates.
+// An explicit NODE_OPTIONS setting wins.
+if (!/max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '')) v8.setFlagsFromString('--max-semi-space-size=32');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(compiled) && !process.env.TRIBUTARY_FROM_SOURCE) {
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const fresh = existsSync(compiled) && ['cli', 'runtime', 'plugins', 'connectors', 'rest'].every((d) => newestSource(join(root, d)) <= statSync(compiled).mtimeMs);
+if (fresh && !process.env.TRIBUTARY_FROM_SOURCE) {
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -108,6 +108,11 @@ export interface SourceTask<C = unknown> {
 export interface SinkTask<C = unknown> {
   start(context: SinkTaskContext<C>): Promise<void>;
   put(records: readonly SinkRecord[]): Promise<void>;
+  /**
+   * Makes everything handed to `put` durable now: a file sink completes its open files. Called
+   * on a graceful stop (sources are paused first) right before the last preCommit, so a clean
+   * stop leaves nothing to replay; and, when `preCommit` is absent, by the default preCommit.
+   */
   flush?(current: readonly TopicPartitionOffset[]): Promise<void>;
   preCommit?(current: readonly TopicPartitionOffset[]): Promise<readonly TopicPartitionOffset[]>;
   /** Stops without completing open work; what was not committed is replayed. */

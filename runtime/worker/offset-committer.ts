@@ -23,13 +23,18 @@ export class OffsetCommitter {
   readonly #d: OffsetCommitterDeps;
   #running: Promise<void> | undefined;
   #again = false;
+  #flush = false;
 
   constructor(deps: OffsetCommitterDeps) {
     this.#d = deps;
   }
 
-  /** Runs a cycle; a call during a cycle runs one more right after it (its changes may be new). */
-  commit(): Promise<void> {
+  /**
+   * Runs a cycle; a call during a cycle runs one more right after it (its changes may be new).
+   * `flush` (graceful stop) has sinks complete their open work first.
+   */
+  commit(flush = false): Promise<void> {
+    if (flush) this.#flush = true;
     if (this.#running) {
       this.#again = true;
       return this.#running;
@@ -54,7 +59,9 @@ export class OffsetCommitter {
       const { sources, sinks } = d.runners();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), d.flushTimeoutMs)));
-      const late = await Promise.race([Promise.all(sinks.map((s) => s.requestPreCommit())).then(() => false), timedOut]);
+      const flush = this.#flush;
+      this.#flush = false;
+      const late = await Promise.race([Promise.all(sinks.map((s) => s.requestPreCommit(flush))).then(() => false), timedOut]);
       clearTimeout(timer);
       if (late) d.logger.warn({ timeoutMs: d.flushTimeoutMs }, 'some sinks did not answer preCommit in time; committing what is known');
       const committed: [SourceTaskRunner, CommittableOffsets][] = [];

@@ -24,6 +24,7 @@ export class SinkTaskRunner {
   readonly #current = new Map<string, number>();
   #commitWaiters: (() => void)[] = [];
   #commitRequested = false;
+  #flushRequested = false;
   #loop: Promise<void> | undefined;
   #progress: Record<string, unknown> | null = null;
 
@@ -72,9 +73,13 @@ export class SinkTaskRunner {
     this.#running.open();
   }
 
-  /** Asks the loop to run preCommit between puts; resolves when it has (or the task ended). */
-  requestPreCommit(): Promise<void> {
+  /**
+   * Asks the loop to run preCommit between puts — after a flush when `flush` is true (graceful
+   * stop) — and resolves when it has, or the task ended.
+   */
+  requestPreCommit(flush = false): Promise<void> {
     if (!this.#loop || this.#abort.signal.aborted) return Promise.resolve();
+    if (flush) this.#flushRequested = true;
     return new Promise((resolve) => {
       this.#commitWaiters.push(resolve);
       this.#commitRequested = true;
@@ -151,6 +156,10 @@ export class SinkTaskRunner {
     const waiters = this.#commitWaiters.splice(0);
     try {
       const current: TopicPartitionOffset[] = [...this.#current].map(([topic, offset]) => ({ topic, partition: 0, offset }));
+      if (this.#flushRequested && this.#task.preCommit && this.#task.flush) {
+        this.#flushRequested = false;
+        await this.#rt.errors.retry('flush', () => this.#task.flush!(current), this.#abort.signal);
+      }
       let acked: readonly TopicPartitionOffset[];
       if (this.#task.preCommit) acked = await this.#rt.errors.retry('preCommit', () => this.#task.preCommit!(current), this.#abort.signal);
       else {

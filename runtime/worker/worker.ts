@@ -88,9 +88,12 @@ export class Worker {
   }
 
   removeConnector(name: string): Promise<void> {
-    return this.#locked(() => this.#restartComponent([name], () => {
-      this.#connectors.delete(name);
-    }));
+    return this.#locked(async () => {
+      const taskCount = this.#require(name).taskConfigs.length;
+      await this.#restartComponent([name], () => this.#connectors.delete(name));
+      // Series of a deleted connector go too; a restart keeps them (counters must not reset).
+      for (let id = 0; id < taskCount; id++) await this.#o.metrics.removeTask(name, id);
+    });
   }
 
   setTargetState(name: string, target: TargetState): Promise<void> {
@@ -164,10 +167,15 @@ export class Worker {
     return this.#committer.commit();
   }
 
-  /** Graceful stop: a last commit, then every task stopped within the shutdown timeout. */
+  /**
+   * Graceful stop: sources pause, sinks complete their open work (flush), a last commit records
+   * it all, then every task stops within the shutdown timeout. Nothing is left to replay.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
-    await this.commitOffsets();
+    const { sources } = this.#runners();
+    for (const source of sources) source.pause();
+    await this.#committer.commit(true);
     await this.#locked(async () => {
       for (const name of [...this.#connectors.keys()]) await this.#stopTasks(name);
     });
@@ -285,7 +293,6 @@ export class Worker {
     await Promise.all(entry.tasks.map(async (slot) => {
       clearTimeout(slot.restartTimer);
       await slot.runner?.stop(timeout);
-      await this.#o.metrics.removeTask(name, slot.id);
     }));
     entry.tasks = [];
   }
