@@ -4,7 +4,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
 import { tempDir } from './harness/temp.js';
 import { writeProperties } from './harness/worker-process.js';
 
