@@ -81,7 +81,8 @@ describe('standalone worker: offset file generations', () => {
   test('every generation corrupt: a clear error and a non-zero exit', async () => {
     for (const suffix of ['', '.1', '.2']) writeFileSync(`${offsetFile}${suffix}`, '{"format":"tributary-offsets", "trunc');
     const third = await startWorkerProcess(dir.path, props, [], { expectExit: true });
-    const code = await third.exited;
+    const code = await Promise.race([third.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))]);
+    if (code === 'running') await third.kill();
     assert.notEqual(code, 0);
     assert.match(third.stderr(), /No generation of the offset file .* is readable/);
   });
