@@ -17,11 +17,11 @@ async function run(label: string, transforms: Record<string, string>): Promise<v
   nullSinkStats.records = 0;
   nullSinkStats.latencies = [];
   nullSinkStats.firstAt = 0;
-  const worker = await startEmbeddedWorker({ workerProps: { 'plugin.path': nullSink, 'offset.flush.interval.ms': '1000' } });
+  const worker = await startEmbeddedWorker({ workerProps: { 'plugin.path': nullSink, 'offset.flush.interval.ms': '1000', 'bus.buffer.batches': process.env.BUS_BUFFER_BATCHES ?? '16' } });
   const started = Date.now();
   const cpuBefore = process.cpuUsage();
   await worker.herder.putConnectorConfig('null', { 'connector.class': 'null', topics: 'bench', ...transforms }, false);
-  await worker.herder.putConnectorConfig('gen', { 'connector.class': 'datagen', topic: 'bench', 'max.records': String(RECORDS), ops: 'cdc', keys: '10000' }, false);
+  await worker.herder.putConnectorConfig('gen', { 'connector.class': 'datagen', topic: 'bench', 'max.records': String(RECORDS), ops: process.env.DATAGEN_OPS ?? 'cdc', keys: '10000', 'batch.size': process.env.DATAGEN_BATCH ?? '2000' }, false);
   while (nullSinkStats.records < RECORDS) await new Promise((r) => setTimeout(r, 20));
   const elapsed = (nullSinkStats.lastAt - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);

@@ -87,18 +87,25 @@ export function datagenRow(id: number, seq: number, options: DatagenOptions): Da
   };
 }
 
-// Consecutive records share their second, so its ISO prefix is formatted once.
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
+// Records share their second with their neighbours, and before-images (seq − keys) with theirs:
+// two cached seconds keep both hits, so the ISO prefix is formatted once per second, not per row.
+const isoCache = [
+  { second: Number.NaN, prefix: '' },
+  { second: Number.NaN, prefix: '' },
+];
+let isoNext = 0;
 
 function isoMillis(ts: number): string {
   const second = Math.floor(ts / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  let entry = isoCache[0].second === second ? isoCache[0] : isoCache[1].second === second ? isoCache[1] : undefined;
+  if (!entry) {
+    entry = isoCache[isoNext];
+    isoNext ^= 1;
+    entry.second = second;
+    entry.prefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
   const ms = ts - second * 1000;
-  return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  return `${entry.prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 function formatCents(cents: number): string {
@@ -118,13 +125,16 @@ function cdcOp(seq: number, options: DatagenOptions): Op {
   return isDelete(seq - options.keys, options) ? 'c' : 'u';
 }
 
-/** The change with sequence number `seq` (≥ 1). */
-export function datagenEvent(seq: number, options: DatagenOptions): DatagenEvent {
+/**
+ * The change with sequence number `seq` (≥ 1). `previous` may supply rows already built (the
+ * task keeps each key's last after-image): the before-image is then shared, not built again.
+ */
+export function datagenEvent(seq: number, options: DatagenOptions, previous?: (id: number, seq: number) => DatagenRow | undefined): DatagenEvent {
   const tsMs = options.tsStartMs + seq * options.tsStepMs;
   if (options.ops === 'insert') return { op: 'c', key: { id: seq }, before: null, after: datagenRow(seq, seq, options), tsMs };
   const id = ((seq - 1) % options.keys) + 1;
   const op = cdcOp(seq, options);
-  const before = op === 'c' ? null : datagenRow(id, seq - options.keys, options);
+  const before = op === 'c' ? null : (previous?.(id, seq - options.keys) ?? datagenRow(id, seq - options.keys, options));
   const after = op === 'd' ? null : datagenRow(id, seq, options);
   return { op, key: { id }, before, after, tsMs };
 }

@@ -1,6 +1,6 @@
 import { padPosition, type SourceRecord, type SourceTask, type SourceTaskContext, type ConfigOf } from '../../../plugins/api/index.js';
 import type { datagenConfigSpec } from './datagen-config.js';
-import { datagenEvent, datagenKeySchema, datagenValueSchema, type DatagenOptions } from './datagen-rows.js';
+import { datagenEvent, datagenKeySchema, datagenValueSchema, type DatagenOptions, type DatagenRow } from './datagen-rows.js';
 
 type DatagenConfig = ConfigOf<typeof datagenConfigSpec.properties>;
 
@@ -17,6 +17,12 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   #nextSeq = 1;
   #startedAt = 0;
   #emittedSinceStart = 0;
+  /** each key's last after-image (cdc), so an update's before-image is shared rather than rebuilt */
+  #lastRows: (DatagenRow | undefined)[] = [];
+  readonly #previousRow = (id: number, seq: number): DatagenRow | undefined => {
+    const row = this.#lastRows[id - 1];
+    return row?.seq === seq ? row : undefined;
+  };
   /** one object for every record: the runtime recognises a run of one partition by identity */
   #partition: { datagen: string } = { datagen: '' };
 
@@ -57,7 +63,8 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
 
   #record(seq: number): SourceRecord {
     const o = this.#options;
-    const e = datagenEvent(seq, o);
+    const e = datagenEvent(seq, o, this.#previousRow);
+    if (e.after && o.ops === 'cdc') this.#lastRows[e.after.id - 1] = e.after;
     const position = padPosition(seq);
     return {
       topic: o.topic,
