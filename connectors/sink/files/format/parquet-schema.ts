@@ -1,0 +1,184 @@
+import type { SchemaElement } from 'hyparquet';
+import { decimalPrecision, decimalScale, LogicalName, toJsonText, type Schema } from '../../../../plugins/api/index.js';
+import { decimalToUnscaled, zonedTimestampToMicros } from './value-conversions.js';
+
+/** Turns a record value into what hyparquet-writer encodes for that column (bigint for INT64...). */
+export type Converter = (value: unknown) => unknown;
+
+export interface ParquetColumns {
+  /** the flattened Parquet schema, root first */
+  readonly elements: SchemaElement[];
+  /** one converter per top-level column */
+  readonly converters: Converter[];
+}
+
+const DEFAULT_DECIMAL_PRECISION = 38;
+
+/**
+ * Maps a struct schema to Parquet columns with the logical types readers expect: DECIMAL with
+ * the source precision and scale, TIMESTAMP(MICROS, UTC-adjusted) for zoned timestamps,
+ * TIMESTAMP(MICROS, local) for Debezium MicroTimestamp, DATE, TIME, UUID, JSON, LIST, MAP and
+ * nested groups for structs; nullability follows the schema.
+ */
+export function parquetColumns(struct: Schema): ParquetColumns {
+  const elements: SchemaElement[] = [{ name: 'root', num_children: struct.fields?.length ?? 0 }];
+  const converters: Converter[] = [];
+  for (const f of struct.fields ?? []) converters.push(addField(elements, f.name, f.schema));
+  return { elements, converters };
+}
+
+function rep(schema: Schema): 'OPTIONAL' | 'REQUIRED' {
+  return schema.optional ? 'OPTIONAL' : 'REQUIRED';
+}
+
+/** Nulls pass for optional columns; for required ones they fail at once, naming the column. */
+function nullableFor(name: string, schema: Schema): (convert: Converter) => Converter {
+  if (schema.optional) return (convert) => (v) => (v === null || v === undefined ? null : convert(v));
+  return (convert) => (v) => {
+    if (v === null || v === undefined) throw new TypeError(`column ${name} is required but the value is null`);
+    return convert(v);
+  };
+}
+const toBig: Converter = (v) => (typeof v === 'bigint' ? v : BigInt(v as number | string));
+const toNumber: Converter = (v) => (typeof v === 'number' ? v : Number(v));
+
+function addField(out: SchemaElement[], name: string, schema: Schema): Converter {
+  const repetition_type = rep(schema);
+  const nullable = nullableFor(name, schema);
+  switch (schema.name) {
+    case LogicalName.Decimal: {
+      const scale = decimalScale(schema);
+      const precision = decimalPrecision(schema) ?? DEFAULT_DECIMAL_PRECISION;
+      const physical = precision <= 9 ? 'INT32' : precision <= 18 ? 'INT64' : 'FIXED_LEN_BYTE_ARRAY';
+      out.push({
+        name, repetition_type, type: physical, converted_type: 'DECIMAL', scale, precision,
+        ...(physical === 'FIXED_LEN_BYTE_ARRAY' ? { type_length: fixedLength(precision) } : {}),
+        logical_type: { type: 'DECIMAL', precision, scale },
+      });
+      return nullable((v) => decimalToUnscaled(v as string | number | bigint, scale, precision));
+    }
+    case LogicalName.Date:
+    case LogicalName.ConnectDate:
+      out.push({ name, repetition_type, type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } });
+      return nullable((v) => (v instanceof Date ? Math.floor(v.getTime() / 86_400_000) : toNumber(v)));
+    case LogicalName.MicroTime:
+      out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIME_MICROS', logical_type: { type: 'TIME', isAdjustedToUTC: false, unit: 'MICROS' } });
+      return nullable(toBig);
+    case LogicalName.ConnectTime:
+      out.push({ name, repetition_type, type: 'INT32', converted_type: 'TIME_MILLIS', logical_type: { type: 'TIME', isAdjustedToUTC: false, unit: 'MILLIS' } });
+      return nullable((v) => (v instanceof Date ? v.getTime() % 86_400_000 : toNumber(v)));
+    case LogicalName.MicroTimestamp:
+      // Debezium MicroTimestamp is a wall-clock time without zone: not UTC-adjusted.
+      out.push({ name, repetition_type, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } });
+      return nullable(toBig);
+    case LogicalName.ConnectTimestamp:
+      out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } });
+      return nullable((v) => (v instanceof Date ? BigInt(v.getTime()) : toBig(v)));
+    case LogicalName.ZonedTimestamp:
+      out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } });
+      return nullable((v) => zonedTimestampToMicros(String(v)));
+    case LogicalName.Json:
+      // JSON logical type only: hyparquet-writer re-serialises values of the JSON converted
+      // type, which would turn our exact JSON text into a quoted string.
+      out.push({ name, repetition_type, type: 'BYTE_ARRAY', logical_type: { type: 'JSON' } });
+      // Buffer.from takes small buffers from Node's shared pool: far less garbage than TextEncoder
+      return nullable((v) => Buffer.from(typeof v === 'string' ? v : toJsonText(v), 'utf8'));
+    case LogicalName.Uuid:
+      out.push({ name, repetition_type, type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } });
+      return nullable(uuidBytes);
+    default:
+      break;
+  }
+  switch (schema.type) {
+    case 'int8':
+      // converted type only: hyparquet-writer serialises IntType.bitWidth as an i32, not the
+      // i8 the Thrift IDL says, and readers such as DuckDB then reject the footer
+      out.push({ name, repetition_type, type: 'INT32', converted_type: 'INT_8' });
+      return nullable(toNumber);
+    case 'int16':
+      out.push({ name, repetition_type, type: 'INT32', converted_type: 'INT_16' });
+      return nullable(toNumber);
+    case 'int32':
+      out.push({ name, repetition_type, type: 'INT32' });
+      return nullable(toNumber);
+    case 'int64':
+      out.push({ name, repetition_type, type: 'INT64' });
+      return nullable(toBig);
+    case 'float32':
+      out.push({ name, repetition_type, type: 'FLOAT' });
+      return nullable(toNumber);
+    case 'float64':
+      out.push({ name, repetition_type, type: 'DOUBLE' });
+      return nullable(toNumber);
+    case 'boolean':
+      out.push({ name, repetition_type, type: 'BOOLEAN' });
+      return nullable((v) => Boolean(v));
+    case 'string':
+      out.push({ name, repetition_type, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } });
+      return nullable((v) => (typeof v === 'string' ? v : String(v)));
+    case 'bytes':
+      out.push({ name, repetition_type, type: 'BYTE_ARRAY' });
+      return nullable((v) => (v instanceof Uint8Array ? v : typeof v === 'string' ? Buffer.from(v, 'base64') : v));
+    case 'array': {
+      out.push({ name, repetition_type, converted_type: 'LIST', logical_type: { type: 'LIST' }, num_children: 1 });
+      out.push({ name: 'list', repetition_type: 'REPEATED', num_children: 1 });
+      const item = addField(out, 'element', schema.items!);
+      return nullable((v) => (v as unknown[]).map(item));
+    }
+    case 'map': {
+      out.push({ name, repetition_type, converted_type: 'MAP', logical_type: { type: 'MAP' }, num_children: 1 });
+      out.push({ name: 'key_value', repetition_type: 'REPEATED', num_children: 2 });
+      const key = addField(out, 'key', { ...(schema.keys ?? { type: 'string', optional: false }), optional: false });
+      const value = addField(out, 'value', schema.values!);
+      return nullable((v) => {
+        const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as Record<string, unknown>);
+        return entries.map(([k, x]) => ({ key: key(k), value: value(x) }));
+      });
+    }
+    case 'struct': {
+      const fields = schema.fields ?? [];
+      out.push({ name, repetition_type, num_children: fields.length });
+      const children = fields.map((f) => addField(out, f.name, f.schema));
+      return nullable((v) => {
+        const src = v as Record<string, unknown>;
+        const obj: Record<string, unknown> = {};
+        for (let i = 0; i < fields.length; i++) obj[fields[i].name] = children[i](src[fields[i].name]);
+        return obj;
+      });
+    }
+  }
+}
+
+/** A canonical UUID string as its 16 bytes (hyparquet-writer's own parser is slow per value). */
+function uuidBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array && v.length === 16) return v;
+  const text = String(v);
+  // from Node's shared pool: no allocation of its own for 16 bytes
+  const out = Buffer.allocUnsafe(16);
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (at === 8 || at === 13 || at === 18 || at === 23) {
+      if (text.charCodeAt(at) !== 45) at = -1;
+      else at++;
+    }
+    const hi = at < 0 ? -1 : hexValue(text.charCodeAt(at));
+    const lo = at < 0 ? -1 : hexValue(text.charCodeAt(at + 1));
+    if (hi < 0 || lo < 0) throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
+    out[i] = (hi << 4) | lo;
+    at += 2;
+  }
+  if (text.length !== 36) throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
+  return out;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Bytes needed for a two's-complement unscaled value of `precision` digits. */
+function fixedLength(precision: number): number {
+  return Math.ceil((Math.log2(10) * precision + 1) / 8);
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decimalToUnscaled, timeOfValue, zonedTimestampToMicros } from './value-conversions.js';
+
+test('decimals scale exactly, without floats', () => {
+  assert.equal(decimalToUnscaled('-12.5', 2), -1250n);
+  assert.equal(decimalToUnscaled('0.07', 2), 7n);
+  assert.equal(decimalToUnscaled('12345678901234567890.12', 2, 38), 1234567890123456789012n);
+  assert.equal(decimalToUnscaled('3', 3), 3000n);
+  assert.equal(decimalToUnscaled('1.2300', 2), 123n);
+  assert.equal(decimalToUnscaled(1.5, 1), 15n);
+  assert.throws(() => decimalToUnscaled('1.234', 2), RangeError);
+  assert.throws(() => decimalToUnscaled('123456', 2, 5), RangeError);
+  assert.throws(() => decimalToUnscaled('abc', 2), RangeError);
+});
+
+test('zoned timestamps become the UTC instant in microseconds', () => {
+  assert.equal(zonedTimestampToMicros('1970-01-01T00:00:00Z'), 0n);
+  assert.equal(zonedTimestampToMicros('2026-01-01T00:00:00.123456Z'), 1767225600123456n);
+  assert.equal(zonedTimestampToMicros('2026-01-01T02:00:00.5+02:00'), 1767225600500000n);
+  assert.equal(zonedTimestampToMicros('2025-12-31T19:00:00-05:00'), 1767225600000000n);
+  assert.equal(zonedTimestampToMicros('1969-12-31T23:59:59.999999Z'), -1n);
+  assert.throws(() => zonedTimestampToMicros('yesterday'), RangeError);
+});
+
+test('time of values for RecordField extraction', () => {
+  assert.equal(timeOfValue(1767225600000), 1767225600000);
+  assert.equal(timeOfValue('2026-01-01T00:00:00Z'), 1767225600000);
+  assert.equal(timeOfValue(20454, 'io.debezium.time.Date'), 20454 * 86_400_000);
+  assert.equal(timeOfValue(1767225600000123n, 'io.debezium.time.MicroTimestamp'), 1767225600000);
+  assert.equal(timeOfValue(null), undefined);
+});
+
+test('fast paths agree with the general parsers', () => {
+  for (const text of ['0.00', '-0.05', '96791.97', '-99999.99', '123456789012.34', '7.5', '00.10']) {
+    assert.equal(decimalToUnscaled(text, 2, 38), BigInt(text.replace('.', '').padEnd(text.includes('.') ? 0 : text.length + 2, '0')) * (text.split('.')[1]?.length === 1 ? 10n : 1n));
+  }
+  assert.throws(() => decimalToUnscaled('123456789012.34', 2, 12), RangeError);
+  assert.throws(() => decimalToUnscaled('12a.00', 2), RangeError);
+  assert.equal(zonedTimestampToMicros('2026-02-28T23:59:59.999Z'), BigInt(Date.parse('2026-02-28T23:59:59.999Z')) * 1000n);
+  assert.throws(() => zonedTimestampToMicros('2026-13-01T00:00:00.000Z'), RangeError);
+});

@@ -1,0 +1,250 @@
+import type { Logger, Schema, SinkRecord } from '../../../plugins/api/index.js';
+import { fileName } from './file-namer.js';
+import type { RecordWriter, RecordWriterFactory } from './format/record-writer.js';
+import type { Partitioner } from './partitioner/partitioner.js';
+import type { ZonedClock } from './partitioner/zoned-clock.js';
+import type { RowShape, Shaper } from './row-shaper.js';
+import { mergeSchemas, projection } from './schema-projection.js';
+import type { SinkMetrics } from './sink-metrics.js';
+import type { OutputFile, Storage } from './storage/storage.js';
+
+export interface RotationSettings {
+  /** records per file, 0 = no limit */
+  readonly flushSize: number;
+  readonly rotateSizeBytes: number;
+  /** record time; 0 = off */
+  readonly rotateIntervalMs: number;
+  /** wall clock, aligned in `clock`'s zone; 0 = off */
+  readonly rotateScheduleIntervalMs: number;
+}
+
+export interface WriterContext {
+  readonly storage: Storage;
+  readonly format: RecordWriterFactory;
+  readonly partitioner: Partitioner;
+  readonly shaper: Shaper;
+  readonly rotation: RotationSettings;
+  readonly topicsDir: string;
+  readonly clock: ZonedClock;
+  readonly now: () => number;
+  /** the time used for rotate.interval.ms and the time partitioner */
+  readonly timestampOf: (record: SinkRecord) => number;
+  readonly metrics: SinkMetrics;
+  readonly logger: Logger;
+  /** a record that cannot be written goes to the runtime's error policy (DLQ or task failure) */
+  readonly reportErrant: (record: SinkRecord, error: unknown) => Promise<void>;
+  /** a file was completed: the runtime may commit further */
+  readonly onFileCommitted: () => void;
+}
+
+interface OpenFile {
+  readonly encodedPartition: string;
+  readonly out: OutputFile;
+  readonly writer: RecordWriter;
+  readonly schema: Schema;
+  /** per record shape: file column → shape value index (−1 = null), or null if it does not fit */
+  readonly projections: Map<RowShape, readonly number[] | null>;
+  readonly firstOffset: number;
+  readonly firstTimestamp: number;
+  /** the wall-clock time at which rotate.schedule.interval.ms closes this file */
+  readonly scheduledClose: number;
+  records: number;
+  oldestRecordTime: number;
+  /** wall-clock time of the last record written */
+  lastWriteAt: number;
+}
+
+/**
+ * How long a file must have received nothing before the idle rule may close it. Without it a
+ * sink catching up on old records (whose time is long past) would close a file each time it
+ * briefly drained the queue.
+ */
+const IDLE_GRACE_MS = 10_000;
+
+/**
+ * The committer of one topic partition: routes records to one open file per encoded partition,
+ * rolls files on the configured limits and on schema changes, completes them through the
+ * storage layer, and knows which offset is safe to commit (the first offset of its oldest open
+ * file). Calls are never concurrent: the task awaits each one.
+ */
+export class TopicPartitionWriter {
+  readonly #ctx: WriterContext;
+  readonly #open = new Map<string, OpenFile>();
+  /** the widest schema seen per directory, so interleaved schema versions share one file */
+  readonly #lastSchema = new Map<string, Schema>();
+
+  constructor(readonly topic: string, readonly partition: number, ctx: WriterContext) {
+    this.#ctx = ctx;
+  }
+
+  get openFiles(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * Writes one record. Returns a promise only when it has to wait (a file to open or close, a
+   * row group or chunk going out, an errant record being reported): the common case stays
+   * synchronous, which matters at a few hundred thousand records a second.
+   */
+  write(record: SinkRecord): void | Promise<void> {
+    let shape: RowShape;
+    let values: unknown[];
+    let ts: number;
+    let encoded: string;
+    try {
+      shape = this.#ctx.shaper.shape(record);
+      values = shape.values(record);
+      ts = this.#ctx.timestampOf(record);
+      encoded = this.#ctx.partitioner.encodePartition(record, ts);
+    } catch (error) {
+      return this.#ctx.reportErrant(record, error);
+    }
+    const file = this.#open.get(encoded);
+    const now = this.#ctx.now();
+    const mapping = file && !this.#dueBeforeWrite(file, ts, now) ? this.#projection(file, shape) : null;
+    if (!file || !mapping) return this.#rollAndWrite(file, encoded, record, ts, shape, values);
+    return this.#append(file, mapping, record, values, now);
+  }
+
+  /** Closes the file that cannot take the record (due, or a schema it lacks), opens the next. */
+  async #rollAndWrite(file: OpenFile | undefined, encoded: string, record: SinkRecord, ts: number, shape: RowShape, values: unknown[]): Promise<void> {
+    // due by time, or a column the file lacks (or a changed type): the next file has the wider schema
+    if (file) await this.#close(file);
+    const next = await this.#openFile(encoded, record, ts, shape);
+    await this.#append(next, this.#projection(next, shape)!, record, values, this.#ctx.now());
+  }
+
+  #append(file: OpenFile, mapping: readonly number[], record: SinkRecord, values: unknown[], now: number): void | Promise<void> {
+    const row = isIdentity(mapping, values.length) ? values : mapping.map((i) => (i < 0 ? null : values[i]));
+    let pending: void | Promise<void>;
+    try {
+      pending = file.writer.write(row);
+    } catch (error) {
+      // a synchronous throw is a conversion failure: writers convert the whole row before
+      // buffering any of it, so the file is intact and only this record is errant
+      return this.#ctx.reportErrant(record, error);
+    }
+    file.records++;
+    file.lastWriteAt = now;
+    if (record.timestamp < file.oldestRecordTime) file.oldestRecordTime = record.timestamp;
+    // a rejection of `pending` is the output failing after retries: it fails the task
+    if (pending) return pending.then(() => this.#closeIfFull(file));
+    return this.#closeIfFull(file);
+  }
+
+  #closeIfFull(file: OpenFile): void | Promise<void> {
+    const { flushSize, rotateSizeBytes } = this.#ctx.rotation;
+    if ((flushSize > 0 && file.records >= flushSize) || file.writer.estimatedBytes >= rotateSizeBytes) return this.#close(file);
+  }
+
+  /**
+   * Called after every `put`: closes files whose wall-clock schedule is due, and idle files
+   * (nothing written for min(rotate.interval.ms, 10 s)) whose record-time interval has passed on
+   * the wall clock, so an idle topic still lands its data.
+   */
+  async tick(): Promise<void> {
+    const now = this.#ctx.now();
+    const { rotateIntervalMs } = this.#ctx.rotation;
+    const grace = Math.min(rotateIntervalMs, IDLE_GRACE_MS);
+    for (const file of [...this.#open.values()]) {
+      const idleDue = rotateIntervalMs > 0 && now >= file.firstTimestamp + rotateIntervalMs && now - file.lastWriteAt >= grace;
+      if (idleDue || now >= file.scheduledClose) await this.#close(file);
+    }
+  }
+
+  /** The offset below which every record is in a completed file. */
+  safeOffset(current: number): number {
+    let min = current;
+    for (const f of this.#open.values()) min = Math.min(min, f.firstOffset);
+    return min;
+  }
+
+  /** Drops open files without completing them: their records are replayed after a restart. */
+  async abortAll(): Promise<void> {
+    for (const file of this.#open.values()) await file.out.abort();
+    this.#open.clear();
+  }
+
+  /** Completes every open file (used by tools and the benchmark, not on stop). */
+  async closeAll(): Promise<void> {
+    for (const file of [...this.#open.values()]) await this.#close(file);
+  }
+
+  #dueBeforeWrite(file: OpenFile, ts: number, now: number): boolean {
+    const { rotateIntervalMs } = this.#ctx.rotation;
+    return (rotateIntervalMs > 0 && ts - file.firstTimestamp >= rotateIntervalMs) || now >= file.scheduledClose;
+  }
+
+  #projection(file: OpenFile, shape: RowShape): readonly number[] | null {
+    let p = file.projections.get(shape);
+    if (p === undefined) {
+      p = projection(file.schema, shape.schema);
+      file.projections.set(shape, p);
+    }
+    return p;
+  }
+
+  async #openFile(encoded: string, record: SinkRecord, ts: number, shape: RowShape): Promise<OpenFile> {
+    const previous = this.#lastSchema.get(encoded);
+    const schema = previous ? mergeSchemas(previous, shape.schema) : shape.schema;
+    this.#lastSchema.set(encoded, schema);
+    const path = fileName({
+      topicsDir: this.#ctx.topicsDir,
+      topic: this.topic,
+      encodedPartition: encoded,
+      partition: this.partition,
+      startPosition: record.position,
+      startTimestamp: ts,
+      extension: this.#ctx.format.extension,
+    });
+    const out = await this.#ctx.storage.create(path);
+    const { rotateScheduleIntervalMs } = this.#ctx.rotation;
+    const file: OpenFile = {
+      encodedPartition: encoded,
+      out,
+      writer: this.#ctx.format.open(out, schema),
+      schema,
+      projections: new Map(),
+      firstOffset: record.offset,
+      firstTimestamp: ts,
+      scheduledClose: rotateScheduleIntervalMs > 0 ? this.#ctx.clock.nextBoundary(this.#ctx.now(), rotateScheduleIntervalMs) : Number.POSITIVE_INFINITY,
+      records: 0,
+      oldestRecordTime: record.timestamp,
+      lastWriteAt: this.#ctx.now(),
+    };
+    this.#open.set(encoded, file);
+    this.#ctx.metrics.fileOpened(this.topic);
+    return file;
+  }
+
+  async #close(file: OpenFile): Promise<void> {
+    this.#open.delete(file.encodedPartition);
+    if (file.records === 0) {
+      // its only records were errant: an empty file would carry a misleading name
+      await file.out.abort();
+      return;
+    }
+    try {
+      await file.writer.finish();
+      await file.out.commit();
+    } catch (error) {
+      await file.out.abort();
+      throw error;
+    }
+    this.#ctx.metrics.fileClosed(this.topic, file.out.bytesWritten, file.records, this.#ctx.now() - file.oldestRecordTime);
+    this.#ctx.logger.debug({ file: file.out.path, records: file.records, bytes: file.out.bytesWritten }, 'file completed');
+    this.#ctx.onFileCommitted();
+  }
+}
+
+const identities = new WeakMap<readonly number[], boolean>();
+
+/** Whether a projection keeps every value in place (the common case: no schema change). */
+function isIdentity(mapping: readonly number[], length: number): boolean {
+  let known = identities.get(mapping);
+  if (known === undefined) {
+    known = mapping.length === length && mapping.every((v, i) => v === i);
+    identities.set(mapping, known);
+  }
+  return known;
+}
