@@ -1,5 +1,6 @@
 import type { Connector } from '../plugins/api/index.js';
 import datagen from './source/datagen/index.js';
+import postgres from './source/postgres/index.js';
 import stdout from './sink/stdout/index.js';
 import files from './sink/files/index.js';
 import dlq from './sink/dlq/index.js';
@@ -7,6 +8,7 @@ import dlq from './sink/dlq/index.js';
 /** The built-in connectors. External ones come through `plugin.path`; both go through PluginRegistry. */
 export const builtinConnectors: readonly Connector[] = [
   datagen,
+  postgres,
   stdout,
   files,
   dlq,

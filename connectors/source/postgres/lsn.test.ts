@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Lsn } from './lsn.js';
+import { flushLsnOfOffset, heartbeatPosition, positionOfOffset, snapshotPosition, streamOffset, streamPosition } from './positions.js';
+
+test('Lsn parses, formats and compares', () => {
+  const lsn = Lsn.parse('16/B374D848');
+  assert.equal(lsn.value, (0x16n << 32n) | 0xb374d848n);
+  assert.equal(lsn.toString(), '16/B374D848');
+  assert.equal(lsn.toHex16(), '00000016B374D848');
+  assert.equal(Lsn.fromOffset(lsn.toOffset())!.compare(lsn), 0);
+  assert.equal(Lsn.fromOffset('16/B374D848')!.compare(lsn), 0);
+  assert.ok(Lsn.parse('0/FF').compare(Lsn.parse('1/0')) < 0);
+  assert.throws(() => Lsn.parse('nope'));
+});
+
+test('positions sort: snapshot rows < heartbeat at that point < changes committed after; parts after their change', () => {
+  const point = Lsn.parse('0/1000');
+  const snap = [snapshotPosition(point, 16385, 0), snapshotPosition(point, 16385, 1), snapshotPosition(point, 16390, 0)];
+  const beat = heartbeatPosition(point);
+  const change = streamPosition(point, Lsn.parse('0/1000'), 1);
+  const later = streamPosition(Lsn.parse('0/2000'), Lsn.parse('0/1800'), 1);
+  const sequence = [...snap, beat, change, change + ':1', streamPosition(point, Lsn.parse('0/1000'), 2), later];
+  assert.deepEqual([...sequence].sort(), sequence);
+});
+
+test('offsets map back to the last delivered position and the LSN to acknowledge', () => {
+  const commit = Lsn.parse('0/2000');
+  const offset = streamOffset(commit, Lsn.parse('0/1800'), 3, 1, 42, 1000);
+  assert.equal(positionOfOffset(offset), streamPosition(commit, Lsn.parse('0/1800'), 3, 1));
+  assert.equal(flushLsnOfOffset(offset)!.toString(), '0/2000');
+  assert.equal(positionOfOffset({ snapshot: true, snapshot_lsn: 5 }), null);
+  assert.equal(flushLsnOfOffset({ snapshot: true, snapshot_lsn: 5, lsn_commit: 9 })!.value, 5n);
+  // a Debezium offset without our ordinal covers the whole change LSN
+  assert.ok(positionOfOffset({ lsn: 0x1800, lsn_commit: 0x2000, txId: 1 })! > streamPosition(commit, Lsn.parse('0/1800'), 99));
+});

@@ -1,0 +1,68 @@
+import type { SourceOffset } from '../../../plugins/api/index.js';
+import { hex32, Lsn } from './lsn.js';
+
+/**
+ * Record positions: strings that sort byte-wise in commit order across the whole source.
+ *
+ * - streamed change: commit LSN (16 hex) + change LSN (16 hex) + the change's ordinal in its
+ *   transaction (8 hex; a multi-row insert logs many rows under one LSN), then `:1`, `:2` for
+ *   the extra records one change yields (tombstone, the create of a key change);
+ * - snapshot row: consistent-point LSN + 16 zeros + table OID (10) + row ordinal (12); tables
+ *   are read in OID order, and an OID (unlike a list index) stays the same when a snapshot
+ *   resumes after tables were created or dropped. Every
+ *   streamed transaction commits at or after the consistent point and has a non-zero change
+ *   LSN, so snapshot rows sort first;
+ * - heartbeat: server WAL position + 16 zeros + `~`, after any snapshot row at that point and
+ *   before any change committed at or after it.
+ */
+const ZEROS = '0'.repeat(16);
+
+export function streamPosition(commit: Lsn, change: Lsn, ordinal: number, part = 0): string {
+  const base = commit.toHex16() + change.toHex16() + hex32(ordinal);
+  return part === 0 ? base : `${base}:${part}`;
+}
+
+export function snapshotPosition(point: Lsn, tableOid: number, row: number): string {
+  return snapshotPositionPrefix(point, tableOid) + String(row).padStart(12, '0');
+}
+
+/** The part of a snapshot position shared by every row of a table. */
+export function snapshotPositionPrefix(point: Lsn, tableOid: number): string {
+  return point.toHex16() + ZEROS + String(tableOid).padStart(10, '0');
+}
+
+export function heartbeatPosition(walPosition: Lsn): string {
+  return walPosition.toHex16() + ZEROS + '~';
+}
+
+/** The offset of a streamed change; `part` only when non-zero. */
+export function streamOffset(commit: Lsn, change: Lsn, ordinal: number, part: number, txId: number, commitTimeMs: number): SourceOffset {
+  const offset: Record<string, number | string> = { lsn: change.toOffset(), lsn_commit: commit.toOffset(), txId, ts_usec: commitTimeMs * 1000, seq: ordinal };
+  if (part > 0) offset.part = part;
+  return offset;
+}
+
+export function heartbeatOffset(walPosition: Lsn): SourceOffset {
+  return { lsn: walPosition.toOffset(), lsn_commit: walPosition.toOffset(), txId: null, heartbeat: true };
+}
+
+/**
+ * The position of the last record an offset covers, for skipping what was already delivered
+ * when the server replays the transaction the offset points into. Null for snapshot offsets.
+ */
+export function positionOfOffset(offset: SourceOffset): string | null {
+  if (offset.snapshot === true) return null;
+  const commit = Lsn.fromOffset(offset.lsn_commit);
+  const change = Lsn.fromOffset(offset.lsn);
+  if (!commit || !change) return null;
+  if (offset.heartbeat === true || offset.snapshot_completed === true) return heartbeatPosition(commit);
+  return streamPosition(commit, change, Number(offset.seq ?? 0xffffffff), Number(offset.part ?? 0));
+}
+
+/** The LSN the server may release up to once this offset is committed (see acknowledgement). */
+export function flushLsnOfOffset(offset: SourceOffset): Lsn | null {
+  // Replay restarts at the transaction whose commit record starts at the flush LSN: acknowledging
+  // the commit LSN (not its end) keeps a partly committed transaction available for replay.
+  if (offset.snapshot === true) return Lsn.fromOffset(offset.snapshot_lsn);
+  return Lsn.fromOffset(offset.lsn_commit);
+}

@@ -1,0 +1,24 @@
+import { API_VERSION, defineConnector } from '../../../plugins/api/index.js';
+import { postgresConfigSpec } from './postgres-config-spec.js';
+import { PostgresSourceTask } from './postgres-source-task.js';
+import { validatePostgres } from './postgres-validator.js';
+import { CONNECTOR_VERSION } from './source-info.js';
+
+/**
+ * The PostgreSQL CDC source: a consistent snapshot, then pgoutput logical replication. One task:
+ * a replication slot has a single consumer.
+ */
+export const postgresConnector = defineConnector({
+  name: 'postgres',
+  aliases: ['io.debezium.connector.postgresql.PostgresConnector', 'postgresql'],
+  kind: 'source',
+  version: CONNECTOR_VERSION,
+  apiVersion: API_VERSION,
+  description: 'PostgreSQL change data capture: consistent snapshot plus pgoutput logical replication, Debezium-compatible events and properties.',
+  configSpec: postgresConfigSpec,
+  validate: (config) => validatePostgres(config),
+  taskConfigs: (_config, raw) => [{ ...raw }],
+  createTask: () => new PostgresSourceTask(),
+});
+
+export default postgresConnector;

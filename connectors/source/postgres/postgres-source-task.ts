@@ -1,0 +1,239 @@
+import type pg from 'pg';
+import {
+  RetriableError, TributaryError,
+  type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
+} from '../../../plugins/api/index.js';
+import type { EventSettings } from './change-event-builder.js';
+import { ChangeQueue } from './change-queue.js';
+import { Lsn } from './lsn.js';
+import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
+import type { PostgresConfig } from './postgres-config-spec.js';
+import { flushLsnOfOffset, positionOfOffset } from './positions.js';
+import { ReplicationConnection } from './replication-connection.js';
+import { isConnectionFailure } from './replication-errors.js';
+import { createSlot, dropSlot, ensurePublication, slotInfo } from './replication-setup.js';
+import { ReplicationStreamer } from './replication-streamer.js';
+import { Snapshotter } from './snapshotter.js';
+import { TableFilter } from './table-filter.js';
+import { TypeRegistry } from './type-registry.js';
+
+interface Plan {
+  /** null: no snapshot this time */
+  snapshot: { exported: string | null; point: Lsn; done: string[] } | null;
+  streamFrom: Lsn;
+  /** position of the last record already delivered (replays at or below it are skipped) */
+  lastDelivered: string | null;
+  stream: boolean;
+}
+
+const LAG_QUERY_EVERY_MS = 5_000;
+
+/**
+ * The PostgreSQL source task: a coordinator that snapshots (when the mode and the stored offset
+ * call for it) and then streams from the slot, both feeding one bounded queue that `poll` drains.
+ * `commit` acknowledges to the server only what the runtime has durably stored.
+ */
+export class PostgresSourceTask implements SourceTask<PostgresConfig> {
+  #context!: SourceTaskContext<PostgresConfig>;
+  #config!: PostgresConfig;
+  #queue!: ChangeQueue<SourceRecord>;
+  #admin: ReconnectingClient | null = null;
+  #snapshotClient: pg.Client | null = null;
+  #streamer: ReplicationStreamer | null = null;
+  #partition!: SourcePartition;
+  readonly #abort = new AbortController();
+  #worker: Promise<void> = Promise.resolve();
+  #lastLagQuery = 0;
+
+  async start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
+    try {
+      await this.#start(context);
+    } catch (error) {
+      // a server that went away during start-up is worth a retry; anything else is reported as is
+      throw asTaskError(error);
+    }
+  }
+
+  async #start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
+    this.#context = context;
+    const config = (this.#config = context.config);
+    this.#partition = { server: config['topic.prefix'] };
+    this.#queue = new ChangeQueue(config['max.queue.size']);
+    const filter = new TableFilter(config);
+    const registry = new TypeRegistry();
+    const admin = (this.#admin = new ReconnectingClient(config, 'tributary-admin'));
+    try {
+      await registry.load(admin);
+    } catch (error) {
+      throw connectError(config, error);
+    }
+    await ensurePublication(admin, config['publication.name'], config['publication.autocreate.mode'], filter, context.logger);
+    const offset = await context.offsets.offset(this.#partition);
+    const events: EventSettings = {
+      serverName: config['topic.prefix'], db: config['database.dbname'], tombstones: config['tombstones.on.delete'],
+      placeholder: config['unavailable.value.placeholder'], heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,
+    };
+    const mapping = { decimalHandling: config['decimal.handling.mode'] };
+
+    let exporter: ReplicationConnection | null = null;
+    let snapshotter: Snapshotter | null = null;
+    let plan: Plan;
+    try {
+      ({ plan, exporter } = await this.#plan(admin, offset));
+      if (plan.snapshot) {
+        this.#snapshotClient = await connectOrRetry(config, 'tributary-snapshot', true);
+        snapshotter = new Snapshotter({
+          client: this.#snapshotClient, topicPrefix: config['topic.prefix'], events, filter, mapping, registry, queue: this.#queue,
+          fetchSize: config['snapshot.fetch.size'], logger: context.logger, metrics: context.metrics,
+          setProgress: (p) => context.setProgress(p), signal: this.#abort.signal,
+        });
+        // importing the exported snapshot must happen while the slot's creating connection is open
+        await snapshotter.begin(plan.snapshot.exported);
+      }
+    } finally {
+      await exporter?.close();
+    }
+    context.logger.info({ snapshot: plan.snapshot ? { lsn: plan.snapshot.point.toString(), done: plan.snapshot.done.length } : null, streamFrom: plan.streamFrom.toString(), stream: plan.stream }, 'postgres source starting');
+
+    this.#streamer = plan.stream ? new ReplicationStreamer({
+      settings: config, slot: config['slot.name'], publication: config['publication.name'], topicPrefix: config['topic.prefix'],
+      events, filter, mapping, registry, admin, queue: this.#queue, logger: context.logger, metrics: context.metrics,
+      statusIntervalMs: config['status.update.interval.ms'], heartbeatIntervalMs: config['heartbeat.interval.ms'],
+      heartbeatQuery: config['heartbeat.action.query'], maxRetries: config['errors.max.retries'], maxBackoffMs: config['retriable.restart.connector.wait.ms'],
+    }, plan.streamFrom, plan.lastDelivered) : null;
+    const snapshot = plan.snapshot;
+    this.#worker = (async () => {
+      if (snapshotter && snapshot) {
+        await snapshotter.run(snapshot.point, plan.streamFrom, snapshot.done);
+        await this.#snapshotClient?.end().catch(() => undefined);
+        this.#snapshotClient = null;
+      }
+      if (this.#abort.signal.aborted) return;
+      await this.#streamer?.run();
+    })().catch((error: unknown) => {
+      if (!this.#abort.signal.aborted) this.#queue.fail(asTaskError(error));
+    });
+  }
+
+  /** Decides between snapshot and streaming from the mode, the stored offset and the slot. */
+  async #plan(admin: Queryable, offset: SourceOffset | null): Promise<{ plan: Plan; exporter: ReplicationConnection | null }> {
+    const config = this.#config;
+    const mode = config['snapshot.mode'];
+    const slotName = config['slot.name'];
+    const slot = await slotInfo(admin, slotName);
+    const snapshotInProgress = offset?.snapshot === true;
+    const stream = mode !== 'initial_only';
+    if (slot && (slot.plugin !== 'pgoutput' || slot.database !== config['database.dbname'])) {
+      throw new TributaryError('source.setup_required', `Replication slot "${slotName}" belongs to plugin ${slot.plugin} on database ${slot.database}; choose another slot.name or drop that slot.`, { configPath: 'slot.name' });
+    }
+    if (!slot) {
+      if (offset && !snapshotInProgress && mode !== 'when_needed' && mode !== 'always') {
+        throw new TributaryError('source.position_lost', `Replication slot "${slotName}" does not exist but an offset is stored, so the changes since that offset are lost. ` +
+          'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; the slot is recreated and a new snapshot taken.');
+      }
+      const wantSnapshot = mode !== 'no_data' && !(mode === 'initial_only' && offset && !snapshotInProgress);
+      const exporter = new ReplicationConnection(config, `tributary-${config['topic.prefix']}-setup`);
+      await exporter.connect();
+      const created = await createSlot(exporter, slotName, wantSnapshot);
+      this.#context.logger.info({ slot: slotName, consistentPoint: created.consistentPoint.toString() }, 'created replication slot');
+      return {
+        exporter,
+        plan: {
+          snapshot: wantSnapshot ? { exported: created.snapshotName, point: created.consistentPoint, done: [] } : null,
+          streamFrom: created.consistentPoint, lastDelivered: null, stream,
+        },
+      };
+    }
+    const confirmed = slot.confirmedFlush ?? Lsn.ZERO;
+    // Without an exported snapshot (the slot exists already) the rows are positioned at the
+    // server's current WAL position, after everything delivered before (a resumed table's rows
+    // included: repeating some is safe, skipping some by a shifted row number would not be);
+    // streaming resumes from the slot's position, and the changes replayed from there that
+    // precede the snapshot are already in it.
+    const currentWal = async () => Lsn.parse((await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
+    if (snapshotInProgress) {
+      const streamFrom = Lsn.fromOffset(offset!.snapshot_lsn) ?? confirmed;
+      const done = String(offset!.snapshot_tables_done ?? '').split(',').filter((t) => t.length > 0);
+      return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), done }, streamFrom, lastDelivered: null, stream } };
+    }
+    if (!offset) {
+      const snapshot = mode === 'no_data' ? null : { exported: null, point: await currentWal(), done: [] };
+      return { exporter: null, plan: { snapshot, streamFrom: confirmed, lastDelivered: null, stream } };
+    }
+    const streamFrom = flushLsnOfOffset(offset) ?? confirmed;
+    if (mode === 'always') {
+      return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), done: [] }, streamFrom, lastDelivered: null, stream } };
+    }
+    return { exporter: null, plan: { snapshot: null, streamFrom, lastDelivered: positionOfOffset(offset), stream } };
+  }
+
+  async poll(signal: AbortSignal): Promise<SourceRecord[]> {
+    const config = this.#config;
+    const records = await this.#queue.take(config['max.batch.size'], config['poll.interval.ms'], signal);
+    const metrics = this.#context.metrics;
+    if (records.length > 0) {
+      metrics.incCounter('postgres_records_total', 'Change records handed to the runtime', records.length);
+      // tombstones and heartbeats carry no source block: the last change event decides
+      const last = records.findLast((r) => r.value !== null && (r.value as { source?: unknown }).source !== undefined);
+      if (last && (last.value as { source: { snapshot?: string } }).source.snapshot === 'false') {
+        metrics.setGauge('postgres_lag_ms', 'Milliseconds between the commit of the last record polled and now', Math.max(0, Date.now() - last.timestamp));
+      }
+    }
+    if (Date.now() - this.#lastLagQuery > LAG_QUERY_EVERY_MS) {
+      this.#lastLagQuery = Date.now();
+      this.#admin?.query<{ lag: number | null }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::float8 AS lag FROM pg_replication_slots WHERE slot_name = $1', [config['slot.name']])
+        .then((r) => { if (r.rows[0]?.lag != null) metrics.setGauge('postgres_lag_bytes', 'WAL bytes between the server\'s current position and the slot\'s confirmed flush position', Number(r.rows[0].lag)); })
+        .catch(() => undefined);
+    }
+    return records;
+  }
+
+  async commit(committed: readonly { partition: SourcePartition; offset: SourceOffset }[]): Promise<void> {
+    for (const { partition, offset } of committed) {
+      if (partition.server !== this.#partition.server) continue;
+      const lsn = flushLsnOfOffset(offset);
+      if (lsn && !lsn.isZero()) this.#streamer?.acknowledge(lsn);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));
+    await this.#streamer?.stop();
+    await this.#worker;
+    await this.#snapshotClient?.end().catch(() => undefined);
+    if (this.#config?.['slot.drop.on.stop'] && this.#admin) {
+      await dropSlot(this.#admin, this.#config['slot.name']).catch((e: unknown) => this.#context.logger.warn({ err: (e as Error).message }, 'could not drop the replication slot'));
+    }
+    await this.#admin?.end().catch(() => undefined);
+    this.#admin = null;
+  }
+}
+
+async function connectOrRetry(config: PostgresConfig, name: string, rawText = false): Promise<pg.Client> {
+  try {
+    return await connect(config, name, rawText);
+  } catch (error) {
+    throw connectError(config, error);
+  }
+}
+
+function connectError(config: PostgresConfig, error: unknown): TributaryError {
+  const state = sqlState(error);
+  // bad credentials or a missing database will not heal by retrying
+  if (state === '28P01' || state === '28000' || state === '3D000') return new TributaryError('source.setup_required', `Cannot connect to PostgreSQL: ${(error as Error).message}`, { cause: error });
+  return new RetriableError('source.unavailable', `Cannot connect to PostgreSQL at ${config['database.hostname']}:${config['database.port']}: ${(error as Error).message}`, { cause: error });
+}
+
+/** Errors from the reader: typed ones pass; a lost connection during the snapshot may be retried. */
+function asTaskError(error: unknown): unknown {
+  if (error instanceof TributaryError) return error;
+  const state = sqlState(error);
+  if (state === '53400') {
+    return new TributaryError('source.setup_required', `The server refused a replication slot or connection: ${(error as Error).message}. Raise max_replication_slots / max_wal_senders or drop unused slots.`, { configPath: 'slot.name', cause: error });
+  }
+  if (isConnectionFailure(error)) {
+    return new RetriableError('source.connection_lost', `PostgreSQL connection lost: ${(error as Error).message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,261 @@
+import { TributaryError, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
+import { classifyStreamError, isRetriableStreamError } from './replication-errors.js';
+import { heartbeatRecord, type EventSettings } from './change-event-builder.js';
+import type { ChangeQueue } from './change-queue.js';
+import { Lsn } from './lsn.js';
+import type { ConnectionSettings, Queryable } from './pg-connection.js';
+import { decodePgOutput, type PgOutputMessage } from './pgoutput-decoder.js';
+import { heartbeatPosition } from './positions.js';
+import { ReplicationConnection } from './replication-connection.js';
+import type { TableFilter } from './table-filter.js';
+import { TransactionDecoder } from './transaction-decoder.js';
+import type { TypeMappingOptions } from './pg-type-mapper.js';
+import type { TypeRegistry } from './type-registry.js';
+
+export interface StreamerOptions {
+  readonly settings: ConnectionSettings;
+  readonly slot: string;
+  readonly publication: string;
+  readonly topicPrefix: string;
+  readonly events: EventSettings;
+  readonly filter: TableFilter;
+  readonly mapping: TypeMappingOptions;
+  readonly registry: TypeRegistry;
+  /** a normal connection for catalog lookups and heartbeat queries */
+  readonly admin: Queryable;
+  readonly queue: ChangeQueue<SourceRecord>;
+  readonly logger: Logger;
+  readonly metrics: TaskMetrics;
+  readonly statusIntervalMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatQuery?: string;
+  readonly maxRetries: number;
+  readonly maxBackoffMs: number;
+}
+
+/** Incoming messages buffered before the reader pauses the socket. */
+const PAUSE_AT = 512;
+const RESUME_AT = 64;
+
+type PendingItem =
+  | { kind: 'message'; walStart: Lsn; message: PgOutputMessage }
+  | { kind: 'keepalive'; walEnd: Lsn }
+  | { kind: 'records'; records: SourceRecord[] }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'end' };
+
+/**
+ * Streams pgoutput changes into the queue, from the slot's confirmed position, reconnecting with
+ * backoff when the connection is lost. What was already handed to the queue is skipped when the
+ * server replays it after a reconnect (it resends from the last acknowledged LSN).
+ *
+ * The server is told a flush position only through `acknowledge`, called with committed offsets.
+ */
+export class ReplicationStreamer {
+  readonly #o: StreamerOptions;
+  readonly #pending: PendingItem[] = [];
+  /** the pump waits for work: #receive may handle row changes itself */
+  #idle = false;
+  #wake: (() => void) | null = null;
+  #connection: ReplicationConnection | null = null;
+  #paused = false;
+  #stopped = false;
+  #acked: Lsn;
+  /** position of the last record queued: replays at or below it are skipped */
+  #lastQueued: string | null;
+  readonly #decoder: TransactionDecoder;
+  #heartbeatDue = false;
+  #lastHeartbeat = Lsn.ZERO;
+
+  constructor(options: StreamerOptions, acked: Lsn, lastQueued: string | null) {
+    this.#o = options;
+    this.#decoder = new TransactionDecoder(options);
+    this.#acked = acked;
+    this.#lastQueued = lastQueued;
+  }
+
+  /** Runs until `stop`; rejects with a non-retriable error when the slot or publication is gone. */
+  async run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopped) {
+      const started = Date.now();
+      try {
+        await this.#session();
+        if (this.#stopped) return;
+        throw new Error('the server ended the replication stream');
+      } catch (error) {
+        if (this.#stopped) return;
+        const fatal = classifyStreamError(error, this.#o.slot, this.#o.publication);
+        if (fatal) throw fatal;
+        if (!isRetriableStreamError(error)) throw error;
+        if (Date.now() - started > 30_000) failures = 0;
+        failures++;
+        if (this.#o.maxRetries >= 0 && failures > this.#o.maxRetries) {
+          throw new TributaryError('source.connection_lost', `Lost the replication connection ${failures} times in a row (errors.max.retries=${this.#o.maxRetries}): ${(error as Error).message}`, { cause: error });
+        }
+        const wait = Math.min(this.#o.maxBackoffMs, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+        this.#o.logger.warn({ err: (error as Error).message, attempt: failures, waitMs: Math.round(wait) }, 'replication connection lost; reconnecting');
+        this.#o.metrics.incCounter('postgres_reconnects_total', 'Replication reconnections after a lost connection');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  async #session(): Promise<void> {
+    const connection = new ReplicationConnection(this.#o.settings, `tributary-${this.#o.topicPrefix}`);
+    this.#connection = connection;
+    this.#decoder.reset();
+    this.#paused = false;
+    // what a failed session left unprocessed is sent again by the server
+    this.#pending.length = 0;
+    this.#idle = false;
+    let statusTimer: NodeJS.Timeout | undefined;
+    let heartbeatTimer: NodeJS.Timeout | undefined;
+    try {
+      await connection.connect();
+      if (this.#stopped) return;
+      const streaming = connection.stream(this.#o.slot, this.#o.publication, this.#acked, {
+        data: (walStart, payload, offset) => this.#receive(connection, walStart, payload, offset),
+        keepalive: (walEnd, replyRequested) => {
+          if (replyRequested) connection.sendStatus(this.#acked);
+          this.#push({ kind: 'keepalive', walEnd }, connection);
+        },
+      });
+      statusTimer = setInterval(() => connection.sendStatus(this.#acked), this.#o.statusIntervalMs);
+      if (this.#o.heartbeatIntervalMs > 0) heartbeatTimer = setInterval(() => void this.#heartbeat(connection), this.#o.heartbeatIntervalMs);
+      const pump = this.#pump(connection);
+      // a failing pump (bad message, catalog lookup failed) ends the session: close the stream so
+      // that waiting for it below cannot hang
+      pump.catch(() => void connection.close());
+      // the stream's end (or failure) is only acted on once every message received before it is queued
+      const outcome = await streaming.then(() => null, (e: unknown) => e);
+      this.#push({ kind: 'end' }, connection);
+      await pump;
+      if (outcome !== null) throw outcome;
+    } finally {
+      clearInterval(statusTimer);
+      clearInterval(heartbeatTimer);
+      await connection.close();
+      if (this.#connection === connection) this.#connection = null;
+    }
+  }
+
+  /**
+   * Called for each message as pg parses the socket data. The payload is only valid during the
+   * call (pg reuses its buffer), so it is decoded here; decoded values are copies. While the pump
+   * is idle and nothing waits before this message, row changes go straight to the queue: no
+   * promise, no intermediate list (this is the hot path of streaming).
+   */
+  #receive(connection: ReplicationConnection, walStart: Lsn, payload: Buffer, offset: number): void {
+    let message: PgOutputMessage;
+    try {
+      message = decodePgOutput(payload, offset);
+    } catch (error) {
+      this.#push({ kind: 'error', error }, connection);
+      return;
+    }
+    if (this.#idle && this.#pending.length === 0 && !TransactionDecoder.needsCatalog(message) && !this.#stopped) {
+      try {
+        const records = this.#decoder.records(walStart, message);
+        const rest = this.#offerAll(records);
+        if (rest !== null) this.#push({ kind: 'records', records: rest }, connection);
+      } catch (error) {
+        this.#push({ kind: 'error', error }, connection);
+      }
+      return;
+    }
+    this.#push({ kind: 'message', walStart, message }, connection);
+  }
+
+  #push(item: PendingItem, connection: ReplicationConnection): void {
+    this.#pending.push(item);
+    if (!this.#paused && this.#pending.length >= PAUSE_AT) {
+      this.#paused = true;
+      connection.pause();
+    }
+    this.#wake?.();
+  }
+
+  /** Processes what #receive could not: catalog lookups, a full queue, keepalives, the end. */
+  async #pump(connection: ReplicationConnection): Promise<void> {
+    for (;;) {
+      if (this.#pending.length === 0) {
+        this.#idle = true;
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = null;
+        this.#idle = false;
+        continue;
+      }
+      const item = this.#pending.shift()!;
+      if (this.#paused && this.#pending.length <= RESUME_AT) {
+        this.#paused = false;
+        connection.resume();
+      }
+      if (item.kind === 'end') return;
+      if (item.kind === 'error') throw item.error;
+      if (this.#stopped) continue;
+      if (item.kind === 'keepalive') await this.#onKeepalive(item.walEnd);
+      else if (item.kind === 'records') await this.#enqueue(item.records);
+      else if (TransactionDecoder.needsCatalog(item.message)) await this.#decoder.describe(item.message);
+      else {
+        const records = this.#decoder.records(item.walStart, item.message);
+        if (records.length > 0) await this.#enqueue(records);
+      }
+    }
+  }
+
+  /** Queues without waiting; returns the records that did not fit (null when all did). */
+  #offerAll(records: SourceRecord[]): SourceRecord[] | null {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (this.#lastQueued !== null && record.position <= this.#lastQueued) continue;
+      if (!this.#o.queue.offer(record)) return records.slice(i);
+      this.#lastQueued = record.position;
+    }
+    return null;
+  }
+
+  async #onKeepalive(walEnd: Lsn): Promise<void> {
+    // Only between transactions is everything before the server's position already received.
+    if (!this.#heartbeatDue || this.#decoder.inTransaction || walEnd.compare(this.#lastHeartbeat) <= 0) return;
+    const position = heartbeatPosition(walEnd);
+    if (this.#lastQueued !== null && position <= this.#lastQueued) return;
+    this.#heartbeatDue = false;
+    this.#lastHeartbeat = walEnd;
+    await this.#enqueue([heartbeatRecord(walEnd, this.#o.events)]);
+  }
+
+  async #heartbeat(connection: ReplicationConnection): Promise<void> {
+    if (this.#o.heartbeatQuery) {
+      try {
+        await this.#o.admin.query(this.#o.heartbeatQuery);
+      } catch (error) {
+        this.#o.logger.warn({ err: (error as Error).message }, 'heartbeat.action.query failed');
+      }
+    }
+    this.#heartbeatDue = true;
+    // asks the server for a keepalive carrying its current WAL position
+    connection.sendStatus(this.#acked, true);
+  }
+
+  async #enqueue(records: SourceRecord[]): Promise<void> {
+    for (const record of records) {
+      if (this.#lastQueued !== null && record.position <= this.#lastQueued) continue;
+      if (!this.#o.queue.offer(record)) await this.#o.queue.put(record);
+      this.#lastQueued = record.position;
+    }
+  }
+
+  /** Reports `lsn` as flushed: called once offsets up to it are durably committed. */
+  acknowledge(lsn: Lsn): void {
+    if (lsn.compare(this.#acked) <= 0) return;
+    this.#acked = lsn;
+    this.#connection?.sendStatus(lsn);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#connection?.close();
+  }
+}

@@ -1,0 +1,120 @@
+import type { SourceRecord } from '../../../plugins/api/index.js';
+import { primaryKeyPositions } from './catalog.js';
+import { changeRecords, type Change, type ChangeContext, type EventSettings } from './change-event-builder.js';
+import { Lsn } from './lsn.js';
+import type { Queryable } from './pg-connection.js';
+import type { PgOutputMessage } from './pgoutput-decoder.js';
+import type { TypeMappingOptions } from './pg-type-mapper.js';
+import type { TableFilter } from './table-filter.js';
+import { TableSchema } from './table-schema.js';
+import type { TypeRegistry } from './type-registry.js';
+
+export interface TransactionDecoderOptions {
+  readonly topicPrefix: string;
+  readonly events: EventSettings;
+  readonly filter: TableFilter;
+  readonly mapping: TypeMappingOptions;
+  readonly registry: TypeRegistry;
+  /** a normal connection for catalog lookups */
+  readonly admin: Queryable;
+}
+
+const NONE: SourceRecord[] = [];
+
+/**
+ * The state of one replication session: the relations the server described (each a
+ * TableSchema, or null when the filters leave the table out) and the open transaction. Turns
+ * pgoutput messages into records; Relation and Type messages need catalog lookups and so are
+ * asynchronous (`describe`), row changes are not (`records`), which keeps the hot path free of
+ * promises.
+ */
+export class TransactionDecoder {
+  readonly #o: TransactionDecoderOptions;
+  readonly #relations = new Map<number, TableSchema | null>();
+  #txn: { xid: number; finalLsn: Lsn; commitTimeMs: number; ordinal: number } | null = null;
+  lastCommitTimeMs = 0;
+
+  constructor(options: TransactionDecoderOptions) {
+    this.#o = options;
+  }
+
+  /** A new session: the server describes every relation again before using it. */
+  reset(): void {
+    this.#relations.clear();
+    this.#txn = null;
+  }
+
+  get inTransaction(): boolean {
+    return this.#txn !== null;
+  }
+
+  static needsCatalog(message: PgOutputMessage): message is Extract<PgOutputMessage, { tag: 'relation' | 'type' }> {
+    return message.tag === 'relation' || message.tag === 'type';
+  }
+
+  async describe(message: Extract<PgOutputMessage, { tag: 'relation' | 'type' }>): Promise<void> {
+    const o = this.#o;
+    if (message.tag === 'type') {
+      await o.registry.ensure(o.admin, [message.typeOid]);
+      return;
+    }
+    if (!o.filter.includesTable(message.schema, message.table)) {
+      this.#relations.set(message.relationId, null);
+      return;
+    }
+    await o.registry.ensure(o.admin, message.columns.map((c) => c.typeOid));
+    // the replica identity flags are not the primary key (FULL flags every column): ask the catalog
+    const pk = await primaryKeyPositions(o.admin, message.relationId);
+    const columns = message.columns.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, pkPosition: pk.get(c.name) ?? 0 }));
+    this.#relations.set(message.relationId, new TableSchema(message.schema, message.table, columns, {
+      topicPrefix: o.topicPrefix, registry: o.registry, filter: o.filter, mapping: o.mapping,
+    }));
+  }
+
+  /** The records of one data message (none for begin, commit and uncaptured tables). */
+  records(walStart: Lsn, message: PgOutputMessage): SourceRecord[] {
+    switch (message.tag) {
+      case 'begin':
+        this.#txn = { xid: message.xid, finalLsn: message.finalLsn, commitTimeMs: message.commitTimeMs, ordinal: 0 };
+        return NONE;
+      case 'commit':
+        this.#txn = null;
+        this.lastCommitTimeMs = message.commitTimeMs;
+        return NONE;
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return this.#change(message.relationId, walStart, message);
+      case 'truncate': {
+        let out = NONE;
+        for (const relationId of message.relationIds) {
+          const records = this.#change(relationId, walStart, message);
+          out = out === NONE ? records : out.concat(records);
+        }
+        return out;
+      }
+      default:
+        return NONE;
+    }
+  }
+
+  // one context object for every change: changeRecords reads it and keeps nothing
+  readonly #ctx: ChangeContext = { txId: 0, commitLsn: Lsn.ZERO, changeLsn: Lsn.ZERO, ordinal: 0, commitTimeMs: 0 };
+
+  #change(relationId: number, walStart: Lsn, change: Change): SourceRecord[] {
+    const txn = this.#txn;
+    if (!txn) throw new Error('pgoutput sent a change outside a transaction');
+    // every change counts, captured or not, so ordinals are the same on every replay
+    const ordinal = ++txn.ordinal;
+    const table = this.#relations.get(relationId);
+    if (table === undefined) throw new Error(`pgoutput sent a change for relation ${relationId} before describing it`);
+    if (table === null) return NONE;
+    const ctx = this.#ctx;
+    ctx.txId = txn.xid;
+    ctx.commitLsn = txn.finalLsn;
+    ctx.changeLsn = walStart;
+    ctx.ordinal = ordinal;
+    ctx.commitTimeMs = txn.commitTimeMs;
+    return changeRecords(table, change, ctx, this.#o.events);
+  }
+}
