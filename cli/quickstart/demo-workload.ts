@@ -42,6 +42,8 @@ const STATUSES = ['new', 'paid', 'shipped', 'delivered'];
  */
 export function startDemoWorkload(connection: DatabaseConnection, rate: number): { stop(): Promise<void>; statements(): number } {
   const pool = new pg.Pool({ ...connection, max: 2 });
+  // An idle connection the server ends (it is shutting down) must not crash the process.
+  pool.on('error', () => {});
   let running = true;
   let count = 0;
   const loop = (async () => {

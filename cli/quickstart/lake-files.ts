@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { TOPICS_DIR } from './pipeline-configs.js';
 
 /** The Parquet files landed under the lake folder (complete files only: temp names are hidden). */
 export function landedFiles(dir: string): { count: number; newest?: string } {
@@ -26,10 +27,10 @@ export function landedFiles(dir: string): { count: number; newest?: string } {
   return { count, newest: newest?.path };
 }
 
-/** The topic folders under the lake, one per captured table. */
+/** The topic folders under the lake's topics folder, one per captured table. */
 export function topicFolders(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return readdirSync(join(dir, TOPICS_DIR), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   } catch {
     return [];
   }
@@ -41,5 +42,5 @@ export function topicFolders(dir: string): string[] {
  */
 export function latestStateQuery(lakeDir: string, topic: string, keyColumns: string[] = ['id']): string {
   const keys = keyColumns.map((k) => `"${k}"`).join(', ');
-  return `SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys} ORDER BY __source_pos DESC) AS __rn FROM read_parquet('${lakeDir}/${topic}/**/*.parquet', union_by_name = true)) WHERE __rn = 1 AND __op <> 'd' ORDER BY ${keys}`;
+  return `SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys} ORDER BY __source_pos DESC) AS __rn FROM read_parquet('${lakeDir}/${TOPICS_DIR}/${topic}/**/*.parquet', union_by_name = true)) WHERE __rn = 1 AND __op <> 'd' ORDER BY ${keys}`;
 }

@@ -3,6 +3,8 @@ import type { DatabaseConnection } from './embedded-database.js';
 export const SOURCE_NAME = 'quickstart-postgres';
 export const SINK_NAME = 'quickstart-lake';
 export const TOPIC_PREFIX = 'quickstart';
+/** Confluent's default folder under the store for the topics' files. */
+export const TOPICS_DIR = 'topics';
 
 /** The Postgres source, with Debezium's property names. */
 export function sourceConfig(connection: DatabaseConnection, tables: string | undefined): Record<string, string> {
@@ -32,6 +34,7 @@ export function sinkConfig(lakeDir: string): Record<string, string> {
     'connector.class': 'files',
     'topics.regex': `${TOPIC_PREFIX}\\..*`,
     'store.url': `file://${lakeDir}`,
+    'topics.dir': TOPICS_DIR,
     format: 'parquet',
     partitioner: 'time',
     'path.format': "'dt'=YYYY-MM-dd/'hr'=HH",
