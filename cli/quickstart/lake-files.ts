@@ -41,6 +41,7 @@ export function topicFolders(dir: string): string[] {
  * per key by `__source_pos` (which sorts in commit order), without the deleted keys.
  */
 export function latestStateQuery(lakeDir: string, topic: string, keyColumns: string[] = ['id']): string {
-  const keys = keyColumns.map((k) => `"${k}"`).join(', ');
+  // Plain names stay unquoted so the query pastes into `duckdb -c "..."` without escaping.
+  const keys = keyColumns.map((k) => (/^[a-z_][a-z0-9_]*$/.test(k) ? k : `"${k.replace(/"/g, '""')}"`)).join(', ');
   return `SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys} ORDER BY __source_pos DESC) AS __rn FROM read_parquet('${lakeDir}/${TOPICS_DIR}/${topic}/**/*.parquet', union_by_name = true)) WHERE __rn = 1 AND __op <> 'd' ORDER BY ${keys}`;
 }
