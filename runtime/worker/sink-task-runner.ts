@@ -144,9 +144,9 @@ export class SinkTaskRunner {
     if (!origin) return;
     const sourceLabel = `${origin.source}>${rt.connector}`;
     const letter = deadLetterRecord(record, rt.deadLetterTopic, { connector: rt.connector, task: rt.taskId, stage, executingClass: (error as { alias?: string }).alias ?? rt.connector, error, originalTopic: record.topic, partition: record.partition, offset: record.offset, position: record.position }, rt.deadLetterHeaders, sourceLabel);
-    // The dead letter joins the original's batch: the source offset waits until it is landed too.
+    // The dead letter joins the original's batch, which cannot complete meanwhile (the original is
+    // still pending here): the source offset waits until the dead letter is landed too.
     const batch: PublishedBatch = origin.batch;
-    batch.sealed = false;
     await rt.bus.publish(sourceLabel, [letter], batch);
     rt.metrics.deadLetterRecords.inc(rt.labels);
   }
