@@ -122,7 +122,8 @@ export class SinkTaskRunner {
     }
   }
 
-  async #transform(records: readonly SinkRecord[]): Promise<SinkRecord[]> {
+  async #transform(records: readonly SinkRecord[]): Promise<readonly SinkRecord[]> {
+    if (this.#rt.transforms.isEmpty) return records;
     const out: SinkRecord[] = [];
     for (const record of records) {
       try {

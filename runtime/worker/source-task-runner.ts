@@ -95,6 +95,7 @@ export class SourceTaskRunner {
 
   #transform(records: SourceRecord[]): SourceRecord[] {
     const rt = this.#rt;
+    if (rt.transforms.isEmpty) return records;
     const out: SourceRecord[] = [];
     for (const record of records) {
       try {

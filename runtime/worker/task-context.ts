@@ -14,7 +14,7 @@ export interface TaskRuntime {
   readonly taskMetrics: TaskMetrics;
   readonly bus: MemoryBus;
   readonly errors: ErrorPolicy;
-  readonly transforms: { apply<R extends ConnectRecord>(record: R): R | null };
+  readonly transforms: { readonly isEmpty: boolean; apply<R extends ConnectRecord>(record: R): R | null };
   /** the dead-letter topic, or '' for none */
   readonly deadLetterTopic: string;
   readonly deadLetterHeaders: boolean;
