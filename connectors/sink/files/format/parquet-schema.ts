@@ -149,33 +149,31 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
   }
 }
 
+// Hex digit value of every UTF-16 code unit (-1 for non-digits): one lookup per character, no
+// branches, and no way for a non-ASCII character to pass as a digit.
+const HEX_VALUE = new Int8Array(65536).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
+/** where each byte's two hex digits start in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` */
+const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
 /** A canonical UUID string as its 16 bytes (hyparquet-writer's own parser is slow per value). */
 function uuidBytes(v: unknown): Uint8Array {
   if (v instanceof Uint8Array && v.length === 16) return v;
   const text = String(v);
+  if (text.length !== 36 || text.charCodeAt(8) !== 45 || text.charCodeAt(13) !== 45 || text.charCodeAt(18) !== 45 || text.charCodeAt(23) !== 45) {
+    throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
+  }
   // from Node's shared pool: no allocation of its own for 16 bytes
   const out = Buffer.allocUnsafe(16);
-  let at = 0;
   for (let i = 0; i < 16; i++) {
-    if (at === 8 || at === 13 || at === 18 || at === 23) {
-      if (text.charCodeAt(at) !== 45) at = -1;
-      else at++;
-    }
-    const hi = at < 0 ? -1 : hexValue(text.charCodeAt(at));
-    const lo = at < 0 ? -1 : hexValue(text.charCodeAt(at + 1));
-    if (hi < 0 || lo < 0) throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
+    const at = UUID_DIGITS[i];
+    const hi = HEX_VALUE[text.charCodeAt(at)];
+    const lo = HEX_VALUE[text.charCodeAt(at + 1)];
+    if ((hi | lo) < 0) throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
     out[i] = (hi << 4) | lo;
-    at += 2;
   }
-  if (text.length !== 36) throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
   return out;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
 }
 
 /** Bytes needed for a two's-complement unscaled value of `precision` digits. */
