@@ -6,6 +6,11 @@ import { Gate, type TaskRuntime } from './task-context.js';
 
 const IDLE_TICK_MS = 1000;
 
+export interface DeadLetterReplay {
+  position: string;
+  error: unknown;
+}
+
 /**
  * Runs one sink task: take from its inbox → transforms → put, and on request preCommit, whose
  * answer releases the acknowledged deliveries (so source offsets may advance) and records the
@@ -28,12 +33,31 @@ export class SinkTaskRunner {
   #loop: Promise<void> | undefined;
   #progress: Record<string, unknown> | null = null;
 
-  constructor(rt: TaskRuntime, task: SinkTask, group: SinkGroup, inbox: SinkInbox, maxRecords: number) {
+  /**
+   * @param deadLetterReplay per topic, the position up to which replayed records go to the
+   *   dead-letter topic instead of `put` (after a storage failure with errors.tolerance=all);
+   *   shared with the worker, entries end once a record past the position arrives.
+   */
+  constructor(rt: TaskRuntime, task: SinkTask, group: SinkGroup, inbox: SinkInbox, maxRecords: number, deadLetterReplay: Map<string, DeadLetterReplay> = new Map()) {
     this.#rt = rt;
     this.#task = task;
     this.#group = group;
     this.#inbox = inbox;
     this.#maxRecords = maxRecords;
+    this.#deadLetterReplay = deadLetterReplay;
+  }
+
+  readonly #deadLetterReplay: Map<string, DeadLetterReplay>;
+  /** the highest position handed to put per topic (including a put that failed) */
+  readonly #putPositions = new Map<string, string>();
+
+  get putPositions(): ReadonlyMap<string, string> {
+    return this.#putPositions;
+  }
+
+  /** whether failed records can go to a dead-letter topic (errors.tolerance=all and a topic set) */
+  get deadLettersEnabled(): boolean {
+    return this.#rt.deadLetterTopic !== '';
   }
 
   get progress(): Record<string, unknown> | null {
@@ -104,7 +128,11 @@ export class SinkTaskRunner {
         rt.metrics.sinkRecordRead.inc(rt.labels, records.length);
         rt.metrics.batchSize.observe({ ...rt.labels, kind: 'sink' }, records.length);
       }
-      const out = await this.#transform(records);
+      const out = await this.#transform(this.#deadLetterReplay.size > 0 ? await this.#replayToDeadLetters(records) : records);
+      for (const r of out) {
+        const seen = this.#putPositions.get(r.topic);
+        if (seen === undefined || r.position > seen) this.#putPositions.set(r.topic, r.position);
+      }
       await rt.errors.retry('put', () => this.#task.put(out), signal);
       const now = Date.now();
       let lastTopic: string | undefined;
@@ -120,6 +148,20 @@ export class SinkTaskRunner {
         rt.metrics.endToEndLatency.observe(rt.labels, Math.max(0, now - out[out.length - 1].timestamp) / 1000);
       }
     }
+  }
+
+  /** Records a failed write had taken are dead-lettered as they are replayed, not written again. */
+  async #replayToDeadLetters(records: readonly SinkRecord[]): Promise<readonly SinkRecord[]> {
+    const out: SinkRecord[] = [];
+    for (const r of records) {
+      const replay = this.#deadLetterReplay.get(r.topic);
+      if (replay && r.position <= replay.position) await this.#deadLetter('sink.put', r, replay.error);
+      else {
+        if (replay) this.#deadLetterReplay.delete(r.topic);
+        out.push(r);
+      }
+    }
+    return out;
   }
 
   async #transform(records: readonly SinkRecord[]): Promise<readonly SinkRecord[]> {

@@ -1,4 +1,4 @@
-import { describeError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
+import { describeError, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import { MemoryBus, SinkInbox, type SinkGroup } from '../bus/memory-bus.js';
 import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.js';
@@ -8,7 +8,7 @@ import type { OffsetStore } from '../storage/offset-store.js';
 import { componentOf, type ComponentView } from './component.js';
 import { validateConnector } from './connector-validator.js';
 import { OffsetCommitter } from './offset-committer.js';
-import { SinkTaskRunner } from './sink-task-runner.js';
+import { SinkTaskRunner, type DeadLetterReplay } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import { createTaskRunner, topicMatcher } from './task-factory.js';
 import { restartDelay, type TaskSlot } from './task-slot.js';
@@ -248,7 +248,7 @@ export class Worker {
 
   async #startTask(entry: ConnectorEntry, slot: TaskSlot): Promise<void> {
     const connector = entry.connector!;
-    const sink = entry.group ? { group: entry.group, inbox: entry.group.inboxes[slot.id] } : undefined;
+    const sink = entry.group ? { group: entry.group, inbox: entry.group.inboxes[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name) } : undefined;
     const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics };
     slot.startedAt = Date.now();
     try {
@@ -262,6 +262,7 @@ export class Worker {
 
   #taskFailed(entry: ConnectorEntry, slot: TaskSlot, error: unknown): void {
     if (this.#connectors.get(entry.name) !== entry || !entry.tasks.includes(slot)) return;
+    if (this.#deadLetterFailedWrite(entry, slot, error)) return;
     const healthyFor = Date.now() - slot.startedAt;
     slot.failures = healthyFor > entry.restart.maxMs ? 1 : slot.failures + 1;
     this.#failureHistory.set(`${entry.name}/${slot.id}`, slot.failures);
@@ -282,6 +283,40 @@ export class Worker {
       });
     }, delay);
     slot.restartTimer.unref();
+  }
+
+  /** per sink connector and topic: replayed records up to a position go to the dead-letter topic */
+  readonly #deadLetterReplay = new Map<string, Map<string, DeadLetterReplay>>();
+
+  #deadLetterReplayOf(name: string): Map<string, DeadLetterReplay> {
+    let replay = this.#deadLetterReplay.get(name);
+    if (!replay) this.#deadLetterReplay.set(name, (replay = new Map()));
+    return replay;
+  }
+
+  /**
+   * A sink's storage failed for good (retries exhausted) and errors.tolerance=all names a
+   * dead-letter topic: the records it had taken — its open files' too, which are streamed and no
+   * longer in memory — are replayed right away and go to the dead-letter topic instead of the
+   * sink, with the storage error as context. Nothing is dropped; the task carries on.
+   */
+  #deadLetterFailedWrite(entry: ConnectorEntry, slot: TaskSlot, error: unknown): boolean {
+    const runner = slot.runner;
+    const storageFailure = error instanceof TributaryError && (error.code === 'sink.unavailable' || error.code === 'sink.write_failed');
+    if (!(runner instanceof SinkTaskRunner) || !storageFailure || !runner.deadLettersEnabled || this.#stopping) return false;
+    const replay = this.#deadLetterReplayOf(entry.name);
+    for (const [topic, position] of runner.putPositions) {
+      const current = replay.get(topic);
+      if (!current || position > current.position) replay.set(topic, { position, error });
+    }
+    this.#log.error({ connector: entry.name, task: slot.id, err: describeError(error) }, 'sink storage failed; replaying its unwritten records to the dead-letter topic (errors.tolerance=all)');
+    slot.trace = describeError(error);
+    this.#setState(entry, slot, 'RESTARTING');
+    this.#o.metrics.taskRestarts.inc({ connector: entry.name, task: String(slot.id) });
+    void this.#locked(async () => {
+      if (this.#connectors.get(entry.name) === entry && entry.tasks.includes(slot)) await this.#restartComponent([entry.name], () => {});
+    });
+    return true;
   }
 
   async #stopTasks(name: string): Promise<void> {
