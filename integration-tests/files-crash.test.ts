@@ -1,11 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../connectors/sink/files/test/lake-expectations.js';
-import { DuckDbReader } from './harness/duckdb-reader.js';
-import { startS3Server, type S3Server } from './harness/s3-server.js';
+import { useLakeServices } from './harness/lake-services.js';
 import { tempDir } from './harness/temp.js';
 
 /**
@@ -18,16 +17,7 @@ const FILE_BYTES = 200_000_000;
 // about 87 bytes a row uncompressed: a 200 MB file, then a smaller second one
 const RECORDS = 2_600_000;
 
-let s3: S3Server;
-let db: DuckDbReader;
-before(async () => {
-  s3 = await startS3Server();
-  db = await DuckDbReader.open();
-});
-after(async () => {
-  db?.close();
-  await s3?.stop();
-});
+const lake = useLakeServices();
 
 function properties(path: string, props: Record<string, string>): string {
   writeFileSync(path, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
@@ -53,7 +43,7 @@ async function kill9(child: ChildProcess): Promise<void> {
 
 test('kill -9 while a 200 MB Parquet file is half uploaded: no partial object, every record once', { timeout: 600_000 }, async () => {
   const bucket = 'crash';
-  await s3.createBucket(bucket);
+  await lake.s3.createBucket(bucket);
   const dir = tempDir('files-crash');
   const args = [
     properties(join(dir.path, 'worker.properties'), {
@@ -67,26 +57,26 @@ test('kill -9 while a 200 MB Parquet file is half uploaded: no partial object, e
       name: 'gen', 'connector.class': 'datagen', topic: 'orders', 'max.records': String(RECORDS), ops: 'insert', 'rows.per.second': '0',
     }),
     properties(join(dir.path, 'lake.properties'), {
-      name: 'lake', 'connector.class': 'io.confluent.connect.s3.S3SinkConnector', topics: 'orders', ...s3.sinkProperties(bucket),
+      name: 'lake', 'connector.class': 'io.confluent.connect.s3.S3SinkConnector', topics: 'orders', ...lake.s3.sinkProperties(bucket),
       format: 'parquet', 'parquet.codec': 'none', 'rotate.size.bytes': String(FILE_BYTES), 'rotate.interval.ms': '3600000',
     }),
   ];
   let worker = startWorker(args);
   try {
-    await waitFor('half of the first file uploaded', () => (s3.pendingUploadBytes(bucket) >= FILE_BYTES / 2 ? true : undefined), 300_000, 100);
+    await waitFor('half of the first file uploaded', () => (lake.s3.pendingUploadBytes(bucket) >= FILE_BYTES / 2 ? true : undefined), 300_000, 100);
     await kill9(worker);
-    assert.deepEqual(await s3.list(bucket), [], 'an incomplete multipart upload is not an object');
+    assert.deepEqual(await lake.s3.list(bucket), [], 'an incomplete multipart upload is not an object');
 
     worker = startWorker(args);
     const keys = await waitFor('both files after the restart', async () => {
-      const k = await s3.list(bucket, 'topics/orders/');
+      const k = await lake.s3.list(bucket, 'topics/orders/');
       return k.length >= 2 ? k : undefined;
     }, 400_000, 1000);
     assert.equal(keys.length, 2);
     assert.match(keys[0], /orders\+0\+00000000000000000001\+1767225600001\.parquet$/);
     const download = join(dir.path, 'download');
-    await s3.download(bucket, 'topics/', download);
-    const [row] = await db.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS d, min(seq)::INTEGER AS lo, max(seq)::INTEGER AS hi FROM read_parquet('${download}/**/*.parquet')`);
+    await lake.s3.download(bucket, 'topics/', download);
+    const [row] = await lake.db.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS d, min(seq)::INTEGER AS lo, max(seq)::INTEGER AS hi FROM read_parquet('${download}/**/*.parquet')`);
     assert.deepEqual(row, { n: RECORDS, d: RECORDS, lo: 1, hi: RECORDS });
   } finally {
     await kill9(worker);

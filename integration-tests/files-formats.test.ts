@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +9,7 @@ import { filesSinkSpec } from '../connectors/sink/files/files-sink-config.js';
 import { datagenOptions } from '../connectors/sink/files/test/sink-fixtures.js';
 import { expectedRows, landedRowsQuery, readerFor, waitFor } from '../connectors/sink/files/test/lake-expectations.js';
 import { listFiles } from '../connectors/sink/files/test/read-back.js';
-import { DuckDbReader } from './harness/duckdb-reader.js';
-import { startS3Server, type S3Server } from './harness/s3-server.js';
+import { useLakeServices } from './harness/lake-services.js';
 import { tempDir } from './harness/temp.js';
 
 /**
@@ -22,18 +21,7 @@ const N = 3000;
 const FLUSH = 1000;
 const formats = ['parquet', 'json', 'csv'] as const;
 
-let s3: S3Server;
-let db: DuckDbReader;
-
-before(async () => {
-  s3 = await startS3Server();
-  db = await DuckDbReader.open();
-});
-
-after(async () => {
-  db?.close();
-  await s3?.stop();
-});
+const lake = useLakeServices();
 
 async function runPipeline(topic: string, sink: Record<string, string>): Promise<void> {
   const worker = await startEmbeddedWorker({
@@ -53,7 +41,7 @@ async function runPipeline(topic: string, sink: Record<string, string>): Promise
 async function landedCount(sink: Record<string, string>, topic: string): Promise<number> {
   if (sink['store.url'].startsWith('file://')) return listFiles(join(new URL(sink['store.url']).pathname, 'topics', topic)).length;
   const bucket = new URL(sink['store.url']).host;
-  return (await s3.list(bucket, `topics/${topic}/`)).length;
+  return (await lake.s3.list(bucket, `topics/${topic}/`)).length;
 }
 
 for (const where of ['local', 's3'] as const) {
@@ -69,13 +57,13 @@ for (const where of ['local', 's3'] as const) {
           readDir = join(dir.path, 'lake', 'topics');
         } else {
           const bucket = `lake-${format}`;
-          await s3.createBucket(bucket);
-          sink = { ...s3.sinkProperties(bucket), format, 's3.part.size': String(5 * 1024 * 1024) };
+          await lake.s3.createBucket(bucket);
+          sink = { ...lake.s3.sinkProperties(bucket), format, 's3.part.size': String(5 * 1024 * 1024) };
           readDir = join(dir.path, 'download');
         }
         await runPipeline(topic, sink);
         if (where === 's3') {
-          const keys = await s3.download(new URL(sink['store.url']).host, 'topics/', readDir);
+          const keys = await lake.s3.download(new URL(sink['store.url']).host, 'topics/', readDir);
           assert.equal(keys.length, N / FLUSH);
         } else {
           assert.ok(!existsSync(join(dir.path, 'lake', '.tributary-tmp')) || readdirSync(join(dir.path, 'lake', '.tributary-tmp', `lake-${topic}-0`)).length === 0);
@@ -84,14 +72,14 @@ for (const where of ['local', 's3'] as const) {
         assert.equal(names.length, N / FLUSH);
         assert.deepEqual(names.map((n) => n.split('/').pop()), [1, 1001, 2001].map((s) => `${topic}+0+${String(s).padStart(20, '0')}+${1767225600000 + s}.${format}`));
 
-        const landed = await db.rows(landedRowsQuery(format, readDir));
+        const landed = await lake.db.rows(landedRowsQuery(format, readDir));
         const expected = expectedRows(1, N, datagenOptions(topic, { keys: 200, seed: 42 }));
         assert.equal(landed.length, N);
         assert.deepEqual(landed, expected);
         assert.ok(expected.some((r) => r.__op === 'd') && expected.some((r) => r.__op === 'u') && expected.some((r) => r.score === null));
 
         if (format === 'parquet') {
-          const types = await db.columnTypes(`SELECT * FROM ${readerFor('parquet', readDir)}`);
+          const types = await lake.db.columnTypes(`SELECT * FROM ${readerFor('parquet', readDir)}`);
           assert.equal(types.amount, 'DECIMAL(12,2)');
           assert.equal(types.created_at, 'TIMESTAMP WITH TIME ZONE');
           assert.equal(types.day, 'DATE');
@@ -101,10 +89,10 @@ for (const where of ['local', 's3'] as const) {
           assert.equal(types.score, 'DOUBLE');
           assert.equal(types.__deleted, 'BOOLEAN');
           // the instant, not a wall-clock reading: the same whatever the session zone
-          await db.rows(`SET TimeZone = 'Asia/Tokyo'`);
-          const first = await db.rows(`SELECT epoch_ms(created_at)::VARCHAR ms, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%g') utc FROM ${readerFor('parquet', readDir)} WHERE __source_pos = '00000000000000000001'`);
+          await lake.db.rows(`SET TimeZone = 'Asia/Tokyo'`);
+          const first = await lake.db.rows(`SELECT epoch_ms(created_at)::VARCHAR ms, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%g') utc FROM ${readerFor('parquet', readDir)} WHERE __source_pos = '00000000000000000001'`);
           assert.deepEqual(first, [{ ms: '1767225600001', utc: '2026-01-01T00:00:00.001' }]);
-          await db.rows(`SET TimeZone = 'UTC'`);
+          await lake.db.rows(`SET TimeZone = 'UTC'`);
         }
         dir.remove();
       });
@@ -116,7 +104,7 @@ test('CSV: commas, quotes, newlines and unicode read back exactly in DuckDB', as
   const dir = tempDir('files-csv-text');
   const topic = 'texts';
   await runPipeline(topic, { 'store.url': `file://${dir.path}/lake`, format: 'csv' });
-  const rows = await db.rows(`SELECT name, payload FROM read_csv('${dir.path}/lake/topics/**/*.csv', header=true, all_varchar=true, allow_quoted_nulls=false) ORDER BY __source_pos`);
+  const rows = await lake.db.rows(`SELECT name, payload FROM read_csv('${dir.path}/lake/topics/**/*.csv', header=true, all_varchar=true, allow_quoted_nulls=false) ORDER BY __source_pos`);
   const expected = expectedRows(1, N, datagenOptions(topic, { keys: 200, seed: 42 })).map((r) => ({ name: r.name, payload: r.payload }));
   assert.deepEqual(rows, expected);
   for (const tricky of [',', '"', '\n', 'é', '日本語', '🚀']) assert.ok(expected.some((r) => r.name.includes(tricky)), `datagen sends ${JSON.stringify(tricky)}`);
@@ -124,8 +112,8 @@ test('CSV: commas, quotes, newlines and unicode read back exactly in DuckDB', as
 });
 
 test('validate: a missing bucket is refused, an existing one accepted', async () => {
-  const config = (bucket: string) => parseConfig(filesSinkSpec, { topics: 't', ...s3.sinkProperties(bucket) }).value as never;
+  const config = (bucket: string) => parseConfig(filesSinkSpec, { topics: 't', ...lake.s3.sinkProperties(bucket) }).value as never;
   assert.match((await files.validate!(config('no-such-bucket'), {}))['store.url'][0], /does not exist/);
-  await s3.createBucket('validated');
+  await lake.s3.createBucket('validated');
   assert.deepEqual(await files.validate!(config('validated'), {}), {});
 });

@@ -1,10 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startEmbeddedWorker } from '../runtime/embedded.js';
 import { waitFor } from '../connectors/sink/files/test/lake-expectations.js';
-import { DuckDbReader } from './harness/duckdb-reader.js';
-import { startS3Server, type S3Server } from './harness/s3-server.js';
+import { useLakeServices } from './harness/lake-services.js';
 import { tempDir } from './harness/temp.js';
 
 /**
@@ -12,27 +11,18 @@ import { tempDir } from './harness/temp.js';
  * retries with backoff, the upload completes once the server is back, and every record is in
  * the bucket exactly once.
  */
-let s3: S3Server;
-let db: DuckDbReader;
-before(async () => {
-  s3 = await startS3Server();
-  db = await DuckDbReader.open();
-});
-after(async () => {
-  db?.close();
-  await s3?.stop();
-});
+const lake = useLakeServices();
 
 test('S3 down for 10 s mid-upload: retries, then completes; every record once', async () => {
   const records = 200_000;
   const bucket = 'outage';
-  await s3.createBucket(bucket);
+  await lake.s3.createBucket(bucket);
   const worker = await startEmbeddedWorker({
     workerProps: { 'offset.flush.interval.ms': '1000' },
     connectors: [
       { name: 'gen-outage', 'connector.class': 'datagen', topic: 'orders', 'max.records': String(records), ops: 'insert', 'rows.per.second': '0' },
       {
-        name: 'lake-outage', 'connector.class': 'files', topics: 'orders', ...s3.sinkProperties(bucket, 'raw'),
+        name: 'lake-outage', 'connector.class': 'files', topics: 'orders', ...lake.s3.sinkProperties(bucket, 'raw'),
         format: 'parquet', 'parquet.codec': 'none', 's3.part.size': String(5 * 1024 * 1024), 'flush.size': '100000', 'rotate.interval.ms': '3600000',
       },
     ],
@@ -40,20 +30,20 @@ test('S3 down for 10 s mid-upload: retries, then completes; every record once', 
   const dir = tempDir('files-outage');
   try {
     // wait until at least one part of the first file is on the server, then pull the plug
-    await waitFor('a part uploaded', () => (s3.pendingUploadBytes(bucket) > 0 ? true : undefined), 60_000, 50);
-    await s3.kill();
+    await waitFor('a part uploaded', () => (lake.s3.pendingUploadBytes(bucket) > 0 ? true : undefined), 60_000, 50);
+    await lake.s3.kill();
     const killedAt = Date.now();
     await new Promise((r) => setTimeout(r, 10_000));
     assert.deepEqual(await listWithoutServer(), 'down', 'the server really was down');
-    await s3.restart();
+    await lake.s3.restart();
     const outage = Date.now() - killedAt;
-    await waitFor('both files', async () => ((await s3.list(bucket, 'raw/topics/orders/')).length >= 2 ? true : undefined), 120_000, 500);
+    await waitFor('both files', async () => ((await lake.s3.list(bucket, 'raw/topics/orders/')).length >= 2 ? true : undefined), 120_000, 500);
     const metrics = await worker.metricsText();
     const retries = metrics.split('\n').filter((l) => l.startsWith('tributary_files_sink_upload_retries_total')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     assert.ok(retries >= 2, `upload retries counted: ${retries} (outage ${outage} ms)`);
-    const keys = await s3.download(bucket, 'raw/', dir.path);
+    const keys = await lake.s3.download(bucket, 'raw/', dir.path);
     assert.equal(keys.length, 2);
-    const [row] = await db.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT __source_pos)::INTEGER AS d, min(seq)::INTEGER AS lo, max(seq)::INTEGER AS hi FROM read_parquet('${join(dir.path, 'raw')}/**/*.parquet')`);
+    const [row] = await lake.db.rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT __source_pos)::INTEGER AS d, min(seq)::INTEGER AS lo, max(seq)::INTEGER AS hi FROM read_parquet('${join(dir.path, 'raw')}/**/*.parquet')`);
     assert.deepEqual(row, { n: records, d: records, lo: 1, hi: records });
   } finally {
     await worker.stop();
@@ -63,7 +53,7 @@ test('S3 down for 10 s mid-upload: retries, then completes; every record once', 
 
 async function listWithoutServer(): Promise<string> {
   try {
-    await s3.list('outage');
+    await lake.s3.list('outage');
     return 'up';
   } catch {
     return 'down';

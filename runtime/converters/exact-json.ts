@@ -32,7 +32,7 @@ class Parser {
     throw new SyntaxError(`${what} at position ${this.pos} of the JSON text`);
   }
 
-  skip(): void {
+  skipWhitespace(): void {
     const text = this.text;
     let c = text.charCodeAt(this.pos);
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++this.pos);
@@ -40,7 +40,7 @@ class Parser {
 
   /** Steps over one value without building it (brackets and strings are matched, not checked). */
   skipValue(): void {
-    this.skip();
+    this.skipWhitespace();
     const text = this.text;
     const first = text.charCodeAt(this.pos);
     if (first !== 0x7b && first !== 0x5b) {
@@ -69,7 +69,7 @@ class Parser {
   }
 
   value(): JsonNode {
-    this.skip();
+    this.skipWhitespace();
     const c = this.text[this.pos];
     switch (c) {
       case '{':
@@ -77,11 +77,11 @@ class Parser {
       case '[': {
         this.pos++;
         const out: JsonNode[] = [];
-        this.skip();
+        this.skipWhitespace();
         if (this.text[this.pos] === ']') { this.pos++; return out; }
         for (;;) {
           out.push(this.value());
-          this.skip();
+          this.skipWhitespace();
           const sep = this.text[this.pos++];
           if (sep === ']') return out;
           if (sep !== ',') this.fail("expected ',' or ']'");
@@ -110,15 +110,15 @@ class Parser {
   object(skipMember: string | null): Record<string, JsonNode> {
     this.pos++;
     const out: Record<string, JsonNode> = {};
-    this.skip();
+    this.skipWhitespace();
     if (this.text[this.pos] === '}') { this.pos++; return out; }
     for (;;) {
-      this.skip();
+      this.skipWhitespace();
       if (this.text[this.pos] !== '"') this.fail('expected a member name');
       const key = this.string();
-      this.skip();
+      this.skipWhitespace();
       if (this.text[this.pos++] !== ':') this.fail("expected ':'");
-      this.skip();
+      this.skipWhitespace();
       const start = this.pos;
       if (key === skipMember) {
         this.skipValue();
@@ -129,7 +129,7 @@ class Parser {
         if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
         else out[key] = value;
       }
-      this.skip();
+      this.skipWhitespace();
       const sep = this.text[this.pos++];
       if (sep === '}') return out;
       if (sep !== ',') this.fail("expected ',' or '}'");
@@ -171,7 +171,7 @@ class Parser {
   }
 
   end(): void {
-    this.skip();
+    this.skipWhitespace();
     if (this.pos !== this.text.length) this.fail('unexpected text after the JSON value');
   }
 }
@@ -186,7 +186,7 @@ export function parseExactJson(text: string): JsonNode {
 /** Parses text expected to be an object, stepping over member `skipped`; null when it is not an object. */
 export function parseExactJsonObject(text: string, skipped: string): ParsedObject | null {
   const parser = new Parser(text);
-  parser.skip();
+  parser.skipWhitespace();
   if (text[parser.pos] !== '{') return null;
   const members = parser.object(skipped);
   parser.end();

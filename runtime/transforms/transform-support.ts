@@ -118,7 +118,8 @@ interface PluginDefinition<P extends PropertyMap, T> {
   create(config: ConfigOf<P>, raw: RawConfig): T;
 }
 
-export function defineTransformPlugin<P extends PropertyMap>(definition: PluginDefinition<P, Transform>): TransformPlugin {
+/** One frozen plugin value for a transform or predicate: its raw config is parsed with its spec. */
+function definePlugin<P extends PropertyMap, T>(definition: PluginDefinition<P, T>) {
   return Object.freeze({
     name: definition.name,
     aliases: Object.freeze([...definition.aliases]),
@@ -128,14 +129,12 @@ export function defineTransformPlugin<P extends PropertyMap>(definition: PluginD
   });
 }
 
+export function defineTransformPlugin<P extends PropertyMap>(definition: PluginDefinition<P, Transform>): TransformPlugin {
+  return definePlugin(definition);
+}
+
 export function definePredicatePlugin<P extends PropertyMap>(definition: PluginDefinition<P, Predicate>): PredicatePlugin {
-  return Object.freeze({
-    name: definition.name,
-    aliases: Object.freeze([...definition.aliases]),
-    version: TRANSFORMS_VERSION,
-    configSpec: definition.configSpec as unknown as ConfigSpec,
-    create: (raw: RawConfig) => definition.create(parseTransformConfig(definition.name, definition.configSpec, raw), raw),
-  });
+  return definePlugin(definition);
 }
 
 /**

@@ -154,7 +154,7 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
 const HEX_VALUE = new Int8Array(65536).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
-/** where each byte's two hex digits start in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` */
+/** where each byte's two hex digits start in the canonical 8-4-4-4-12 layout */
 const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
 /** A canonical UUID string as its 16 bytes (hyparquet-writer's own parser is slow per value). */
