@@ -26,7 +26,7 @@ describe('parseProperties', () => {
     assert.deepEqual(parseProperties('a=b\\\\\\\n c'), { a: 'b\\c' }, 'three backslashes: one escaped, one continues');
   });
 
-  it('unescapes \\t \\n \\r \\f, \\uXXXX and any other escaped character', () => {
+  it('unescapes tab, newline, return, form feed, four-digit unicode escapes and any other escaped character', () => {
     assert.deepEqual(parseProperties('a=\\t\\n\\r\\f|\\q\\\\'), { a: '\t\n\r\f|q\\' });
     assert.deepEqual(parseProperties('u=\\u00e9\\u65E5\\u0041'), { u: 'é日A' });
     assert.deepEqual(parseProperties('\\u0041key=v'), { Akey: 'v' });

@@ -18,7 +18,7 @@ export function classifyStreamError(error: unknown, slot: string, publication: s
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
-/** Connection exceptions (SQLSTATE 08xxx), shutdowns (57P0x), socket errors and pg's own "terminated". */
+/** Connection exceptions (SQLSTATE class 08), shutdowns (SQLSTATE starting 57P), socket errors and pg's own "terminated". */
 export function isConnectionFailure(error: unknown): boolean {
   const state = sqlState(error);
   if (state !== undefined && (state.startsWith('08') || state.startsWith('57P') || NETWORK_CODES.has(state))) return true;
