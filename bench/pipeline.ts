@@ -10,7 +10,7 @@ import { nullSinkStats } from './fixtures/null-sink.js';
 
 const RECORDS = Number(process.argv[2] ?? 2_000_000);
 // The same young-generation size bin/tributary.js sets for the worker.
-v8.setFlagsFromString('--max-semi-space-size=32');
+if (!process.execArgv.some((a) => a.includes('semi-space'))) v8.setFlagsFromString('--max-semi-space-size=32');
 const nullSink = fileURLToPath(new URL('./fixtures/null-sink.ts', import.meta.url));
 
 async function run(label: string, transforms: Record<string, string>): Promise<void> {

@@ -54,46 +54,77 @@ export function hash32(seed: number, n: number, salt = 0): number {
   return h >>> 0;
 }
 
-// Byte → two hex digits, so a UUID is eight table lookups rather than number formatting.
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/*
+ * Every string below is built flat, or shared from a table: a row lives until the change of its
+ * key `keys` records later (the before-image is shared) and records wait in sink inboxes, so each
+ * string survives young-generation GCs. A template literal of many parts survives as a tree of
+ * concatenated strings, one heap object per part; copying those trees cost more than building
+ * the rows (one-core pipeline benchmark: GC was over half of the time).
+ */
 
-function hex8(n: number): string {
-  return HEX[n >>> 24] + HEX[(n >>> 16) & 255] + HEX[(n >>> 8) & 255] + HEX[n & 255];
+const HEX_DIGITS = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+const DASH = '-'.charCodeAt(0);
+const uuidCodes = new Array<number>(36);
+
+/** The UUID whose 32 hex digits are the four words' (the 4 and 8 version bits set by the caller). */
+function uuidText(w0: number, w1: number, w2: number, w3: number): string {
+  let j = 0;
+  for (const word of [w0, w1, w2, w3]) {
+    for (let shift = 28; shift >= 0; shift -= 4) {
+      if (j === 8 || j === 13 || j === 18 || j === 23) uuidCodes[j++] = DASH;
+      uuidCodes[j++] = HEX_DIGITS[(word >>> shift) & 15];
+    }
+  }
+  return String.fromCharCode.apply(null, uuidCodes);
 }
 
-function hex4(n: number): string {
-  return HEX[(n >>> 8) & 255] + HEX[n & 255];
+/** The random-looking version 4 UUID of a row. */
+function rowUuid(h: number, u1: number, u2: number, u3: number): string {
+  return uuidText(h, (u1 & 0xffff0000) | 0x4000 | (u1 & 0x0fff), (((u2 & 0x3fff) | 0x8000) << 16) | (u2 >>> 16), u3);
 }
+
+/** A small table of strings built on first use and kept. */
+function memoized(size: number, build: (i: number) => string): (i: number) => string {
+  const table = new Array<string | undefined>(size);
+  return (i) => (table[i] ??= build(i));
+}
+
+const rowName = memoized(NAMES.length * 1000, (i) => `${NAMES[Math.floor(i / 1000)]} ${i % 1000}`);
+
+// Written out by hand rather than JSON.stringify: same text; 100 × 6 × 2 variants, so shared.
+const rowPayload = memoized(100 * 6 * 2, (i) => {
+  const n = Math.floor(i / 12);
+  const tags = Math.floor(i / 2) % 6;
+  return `{"n":${n},"tags":${tags === 5 ? '[]' : `["a","t${tags}"]`},"nested":{"ok":${i % 2 === 1}}}`;
+});
 
 export function datagenRow(id: number, seq: number, options: DatagenOptions): DatagenRow {
   const h = hash32(options.seed, seq);
   const cents = (h % 10_000_000) - (h % 7 === 0 ? 10_000_000 : 0);
   const ts = options.tsStartMs + seq * options.tsStepMs;
-  const u1 = hash32(options.seed, seq, 1);
-  const u2 = hash32(options.seed, seq, 2);
-  const u3 = hash32(options.seed, seq, 3);
   return {
     id,
     seq,
-    name: `${NAMES[h % NAMES.length]} ${h % 1000}`,
+    name: rowName((h % NAMES.length) * 1000 + (h % 1000)),
     amount: formatCents(cents),
     score: h % 10 === 0 ? null : (h % 1_000_000) / 64,
     active: (h & 1) === 1,
     created_at: isoMillis(ts),
     day: Math.floor(ts / 86_400_000),
-    uid: `${hex8(h)}-${hex4(u1 >>> 16)}-4${hex4(u1).slice(1)}-${hex4((u2 & 0x3fff) | 0x8000)}-${hex4(u2 >>> 16)}${hex8(u3)}`,
-    // Written out by hand rather than JSON.stringify: same text, a fraction of the cost.
-    payload: `{"n":${h % 100},"tags":${h % 3 === 0 ? '[]' : `["a","t${h % 5}"]`},"nested":{"ok":${(h & 2) === 2}}}`,
+    uid: rowUuid(h, hash32(options.seed, seq, 1), hash32(options.seed, seq, 2), hash32(options.seed, seq, 3)),
+    payload: rowPayload((h % 100) * 12 + (h % 3 === 0 ? 5 : h % 5) * 2 + ((h & 2) === 2 ? 1 : 0)),
   };
 }
 
 // Records share their second with their neighbours, and before-images (seq − keys) with theirs:
-// two cached seconds keep both hits, so the ISO prefix is formatted once per second, not per row.
+// two cached seconds keep both hits, so the ISO prefix is formatted once per second, not per row;
+// the milliseconds come from a table, so a timestamp is one two-part string.
 const isoCache = [
   { second: Number.NaN, prefix: '' },
   { second: Number.NaN, prefix: '' },
 ];
 let isoNext = 0;
+const isoMillisSuffix = memoized(1000, (ms) => `${String(ms).padStart(3, '0')}Z`);
 
 function isoMillis(ts: number): string {
   const second = Math.floor(ts / 1000);
@@ -104,8 +135,7 @@ function isoMillis(ts: number): string {
     entry.second = second;
     entry.prefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  const ms = ts - second * 1000;
-  return `${entry.prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  return entry.prefix + isoMillisSuffix(ts - second * 1000);
 }
 
 function formatCents(cents: number): string {

@@ -23,6 +23,8 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
     const row = this.#lastRows[id - 1];
     return row?.seq === seq ? row : undefined;
   };
+  readonly #positions = new PaddedSeq('');
+  #ids = new PaddedSeq('');
   /** one object for every record: the runtime recognises a run of one partition by identity */
   #partition: { datagen: string } = { datagen: '' };
 
@@ -31,6 +33,7 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
     const c = context.config;
     this.#options = { topic: c.topic, keys: c.keys, ops: c.ops, seed: c.seed, tsStartMs: c['ts.start.ms'], tsStepMs: c['ts.step.ms'] };
     this.#partition = Object.freeze({ datagen: c.topic });
+    this.#ids = new PaddedSeq(`${c.topic}:`);
     const stored = await context.offsets.offset(this.#partition);
     if (stored && typeof stored.seq === 'number') this.#nextSeq = stored.seq + 1;
     this.#startedAt = Date.now();
@@ -65,7 +68,7 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
     const o = this.#options;
     const e = datagenEvent(seq, o, this.#previousRow);
     if (e.after && o.ops === 'cdc') this.#lastRows[e.after.id - 1] = e.after;
-    const position = padPosition(seq);
+    const position = this.#positions.of(seq);
     return {
       topic: o.topic,
       keySchema: datagenKeySchema,
@@ -82,7 +85,7 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
       sourcePartition: this.#partition,
       sourceOffset: { seq },
       position,
-      id: `${o.topic}:${position}`,
+      id: this.#ids.of(seq),
     };
   }
 
@@ -92,6 +95,31 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   #schemaCache?: ReturnType<typeof datagenValueSchema>;
 
   async stop(): Promise<void> {}
+}
+
+/**
+ * `prefix` + seq zero-padded to 20 digits (`padPosition`), as a two-part string whose parts are
+ * shared: the first 16 digits change every 10 000 seqs, the last 4 come from a table. Built per
+ * record, a padded string is several heap objects that live as long as the record does.
+ */
+class PaddedSeq {
+  static readonly #lastDigits = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+  readonly #prefix: string;
+  #high = -1;
+  #head = '';
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  of(seq: number): string {
+    const high = Math.floor(seq / 10_000);
+    if (high !== this.#high) {
+      this.#high = high;
+      this.#head = this.#prefix + padPosition(high, 16);
+    }
+    return this.#head + PaddedSeq.#lastDigits[seq - high * 10_000];
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
