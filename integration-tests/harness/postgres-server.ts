@@ -1,11 +1,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensureDebianPackage } from './apt.js';
 import { freePort, waitForPort } from './ports.js';
 import { tempDir } from './temp.js';
+import type { TlsFiles } from './tls-certs.js';
 
 /**
  * A private PostgreSQL 15 from Debian's packages, with `wal_level=logical`, on a free loopback
@@ -52,7 +53,7 @@ function ensureBinaries(): void {
   if (!existsSync('/usr/share/postgresql/15/extension/hstore.control')) ensureDebianPackage('postgresql-contrib', '/usr/share/postgresql/15/extension/hstore.control');
 }
 
-function initCluster(dataDir: string, port: number, settings: Record<string, string> = {}): void {
+function initCluster(dataDir: string, port: number, settings: Record<string, string> = {}, tls?: TlsFiles): void {
   if (process.getuid?.() === 0) chownSync(join(dataDir, '..'), uidOf(OS_USER), gidOf(OS_USER));
   run([join(BIN, 'initdb'), '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
   const conf = [
@@ -71,15 +72,32 @@ function initCluster(dataDir: string, port: number, settings: Record<string, str
     'full_page_writes = off',
     'wal_sender_timeout = 60s',
     'logging_collector = off',
+    ...(tls ? ['ssl = on', "ssl_cert_file = 'server.pem'", "ssl_key_file = 'server.key'"] : []),
     ...Object.entries(settings).map(([k, v]) => `${k} = ${v}`),
   ];
   writeFileSync(join(dataDir, 'postgresql.auto.conf'), conf.join('\n') + '\n');
-  writeFileSync(join(dataDir, 'pg_hba.conf'), [
+  if (tls) copyServerTlsFiles(tls, dataDir);
+  // a TLS server refuses plain connections, so a test sees which side of the choice it got
+  if (tls) writeFileSync(join(dataDir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 trust\nhostssl replication all 127.0.0.1/32 trust\n');
+  else writeFileSync(join(dataDir, 'pg_hba.conf'), [
     // one role that must give its password, for tests of authentication errors
     'host all password_user 127.0.0.1/32 scram-sha-256',
     'host all all 127.0.0.1/32 trust',
     'host replication all 127.0.0.1/32 trust',
   ].join('\n') + '\n');
+}
+
+/**
+ * Copies of the certificate and key in the data directory (relative paths in the config resolve
+ * there): the server must be able to reach them and refuses a key that others can read.
+ */
+function copyServerTlsFiles(tls: TlsFiles, dataDir: string): void {
+  for (const [from, name] of [[tls.certFile, 'server.pem'], [tls.keyFile, 'server.key']]) {
+    const to = join(dataDir, name);
+    copyFileSync(from, to);
+    chmodSync(to, 0o600);
+    if (process.getuid?.() === 0) chownSync(to, uidOf(OS_USER), gidOf(OS_USER));
+  }
 }
 
 function uidOf(user: string): number {
@@ -93,8 +111,11 @@ class LocalPostgres implements PostgresServer {
   readonly #root: string;
   #databases = 0;
 
-  constructor(readonly port: number, readonly dataDir: string, root: string) {
+  readonly #tls: boolean;
+
+  constructor(readonly port: number, readonly dataDir: string, root: string, tls = false) {
     this.#root = root;
+    this.#tls = tls;
   }
 
   connection(database = 'postgres') {
@@ -108,7 +129,7 @@ class LocalPostgres implements PostgresServer {
   }
 
   async query<T>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new pg.Client(this.connection(database));
+    const client = new pg.Client({ ...this.connection(database), ssl: this.#tls ? { rejectUnauthorized: false } : false });
     // a server shutdown can end the session between the query and end(): that is no test failure
     client.on('error', () => undefined);
     await client.connect();
@@ -153,15 +174,16 @@ class LocalPostgres implements PostgresServer {
 
 /**
  * Starts a private server; the caller stops it (and may kill and restart it in between).
- * `settings` are extra postgresql.conf lines (later ones win, e.g. `{ wal_level: 'replica' }`).
+ * `settings` are extra postgresql.conf lines (later ones win, e.g. `{ wal_level: 'replica' }`);
+ * with `tls` the server speaks TLS with that certificate and refuses plain connections.
  */
-export async function startPostgres(settings: Record<string, string> = {}): Promise<PostgresServer & { remove(): void }> {
+export async function startPostgres(settings: Record<string, string> = {}, tls?: TlsFiles): Promise<PostgresServer & { remove(): void }> {
   ensureBinaries();
   const dir = tempDir('pg');
   const dataDir = join(dir.path, 'data');
   const port = await freePort();
-  initCluster(dataDir, port, settings);
-  const server = new LocalPostgres(port, dataDir, dir.path);
+  initCluster(dataDir, port, settings, tls);
+  const server = new LocalPostgres(port, dataDir, dir.path, tls !== undefined);
   await server.start();
   // a script that dies on an uncaught error must not leave its server running
   const onExit = () => server.stopQuietly();
