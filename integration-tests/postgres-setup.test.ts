@@ -25,6 +25,12 @@ test('the spec refuses missing and contradictory properties, each against its pr
   assert.ok(refined.errors['table.exclude.list']);
   assert.ok(refined.errors['database.sslrootcert']);
   assert.ok(postgresConnector.aliases!.includes('io.debezium.connector.postgresql.PostgresConnector'));
+  // Debezium's deprecated snapshot modes keep working
+  for (const [old, current] of [['never', 'no_data'], ['EXPORTED', 'initial'], ['Initial_Only', 'initial_only']]) {
+    const aliased = parseConfig(postgresConfigSpec, { ...testConfig(5432, 'x'), 'snapshot.mode': old });
+    assert.ok(aliased.ok, JSON.stringify(aliased.ok ? null : aliased.errors));
+    assert.equal(aliased.value['snapshot.mode'], current, old);
+  }
 });
 
 test('validate reports each problem against the property that fixes it', async () => {

@@ -114,9 +114,14 @@ export const prop = {
     );
     return property('LIST', s, options);
   },
-  enum<const V extends string>(values: readonly V[], options: Common<V> & { caseInsensitive?: boolean }): Property<V> {
+  /**
+   * One of `values`; `aliases` maps older names (Debezium's deprecated ones, say) to their
+   * current value, so existing configs keep working; they are not listed as valid values.
+   */
+  enum<const V extends string>(values: readonly V[], options: Common<V> & { caseInsensitive?: boolean; aliases?: Readonly<Record<string, V>> }): Property<V> {
+    const same = (a: string, b: string) => (options.caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
     const s = z.preprocess(
-      fromText((t) => (options.caseInsensitive ? (values.find((v) => v.toLowerCase() === t.toLowerCase()) ?? t) : t)),
+      fromText((t) => values.find((v) => same(v, t)) ?? Object.entries(options.aliases ?? {}).find(([alias]) => same(alias, t))?.[1] ?? t),
       z.enum(values as unknown as [V, ...V[]], { error: `must be one of: ${values.join(', ')}` }),
     );
     return property('STRING', s as unknown as z.ZodType<V>, options, { validValues: values });
