@@ -102,3 +102,63 @@ test('a row handler that throws or rejects fails the COPY after it has ended; th
     await c.end();
   }
 });
+
+test('a 24 MB value crosses hundreds of socket chunks intact', async () => {
+  const db = await server.createDatabase('copy_out_large');
+  const c = await client(db);
+  try {
+    const rows = await collect(c, "COPY (SELECT 1, repeat('x日', 8 * 1024 * 1024), 2) TO STDOUT");
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0][1]!.length, 16 * 1024 * 1024);
+    assert.equal(rows[0][1], 'x日'.repeat(8 * 1024 * 1024));
+    assert.deepEqual([rows[0][0], rows[0][2]], ['1', '2']);
+  } finally {
+    await c.end();
+  }
+});
+
+test('a statement that is no COPY ends normally and gives pg its connection back', async () => {
+  const db = await server.createDatabase('copy_out_not_copy');
+  const c = await client(db);
+  try {
+    assert.equal(await copyOut(c, 'SELECT 1', () => assert.fail('no rows expected')), 0);
+    assert.equal((await c.query('SELECT 7 AS seven')).rows[0].seven, '7');
+  } finally {
+    await c.end();
+  }
+});
+
+test('an aborted COPY hands on no more rows; a connection lost while waiting hands on none after failing', async () => {
+  const db = await server.createDatabase('copy_out_abort');
+  const c = await client(db);
+  try {
+    const abort = new AbortController();
+    let seen = 0;
+    await copyOut(c, 'COPY (SELECT g FROM generate_series(1, 100000) g) TO STDOUT', () => {
+      if (++seen === 10) abort.abort();
+    }, abort.signal);
+    assert.equal(seen, 10);
+    assert.equal((await c.query('SELECT 8 AS eight')).rows[0].eight, '8');
+
+    // the handler waits (the socket is paused); meanwhile the server ends the session; once the
+    // wait is over the rows received before that are handed on, then the COPY fails, then nothing
+    const pid = (await c.query<{ pid: string }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    let afterFailure = 0;
+    let failed = false;
+    let release!: () => void;
+    const copy = copyOut(c, 'COPY (SELECT g, repeat(\'y\', 100) FROM generate_series(1, 100000) g) TO STDOUT', (f) => {
+      if (failed) afterFailure++;
+      if (f[0] === '5') return new Promise<void>((r) => { release = r; });
+      return undefined;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await server.query(db, 'SELECT pg_terminate_backend($1)', [Number(pid)]);
+    const failure = assert.rejects(copy.finally(() => { failed = true; }), /terminat/);
+    release();
+    await failure;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(afterFailure, 0, 'no row after the COPY failed');
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+});

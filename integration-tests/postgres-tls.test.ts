@@ -42,6 +42,8 @@ test('each sslmode connects or is refused with the property to fix', async () =>
   assert.match(plain['database.sslmode']?.[0] ?? JSON.stringify(plain), /only over TLS/);
   const wrongCa = await validate({ ...base, 'database.sslmode': 'verify-ca', 'database.sslrootcert': tls.otherCaFile });
   assert.match(wrongCa['database.sslrootcert']?.[0] ?? JSON.stringify(wrongCa), /not trusted/);
+  const missingCa = await validate({ ...base, 'database.sslmode': 'verify-ca', 'database.sslrootcert': `${tls.caFile}.missing` });
+  assert.match(missingCa['database.sslrootcert']?.[0] ?? JSON.stringify(missingCa), /Cannot read the CA file/);
   const wrongName = await validate({ ...base, 'database.hostname': 'localhost', 'database.sslmode': 'verify-full', 'database.sslrootcert': tls.caFile });
   assert.match(wrongName['database.hostname']?.[0] ?? JSON.stringify(wrongName), /does not name localhost/, 'a host name the certificate does not carry');
 });

@@ -13,7 +13,9 @@ interface PgConnection {
  * Runs `COPY (...) TO STDOUT` (text format) on a `pg` client and hands each row's field texts
  * (null for SQL NULL) to `onRow`, in an array reused for the next row: `onRow` must take what it
  * keeps before returning. When it returns a promise (the queue is full), reading stops and the
- * socket is paused until the promise settles: the backpressure that reaches the server.
+ * socket is paused until the promise settles: the backpressure that reaches the server. Once
+ * `signal` is aborted (the task stops) rows are no longer handed on, so a stop does not queue
+ * the rest of a table.
  *
  * For the duration of the COPY the query takes the socket's data from pg (as pg-copy-streams
  * does) and reads the CopyData frames itself, decoding each row straight out of the socket
@@ -22,72 +24,102 @@ interface PgConnection {
  *
  * Why not pg's CopyData events or pg-copy-streams: both allocate a message and a Buffer view per
  * row (and emit an event or copy the bytes); that framing alone cost about as much CPU as
- * turning the row into a change event (bench/postgres-snapshot).
+ * turning the row into a change event (bench/postgres-snapshot). Notices sent during the COPY
+ * are skipped (they do not reach the client's 'notice' event).
  */
-export function copyOut(client: pg.Client, sql: string, onRow: RowHandler): Promise<number> {
+export function copyOut(client: pg.Client, sql: string, onRow: RowHandler, signal?: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
-    client.query(new CopyOutQuery(sql, onRow, resolve, reject) as unknown as pg.QueryConfig);
+    client.query(new CopyOutQuery(sql, onRow, signal, resolve, reject) as unknown as pg.QueryConfig);
   });
 }
 
 const COPY_DATA = 0x64; // d
 const COPY_DONE = 0x63; // c
-const ERROR_RESPONSE = 0x45; // E
+const COPY_OUT_RESPONSE = 0x48; // H
+const NOTICE = 0x4e; // N
+const PARAMETER_STATUS = 0x53; // S
+const NOTIFICATION = 0x41; // A
 
+/**
+ * Assumes what the snapshot guarantees: the COPY is sent on an idle client whose previous query
+ * was awaited and which does not LISTEN, so pg has no partly received message buffered when the
+ * socket is taken over. Rows only go to `onRow` while the query is unsettled and not aborted;
+ * after a failure or an abort the rest of the COPY is read and dropped.
+ */
 class CopyOutQuery {
   readonly #sql: string;
   readonly #onRow: RowHandler;
+  readonly #signal: AbortSignal | undefined;
   readonly #resolve: (rows: number) => void;
   readonly #reject: (error: unknown) => void;
   readonly #fields: (string | null)[] = [];
   #connection: PgConnection | null = null;
   #pgListener: ((chunk: Buffer) => void) | null = null;
-  /** bytes received and not yet read: a frame cut by the chunk's end, or all after a wait */
-  #pending: Buffer | null = null;
+  /**
+   * Chunks received and not yet read (a frame cut by a chunk's end, or all that came during a
+   * wait), joined only once they hold `#needed` bytes: a 100 MB value arriving in 64 kB chunks is
+   * joined once, not once per chunk.
+   */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #needed = 0;
   #waiting = false;
   #rows = 0;
   #failure: unknown = null;
   #settled = false;
 
-  constructor(sql: string, onRow: RowHandler, resolve: (rows: number) => void, reject: (error: unknown) => void) {
+  constructor(sql: string, onRow: RowHandler, signal: AbortSignal | undefined, resolve: (rows: number) => void, reject: (error: unknown) => void) {
     this.#sql = sql;
     this.#onRow = onRow;
+    this.#signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
   /** Called by pg when the query's turn comes: take the socket over, then send the query. */
-  submit(connection: PgConnection): void {
-    this.#connection = connection;
+  submit(connection: PgConnection): Error | undefined {
     const listeners = connection.stream.listeners('data') as ((chunk: Buffer) => void)[];
-    if (listeners.length !== 1) throw new Error(`COPY reader: expected pg's one data listener on the socket, found ${listeners.length}`);
+    // pg takes a returned error as the query's failure (a thrown one would escape its parser)
+    if (listeners.length !== 1) return new Error(`COPY reader: expected pg's one data listener on the socket, found ${listeners.length}`);
+    this.#connection = connection;
     this.#pgListener = listeners[0];
     connection.stream.removeListener('data', this.#pgListener);
     connection.stream.on('data', this.#onData);
     connection.query(this.#sql);
+    return undefined;
   }
 
   readonly #onData = (chunk: Buffer): void => {
     // (the socket's chunks are fresh buffers, safe to keep)
-    this.#pending = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
     // a chunk already on its way when the socket was paused waits with the rest
-    if (!this.#waiting) this.#read();
+    if (!this.#waiting && this.#pendingBytes >= this.#needed) this.#read();
   };
 
   /** Reads the whole frames received; keeps the rest for later (a cut frame, or all after a wait). */
   #read(): void {
-    const data = this.#pending!;
-    this.#pending = null;
+    const data = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#needed = 0;
     let pos = 0;
     while (pos + 5 <= data.length) {
       const code = data[pos];
-      if (code === ERROR_RESPONSE) return this.#giveBack(data.subarray(pos));
+      // anything but the COPY's own frames and asynchronous messages (an ErrorResponse, or the
+      // CommandComplete/ReadyForQuery of a statement that was no COPY) is pg's to handle
+      if (code !== COPY_DATA && code !== COPY_DONE && code !== COPY_OUT_RESPONSE && code !== NOTICE && code !== PARAMETER_STATUS && code !== NOTIFICATION) {
+        return this.#giveBack(data.subarray(pos));
+      }
       const end = pos + 1 + data.readUInt32BE(pos + 1);
-      if (end > data.length) break;
+      if (end > data.length) {
+        this.#needed = end - pos;
+        break;
+      }
       if (code === COPY_DATA) {
         const waitFor = this.#row(data, pos + 5, end);
         if (waitFor) {
-          this.#pending = end < data.length ? data.subarray(end) : null;
+          if (end < data.length) this.#keep(data.subarray(end));
           this.#wait(waitFor);
           return;
         }
@@ -97,12 +129,17 @@ class CopyOutQuery {
       // CopyOutResponse, and notices or parameter changes interleaved with the rows: skipped
       pos = end;
     }
-    if (pos < data.length) this.#pending = data.subarray(pos);
+    if (pos < data.length) this.#keep(data.subarray(pos));
+  }
+
+  #keep(rest: Buffer): void {
+    this.#pending.push(rest);
+    this.#pendingBytes += rest.length;
   }
 
   #row(data: Buffer, start: number, end: number): Promise<void> | undefined {
-    if (this.#failure) return undefined;
     this.#rows++;
+    if (this.#failure || this.#settled || this.#signal?.aborted) return undefined;
     try {
       parseCopyRow(data, start, end, this.#fields);
       return this.#onRow(this.#fields) ?? undefined;
@@ -124,7 +161,9 @@ class CopyOutQuery {
       },
     ).then(() => {
       this.#waiting = false;
-      if (this.#pending) this.#read();
+      // the connection may have ended meanwhile: pg has failed the query, nothing is read
+      if (this.#settled) return;
+      if (this.#pendingBytes > 0 && this.#pendingBytes >= this.#needed) this.#read();
       if (!this.#waiting) stream.resume();
     });
   }
@@ -137,7 +176,7 @@ class CopyOutQuery {
     if (rest.length > 0) this.#pgListener!(rest);
   }
 
-  // pg's query callbacks, after the socket is handed back
+  // pg's query callbacks, after the socket is handed back (handleError also when the connection ends)
 
   handleCommandComplete(): void {}
   handleRowDescription(): void {}
@@ -157,6 +196,8 @@ class CopyOutQuery {
   #finish(error: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
     if (error) this.#reject(error);
     else this.#resolve(this.#rows);
   }

@@ -4,7 +4,7 @@ import type { PostgresConfig } from './postgres-config-spec.js';
 import { invalidPatterns } from './table-filter.js';
 
 /** Node's codes for a certificate chain that does not lead to a trusted CA */
-const CERTIFICATE_ERRORS = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE']);
+const CERTIFICATE_ERRORS = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE']);
 
 /**
  * Checks beyond the spec, each problem reported against the property that fixes it:
@@ -26,13 +26,17 @@ export async function validatePostgres(config: PostgresConfig): Promise<Record<s
     const message = (error as Error).message;
     const state = sqlState(error);
     const tlsCode = (error as { code?: unknown }).code;
-    if (typeof tlsCode === 'string' && CERTIFICATE_ERRORS.has(tlsCode)) {
+    if ((error as { path?: unknown }).path !== undefined && (error as { path?: unknown }).path === config['database.sslrootcert']) {
+      add('database.sslrootcert', `Cannot read the CA file: ${message}`);
+    } else if (tlsCode === 'CERT_HAS_EXPIRED' || tlsCode === 'CERT_NOT_YET_VALID') {
+      add('database.hostname', `The server's certificate is outside its validity period: ${message}`);
+    } else if (typeof tlsCode === 'string' && CERTIFICATE_ERRORS.has(tlsCode)) {
       add('database.sslrootcert', `The server's certificate is not trusted (database.sslmode=${config['database.sslmode']}): ${message}. Point database.sslrootcert at the CA that signed it.`);
     } else if (tlsCode === 'ERR_TLS_CERT_ALTNAME_INVALID') {
       add('database.hostname', `The server's certificate does not name ${config['database.hostname']} (database.sslmode=verify-full checks the host name): ${message}`);
     } else if (/does not support SSL/i.test(message)) {
       add('database.sslmode', `The server does not accept TLS connections; use database.sslmode=disable or enable ssl on the server: ${message}`);
-    } else if (state === '28000' && /no encryption/.test(message)) {
+    } else if (state === '28000' && /no encryption|SSL off/.test(message)) {
       add('database.sslmode', `The server accepts this connection only over TLS; set database.sslmode=require, verify-ca or verify-full: ${message}`);
     } else if (state === '28P01') add('database.password', `Password authentication failed for user "${config['database.user']}": ${message}`);
     else if (state === '28000') add('database.user', `The server refused user "${config['database.user']}": ${message}`);

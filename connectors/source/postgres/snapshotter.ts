@@ -137,7 +137,7 @@ export class Snapshotter {
     };
     if (keyIndexes.length === 0) {
       // keyless: one pass in physical order, with the same backpressure
-      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow);
+      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow, this.#o.signal);
       this.#report();
       return;
     }
@@ -148,7 +148,7 @@ export class Snapshotter {
     for (;;) {
       const where: string = lastKey.length === 0 ? '' : ` WHERE (${keyList}) > (${lastKey.map((text) => quoteLiteral(text ?? '')).join(', ')})`;
       chunkRows = 0;
-      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow);
+      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow, this.#o.signal);
       this.#report();
       if (chunkRows < fetch || this.#o.signal.aborted) break;
     }

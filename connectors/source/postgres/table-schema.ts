@@ -100,8 +100,8 @@ export class TableSchema {
       if (text === UNCHANGED_TOAST && fallback && fallback[c.index] !== UNCHANGED_TOAST) text = fallback[c.index] ?? null;
       if (text === UNCHANGED_TOAST) {
         (unavailable ??= []).push(c.name);
-        row[c.name] = c.type.placeholder === 'string' ? placeholder : c.type.placeholder === 'bytes' ? Buffer.from(placeholder) : null;
-      } else row[c.name] = text === null || text === undefined ? null : c.type.fromText(text);
+        setField(row, c.name, c.type.placeholder === 'string' ? placeholder : c.type.placeholder === 'bytes' ? Buffer.from(placeholder) : null);
+      } else setField(row, c.name, text === null || text === undefined ? null : c.type.fromText(text));
     }
     this.unavailable = unavailable ?? NO_COLUMNS;
     return row;
@@ -114,7 +114,7 @@ export class TableSchema {
     const key: Record<string, unknown> = {};
     for (const c of this.#keyColumns) {
       const text = values[c.index];
-      key[c.name] = text === null || text === undefined || text === UNCHANGED_TOAST ? null : c.type.fromText(text);
+      setField(key, c.name, text === null || text === undefined || text === UNCHANGED_TOAST ? null : c.type.fromText(text));
     }
     return key;
   }
@@ -123,4 +123,10 @@ export class TableSchema {
   keyChanged(before: readonly TupleValue[], after: readonly TupleValue[]): boolean {
     return this.#keyColumns.some((c) => before[c.index] !== after[c.index] && after[c.index] !== UNCHANGED_TOAST);
   }
+}
+
+/** `row[name] = value`, except that a column named `__proto__` becomes a field, not the prototype. */
+function setField(row: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
 }
