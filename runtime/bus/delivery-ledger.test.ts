@@ -9,20 +9,34 @@ describe('DeliveryLedger', () => {
   it('merges consecutive offsets of one batch and source into one run', () => {
     const ledger = new DeliveryLedger();
     const b = batch();
-    for (let offset = 0; offset < 1000; offset++) ledger.record('t', offset, b, String(offset).padStart(4, '0'), 'src');
+    for (let offset = 0; offset < 1000; offset++) ledger.record('t', offset, offset, b, String(offset).padStart(4, '0'), 'src');
     assert.equal(ledger.pendingRuns, 1);
     assert.equal(b.pending, 1000);
+  });
+
+  it('records a range of offsets at once, merging it with the run it continues', () => {
+    const ledger = new DeliveryLedger();
+    const b = batch();
+    ledger.record('t', 0, 499, b, '0499', 'src');
+    ledger.record('t', 500, 999, b, '0999', 'src');
+    ledger.record('t', 1002, 1009, b, '1009', 'src'); // after a gap (skipped offsets)
+    assert.equal(ledger.pendingRuns, 2);
+    assert.equal(b.pending, 1008);
+    assert.deepEqual(ledger.ack('t', 1000), [{ topic: 't', source: 'src', position: '0999' }]);
+    assert.equal(b.pending, 8);
+    assert.equal(ledger.lookup('t', 1005)?.source, 'src');
+    assert.equal(ledger.lookup('t', 1000), undefined);
   });
 
   it('starts a new run for another batch, another source, a gap, or another topic', () => {
     const ledger = new DeliveryLedger();
     const b1 = batch();
     const b2 = batch();
-    ledger.record('t', 0, b1, '1', 'a');
-    ledger.record('t', 1, b2, '2', 'a'); // other batch
-    ledger.record('t', 2, b2, '3', 'b'); // other source
-    ledger.record('t', 4, b2, '4', 'b'); // gap
-    ledger.record('u', 5, b2, '5', 'b'); // other topic
+    ledger.record('t', 0, 0, b1, '1', 'a');
+    ledger.record('t', 1, 1, b2, '2', 'a'); // other batch
+    ledger.record('t', 2, 2, b2, '3', 'b'); // other source
+    ledger.record('t', 4, 4, b2, '4', 'b'); // gap
+    ledger.record('u', 5, 5, b2, '5', 'b'); // other topic
     assert.equal(ledger.pendingRuns, 5);
     assert.equal(b1.pending, 1);
     assert.equal(b2.pending, 4);
@@ -34,8 +48,8 @@ describe('DeliveryLedger', () => {
     const b2 = batch();
     b1.sealed = true;
     b2.sealed = true;
-    for (let o = 0; o < 3; o++) ledger.record('t', o, b1, `p${o}`, 'src');
-    for (let o = 3; o < 5; o++) ledger.record('t', o, b2, `p${o}`, 'src');
+    for (let o = 0; o < 3; o++) ledger.record('t', o, o, b1, `p${o}`, 'src');
+    for (let o = 3; o < 5; o++) ledger.record('t', o, o, b2, `p${o}`, 'src');
     assert.deepEqual(ledger.ack('t', 3), [{ topic: 't', source: 'src', position: 'p2' }]);
     assert.equal(b1.pending, 0);
     assert.equal(b1.complete, true);
@@ -51,7 +65,7 @@ describe('DeliveryLedger', () => {
   it('a partial ack releases part of a run but reports no position for it', () => {
     const ledger = new DeliveryLedger();
     const b = batch();
-    for (let o = 10; o < 20; o++) ledger.record('t', o, b, `p${o}`, 'src');
+    for (let o = 10; o < 20; o++) ledger.record('t', o, o, b, `p${o}`, 'src');
     assert.deepEqual(ledger.ack('t', 14), []);
     assert.equal(b.pending, 6);
     assert.equal(ledger.lookup('t', 13), undefined, 'released');
@@ -65,10 +79,10 @@ describe('DeliveryLedger', () => {
   it('keeps the highest position of a run, and reports one position per source', () => {
     const ledger = new DeliveryLedger();
     const b = batch();
-    ledger.record('t', 0, b, '005', 'a');
-    ledger.record('t', 1, b, '003', 'a'); // transforms may reorder; the run keeps the highest
-    ledger.record('t', 2, b, '100', 'b');
-    ledger.record('t', 3, b, '007', 'a');
+    ledger.record('t', 0, 0, b, '005', 'a');
+    ledger.record('t', 1, 1, b, '003', 'a'); // transforms may reorder; the run keeps the highest
+    ledger.record('t', 2, 2, b, '100', 'b');
+    ledger.record('t', 3, 3, b, '007', 'a');
     const acked = ledger.ack('t', 4);
     assert.deepEqual(
       acked.sort((x, y) => x.source.localeCompare(y.source)),
@@ -88,7 +102,7 @@ describe('DeliveryLedger', () => {
     const ledger = new DeliveryLedger();
     const batches = Array.from({ length: 50 }, batch);
     let offset = 0;
-    for (const [i, b] of batches.entries()) for (let k = 0; k < 3; k++) ledger.record('t', offset++, b, String(offset), `s${i % 2}`);
+    for (const [i, b] of batches.entries()) for (let k = 0; k < 3; k++, offset++) ledger.record('t', offset, offset, b, String(offset + 1), `s${i % 2}`);
     assert.equal(ledger.pendingRuns, 50);
     for (let o = 0; o < offset; o++) {
       const found = ledger.lookup('t', o)!;
@@ -101,7 +115,7 @@ describe('DeliveryLedger', () => {
 
   it('clear forgets everything', () => {
     const ledger = new DeliveryLedger();
-    ledger.record('t', 0, batch(), '1', 's');
+    ledger.record('t', 0, 0, batch(), '1', 's');
     ledger.clear();
     assert.equal(ledger.pendingRuns, 0);
     assert.equal(ledger.lookup('t', 0), undefined);

@@ -25,17 +25,21 @@ export interface AckedPosition {
 export class DeliveryLedger {
   readonly #runs = new Map<string, Run[]>();
 
-  record(topic: string, offset: number, batch: PublishedBatch, position: string, source: string): void {
+  /**
+   * Records the delivery of offsets `first`..`last` (consecutive, all from `batch` and `source`);
+   * `position` is the highest position among them (the last one's: a source emits in log order).
+   */
+  record(topic: string, first: number, last: number, batch: PublishedBatch, position: string, source: string): void {
     let runs = this.#runs.get(topic);
     if (!runs) this.#runs.set(topic, (runs = []));
     const tail = runs[runs.length - 1];
-    batch.pending++;
-    if (tail && tail.batch === batch && tail.last === offset - 1 && tail.source === source) {
-      tail.last = offset;
+    batch.pending += last - first + 1;
+    if (tail && tail.batch === batch && tail.last === first - 1 && tail.source === source) {
+      tail.last = last;
       if (position > tail.position) tail.position = position;
       return;
     }
-    runs.push({ first: offset, last: offset, batch, position, source });
+    runs.push({ first, last, batch, position, source });
   }
 
   /** Releases every delivery of `topic` below `offset`; returns the positions that became durable. */

@@ -79,9 +79,11 @@ export class MemoryBus {
     // Records come in runs of one topic, so per-topic lookups are done once per run.
     let runTopic: string | undefined;
     let offset = 0;
-    let targets: { group: SinkGroup; inbox: SinkInbox; durable: string | undefined; chunk: SinkRecord[] }[] = [];
+    let targets: Target[] = [];
     const endRun = () => {
-      if (runTopic !== undefined) this.#nextOffset.set(runTopic, offset);
+      if (runTopic === undefined) return;
+      this.#nextOffset.set(runTopic, offset);
+      for (const t of targets) endDeliveries(t, runTopic, batch, source);
     };
     for (const r of records) {
       if (r.topic !== runTopic) {
@@ -95,15 +97,21 @@ export class MemoryBus {
           if (!inbox) continue;
           let chunk = chunks.get(inbox);
           if (!chunk) chunks.set(inbox, (chunk = []));
-          targets.push({ group, inbox, durable: group.positions.get(positionKey(r.topic, source)), chunk });
+          targets.push({ inbox, durable: group.positions.get(positionKey(r.topic, source)), chunk, first: -1, last: -1, position: '' });
         }
       }
       const current = offset++;
       let delivered: SinkRecord | undefined;
       for (const t of targets) {
-        if (t.durable !== undefined && r.position <= t.durable) continue;
+        if (t.durable !== undefined && r.position <= t.durable) {
+          // skipped (the sink has it): the deliveries so far end here, the offsets have a gap
+          endDeliveries(t, runTopic, batch, source);
+          continue;
+        }
         delivered ??= toSinkRecord(r, current);
-        t.inbox.ledger.record(r.topic, current, batch, r.position, source);
+        if (t.first < 0) t.first = current;
+        t.last = current;
+        t.position = r.position;
         t.chunk.push(delivered);
       }
     }
@@ -133,6 +141,24 @@ export class MemoryBus {
     }
     return inbox;
   }
+}
+
+/** One sink inbox's share of a run of records of one topic, and its deliveries not yet in the ledger. */
+interface Target {
+  inbox: SinkInbox;
+  durable: string | undefined;
+  chunk: SinkRecord[];
+  /** consecutive offsets delivered since the last ledger entry (-1: none), and the last position */
+  first: number;
+  last: number;
+  position: string;
+}
+
+/** Enters the target's consecutive deliveries in its ledger as one run (per run, not per record). */
+function endDeliveries(t: Target, topic: string, batch: PublishedBatch, source: string): void {
+  if (t.first < 0) return;
+  t.inbox.ledger.record(topic, t.first, t.last, batch, t.position, source);
+  t.first = -1;
 }
 
 function toSinkRecord(r: SourceRecord, offset: number): SinkRecord {

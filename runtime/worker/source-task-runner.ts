@@ -141,15 +141,12 @@ export class SourceTaskRunner {
 
 function lastOffsets(records: readonly SourceRecord[]): Map<string, { partition: SourcePartition; offset: SourceOffset }> {
   const out = new Map<string, { partition: SourcePartition; offset: SourceOffset }>();
-  // Tasks usually reuse one partition object, so the key is computed once per run of records.
-  let previous: SourcePartition | undefined;
-  let key = '';
-  for (const r of records) {
-    if (r.sourcePartition !== previous) {
-      previous = r.sourcePartition;
-      key = partitionKey('', previous);
-    }
-    out.set(key, { partition: r.sourcePartition, offset: r.sourceOffset });
+  // Tasks usually reuse one partition object, so only the last record of each run of one
+  // partition is looked at (its offset is the run's latest).
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (i + 1 < records.length && records[i + 1].sourcePartition === r.sourcePartition) continue;
+    out.set(partitionKey('', r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
   return out;
 }
