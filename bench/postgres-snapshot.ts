@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { startPostgres } from '../integration-tests/harness/postgres-server.js';
+import { drainDriver, type DrainResult } from './fixtures/drain-driver.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const fetchSize = process.argv[3] ?? '10240';
@@ -28,27 +29,14 @@ try {
   };
 
   /** One snapshot of the table by the source task (its own slot) into a null sink. */
-  const snapshotOnce = async (run: number): Promise<{ seconds: number; cpuSeconds: number; peakRss: number }> => {
+  const snapshotOnce = async (run: number): Promise<DrainResult> => {
     const driver = new TaskDriver(testConfig(server.port, db, {
       'slot.name': `bench_snapshot_${run}`, 'slot.drop.on.stop': 'true', 'snapshot.mode': 'initial_only', 'snapshot.fetch.size': fetchSize,
       ...(process.env.BATCH ? { 'max.batch.size': process.env.BATCH } : {}), ...(process.env.QUEUE ? { 'max.queue.size': process.env.QUEUE } : {}),
     }));
-    let peak = process.memoryUsage().rss;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
-    const cpu0 = process.cpuUsage();
-    const t1 = process.hrtime.bigint();
-    await driver.start();
-    let count = 0;
-    while (count < rows) {
-      const batch = await driver.pollOnce();
-      count += batch.length;
-      driver.records.length = 0;
-    }
-    const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    clearInterval(sampler);
+    const result = await drainDriver(driver, rows);
     await driver.stop();
-    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss: peak };
+    return result;
   };
 
   // Both sides run RUNS times, alternating, and are compared best to best: on this 2-core
@@ -56,7 +44,7 @@ try {
   const runs = Number(process.env.RUNS ?? 3);
   copyOnce(); // unmeasured: warms the page cache for both sides
   const copySeconds: number[] = [];
-  const ours: { seconds: number; cpuSeconds: number; peakRss: number }[] = [];
+  const ours: DrainResult[] = [];
   for (let run = 0; run < runs; run++) {
     copySeconds.push(copyOnce());
     ours.push(await snapshotOnce(run));

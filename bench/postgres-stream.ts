@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { startPostgres } from '../integration-tests/harness/postgres-server.js';
+import { drainDriver } from './fixtures/drain-driver.js';
 
 const inserts = Number(process.argv[2] ?? 1_000_000);
 const updates = Number(process.argv[3] ?? 100_000);
@@ -42,32 +43,14 @@ try {
   if (recv.status !== 0) throw new Error(`pg_recvlogical exited with ${recv.status}`);
 
   const driver = new TaskDriver(config);
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
-  const cpu0 = process.cpuUsage();
-  const t1 = process.hrtime.bigint();
-  await driver.start();
-  let count = 0;
-  let lastCommit = Date.now();
-  while (count < total) {
-    const batch = await driver.pollOnce();
-    count += batch.length;
-    driver.records.length = 0;
-    // as the runtime does: offsets committed on an interval, not per batch
-    if (Date.now() - lastCommit > 1000) {
-      lastCommit = Date.now();
-      await driver.commit();
-    }
-  }
-  const oursSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  clearInterval(sampler);
+  // as the runtime does: offsets committed on an interval, not per batch
+  const { seconds: oursSeconds, cpuSeconds, peakRss: peak } = await drainDriver(driver, total, 1000);
   await driver.stop();
 
   const ours = total / oursSeconds;
   const reference = total / recvSeconds;
   console.log(`changes: ${inserts} inserts + ${updates} updates = ${total}`);
-  console.log(`tributary postgres source → null sink: ${oursSeconds.toFixed(2)} s, ${Math.round(ours).toLocaleString('en')} changes/s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`);
+  console.log(`tributary postgres source → null sink: ${oursSeconds.toFixed(2)} s, ${Math.round(ours).toLocaleString('en')} changes/s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB, CPU ${cpuSeconds.toFixed(2)} s`);
   console.log(`pg_recvlogical --endpos → /dev/null:   ${recvSeconds.toFixed(2)} s, ${Math.round(reference).toLocaleString('en')} changes/s`);
   console.log(`ratio: ${(ours / reference).toFixed(2)} (goal ≥ 0.7)`);
 } finally {

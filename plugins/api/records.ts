@@ -103,3 +103,32 @@ export function isChangeEvent(value: unknown): value is ChangeEvent {
 export function padPosition(n: number | bigint, width = 20): string {
   return n.toString().padStart(width, '0');
 }
+
+/**
+ * `prefix` + n zero-padded to `width` digits (`prefix + padPosition(n, width)`), built for hot
+ * paths: a two-part string whose parts are shared, the head (prefix and all but the last 4
+ * digits) cached while n stays within 10 000, the last 4 digits from a table. A record keeps its
+ * position and id as long as it is in flight, and a string built per record from several parts
+ * lives on as one heap object per part (docs/architecture.md, "Records in flight").
+ */
+export class PaddedNumbers {
+  static readonly #lastDigits = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+  readonly #prefix: string;
+  readonly #width: number;
+  #high = -1;
+  #head = '';
+
+  constructor(prefix: string, width = 20) {
+    this.#prefix = prefix;
+    this.#width = width;
+  }
+
+  of(n: number): string {
+    const high = Math.floor(n / 10_000);
+    if (high !== this.#high) {
+      this.#high = high;
+      this.#head = this.#prefix + padPosition(high, this.#width - 4);
+    }
+    return this.#head + PaddedNumbers.#lastDigits[n - high * 10_000];
+  }
+}

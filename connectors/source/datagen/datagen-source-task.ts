@@ -1,4 +1,4 @@
-import { padPosition, type SourceRecord, type SourceTask, type SourceTaskContext, type ConfigOf } from '../../../plugins/api/index.js';
+import { PaddedNumbers, type SourceRecord, type SourceTask, type SourceTaskContext, type ConfigOf } from '../../../plugins/api/index.js';
 import type { datagenConfigSpec } from './datagen-config.js';
 import { datagenEvent, datagenKeySchema, datagenValueSchema, type DatagenOptions, type DatagenRow } from './datagen-rows.js';
 
@@ -23,8 +23,8 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
     const row = this.#lastRows[id - 1];
     return row?.seq === seq ? row : undefined;
   };
-  readonly #positions = new PaddedSeq('');
-  #ids = new PaddedSeq('');
+  readonly #positions = new PaddedNumbers('');
+  #ids = new PaddedNumbers('');
   /** one object for every record: the runtime recognises a run of one partition by identity */
   #partition: { datagen: string } = { datagen: '' };
 
@@ -33,7 +33,7 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
     const c = context.config;
     this.#options = { topic: c.topic, keys: c.keys, ops: c.ops, seed: c.seed, tsStartMs: c['ts.start.ms'], tsStepMs: c['ts.step.ms'] };
     this.#partition = Object.freeze({ datagen: c.topic });
-    this.#ids = new PaddedSeq(`${c.topic}:`);
+    this.#ids = new PaddedNumbers(`${c.topic}:`);
     const stored = await context.offsets.offset(this.#partition);
     if (stored && typeof stored.seq === 'number') this.#nextSeq = stored.seq + 1;
     this.#startedAt = Date.now();
@@ -95,31 +95,6 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   #schemaCache?: ReturnType<typeof datagenValueSchema>;
 
   async stop(): Promise<void> {}
-}
-
-/**
- * `prefix` + seq zero-padded to 20 digits (`padPosition`), as a two-part string whose parts are
- * shared: the first 16 digits change every 10 000 seqs, the last 4 come from a table. Built per
- * record, a padded string is several heap objects that live as long as the record does.
- */
-class PaddedSeq {
-  static readonly #lastDigits = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
-  readonly #prefix: string;
-  #high = -1;
-  #head = '';
-
-  constructor(prefix: string) {
-    this.#prefix = prefix;
-  }
-
-  of(seq: number): string {
-    const high = Math.floor(seq / 10_000);
-    if (high !== this.#high) {
-      this.#high = high;
-      this.#head = this.#prefix + padPosition(high, 16);
-    }
-    return this.#head + PaddedSeq.#lastDigits[seq - high * 10_000];
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

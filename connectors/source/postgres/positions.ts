@@ -31,46 +31,6 @@ export function snapshotPositionPrefix(point: Lsn, tableOid: number): string {
   return point.toHex16() + ZEROS + String(tableOid).padStart(10, '0');
 }
 
-/**
- * The positions and ids of one table's snapshot rows, built cheaply: every record keeps its
- * position and id as long as it is queued, and a string built per row from several parts lives on
- * as one heap object per part. Here each is two parts, shared by 10 000 rows and from a table.
- */
-export class SnapshotRowPositions {
-  static readonly #lastDigits = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
-  readonly #prefix: string;
-  readonly #idPrefix: string;
-  #high = -1;
-  #positionHead = '';
-  #idHead = '';
-
-  /** ids are `idPrefix` + position */
-  constructor(point: Lsn, tableOid: number, idPrefix: string) {
-    this.#prefix = snapshotPositionPrefix(point, tableOid);
-    this.#idPrefix = idPrefix;
-  }
-
-  /** `snapshotPosition(point, tableOid, row)` */
-  position(row: number): string {
-    return this.#head(row) + SnapshotRowPositions.#lastDigits[row % 10_000];
-  }
-
-  id(row: number): string {
-    this.#head(row);
-    return this.#idHead + SnapshotRowPositions.#lastDigits[row % 10_000];
-  }
-
-  #head(row: number): string {
-    const high = Math.floor(row / 10_000);
-    if (high !== this.#high) {
-      this.#high = high;
-      this.#positionHead = this.#prefix + String(high).padStart(8, '0');
-      this.#idHead = this.#idPrefix + this.#positionHead;
-    }
-    return this.#positionHead;
-  }
-}
-
 export function heartbeatPosition(walPosition: Lsn): string {
   return walPosition.toHex16() + ZEROS + '~';
 }

@@ -1,28 +1,19 @@
 import { TributaryError, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
 import { classifyStreamError, isRetriableStreamError } from './replication-errors.js';
-import { heartbeatRecord, type EventSettings } from './change-event-builder.js';
+import { heartbeatRecord } from './change-event-builder.js';
 import type { ChangeQueue } from './change-queue.js';
 import { Lsn } from './lsn.js';
-import type { ConnectionSettings, Queryable } from './pg-connection.js';
+import type { ConnectionSettings } from './pg-connection.js';
 import { decodePgOutput, type PgOutputMessage } from './pgoutput-decoder.js';
 import { heartbeatPosition } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
-import type { TableFilter } from './table-filter.js';
-import { TransactionDecoder } from './transaction-decoder.js';
-import type { TypeMappingOptions } from './pg-type-mapper.js';
-import type { TypeRegistry } from './type-registry.js';
+import { TransactionDecoder, type TransactionDecoderOptions } from './transaction-decoder.js';
 
-export interface StreamerOptions {
+/** What the decoder needs (its `admin` connection also runs the heartbeat queries), and more. */
+export interface StreamerOptions extends TransactionDecoderOptions {
   readonly settings: ConnectionSettings;
   readonly slot: string;
   readonly publication: string;
-  readonly topicPrefix: string;
-  readonly events: EventSettings;
-  readonly filter: TableFilter;
-  readonly mapping: TypeMappingOptions;
-  readonly registry: TypeRegistry;
-  /** a normal connection for catalog lookups and heartbeat queries */
-  readonly admin: Queryable;
   readonly queue: ChangeQueue<SourceRecord>;
   readonly logger: Logger;
   readonly metrics: TaskMetrics;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger, SourceOffset, SourceRecord, TaskMetrics } from '../../../plugins/api/index.js';
+import { PaddedNumbers, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
 import { estimateRows, listTables, tableColumns, type CatalogTable } from './catalog.js';
 import { heartbeatRecord, type EventSettings } from './change-event-builder.js';
 import type { ChangeQueue } from './change-queue.js';
@@ -7,7 +7,7 @@ import type { Lsn } from './lsn.js';
 import { copyOut } from './copy-out.js';
 import { quoteIdent, quoteLiteral } from './pg-connection.js';
 import type { TypeMappingOptions } from './pg-type-mapper.js';
-import { SnapshotRowPositions } from './positions.js';
+import { snapshotPositionPrefix } from './positions.js';
 import { sourceInfo } from './source-info.js';
 import type { TableFilter } from './table-filter.js';
 import { TableSchema } from './table-schema.js';
@@ -123,14 +123,17 @@ export class Snapshotter {
     // the key texts of the last row read: where the next chunk starts
     const lastKey: (string | null)[] = [];
     let chunkRows = 0;
-    const positions = new SnapshotRowPositions(point, t.oid, `${serverName}/`);
+    // positions are snapshotPosition(point, oid, row); ids the server name, '/', and the position
+    const positionPrefix = snapshotPositionPrefix(point, t.oid);
+    const positions = new PaddedNumbers(positionPrefix, 12);
+    const ids = new PaddedNumbers(`${serverName}/${positionPrefix}`, 12);
     const onRow = (values: (string | null)[]): Promise<void> | undefined => {
       chunkRows++;
       const row = progress.rows++;
       const record: SourceRecord = {
         topic: schema.topic, keySchema: schema.keySchema, key: schema.toKey(values), valueSchema: schema.valueSchema,
         value: { before: null, after: schema.toRow(values, placeholder), source, op: 'r', ts_ms: Date.now() },
-        timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position: positions.position(row), id: positions.id(row),
+        timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position: positions.of(row), id: ids.of(row),
       };
       for (let k = 0; k < keyIndexes.length; k++) lastKey[k] = values[keyIndexes[k]];
       return emit(record);
