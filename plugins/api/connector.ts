@@ -53,6 +53,15 @@ export interface TopicPartitionOffset {
   readonly partition: number;
   /** the offset of the next record to consume: everything below it is covered */
   readonly offset: number;
+  /**
+   * In a `preCommit` answer: the position of the record at `offset`, when the task holds that
+   * record (e.g. the first record of its oldest open file). Bus offsets do not survive a restart
+   * in embedded mode, so the runtime remembers what is durable by source position; with this it
+   * knows exactly, and a replay after a crash skips every record below the offset. Without it the
+   * runtime can only credit whole batches, and a replay may hand the task records it already
+   * wrote (at-least-once).
+   */
+  readonly position?: string;
 }
 
 export interface SinkTaskContext<C = unknown> extends TaskContextBase<C> {
@@ -100,8 +109,9 @@ export interface SourceTask<C = unknown> {
  * - `put` may buffer; records are not yet safe when it returns.
  * - `preCommit(current)` returns, per topic and partition, the offset below which every record
  *   is durably written (`current` is what has been handed to `put`). A sink that keeps files open
- *   returns the first offset of its oldest open file. The runtime commits source offsets only
- *   up to what every sink returned. Default: `flush(current)` then `current`.
+ *   returns the first offset of its oldest open file, with that record's `position`. The runtime
+ *   commits source offsets only up to what every sink returned. Default: `flush(current)` then
+ *   `current`.
  * - Retriable errors (`RetriableError`) from `put` or `preCommit` are retried with backoff; others
  *   fail the task, after which the records not yet committed are delivered again on restart.
  */
@@ -137,9 +147,24 @@ interface ConnectorBase<P extends PropertyMap> {
   taskConfigs(config: ConfigOf<P>, raw: RawConfig, maxTasks: number): RawConfig[] | Promise<RawConfig[]>;
 }
 
+/** One entry of a KIP-875 offsets request: `offset: null` deletes the partition's offset. */
+export interface OffsetEntry {
+  readonly partition: SourcePartition;
+  readonly offset: SourceOffset | null;
+}
+
 export interface SourceConnector<P extends PropertyMap = PropertyMap> extends ConnectorBase<P> {
   readonly kind: 'source';
   createTask(): SourceTask<ConfigOf<P>>;
+  /**
+   * Checks offsets an operator gives over the REST API (KIP-875 `PATCH /connectors/{n}/offsets`)
+   * before anything is stored, as Kafka Connect's `SourceConnector.alterOffsets` does: returns
+   * one problem per bad partition or offset, naming it (`offsets[0].offset.lsn: ...`). Any
+   * problem refuses the whole request (400 `offsets.invalid`) and nothing is applied. Entries are
+   * already known to be flat JSON objects. Without it, any such object is accepted — and a task
+   * that cannot read its offset then fails at start.
+   */
+  alterOffsets?(config: ConfigOf<P>, raw: RawConfig, offsets: readonly OffsetEntry[]): string[] | Promise<string[]>;
 }
 
 export interface SinkConnector<P extends PropertyMap = PropertyMap> extends ConnectorBase<P> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { boundBefore, boundThrough } from './durable-bound.js';
 import { PublishedBatch } from './published-batch.js';
 
 const batch = () => new PublishedBatch(new Map());
@@ -22,7 +23,7 @@ describe('DeliveryLedger', () => {
     ledger.record('t', 1002, 1009, b, '1009', 'src'); // after a gap (skipped offsets)
     assert.equal(ledger.pendingRuns, 2);
     assert.equal(b.pending, 1008);
-    assert.deepEqual(ledger.ack('t', 1000), [{ topic: 't', source: 'src', position: '0999' }]);
+    assert.deepEqual(ledger.ack('t', 1000), [{ topic: 't', source: 'src', bound: boundThrough('0999') }]);
     assert.equal(b.pending, 8);
     assert.equal(ledger.lookup('t', 1005)?.source, 'src');
     assert.equal(ledger.lookup('t', 1000), undefined);
@@ -50,19 +51,38 @@ describe('DeliveryLedger', () => {
     b2.sealed = true;
     for (let o = 0; o < 3; o++) ledger.record('t', o, o, b1, `p${o}`, 'src');
     for (let o = 3; o < 5; o++) ledger.record('t', o, o, b2, `p${o}`, 'src');
-    assert.deepEqual(ledger.ack('t', 3), [{ topic: 't', source: 'src', position: 'p2' }]);
+    assert.deepEqual(ledger.ack('t', 3), [{ topic: 't', source: 'src', bound: boundThrough('p2') }]);
     assert.equal(b1.pending, 0);
     assert.equal(b1.complete, true);
     assert.equal(b2.pending, 2);
     assert.equal(b2.complete, false);
     assert.equal(ledger.pendingRuns, 1);
-    assert.deepEqual(ledger.ack('t', 5), [{ topic: 't', source: 'src', position: 'p4' }]);
+    assert.deepEqual(ledger.ack('t', 5), [{ topic: 't', source: 'src', bound: boundThrough('p4') }]);
     assert.equal(b2.complete, true);
     assert.equal(ledger.pendingRuns, 0);
     assert.deepEqual(ledger.ack('t', 5), [], 'nothing left');
   });
 
-  it('a partial ack releases part of a run but reports no position for it', () => {
+  it('a partial ack with the position of the record at the offset reports the exact bound before it', () => {
+    const ledger = new DeliveryLedger();
+    const b1 = batch();
+    const b2 = batch();
+    ledger.record('t', 0, 4, b1, 'p04', 'other');
+    ledger.record('t', 5, 19, b2, 'p19', 'src');
+    // the sink's oldest open file starts at offset 12, position p12
+    assert.deepEqual(ledger.ack('t', 12, 'p12').sort((x, y) => x.source.localeCompare(y.source)), [
+      { topic: 't', source: 'other', bound: boundThrough('p04') },
+      { topic: 't', source: 'src', bound: boundBefore('p12') },
+    ]);
+    assert.equal(b1.pending, 0);
+    assert.equal(b2.pending, 8, 'offsets 12..19 still held');
+    assert.equal(ledger.lookup('t', 11), undefined);
+    assert.deepEqual(ledger.lookup('t', 12), { batch: b2, source: 'src' });
+    assert.deepEqual(ledger.ack('t', 20), [{ topic: 't', source: 'src', bound: boundThrough('p19') }]);
+    assert.equal(b2.pending, 0);
+  });
+
+  it('a partial ack without a position releases part of a run but reports no bound for it', () => {
     const ledger = new DeliveryLedger();
     const b = batch();
     for (let o = 10; o < 20; o++) ledger.record('t', o, o, b, `p${o}`, 'src');
@@ -72,7 +92,7 @@ describe('DeliveryLedger', () => {
     assert.deepEqual(ledger.lookup('t', 14), { batch: b, source: 'src' });
     assert.deepEqual(ledger.ack('t', 10), [], 'an ack below what is held changes nothing');
     assert.equal(b.pending, 6);
-    assert.deepEqual(ledger.ack('t', 20), [{ topic: 't', source: 'src', position: 'p19' }]);
+    assert.deepEqual(ledger.ack('t', 20), [{ topic: 't', source: 'src', bound: boundThrough('p19') }]);
     assert.equal(b.pending, 0);
   });
 
@@ -87,8 +107,8 @@ describe('DeliveryLedger', () => {
     assert.deepEqual(
       acked.sort((x, y) => x.source.localeCompare(y.source)),
       [
-        { topic: 't', source: 'a', position: '007' },
-        { topic: 't', source: 'b', position: '100' },
+        { topic: 't', source: 'a', bound: boundThrough('007') },
+        { topic: 't', source: 'b', bound: boundThrough('100') },
       ],
     );
   });

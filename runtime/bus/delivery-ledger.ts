@@ -1,3 +1,4 @@
+import { boundBefore, boundThrough, type DurableBound } from './durable-bound.js';
 import type { PublishedBatch } from './published-batch.js';
 
 interface Run {
@@ -10,17 +11,17 @@ interface Run {
   source: string;
 }
 
-export interface AckedPosition {
+export interface AckedBound {
   topic: string;
   source: string;
-  position: string;
+  bound: DurableBound;
 }
 
 /**
  * What one sink task has received but not yet durably written, per topic, as runs of consecutive
  * offsets from the same batch (so a file open for a million records costs a few hundred runs, not
- * a million entries). Acknowledging up to an offset releases the runs below it and reports the
- * highest positions now durable.
+ * a million entries). Acknowledging up to an offset releases the runs below it and reports, per
+ * source, the bound below which its records are now durable.
  */
 export class DeliveryLedger {
   readonly #runs = new Map<string, Run[]>();
@@ -42,11 +43,17 @@ export class DeliveryLedger {
     runs.push({ first, last, batch, position, source });
   }
 
-  /** Releases every delivery of `topic` below `offset`; returns the positions that became durable. */
-  ack(topic: string, offset: number): AckedPosition[] {
+  /**
+   * Releases every delivery of `topic` below `offset` and returns the bounds that became durable.
+   * `positionAtOffset` is the position of the record at `offset` when the sink knows it (the
+   * first record of its oldest open file): when `offset` falls inside a run, the part of the run
+   * below it is durable exactly up to that record, and without it nothing of the part can be
+   * reported (staying behind is safe, but a replay then delivers that part again).
+   */
+  ack(topic: string, offset: number, positionAtOffset?: string): AckedBound[] {
     const runs = this.#runs.get(topic);
     if (!runs || runs.length === 0) return [];
-    const durable = new Map<string, string>();
+    const durable = new Map<string, DurableBound>();
     let drop = 0;
     for (const run of runs) {
       if (run.first >= offset) break;
@@ -55,16 +62,17 @@ export class DeliveryLedger {
       run.batch.pending -= count;
       if (upTo === run.last) {
         drop++;
-        durable.set(run.source, run.position);
+        durable.set(run.source, boundThrough(run.position));
       } else {
-        // Part of a run is durable; its exact position is unknown, so report none for it: the
-        // position only guards against duplicates on replay and staying behind is safe.
+        // Positions grow along a run, so every record of the run below `offset` sorts below the
+        // position of the record at `offset`.
+        if (positionAtOffset !== undefined) durable.set(run.source, boundBefore(positionAtOffset));
         run.first = upTo + 1;
         break;
       }
     }
     runs.splice(0, drop);
-    return [...durable].map(([source, position]) => ({ topic, source, position }));
+    return [...durable].map(([source, bound]) => ({ topic, source, bound }));
   }
 
   /** The batch and source of a delivered, not yet acknowledged record. */

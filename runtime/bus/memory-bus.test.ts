@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SinkRecord, SourceRecord } from '../../plugins/api/index.js';
+import { boundBefore, boundThrough } from './durable-bound.js';
 import { MemoryBus, positionKey, SinkInbox, splitPositionKey, type SinkGroup } from './memory-bus.js';
 import { partitionKey, PublishedBatch } from './published-batch.js';
 
@@ -78,10 +79,10 @@ describe('MemoryBus', () => {
     assert.deepEqual((await drain(g.inboxes[0])).map((r) => r.offset), [2]);
   });
 
-  it('skips records at or below the durable position of that topic and source', async () => {
+  it('skips records below the durable bound of that topic and source', async () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true);
-    g.positions.set(positionKey('t', 'src'), '00000000000000000002');
+    g.positions.set(positionKey('t', 'src'), boundThrough('00000000000000000002'));
     bus.subscribe(g);
     const b = batch();
     await bus.publish('src', [record('t', 1), record('t', 2), record('t', 3), record('u', 1)], b);
@@ -132,7 +133,7 @@ describe('MemoryBus', () => {
     assert.equal(b.pending, 3, 'one per record and sink');
     assert.equal(b.complete, false);
     assert.deepEqual(g1.inboxes[0].ledger.lookup('a', 0), { batch: b, source: 'src' });
-    assert.deepEqual(g1.inboxes[0].ledger.ack('a', 1), [{ topic: 'a', source: 'src', position: '00000000000000000001' }]);
+    assert.deepEqual(g1.inboxes[0].ledger.ack('a', 1), [{ topic: 'a', source: 'src', bound: boundThrough('00000000000000000001') }]);
     g1.inboxes[0].ledger.ack('b', 1);
     g2.inboxes[0].ledger.ack('a', 1);
     assert.equal(b.complete, true);
@@ -144,12 +145,21 @@ describe('MemoryBus', () => {
     assert.equal(b.complete, true);
   });
 
-  it('applyAcks only moves durable positions forward', () => {
+  it('applyAcks only moves durable bounds forward', () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true);
-    bus.applyAcks(g, [{ topic: 't', source: 's', position: '005' }]);
-    bus.applyAcks(g, [{ topic: 't', source: 's', position: '003' }, { topic: 'u', source: 's', position: '001' }]);
+    bus.applyAcks(g, [{ topic: 't', source: 's', bound: '005' }]);
+    bus.applyAcks(g, [{ topic: 't', source: 's', bound: '003' }, { topic: 'u', source: 's', bound: '001' }]);
     assert.deepEqual([...g.positions], [[positionKey('t', 's'), '005'], [positionKey('u', 's'), '001']]);
+  });
+
+  it('delivers the record at an exclusive bound and everything after it, nothing before', async () => {
+    const bus = new MemoryBus();
+    const g = group('sink', () => true);
+    g.positions.set(positionKey('t', 'src'), boundBefore('00000000000000000003'));
+    bus.subscribe(g);
+    await bus.publish('src', [record('t', 1), record('t', 2), record('t', 3), record('t', 4)], batch());
+    assert.deepEqual((await drain(g.inboxes[0])).map((r) => r.position.slice(-1)), ['3', '4']);
   });
 
   it('knows which topics each source label published to', async () => {

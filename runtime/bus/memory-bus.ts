@@ -1,6 +1,7 @@
 import type { SinkRecord, SourceRecord } from '../../plugins/api/index.js';
 import { AsyncQueue } from './async-queue.js';
-import { DeliveryLedger, type AckedPosition } from './delivery-ledger.js';
+import { DeliveryLedger, type AckedBound } from './delivery-ledger.js';
+import { isCovered, type DurableBound } from './durable-bound.js';
 import type { PublishedBatch } from './published-batch.js';
 
 /** One sink task's end of the bus. */
@@ -17,8 +18,8 @@ export interface SinkGroup {
   readonly connector: string;
   readonly inboxes: readonly SinkInbox[];
   matches(topic: string): boolean;
-  /** durable position per `topic + source`: replayed records at or below it are not delivered */
-  readonly positions: Map<string, string>;
+  /** durable bound per `topic + source`: replayed records below it are not delivered */
+  readonly positions: Map<string, DurableBound>;
 }
 
 export function positionKey(topic: string, source: string): string {
@@ -103,7 +104,7 @@ export class MemoryBus {
       const current = offset++;
       let delivered: SinkRecord | undefined;
       for (const t of targets) {
-        if (t.durable !== undefined && r.position <= t.durable) {
+        if (isCovered(r.position, t.durable)) {
           // skipped (the sink has it): the deliveries so far end here, the offsets have a gap
           endDeliveries(t, runTopic, batch, source);
           continue;
@@ -124,11 +125,11 @@ export class MemoryBus {
   }
 
   /** Records what a sink acknowledged as durable, so a replay skips it. */
-  applyAcks(group: SinkGroup, acked: readonly AckedPosition[]): void {
+  applyAcks(group: SinkGroup, acked: readonly AckedBound[]): void {
     for (const a of acked) {
       const key = positionKey(a.topic, a.source);
       const current = group.positions.get(key);
-      if (current === undefined || a.position > current) group.positions.set(key, a.position);
+      if (current === undefined || a.bound > current) group.positions.set(key, a.bound);
     }
   }
 
@@ -146,7 +147,7 @@ export class MemoryBus {
 /** One sink inbox's share of a run of records of one topic, and its deliveries not yet in the ledger. */
 interface Target {
   inbox: SinkInbox;
-  durable: string | undefined;
+  durable: DurableBound | undefined;
   chunk: SinkRecord[];
   /** consecutive offsets delivered since the last ledger entry (-1: none), and the last position */
   first: number;

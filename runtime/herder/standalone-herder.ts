@@ -1,8 +1,11 @@
 import {
-  definitionsOf, reportErrors, sensitiveNames, TributaryError, type ConfigInfos, type ConfigKeyInfo, type Logger, type RawConfig,
+  definitionsOf, parseConfig, reportErrors, sensitiveNames, TributaryError, validationReport,
+  type ConfigInfos, type ConfigKeyInfo, type Logger, type OffsetEntry, type RawConfig, type SourceOffset, type SourcePartition,
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
+import { boundFromOffset, boundToOffset } from '../bus/durable-bound.js';
 import { splitPositionKey, positionKey } from '../bus/memory-bus.js';
+import { resolveConfigProviders } from '../config/config-providers.js';
 import type { FileConfigStore, StoredConnector } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
@@ -187,33 +190,59 @@ export class StandaloneHerder implements Herder {
       return { offsets: this.#offsets.sourceOffsets(name).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
     }
     return {
-      offsets: [...this.#worker.sinkPositions(name)].map(([key, position]) => ({ partition: splitPositionKey(key), offset: { position } })),
+      offsets: [...this.#worker.sinkPositions(name)].map(([key, bound]) => ({ partition: splitPositionKey(key), offset: boundToOffset(bound) })),
     };
   }
 
+  /**
+   * KIP-875 PATCH: every entry is checked first (shape, then the connector's own `alterOffsets`),
+   * and only a request without problems is applied, in one commit: a bad entry anywhere leaves the
+   * stored offsets as they were.
+   */
   async alterConnectorOffsets(name: string, body: ConnectorOffsets): Promise<void> {
     this.#requireStopped(name);
     if (!body || !Array.isArray(body.offsets)) throw new TributaryError('offsets.invalid', 'The request body must be {"offsets": [{"partition": {...}, "offset": {...} | null}]}');
     if (this.#worker.kindOf(name) === 'source') {
-      const changes = body.offsets.map((o, i) => {
-        if (typeof o?.partition !== 'object' || o.partition === null) throw new TributaryError('offsets.invalid', `offsets[${i}].partition must be an object`);
-        if (o.offset !== null && (typeof o.offset !== 'object' || Array.isArray(o.offset))) throw new TributaryError('offsets.invalid', `offsets[${i}].offset must be an object or null`);
-        return { connector: name, partition: o.partition as never, offset: o.offset as never };
-      });
-      await this.#offsets.commit({ source: changes });
+      const problems: string[] = [];
+      body.offsets.forEach((o, i) => problems.push(...sourceEntryProblems(o, i)));
+      if (problems.length === 0) problems.push(...await this.#connectorOffsetProblems(name, body.offsets as OffsetEntry[]));
+      if (problems.length > 0) throw invalidOffsets(problems);
+      await this.#offsets.commit({ source: body.offsets.map((o) => ({ connector: name, partition: o.partition as SourcePartition, offset: o.offset as SourceOffset | null })) });
       return;
     }
-    const positions = this.#worker.sinkPositions(name);
+    const live = this.#worker.sinkPositions(name);
+    const next = new Map(live);
+    const problems: string[] = [];
     body.offsets.forEach((o, i) => {
       const p = o?.partition as { topic?: unknown; source?: unknown } | undefined;
-      if (typeof p?.topic !== 'string' || typeof p.source !== 'string') throw new TributaryError('offsets.invalid', `offsets[${i}].partition must be {"topic": "...", "source": "..."} for a sink connector`);
+      if (typeof p?.topic !== 'string' || typeof p.source !== 'string' || Object.keys(p).length !== 2) {
+        problems.push(`offsets[${i}].partition must be {"topic": "...", "source": "..."} for a sink connector`);
+        return;
+      }
       const key = positionKey(p.topic, p.source);
-      const position = (o.offset as { position?: unknown } | null)?.position;
-      if (o.offset === null) positions.delete(key);
-      else if (typeof position === 'string') positions.set(key, position);
-      else throw new TributaryError('offsets.invalid', `offsets[${i}].offset must be {"position": "..."} or null`);
+      if (o.offset === null) {
+        next.delete(key);
+        return;
+      }
+      const bound = typeof o.offset === 'object' && !Array.isArray(o.offset) ? boundFromOffset(o.offset) : undefined;
+      if (bound === undefined) problems.push(`offsets[${i}].offset must be {"position": "..."} (durable up to and including it), {"next_position": "..."} (durable before it) or null`);
+      else next.set(key, bound);
     });
-    await this.#offsets.commit({ sinkPositions: new Map([[name, positions]]) });
+    if (problems.length > 0) throw invalidOffsets(problems);
+    await this.#offsets.commit({ sinkPositions: new Map([[name, next]]) });
+    live.clear();
+    for (const [k, v] of next) live.set(k, v);
+  }
+
+  /** The connector's own check of the offsets (its `alterOffsets`), on its stored config. */
+  async #connectorOffsetProblems(name: string, offsets: OffsetEntry[]): Promise<string[]> {
+    const config = this.#require(name).config;
+    const connector = this.#registry.find(config['connector.class'] ?? '');
+    if (connector?.kind !== 'source' || !connector.alterOffsets) return [];
+    const { config: resolved } = resolveConfigProviders(config);
+    const parsed = parseConfig(fullSpecOf(connector), resolved);
+    if (!parsed.ok) return [`the connector's stored configuration is invalid, so its offsets cannot be checked: ${reportErrors(validationReport(connector.name, fullSpecOf(connector), resolved, {})).join('; ')}`];
+    return connector.alterOffsets(parsed.value, resolved, offsets);
   }
 
   async resetConnectorOffsets(name: string): Promise<void> {
@@ -276,4 +305,23 @@ export class StandaloneHerder implements Herder {
     for (const [k, v] of Object.entries(config)) out[k] = (secret.has(k) || /password|secret/i.test(k)) && !v.startsWith('${') ? HIDDEN : v;
     return out;
   }
+}
+
+/** A source offsets entry must be flat JSON objects (partition, and offset unless null). */
+function sourceEntryProblems(o: unknown, i: number): string[] {
+  const entry = o as { partition?: unknown; offset?: unknown } | null;
+  if (typeof entry !== 'object' || entry === null) return [`offsets[${i}] must be {"partition": {...}, "offset": {...} | null}`];
+  const problems: string[] = [];
+  if (!isFlatObject(entry.partition)) problems.push(`offsets[${i}].partition must be an object of strings, numbers, booleans or nulls`);
+  if (entry.offset !== null && !isFlatObject(entry.offset)) problems.push(`offsets[${i}].offset must be an object of strings, numbers, booleans or nulls, or null to delete it`);
+  return problems;
+}
+
+function isFlatObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
+}
+
+function invalidOffsets(problems: string[]): TributaryError {
+  return new TributaryError('offsets.invalid', `The offsets were not changed: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: problems });
 }

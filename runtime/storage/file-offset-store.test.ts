@@ -14,6 +14,7 @@ function captureLogger(): Logger & { warnings: { obj: object | string; msg?: str
 }
 
 const golden = new URL('./test/fixtures/offsets-golden.json', import.meta.url);
+const goldenV1 = new URL('./test/fixtures/offsets-golden-v1.json', import.meta.url);
 
 /** The body the golden file pins: both source and sink sections, odd characters included. */
 const goldenChanges: OffsetChanges = {
@@ -21,7 +22,8 @@ const goldenChanges: OffsetChanges = {
     { connector: 'shop-pg', partition: { server: 'shop' }, offset: { lsn: '0/16B3748', txId: 771, snapshot: false, lsn_proc: null } },
     { connector: 'orders gen', partition: { datagen: 'orders/eu' }, offset: { seq: 10 } },
   ],
-  sinkPositions: new Map([['lake', new Map([['orders\u0000shop-pg', '00000000000000000010'], ['dlq\u0000shop-pg>lake', '00000000000000000003']])]]),
+  // durable bounds: "through 10" (inclusive) and "before 3" (exclusive)
+  sinkPositions: new Map([['lake', new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003']])]]),
 };
 
 describe('FileOffsetStore', () => {
@@ -59,7 +61,7 @@ describe('FileOffsetStore', () => {
     assert.deepEqual(reloaded.sourceOffset('shop-pg', { server: 'shop' }), { lsn: '0/16B3748', txId: 771, snapshot: false, lsn_proc: null });
     assert.deepEqual(reloaded.sourceOffsets('orders gen'), [{ partition: { datagen: 'orders/eu' }, offset: { seq: 10 } }]);
     assert.equal(reloaded.sourceOffset('shop-pg', { server: 'other' }), null);
-    assert.deepEqual(reloaded.sinkPositions('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010'], ['dlq\u0000shop-pg>lake', '00000000000000000003']]));
+    assert.deepEqual(reloaded.sinkPositions('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003']]));
     assert.deepEqual(reloaded.sinkPositions('unknown'), new Map());
   });
 
@@ -254,5 +256,17 @@ describe('FileOffsetStore', () => {
     const store = await open(path);
     assert.deepEqual(store.sourceOffset('orders gen', { datagen: 'orders/eu' }), { seq: 10 });
     assert.equal(store.sinkPositions('lake').get('dlq\u0000shop-pg>lake'), '00000000000000000003');
+    assert.equal(store.sinkPositions('lake').get('orders\u0000shop-pg'), '00000000000000000010\u0000');
+  });
+
+  it('reads a version 1 file: its last durable positions become the bounds just above them', async () => {
+    const path = freshPath();
+    await open(path);
+    copyFileSync(goldenV1, path);
+    const store = await open(path);
+    assert.deepEqual(store.sourceOffset('orders gen', { datagen: 'orders/eu' }), { seq: 10 });
+    assert.deepEqual(store.sinkPositions('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003\u0000']]));
+    await store.commit({});
+    assert.equal((JSON.parse(readFileSync(path, 'utf8')) as { version: number }).version, 2, 'rewritten in the current version');
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TributaryError, type Logger, type SourceOffset, type SourcePartition } from '../../plugins/api/index.js';
+import { boundThrough } from '../bus/durable-bound.js';
 import { partitionKey } from '../bus/published-batch.js';
 import { syncDirectory, writeAndSync } from './atomic-file.js';
 import type { OffsetChanges, OffsetStore, SourceOffsetEntry } from './offset-store.js';
@@ -13,13 +14,19 @@ const GENERATIONS = 3;
 interface Body {
   /** Kafka Connect's key form `["<connector>",{partition}]` → offset */
   source: Record<string, SourceOffset>;
-  /** sink connector → `topic\u0000source` → position */
+  /** sink connector → `topic\u0000source` → durable bound (version 2; version 1 kept positions) */
   sink: Record<string, Record<string, string>>;
 }
 
+/**
+ * Version 2 stores a sink's durable state as exclusive bounds (runtime/bus/durable-bound.ts);
+ * version 1 stored the last durable position, which reads as the bound just above it.
+ */
+const VERSION = 2;
+
 interface FileContent {
   format: typeof FORMAT;
-  version: 1;
+  version: 1 | 2;
   generation: number;
   checksum: string;
   body: Body;
@@ -68,7 +75,7 @@ export class FileOffsetStore implements OffsetStore {
     if (problems.length > 0 && (newest === undefined || chosen.path !== newest)) {
       this.#logger.warn({ problems, using: chosen.path, generation: chosen.content.generation }, 'newest offset file generation is unreadable; resuming from an older generation');
     }
-    this.#body = chosen.content.body;
+    this.#body = chosen.content.version === 1 ? upgradeV1(chosen.content.body) : chosen.content.body;
     this.#generation = chosen.content.generation;
   }
 
@@ -117,7 +124,7 @@ export class FileOffsetStore implements OffsetStore {
 
   async #write(body: Body, generation: number): Promise<void> {
     if (!this.#path) return;
-    const content: FileContent = { format: FORMAT, version: 1, generation, checksum: checksum(body), body };
+    const content: FileContent = { format: FORMAT, version: VERSION, generation, checksum: checksum(body), body };
     const temp = `${this.#path}.tmp`;
     await writeAndSync(temp, JSON.stringify(content, null, 1) + '\n');
     for (let i = GENERATIONS - 1; i >= 1; i--) {
@@ -140,9 +147,14 @@ function parseGeneration(text: string): FileContent {
   } catch {
     throw new Error('not valid JSON (truncated or overwritten)');
   }
-  if (parsed?.format !== FORMAT || parsed.version !== 1 || typeof parsed.generation !== 'number' || typeof parsed.body !== 'object') {
+  if (parsed?.format !== FORMAT || (parsed.version !== 1 && parsed.version !== VERSION) || typeof parsed.generation !== 'number' || typeof parsed.body !== 'object') {
     throw new Error('not a Tributary offset file');
   }
   if (checksum(parsed.body) !== parsed.checksum) throw new Error('checksum mismatch (the content was altered or partly written)');
   return parsed;
+}
+
+function upgradeV1(body: Body): Body {
+  const sink = new Map(Object.entries(body.sink).map(([connector, positions]) => [connector, Object.fromEntries(Object.entries(positions).map(([key, position]) => [key, boundThrough(position)]))]));
+  return { source: body.source, sink: Object.fromEntries(sink) };
 }

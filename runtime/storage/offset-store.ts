@@ -7,7 +7,7 @@ export interface SourceOffsetEntry {
 
 /**
  * Source offsets per connector and source partition, and — embedded mode only — each sink's
- * durable position per topic and source. Both are written together in one commit so that after a
+ * durable bound per topic and source (runtime/bus/durable-bound.ts). Both are written together in one commit so that after a
  * crash they agree with each other.
  */
 export interface OffsetStore {

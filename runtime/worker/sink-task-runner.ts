@@ -209,7 +209,7 @@ export class SinkTaskRunner {
         await this.#rt.errors.retry('flush', async () => this.#task.flush?.(current), this.#abort.signal);
         acked = current;
       }
-      for (const a of acked) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(a.topic, a.offset));
+      for (const a of acked) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(a.topic, a.offset, a.position));
     } finally {
       for (const w of waiters) w();
     }

@@ -37,7 +37,7 @@ test('dead letters land as JSON lines with their error context', async () => {
   await task.start(context);
   const originals = datagenRecords(1, 3, datagenOptions('orders'));
   await task.put(originals.map((r, i) => deadLetter(r, i)));
-  assert.deepEqual(await task.preCommit!([{ topic: 'orders-dlq', partition: 0, offset: 3 }]), [{ topic: 'orders-dlq', partition: 0, offset: 0 }]);
+  assert.deepEqual(await task.preCommit!([{ topic: 'orders-dlq', partition: 0, offset: 3 }]), [{ topic: 'orders-dlq', partition: 0, offset: 0, position: '00000000000000000001' }]);
   await (task as unknown as { closeAll(): Promise<void> }).closeAll();
   const files = listFiles(dir.path);
   assert.deepEqual(files, ['dlq/orders-dlq/partition=0/orders-dlq+0+00000000000000000001+1767225600001.json']);

@@ -17,12 +17,14 @@ async function startTask(root: string, props: Record<string, string>, now?: () =
 }
 
 const tp = (offset: number) => [{ topic: 't', partition: 0, offset }];
+/** a preCommit answer that stops at an open file: its first record's offset and position */
+const openAt = (offset: number, seq: number) => [{ topic: 't', partition: 0, offset, position: String(seq).padStart(20, '0') }];
 
 test('flush.size rolls files; preCommit stops at the oldest open file', async () => {
   const dir = tempDir('files-flush');
   const { task, context } = await startTask(dir.path, { 'flush.size': '1000' });
   await task.put(datagenRecords(1, 2500, datagenOptions('t')));
-  assert.deepEqual(await task.preCommit(tp(2500)), tp(2000));
+  assert.deepEqual(await task.preCommit(tp(2500)), openAt(2000, 2001));
   const files = listFiles(dir.path);
   assert.deepEqual(files, [
     'topics/t/partition=0/t+0+00000000000000000001+1767225600001.parquet',
@@ -210,7 +212,7 @@ test('flush (graceful stop) completes every open file, so preCommit covers every
   const dir = tempDir('files-flush-stop');
   const { task } = await startTask(dir.path, { partitioner: 'field', 'partition.field.name': 'active' });
   await task.put(datagenRecords(1, 50, datagenOptions('t')));
-  assert.deepEqual(await task.preCommit(tp(50)), tp(0));
+  assert.deepEqual(await task.preCommit(tp(50)), openAt(0, 1));
   await task.flush(tp(50));
   assert.deepEqual(await task.preCommit(tp(50)), tp(50));
   assert.equal(listFiles(dir.path).length, 2);

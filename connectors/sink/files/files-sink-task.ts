@@ -31,7 +31,8 @@ export interface SinkVariant {
 /**
  * The files sink task: one TopicPartitionWriter (the committer) per topic partition over shared
  * storage, format and partitioner. `preCommit` reports, per topic partition, the first offset of
- * its oldest open file, so the runtime commits source offsets only over completed files.
+ * its oldest open file and that record's position, so the runtime commits source offsets only
+ * over completed files and knows exactly which records a replay must not hand over again.
  */
 export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
   readonly #variant: SinkVariant;
@@ -113,7 +114,7 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
   async preCommit(current: readonly TopicPartitionOffset[]): Promise<readonly TopicPartitionOffset[]> {
     return current.map((tp) => {
       const writer = this.#writers.get(key(tp.topic, tp.partition));
-      return writer ? { ...tp, offset: writer.safeOffset(tp.offset) } : tp;
+      return writer ? { ...tp, ...writer.safeOffset(tp.offset) } : tp;
     });
   }
 

@@ -45,6 +45,7 @@ interface OpenFile {
   /** per record shape: file column → shape value index (−1 = null), or null if it does not fit */
   readonly projections: Map<RowShape, readonly number[] | null>;
   readonly firstOffset: number;
+  readonly firstPosition: string;
   readonly firstTimestamp: number;
   /** the wall-clock time at which rotate.schedule.interval.ms closes this file */
   readonly scheduledClose: number;
@@ -152,11 +153,14 @@ export class TopicPartitionWriter {
     }
   }
 
-  /** The offset below which every record is in a completed file. */
-  safeOffset(current: number): number {
-    let min = current;
-    for (const f of this.#open.values()) min = Math.min(min, f.firstOffset);
-    return min;
+  /**
+   * The offset below which every record is in a completed file, and — when that is the first
+   * record of an open file — its position, so the runtime knows exactly what is durable.
+   */
+  safeOffset(current: number): { offset: number; position?: string } {
+    let oldest: OpenFile | undefined;
+    for (const f of this.#open.values()) if (f.firstOffset < (oldest?.firstOffset ?? current)) oldest = f;
+    return oldest ? { offset: oldest.firstOffset, position: oldest.firstPosition } : { offset: current };
   }
 
   /** Drops open files without completing them: their records are replayed after a restart. */
@@ -206,6 +210,7 @@ export class TopicPartitionWriter {
       schema,
       projections: new Map(),
       firstOffset: record.offset,
+      firstPosition: record.position,
       firstTimestamp: ts,
       scheduledClose: rotateScheduleIntervalMs > 0 ? this.#ctx.clock.nextBoundary(this.#ctx.now(), rotateScheduleIntervalMs) : Number.POSITIVE_INFINITY,
       records: 0,
