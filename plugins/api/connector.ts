@@ -73,6 +73,27 @@ export interface SinkTaskContext<C = unknown> extends TaskContextBase<C> {
   reportErrant(record: SinkRecord, error: unknown): Promise<void>;
   /** asks the runtime to call `preCommit` soon (e.g. a file was just completed) */
   requestCommit(): void;
+  /**
+   * Records, before it resolves, that every record below `offset` in each topic partition is
+   * durable (`lastPosition`: the position of the record at `offset - 1`). A sink that completes
+   * files calls it right after each completion, before it completes another: after a crash a
+   * replay then never hands it records of a completed file again. Records replayed from the
+   * source can differ from the first run (a snapshot resumed inside another MVCC snapshot, a
+   * file first closed by a wall-clock rule), so rewriting a completed file from a replay could
+   * end it elsewhere and overlap the next one. It writes the runtime's durable state (in
+   * embedded mode a write of the offset file), so call it per completed file, not per record.
+   */
+  commitDurable(upTo: readonly DurableOffset[]): Promise<void>;
+}
+
+/** What a sink has made durable in one topic partition (see `SinkTaskContext.commitDurable`). */
+export interface DurableOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** every record below this offset is durable */
+  readonly offset: number;
+  /** the position of the record at `offset - 1` */
+  readonly lastPosition: string;
 }
 
 /**

@@ -70,7 +70,7 @@ describe('DeliveryLedger', () => {
     ledger.record('t', 0, 4, b1, 'p04', 'other');
     ledger.record('t', 5, 19, b2, 'p19', 'src');
     // the sink's oldest open file starts at offset 12, position p12
-    assert.deepEqual(ledger.ack('t', 12, 'p12').sort((x, y) => x.source.localeCompare(y.source)), [
+    assert.deepEqual(ledger.ack('t', 12, { position: 'p12' }).sort((x, y) => x.source.localeCompare(y.source)), [
       { topic: 't', source: 'other', bound: boundThrough('p04') },
       { topic: 't', source: 'src', bound: boundBefore('p12') },
     ]);
@@ -80,6 +80,14 @@ describe('DeliveryLedger', () => {
     assert.deepEqual(ledger.lookup('t', 12), { batch: b2, source: 'src' });
     assert.deepEqual(ledger.ack('t', 20), [{ topic: 't', source: 'src', bound: boundThrough('p19') }]);
     assert.equal(b2.pending, 0);
+  });
+
+  it('a partial ack with the position of the last durable record reports the bound through it', () => {
+    const ledger = new DeliveryLedger();
+    const b = batch();
+    ledger.record('t', 0, 9, b, 'p09', 'src');
+    assert.deepEqual(ledger.ack('t', 4, { lastPosition: 'p03' }), [{ topic: 't', source: 'src', bound: boundThrough('p03') }]);
+    assert.equal(b.pending, 6);
   });
 
   it('a partial ack without a position releases part of a run but reports no bound for it', () => {

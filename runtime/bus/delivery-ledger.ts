@@ -45,12 +45,14 @@ export class DeliveryLedger {
 
   /**
    * Releases every delivery of `topic` below `offset` and returns the bounds that became durable.
-   * `positionAtOffset` is the position of the record at `offset` when the sink knows it (the
-   * first record of its oldest open file): when `offset` falls inside a run, the part of the run
-   * below it is durable exactly up to that record, and without it nothing of the part can be
-   * reported (staying behind is safe, but a replay then delivers that part again).
+   * `known` says what the sink knows about the record at the boundary: `position`, the position
+   * of the record at `offset` (the first record of its oldest open file), or `lastPosition`, the
+   * position of the record at `offset - 1` (the last record of a file it just completed). When
+   * `offset` falls inside a run, the part of the run below it is durable exactly up to there;
+   * without either nothing of the part can be reported (staying behind is safe, but a replay then
+   * delivers that part again).
    */
-  ack(topic: string, offset: number, positionAtOffset?: string): AckedBound[] {
+  ack(topic: string, offset: number, known: { position?: string; lastPosition?: string } = {}): AckedBound[] {
     const runs = this.#runs.get(topic);
     if (!runs || runs.length === 0) return [];
     const durable = new Map<string, DurableBound>();
@@ -64,9 +66,10 @@ export class DeliveryLedger {
         drop++;
         durable.set(run.source, boundThrough(run.position));
       } else {
-        // Positions grow along a run, so every record of the run below `offset` sorts below the
-        // position of the record at `offset`.
-        if (positionAtOffset !== undefined) durable.set(run.source, boundBefore(positionAtOffset));
+        // Positions grow along a run, and the records at `offset - 1` and `offset` are both in it
+        // (one of the run's own records), so either position bounds exactly its part below `offset`.
+        if (known.lastPosition !== undefined) durable.set(run.source, boundThrough(known.lastPosition));
+        else if (known.position !== undefined) durable.set(run.source, boundBefore(known.position));
         run.first = upTo + 1;
         break;
       }

@@ -38,14 +38,18 @@ export class SinkTaskRunner {
    *   dead-letter topic instead of `put` (after a storage failure with errors.tolerance=all);
    *   shared with the worker, entries end once a record past the position arrives.
    */
-  constructor(rt: TaskRuntime, task: SinkTask, group: SinkGroup, inbox: SinkInbox, maxRecords: number, deadLetterReplay: Map<string, DeadLetterReplay> = new Map()) {
+  constructor(rt: TaskRuntime, task: SinkTask, group: SinkGroup, inbox: SinkInbox, maxRecords: number, deadLetterReplay: Map<string, DeadLetterReplay> = new Map(), persistBounds: () => Promise<void> = async () => {}) {
     this.#rt = rt;
     this.#task = task;
     this.#group = group;
     this.#inbox = inbox;
     this.#maxRecords = maxRecords;
     this.#deadLetterReplay = deadLetterReplay;
+    this.#persistBounds = persistBounds;
   }
+
+  /** writes the group's durable bounds now (commitDurable), without source offsets */
+  readonly #persistBounds: () => Promise<void>;
 
   readonly #deadLetterReplay: Map<string, DeadLetterReplay>;
   /** the highest position handed to put per topic (including a put that failed) */
@@ -80,6 +84,12 @@ export class SinkTaskRunner {
       requestCommit: () => {
         this.#commitRequested = true;
         this.#inbox.queue.wake();
+      },
+      commitDurable: async (upTo) => {
+        for (const d of upTo) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(d.topic, d.offset, { lastPosition: d.lastPosition }));
+        await this.#persistBounds();
+        // the released deliveries may let source offsets advance
+        this.#commitRequested = true;
       },
     };
     await this.#task.start(context);
@@ -209,7 +219,7 @@ export class SinkTaskRunner {
         await this.#rt.errors.retry('flush', async () => this.#task.flush?.(current), this.#abort.signal);
         acked = current;
       }
-      for (const a of acked) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(a.topic, a.offset, a.position));
+      for (const a of acked) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(a.topic, a.offset, { position: a.position }));
     } finally {
       for (const w of waiters) w();
     }

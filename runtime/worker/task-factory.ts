@@ -21,7 +21,7 @@ export interface TaskFactoryDeps {
  * Builds a task's runner from its (provider-resolved) task config: the task's own parsed config,
  * its error policy, its transform chain and its logger, all from that one config.
  */
-export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, name: string, taskId: number, taskConfig: RawConfig, sink?: { group: SinkGroup; inbox: SinkInbox; deadLetterReplay: Map<string, DeadLetterReplay> }): SourceTaskRunner | SinkTaskRunner {
+export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, name: string, taskId: number, taskConfig: RawConfig, sink?: { group: SinkGroup; inbox: SinkInbox; deadLetterReplay: Map<string, DeadLetterReplay>; persistBounds: () => Promise<void> }): SourceTaskRunner | SinkTaskRunner {
   const spec = fullSpecOf(connector);
   const parsed = parseConfig(spec, taskConfig).value as Record<string, unknown>;
   const labels = { connector: name, task: String(taskId) };
@@ -56,7 +56,7 @@ export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, na
   };
   if (connector.kind === 'source') return new SourceTaskRunner(runtime, connector.createTask(), deps.offsets);
   if (!sink) throw new Error(`sink task ${name}/${taskId} needs an inbox`);
-  return new SinkTaskRunner(runtime, connector.createTask(), sink.group, sink.inbox, Number(parsed['consumer.max.poll.records'] ?? 2000), sink.deadLetterReplay);
+  return new SinkTaskRunner(runtime, connector.createTask(), sink.group, sink.inbox, Number(parsed['consumer.max.poll.records'] ?? 2000), sink.deadLetterReplay, sink.persistBounds);
 }
 
 /** Kafka Connect's sink subscription: `topics` by name, or `topics.regex` matching the whole name. */

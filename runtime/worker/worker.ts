@@ -248,7 +248,11 @@ export class Worker {
 
   async #startTask(entry: ConnectorEntry, slot: TaskSlot): Promise<void> {
     const connector = entry.connector!;
-    const sink = entry.group ? { group: entry.group, inbox: entry.group.inboxes[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name) } : undefined;
+    const sink = entry.group ? {
+      group: entry.group, inbox: entry.group.inboxes[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name),
+      // a sink's own durable bounds may be written at any time: they only ever say what it holds
+      persistBounds: () => this.#o.offsets.commit({ sinkPositions: new Map([[entry.name, this.#positionsOf(entry.name)]]) }),
+    } : undefined;
     const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics };
     slot.startedAt = Date.now();
     try {

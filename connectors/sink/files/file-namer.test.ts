@@ -22,3 +22,13 @@ test('unsafe characters are escaped, never a path separator', () => {
   assert.equal(escapeSegment('é'), '~c3~a9');
   assert.ok(!fileName({ ...base, startPosition: 'a/b', startTimestamp: 0 }).includes('a/b'));
 });
+
+test('a long position is shortened with a hash of the whole: the name stays short and a function of it', () => {
+  const long = 'A'.repeat(40) + 'k' + 'F'.repeat(300);
+  const name = fileName({ ...base, startPosition: long, startTimestamp: 1 });
+  const segment = name.split('+')[2];
+  assert.equal(segment.length, 96);
+  assert.ok(segment.startsWith('A'.repeat(40) + 'k'));
+  assert.equal(fileName({ ...base, startPosition: long, startTimestamp: 1 }), name, 'deterministic');
+  assert.notEqual(fileName({ ...base, startPosition: long + '0', startTimestamp: 1 }), name, 'another position, another name');
+});

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * File names: `<topics.dir>/<topic>/<partition path>/<topic>+<partition>+<startPosition>+<startTimestamp>.<ext>`.
  *
@@ -19,7 +21,23 @@ export interface FileNameParts {
 export function fileName(p: FileNameParts): string {
   const dir = [p.topicsDir.replace(/^\/+|\/+$/g, ''), escapeSegment(p.topic), p.encodedPartition].filter((s) => s.length > 0).join('/');
   const ts = String(Math.max(0, Math.trunc(p.startTimestamp))).padStart(13, '0');
-  return `${dir}/${escapeSegment(p.topic)}+${p.partition}+${escapeSegment(p.startPosition)}+${ts}.${p.extension}`;
+  return `${dir}/${escapeSegment(p.topic)}+${p.partition}+${positionSegment(p.startPosition)}+${ts}.${p.extension}`;
+}
+
+/** Positions longer than this are shortened in names (file systems allow 255 bytes a name). */
+const MAX_POSITION_CHARS = 96;
+
+/**
+ * The start position as it appears in a name. A position that is too long (a snapshot row keyed
+ * by a long text, see the postgres source's snapshot-key-encoder.ts) keeps its first characters
+ * and ends with `~h` and a hash of the whole, so the name stays a function of the position.
+ * Names of such files still sort by position up to the shortened part only.
+ */
+function positionSegment(position: string): string {
+  const escaped = escapeSegment(position);
+  if (escaped.length <= MAX_POSITION_CHARS) return escaped;
+  const hash = createHash('sha256').update(position).digest('hex').slice(0, 24);
+  return `${escaped.slice(0, MAX_POSITION_CHARS - 26)}~h${hash}`;
 }
 
 /**

@@ -60,6 +60,37 @@ test('rotate.interval.ms uses record time: the same files whatever the batching'
   assert.match(names[0][1], /t\+0\+00000000000000000061\+1767225661000\.json$/);
 });
 
+test('each completion is reported durable up to the last record in a completed file, never the record that opens the next', async () => {
+  const dir = tempDir('files-durable');
+  const { task, context } = await startTask(dir.path, { 'rotate.interval.ms': '60000', format: 'json' }, () => 0);
+  // records 1..60 fill the first minute; record 61 is due before it is written: the roll completes
+  // the first file, then record 61 opens the second one
+  await task.put(datagenRecords(1, 130, datagenOptions('t', { tsStepMs: 1000 })));
+  assert.deepEqual(context.durable, [
+    { topic: 't', partition: 0, offset: 60, lastPosition: '00000000000000000060' },
+    { topic: 't', partition: 0, offset: 120, lastPosition: '00000000000000000120' },
+  ]);
+  await task.closeAll();
+  assert.deepEqual(context.durable.at(-1), { topic: 't', partition: 0, offset: 130, lastPosition: '00000000000000000130' });
+  await task.stop();
+  dir.remove();
+});
+
+test('files of one topic partition complete together, so nothing completed lies above the durable bound', async () => {
+  const dir = tempDir('files-group');
+  const { task, context } = await startTask(dir.path, { partitioner: 'field', 'partition.field.name': 'active', 'flush.size': '10', format: 'json' });
+  await task.put(datagenRecords(1, 15, datagenOptions('t')));
+  // one of the two field partitions reached 10 records: both files completed at that moment
+  const files = listFiles(dir.path);
+  const counts = files.map((f) => readJsonLines(join(dir.path, f)).length);
+  assert.equal(files.length, 2);
+  assert.ok(counts.includes(10), `counts ${counts}`);
+  const completedThrough = counts.reduce((a, b) => a + b, 0);
+  assert.deepEqual(context.durable, [{ topic: 't', partition: 0, offset: completedThrough, lastPosition: String(completedThrough).padStart(20, '0') }]);
+  await task.stop();
+  dir.remove();
+});
+
 test('rotate.schedule.interval.ms closes files on wall-clock boundaries, idle or not', async () => {
   const dir = tempDir('files-schedule');
   let now = Date.parse('2026-06-01T10:00:30Z');

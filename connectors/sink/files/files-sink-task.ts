@@ -87,7 +87,10 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
       metrics: this.#metrics,
       logger: context.logger,
       reportErrant: (record, error) => context.reportErrant(record, error),
-      onFileCommitted: () => context.requestCommit(),
+      onCompleted: async (topic, partition, offset, lastPosition) => {
+        await context.commitDurable([{ topic, partition, offset, lastPosition }]);
+        context.requestCommit();
+      },
     };
     context.logger.info({ store: this.#storage.url }, 'files sink started');
   }

@@ -33,8 +33,11 @@ export interface WriterContext {
   readonly logger: Logger;
   /** a record that cannot be written goes to the runtime's error policy (DLQ or task failure) */
   readonly reportErrant: (record: SinkRecord, error: unknown) => Promise<void>;
-  /** a file was completed: the runtime may commit further */
-  readonly onFileCommitted: () => void;
+  /**
+   * The open files were completed: every record of the topic partition below `offset` is durable,
+   * the last of them at `lastPosition`. Resolves once the runtime has recorded it.
+   */
+  readonly onCompleted: (topic: string, partition: number, offset: number, lastPosition: string) => Promise<void>;
 }
 
 interface OpenFile {
@@ -67,12 +70,23 @@ const IDLE_GRACE_MS = 10_000;
  * rolls files on the configured limits and on schema changes, completes them through the
  * storage layer, and knows which offset is safe to commit (the first offset of its oldest open
  * file). Calls are never concurrent: the task awaits each one.
+ *
+ * Files of one topic partition are completed together, as Confluent's S3 sink commits them:
+ * when one file must close (full, due, idle, or a schema it lacks), every open file of the topic
+ * partition closes with it, and the runtime records them durable before any further file can
+ * complete. So at any moment no completed file holds a record above the durable bound, and a
+ * replay after a crash never rewrites a completed file — rewriting one could end it elsewhere
+ * and overlap the next (the replay may differ: the idle rule depends on wall-clock time, and a
+ * resumed snapshot reads another MVCC snapshot). The price is a shorter file in the other
+ * encoded partitions when one closes, and an offset-file write per completion.
  */
 export class TopicPartitionWriter {
   readonly #ctx: WriterContext;
   readonly #open = new Map<string, OpenFile>();
   /** the widest schema seen per directory, so interleaved schema versions share one file */
   readonly #lastSchema = new Map<string, Schema>();
+  /** the last record written to a file or handed to the error policy: what a completion covers */
+  #lastHandled: SinkRecord | undefined;
 
   constructor(readonly topic: string, readonly partition: number, ctx: WriterContext) {
     this.#ctx = ctx;
@@ -98,7 +112,7 @@ export class TopicPartitionWriter {
       ts = this.#ctx.timestampOf(record);
       encoded = this.#ctx.partitioner.encodePartition(record, ts);
     } catch (error) {
-      return this.#ctx.reportErrant(record, error);
+      return this.#errant(record, error);
     }
     const file = this.#open.get(encoded);
     const now = this.#ctx.now();
@@ -110,7 +124,7 @@ export class TopicPartitionWriter {
   /** Closes the file that cannot take the record (due, or a schema it lacks), opens the next. */
   async #rollAndWrite(file: OpenFile | undefined, encoded: string, record: SinkRecord, ts: number, shape: RowShape, values: unknown[]): Promise<void> {
     // due by time, or a column the file lacks (or a changed type): the next file has the wider schema
-    if (file) await this.#close(file);
+    if (file) await this.#completeAll();
     const next = await this.#openFile(encoded, record, ts, shape);
     await this.#append(next, this.#projection(next, shape)!, record, values, this.#ctx.now());
   }
@@ -123,8 +137,10 @@ export class TopicPartitionWriter {
     } catch (error) {
       // a synchronous throw is a conversion failure: writers convert the whole row before
       // buffering any of it, so the file is intact and only this record is errant
-      return this.#ctx.reportErrant(record, error);
+      return this.#errant(record, error);
     }
+    // only now does a completion cover this record (a roll completes the files before it)
+    this.#lastHandled = record;
     file.records++;
     file.lastWriteAt = now;
     if (record.timestamp < file.oldestRecordTime) file.oldestRecordTime = record.timestamp;
@@ -135,7 +151,7 @@ export class TopicPartitionWriter {
 
   #closeIfFull(file: OpenFile): void | Promise<void> {
     const { flushSize, rotateSizeBytes } = this.#ctx.rotation;
-    if ((flushSize > 0 && file.records >= flushSize) || file.writer.estimatedBytes >= rotateSizeBytes) return this.#close(file);
+    if ((flushSize > 0 && file.records >= flushSize) || file.writer.estimatedBytes >= rotateSizeBytes) return this.#completeAll();
   }
 
   /**
@@ -147,9 +163,9 @@ export class TopicPartitionWriter {
     const now = this.#ctx.now();
     const { rotateIntervalMs } = this.#ctx.rotation;
     const grace = Math.min(rotateIntervalMs, IDLE_GRACE_MS);
-    for (const file of [...this.#open.values()]) {
+    for (const file of this.#open.values()) {
       const idleDue = rotateIntervalMs > 0 && now >= file.firstTimestamp + rotateIntervalMs && now - file.lastWriteAt >= grace;
-      if (idleDue || now >= file.scheduledClose) await this.#close(file);
+      if (idleDue || now >= file.scheduledClose) return this.#completeAll();
     }
   }
 
@@ -169,9 +185,9 @@ export class TopicPartitionWriter {
     this.#open.clear();
   }
 
-  /** Completes every open file (used by tools and the benchmark, not on stop). */
-  async closeAll(): Promise<void> {
-    for (const file of [...this.#open.values()]) await this.#close(file);
+  /** Completes every open file (flush on a graceful stop; tools and the benchmark). */
+  closeAll(): Promise<void> {
+    return this.#completeAll();
   }
 
   #dueBeforeWrite(file: OpenFile, ts: number, now: number): boolean {
@@ -222,12 +238,36 @@ export class TopicPartitionWriter {
     return file;
   }
 
-  async #close(file: OpenFile): Promise<void> {
-    this.#open.delete(file.encodedPartition);
+  /** An errant record is handled once the error policy took it (dead-letter queue, or a task failure). */
+  async #errant(record: SinkRecord, error: unknown): Promise<void> {
+    await this.#ctx.reportErrant(record, error);
+    this.#lastHandled = record;
+  }
+
+  /** Completes every open file, then has the runtime record everything handled so far as durable. */
+  async #completeAll(): Promise<void> {
+    const files = [...this.#open.values()];
+    this.#open.clear();
+    let completed = 0;
+    for (let i = 0; i < files.length; i++) {
+      try {
+        if (await this.#complete(files[i])) completed++;
+      } catch (error) {
+        // the files not completed yet are dropped (their records are replayed)
+        for (const rest of files.slice(i + 1)) await rest.out.abort();
+        throw error;
+      }
+    }
+    const last = this.#lastHandled;
+    if (completed > 0 && last) await this.#ctx.onCompleted(this.topic, this.partition, last.offset + 1, last.position);
+  }
+
+  /** Finishes and commits one file; false when it had no records (then nothing is left behind). */
+  async #complete(file: OpenFile): Promise<boolean> {
     if (file.records === 0) {
       // its only records were errant: an empty file would carry a misleading name
       await file.out.abort();
-      return;
+      return false;
     }
     try {
       await file.writer.finish();
@@ -238,7 +278,7 @@ export class TopicPartitionWriter {
     }
     this.#ctx.metrics.fileClosed(this.topic, file.out.bytesWritten, file.records, this.#ctx.now() - file.oldestRecordTime);
     this.#ctx.logger.debug({ file: file.out.path, records: file.records, bytes: file.out.bytesWritten }, 'file completed');
-    this.#ctx.onFileCommitted();
+    return true;
   }
 }
 

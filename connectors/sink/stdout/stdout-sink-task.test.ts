@@ -21,6 +21,7 @@ function context(raw: Record<string, string>): SinkTaskContext<StdoutConfig> {
     signal: new AbortController().signal,
     reportErrant: async () => {},
     requestCommit() {},
+    commitDurable: async () => {},
   };
 }
 

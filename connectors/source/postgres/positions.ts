@@ -7,9 +7,10 @@ import { hex32, Lsn } from './lsn.js';
  * - streamed change: commit LSN (16 hex) + change LSN (16 hex) + the change's ordinal in its
  *   transaction (8 hex; a multi-row insert logs many rows under one LSN), then `:1`, `:2` for
  *   the extra records one change yields (tombstone, the create of a key change);
- * - snapshot row: consistent-point LSN + 16 zeros + table OID (10) + row ordinal (12); tables
- *   are read in OID order, and an OID (unlike a list index) stays the same when a snapshot
- *   resumes after tables were created or dropped. Every
+ * - snapshot row: snapshot-point LSN + 16 zeros + table OID (10) + the row's primary key in a
+ *   byte-order encoding (`k…`, snapshot-key-encoder.ts) or, for keys without one, the row ordinal
+ *   (12 digits); tables are read in OID order, and an OID (unlike a list index) stays the same
+ *   when a snapshot resumes after tables were created or dropped. Every
  *   streamed transaction commits at or after the consistent point and has a non-zero change
  *   LSN, so snapshot rows sort first;
  * - heartbeat: server WAL position + 16 zeros + `~`, after any snapshot row at that point and
@@ -33,6 +34,40 @@ export function snapshotPositionPrefix(point: Lsn, tableOid: number): string {
 
 export function heartbeatPosition(walPosition: Lsn): string {
   return walPosition.toHex16() + ZEROS + '~';
+}
+
+/**
+ * The offsets of snapshot records. Besides Debezium's `snapshot`/`last_snapshot_record` they
+ * carry what a resume needs: the snapshot point (row positions), the tables complete, and for a
+ * table being read the key its current chunk starts after and the rows read before that chunk.
+ */
+export interface SnapshotOffsets {
+  /** records of a chunk of table `oid` starting after `after` (null: the table's first row) */
+  inTable(oid: number, after: readonly (string | null)[] | null, rowsBefore: number): SourceOffset;
+  /** the last record of a table: only complete tables are named */
+  between(): SourceOffset;
+  /** the snapshot's last record: streaming continues from the resume LSN */
+  completed(): SourceOffset;
+}
+
+export function snapshotOffsets(point: Lsn, resumeFrom: Lsn, startedAt: number, completed: readonly string[]): SnapshotOffsets {
+  const resume = resumeFrom.toOffset();
+  const base = () => ({ snapshot: true, last_snapshot_record: false, lsn: resume, lsn_commit: resume, txId: null, snapshot_lsn: resume, snapshot_point: point.toOffset(), snapshot_ts_ms: startedAt, snapshot_tables_done: completed.join(',') });
+  return {
+    inTable: (oid, after, rowsBefore) => ({ ...base(), snapshot_table: oid, snapshot_chunk_after: after ? JSON.stringify(after) : null, snapshot_rows_before: rowsBefore }),
+    between: base,
+    completed: () => ({ lsn: resume, lsn_commit: resume, txId: null, last_snapshot_record: true, snapshot_completed: true }),
+  };
+}
+
+/** What a stored snapshot offset says about where to resume (see SnapshotOffsets). */
+export function snapshotResumeOf(offset: SourceOffset): { point: Lsn | null; done: string[]; table: { oid: number; after: (string | null)[] | null; rowsBefore: number } | null; startedAt: number | null } {
+  const done = String(offset.snapshot_tables_done ?? '').split(',').filter((t) => t.length > 0);
+  const oid = typeof offset.snapshot_table === 'number' ? offset.snapshot_table : null;
+  const after = typeof offset.snapshot_chunk_after === 'string' ? (JSON.parse(offset.snapshot_chunk_after) as (string | null)[]) : null;
+  const rowsBefore = typeof offset.snapshot_rows_before === 'number' ? offset.snapshot_rows_before : 0;
+  const startedAt = typeof offset.snapshot_ts_ms === 'number' ? offset.snapshot_ts_ms : null;
+  return { point: Lsn.fromOffset(offset.snapshot_point), done, table: oid === null ? null : { oid, after, rowsBefore }, startedAt };
 }
 
 /** The offset of a streamed change; `part` only when non-zero. */

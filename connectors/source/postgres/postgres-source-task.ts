@@ -8,18 +8,18 @@ import { ChangeQueue } from './change-queue.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
-import { flushLsnOfOffset, positionOfOffset } from './positions.js';
+import { flushLsnOfOffset, positionOfOffset, snapshotResumeOf } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { isConnectionFailure } from './replication-errors.js';
 import { createSlot, dropSlot, ensurePublication, slotInfo } from './replication-setup.js';
 import { ReplicationStreamer } from './replication-streamer.js';
-import { Snapshotter } from './snapshotter.js';
+import { Snapshotter, type SnapshotResume } from './snapshotter.js';
 import { TableFilter } from './table-filter.js';
 import { TypeRegistry } from './type-registry.js';
 
 interface Plan {
   /** null: no snapshot this time */
-  snapshot: { exported: string | null; point: Lsn; done: string[] } | null;
+  snapshot: { exported: string | null; point: Lsn; resume: SnapshotResume } | null;
   streamFrom: Lsn;
   /** position of the last record already delivered (replays at or below it are skipped) */
   lastDelivered: string | null;
@@ -27,6 +27,7 @@ interface Plan {
 }
 
 const LAG_QUERY_EVERY_MS = 5_000;
+const FROM_START: SnapshotResume = { done: [], table: null, startedAt: null };
 
 /**
  * The PostgreSQL source task: a coordinator that snapshots (when the mode and the stored offset
@@ -93,7 +94,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     } finally {
       await exporter?.close();
     }
-    context.logger.info({ snapshot: plan.snapshot ? { lsn: plan.snapshot.point.toString(), done: plan.snapshot.done.length } : null, streamFrom: plan.streamFrom.toString(), stream: plan.stream }, 'postgres source starting');
+    context.logger.info({ snapshot: plan.snapshot ? { lsn: plan.snapshot.point.toString(), done: plan.snapshot.resume.done.length, resumedTable: plan.snapshot.resume.table?.oid ?? null } : null, streamFrom: plan.streamFrom.toString(), stream: plan.stream }, 'postgres source starting');
 
     this.#streamer = plan.stream ? new ReplicationStreamer({
       settings: config, slot: config['slot.name'], publication: config['publication.name'], topicPrefix: config['topic.prefix'],
@@ -104,7 +105,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     const snapshot = plan.snapshot;
     this.#worker = (async () => {
       if (snapshotter && snapshot) {
-        await snapshotter.run(snapshot.point, plan.streamFrom, snapshot.done);
+        await snapshotter.run(snapshot.point, plan.streamFrom, snapshot.resume);
         await this.#snapshotClient?.end().catch(() => undefined);
         this.#snapshotClient = null;
       }
@@ -139,7 +140,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       return {
         exporter,
         plan: {
-          snapshot: wantSnapshot ? { exported: created.snapshotName, point: created.consistentPoint, done: [] } : null,
+          snapshot: wantSnapshot ? { exported: created.snapshotName, point: created.consistentPoint, resume: FROM_START } : null,
           streamFrom: created.consistentPoint, lastDelivered: null, stream,
         },
       };
@@ -153,16 +154,18 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     const currentWal = async () => Lsn.parse((await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
     if (snapshotInProgress) {
       const streamFrom = Lsn.fromOffset(offset!.snapshot_lsn) ?? confirmed;
-      const done = String(offset!.snapshot_tables_done ?? '').split(',').filter((t) => t.length > 0);
-      return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), done }, streamFrom, lastDelivered: null, stream } };
+      // the same point as the interrupted attempt, so re-read rows keep their positions (an
+      // offset written before snapshot_point existed falls back to a new point)
+      const { point, done, table, startedAt } = snapshotResumeOf(offset!);
+      return { exporter: null, plan: { snapshot: { exported: null, point: point ?? await currentWal(), resume: { done, table: point ? table : null, startedAt: point ? startedAt : null } }, streamFrom, lastDelivered: null, stream } };
     }
     if (!offset) {
-      const snapshot = mode === 'no_data' ? null : { exported: null, point: await currentWal(), done: [] };
+      const snapshot = mode === 'no_data' ? null : { exported: null, point: await currentWal(), resume: FROM_START };
       return { exporter: null, plan: { snapshot, streamFrom: confirmed, lastDelivered: null, stream } };
     }
     const streamFrom = flushLsnOfOffset(offset) ?? confirmed;
     if (mode === 'always') {
-      return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), done: [] }, streamFrom, lastDelivered: null, stream } };
+      return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), resume: FROM_START }, streamFrom, lastDelivered: null, stream } };
     }
     return { exporter: null, plan: { snapshot: null, streamFrom, lastDelivered: positionOfOffset(offset), stream } };
   }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { PaddedNumbers, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
+import { PaddedNumbers, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
 import { estimateRows, listTables, tableColumns, type CatalogTable } from './catalog.js';
 import { heartbeatRecord, type EventSettings } from './change-event-builder.js';
 import type { ChangeQueue } from './change-queue.js';
@@ -7,7 +7,8 @@ import type { Lsn } from './lsn.js';
 import { copyOut } from './copy-out.js';
 import { quoteIdent, quoteLiteral } from './pg-connection.js';
 import type { TypeMappingOptions } from './pg-type-mapper.js';
-import { snapshotPositionPrefix } from './positions.js';
+import { snapshotOffsets, snapshotPositionPrefix, type SnapshotOffsets } from './positions.js';
+import { keyColumnInfo, keyEncoderFor } from './snapshot-key-encoder.js';
 import { sourceInfo } from './source-info.js';
 import type { TableFilter } from './table-filter.js';
 import { TableSchema } from './table-schema.js';
@@ -31,15 +32,32 @@ export interface SnapshotOptions {
 
 interface TableProgress { rows: number; estimated: number | null; done: boolean }
 
+/** Where an interrupted snapshot picks up: read from its stored offset (see offsetFor). */
+export interface SnapshotResume {
+  /** `schema.table` of every table complete */
+  readonly done: readonly string[];
+  /** the table that was being read: its OID, the key texts its chunk starts after, the rows before that chunk */
+  readonly table: { readonly oid: number; readonly after: readonly (string | null)[] | null; readonly rowsBefore: number } | null;
+  /**
+   * when the interrupted snapshot started (ms): its rows' timestamp, kept so that a row read
+   * again lands under the same file name and time partition
+   */
+  readonly startedAt: number | null;
+}
+
 /**
  * Reads the captured tables inside one REPEATABLE READ transaction (the slot's exported snapshot
  * when the slot was just created, so the snapshot and the stream meet exactly at the consistent
  * point), in primary-key chunks of `snapshot.fetch.size` rows (keyless tables in one pass), read
  * with COPY ... TO STDOUT and handed to the queue with backpressure.
  *
- * Offsets of snapshot records name the tables already complete, so a snapshot interrupted by a
- * crash resumes with the remaining tables. The last record's offset marks the snapshot complete;
- * when no table has rows, a heartbeat record carries that offset instead.
+ * Resuming: every record's offset names the tables already complete, the table being read, and
+ * the key its chunk starts after, so a snapshot interrupted by a crash resumes at the start of
+ * that chunk, with the same snapshot point. Rows are positioned by their primary key (see
+ * snapshot-key-encoder.ts; by ordinal where the key's type has no byte-order encoding), so a row
+ * read again has the position it had before, and the rows a sink already holds are not handed to
+ * it again. The last record's offset marks the snapshot complete; when no table has rows, a
+ * heartbeat record carries that offset instead.
  */
 export class Snapshotter {
   readonly #o: SnapshotOptions;
@@ -51,36 +69,41 @@ export class Snapshotter {
 
   /** Opens the snapshot transaction; `exported` is the slot's snapshot name, when there is one. */
   async begin(exported: string | null): Promise<void> {
+    // a synchronized scan may start in the middle of the table, so a keyless table re-read after a
+    // crash would come back in another order (and with other ordinal positions)
+    await this.#o.client.query('SET synchronize_seqscans = off');
     await this.#o.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     if (exported) await this.#o.client.query(`SET TRANSACTION SNAPSHOT '${exported.replace(/'/g, "''")}'`);
   }
 
   /**
-   * Reads every captured table not in `done`, then commits the transaction. Rows are positioned
-   * at `point`; offsets name `resumeFrom`, the LSN streaming continues from (and the most the
-   * server may be told is flushed). The two are the same for a slot's exported snapshot; for a
-   * snapshot taken later (an existing slot) `point` is the server's WAL position at the start,
-   * so that the new rows sort after everything already delivered, while streaming still resumes
-   * from the slot's position so no change to an already-read table is missed.
+   * Reads every captured table not complete in `resume`, then commits the transaction. Rows are
+   * positioned at `point`; offsets name `resumeFrom`, the LSN streaming continues from (and the
+   * most the server may be told is flushed). The two are the same for a slot's exported snapshot;
+   * for a snapshot taken later (an existing slot) `point` is the server's WAL position when the
+   * snapshot first started — kept when it resumes — so that its rows sort after everything
+   * delivered before it, while streaming still resumes from the slot's position so no change to
+   * an already-read table is missed.
    */
-  async run(point: Lsn, resumeFrom: Lsn, done: readonly string[]): Promise<void> {
+  async run(point: Lsn, resumeFrom: Lsn, resume: SnapshotResume): Promise<void> {
     const client = this.#o.client;
-    const completed = [...done];
+    const completed = [...resume.done];
     const tables = (await listTables(client))
-      .filter((t) => this.#o.filter.includesTable(t.schema, t.table) && !done.includes(`${t.schema}.${t.table}`))
+      .filter((t) => this.#o.filter.includesTable(t.schema, t.table) && !resume.done.includes(`${t.schema}.${t.table}`))
       .sort((a, b) => a.oid - b.oid);
-    for (const t of tables) this.#progress.set(`${t.schema}.${t.table}`, { rows: 0, estimated: await estimateRows(client, t.oid), done: false });
+    for (const t of tables) {
+      const resumed = resume.table?.oid === t.oid ? resume.table.rowsBefore : 0;
+      this.#progress.set(`${t.schema}.${t.table}`, { rows: resumed, estimated: await estimateRows(client, t.oid), done: false });
+    }
     this.#report();
-    this.#o.logger.info({ tables: tables.length, skipped: done.length, lsn: point.toString() }, 'snapshot started');
-    const snapshotTime = Date.now();
+    this.#o.logger.info({ tables: tables.length, skipped: resume.done.length, lsn: point.toString(), resumedTable: resume.table ? { oid: resume.table.oid, rowsBefore: resume.table.rowsBefore } : null }, 'snapshot started');
+    const snapshotTime = resume.startedAt ?? Date.now();
     let held: SourceRecord | null = null;
-    const resume = resumeFrom.toOffset();
-    const offsetFor = (last: boolean): SourceOffset => last
-      ? { lsn: resume, lsn_commit: resume, txId: null, last_snapshot_record: true, snapshot_completed: true }
-      : { snapshot: true, last_snapshot_record: false, lsn: resume, lsn_commit: resume, txId: null, snapshot_lsn: resume, snapshot_tables_done: completed.join(',') };
+    const offsets = snapshotOffsets(point, resumeFrom, snapshotTime, completed);
     for (const t of tables) {
       const name = `${t.schema}.${t.table}`;
-      await this.#readTable(t, point, snapshotTime, offsetFor(false), (record) => {
+      const start = resume.table?.oid === t.oid ? resume.table : null;
+      await this.#readTable(t, point, snapshotTime, start, offsets, (record) => {
         const previous = held;
         held = record;
         return previous ? this.#offer(previous) : undefined;
@@ -92,21 +115,21 @@ export class Snapshotter {
       progress.estimated = progress.rows;
       this.#report();
       // the table's last row now records the table as complete
-      if (held) held = { ...(held as SourceRecord), sourceOffset: offsetFor(false) };
+      if (held) held = { ...(held as SourceRecord), sourceOffset: offsets.between() };
       this.#o.logger.info({ table: name, rows: progress.rows }, 'snapshot of table complete');
     }
     await client.query('COMMIT');
     if (held) {
       const last = held as SourceRecord;
       const value = last.value as { source: Record<string, unknown> };
-      await this.#o.queue.put({ ...last, value: { ...value, source: { ...value.source, snapshot: 'last' } }, sourceOffset: offsetFor(true) });
+      await this.#o.queue.put({ ...last, value: { ...value, source: { ...value.source, snapshot: 'last' } }, sourceOffset: offsets.completed() });
     } else {
-      await this.#o.queue.put(heartbeatRecord(point, this.#o.events, offsetFor(true)));
+      await this.#o.queue.put(heartbeatRecord(point, this.#o.events, offsets.completed()));
     }
     this.#o.logger.info({ tables: completed.length }, 'snapshot complete');
   }
 
-  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, offset: SourceOffset, emit: (r: SourceRecord) => Promise<void> | undefined): Promise<void> {
+  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, start: SnapshotResume['table'], offsets: SnapshotOffsets, emit: (r: SourceRecord) => Promise<void> | undefined): Promise<void> {
     const client = this.#o.client;
     const columns = await tableColumns(client, t.oid);
     await this.#o.registry.ensure(client, columns.map((c) => c.typeOid));
@@ -120,26 +143,40 @@ export class Snapshotter {
     const selectList = columns.map((c) => quoteIdent(c.name)).join(', ');
     const from = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     const keyIndexes = columns.map((c, i) => ({ c, i })).filter((x) => x.c.pkPosition > 0).sort((a, b) => a.c.pkPosition - b.c.pkPosition).map((x) => x.i);
-    // the key texts of the last row read: where the next chunk starts
-    const lastKey: (string | null)[] = [];
+    const keyEncoder = keyIndexes.length > 0 ? keyEncoderFor(await keyColumnInfo(client, t.oid)) : null;
+    // the key texts of the last row read: where the next chunk starts (a resumed table: where its chunk started)
+    const lastKey: (string | null)[] = start?.after ? [...start.after] : [];
+    const keyTexts: (string | null)[] = new Array(keyIndexes.length);
     let chunkRows = 0;
-    // positions are snapshotPosition(point, oid, row); ids the server name, '/', and the position
+    // positions are the table's prefix and the row's key (or ordinal); ids the server name, '/', and the position
     const positionPrefix = snapshotPositionPrefix(point, t.oid);
     const positions = new PaddedNumbers(positionPrefix, 12);
     const ids = new PaddedNumbers(`${serverName}/${positionPrefix}`, 12);
+    const idPrefix = `${serverName}/`;
+    let offset = offsets.inTable(t.oid, start?.after ?? null, progress.rows);
     const onRow = (values: (string | null)[]): Promise<void> | undefined => {
       chunkRows++;
       const row = progress.rows++;
+      let position: string;
+      let id: string;
+      if (keyEncoder) {
+        for (let k = 0; k < keyIndexes.length; k++) keyTexts[k] = values[keyIndexes[k]];
+        position = positionPrefix + keyEncoder(keyTexts);
+        id = idPrefix + position;
+      } else {
+        position = positions.of(row);
+        id = ids.of(row);
+      }
       const record: SourceRecord = {
         topic: schema.topic, keySchema: schema.keySchema, key: schema.toKey(values), valueSchema: schema.valueSchema,
         value: { before: null, after: schema.toRow(values, placeholder), source, op: 'r', ts_ms: Date.now() },
-        timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position: positions.of(row), id: ids.of(row),
+        timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position, id,
       };
       for (let k = 0; k < keyIndexes.length; k++) lastKey[k] = values[keyIndexes[k]];
       return emit(record);
     };
     if (keyIndexes.length === 0) {
-      // keyless: one pass in physical order, with the same backpressure
+      // keyless: one pass in physical order, with the same backpressure; a resume reads it again
       await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow, this.#o.signal);
       this.#report();
       return;
@@ -154,6 +191,8 @@ export class Snapshotter {
       await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow, this.#o.signal);
       this.#report();
       if (chunkRows < fetch || this.#o.signal.aborted) break;
+      // the next chunk's records resume after this chunk's last key
+      offset = offsets.inTable(t.oid, [...lastKey], progress.rows);
     }
   }
 

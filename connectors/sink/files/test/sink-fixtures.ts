@@ -2,6 +2,7 @@ import {
   parseConfig,
   padPosition,
   type ConfigSpec,
+  type DurableOffset,
   type Logger,
   type SinkRecord,
   type SinkTaskContext,
@@ -69,6 +70,8 @@ export interface TestContext<C> extends SinkTaskContext<C> {
   readonly errant: { record: SinkRecord; error: unknown }[];
   readonly metrics: RecordedMetrics;
   commitRequests: number;
+  /** what the task reported durable through commitDurable, in order */
+  readonly durable: DurableOffset[];
 }
 
 /** A sink task context as the runtime gives one, with `errors.tolerance=all` behaviour. */
@@ -87,11 +90,15 @@ export function sinkContext<C>(spec: ConfigSpec, raw: Record<string, string>, na
     signal: new AbortController().signal,
     errant,
     commitRequests: 0,
+    durable: [],
     async reportErrant(record, error) {
       errant.push({ record, error });
     },
     requestCommit() {
       context.commitRequests++;
+    },
+    async commitDurable(upTo) {
+      context.durable.push(...upTo);
     },
   };
   return context;
