@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCodes, markdownTable, type Connector } from '../plugins/api/index.js';
+import { debeziumRenamedProperties, ErrorCodes, markdownTable, UNKNOWN_PROPERTIES_GROUP, type Connector } from '../plugins/api/index.js';
 import { commonConnectorSpec, commonSinkSpec } from '../runtime/config/connector-config.js';
 import { envNameOf, workerConfigSpec } from '../runtime/config/worker-config.js';
 import { builtinTransformRegistry, pluginClassName } from '../runtime/transforms/transform-registry.js';
@@ -111,6 +111,7 @@ function configurationDoc(): string {
     '',
     markdownTable(commonSinkSpec),
     '',
+    ...unknownPropertiesSection(),
     '## Transforms',
     '',
     'Configured as in Kafka Connect: `transforms=a,b`, `transforms.a.type=<class or short name>`,',
@@ -122,6 +123,60 @@ function configurationDoc(): string {
     '',
     ...predicates,
   ].join('\n');
+}
+
+function unknownPropertiesSection(): string[] {
+  const accepted = [...(commonConnectorSpec.accepted ?? []), ...(commonSinkSpec.accepted ?? [])].map((a) => `\`${a.endsWith('.') ? `${a}*` : a}\``);
+  const renamed = Object.entries(debeziumRenamedProperties).map(([old, successor]) => `| \`${old}\` | \`${successor}\` |`);
+  return [
+    '## Unknown properties',
+    '',
+    'A property that neither the connector, the framework nor a transform or predicate listed in `transforms` /',
+    '`predicates` defines is ignored, as Kafka Connect and Debezium ignore it — but not silently. It is reported as a',
+    'warning by `PUT /connector-plugins/{plugin}/config/validate`, by `tributary validate`, and in the worker log when',
+    'the connector starts (one `warn` line per property, with `connector`, `property` and `suggestion` fields). The',
+    'warning suggests what was meant: a known property that differs only in case or separators (`table_include_list`),',
+    'or one within a few typing edits (`table.include.lst` → `table.include.list`, `snapshot.mdoe` → `snapshot.mode`);',
+    'the successor of a renamed property; for a transform property whose alias is not listed, that it is not listed.',
+    '',
+    'Warnings are not errors: they do not count in `error_count`, so a config with a typo is still accepted and starts,',
+    'as it would in Kafka Connect. `tributary validate --strict` exits 1 on warnings, for checks in CI.',
+    '',
+    "Kafka Connect's `ConfigInfos` answer has no field for warnings, so `config/validate` carries them twice, both",
+    'compatible with Kafka Connect clients:',
+    '',
+    '- a top-level `warnings` array, `[{"name", "message", "suggestion"}]` (`suggestion` only when there is one), which',
+    "  scripts can read (`jq .warnings`) and clients that know only Kafka Connect's fields ignore;",
+    `- one entry per unknown property in \`configs\`, in the group \`${UNKNOWN_PROPERTIES_GROUP}\`, with the warning as its`,
+    "  `definition.documentation` and no `errors`, so a UI that lists a report's configs shows it without knowing",
+    '  about warnings. Values that look like secrets (or are near misses of a password property) show as `[hidden]`.',
+    '',
+    'Putting the warning in `errors` instead would make `error_count` above 0, and Kafka Connect clients, like',
+    '`POST /connectors`, would take the config as invalid.',
+    '',
+    '```json',
+    '{"name": "files", "error_count": 0, "groups": ["Common", "Converters", …, "Unknown properties"],',
+    ' "configs": [… {"definition": {"name": "flush.szie", "type": "STRING", "required": false, "default_value": null,',
+    '   "importance": "LOW", "documentation": "Unknown property \\"flush.szie\\" is ignored; did you mean \\"flush.size\\"?",',
+    '   "group": "Unknown properties", "width": "NONE", "display_name": "flush.szie", "dependents": [], "order": …},',
+    '  "value": {"name": "flush.szie", "value": "1000", "recommended_values": [], "errors": [], "visible": true}}],',
+    ' "warnings": [{"name": "flush.szie", "message": "Unknown property \\"flush.szie\\" is ignored; did you mean \\"flush.size\\"?", "suggestion": "flush.size"}]}',
+    '```',
+    '',
+    'Properties that other components read are known, not warned about: those of every transform and predicate',
+    `listed in \`transforms\` / \`predicates\` (checked by the transform's own spec), and ${accepted.join(', ')}`,
+    "(from Kafka Connect's ConnectorConfig, SourceConnectorConfig and SinkConnectorConfig; accepted and otherwise",
+    "ignored). The `errors.*` properties are declared one by one above, so a typo among them is caught.",
+    '',
+    "Debezium 1.x property names that Debezium renamed (Tributary, like Debezium 2.x, reads only the new names) are",
+    'warned about with their successor, where the connector has the successor (a sink given `table.whitelist` is not',
+    'told to use a `table.include.list` it does not have):',
+    '',
+    '| old name | use instead |',
+    '| --- | --- |',
+    ...renamed,
+    '',
+  ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -36,6 +36,8 @@ interface ConnectorEntry {
   matches?: (topic: string) => boolean;
   group?: SinkGroup;
   restart: { auto: boolean; initialMs: number; maxMs: number; maxAttempts: number };
+  /** the config's unknown properties were logged (once per config, not at every restart) */
+  warned?: boolean;
 }
 
 /**
@@ -214,6 +216,10 @@ export class Worker {
     entry.tasks = [];
     if (entry.target === 'STOPPED' || this.#stopping) return;
     const { report, valid } = await validateConnector(this.#o.registry, entry.config);
+    if (!entry.warned) {
+      entry.warned = true;
+      for (const w of report.warnings) this.#log.warn({ connector: name, property: w.name, suggestion: w.suggestion }, w.message);
+    }
     if (!valid) {
       const problems = reportErrors(report);
       // Written as describeError writes a TributaryError: the code first (docs/errors.md).
