@@ -77,4 +77,13 @@ describe('worker diagnostics', () => {
     const status = await getJson<{ tasks: { state: string }[] }>(`${worker.url}/connectors/gen/status`);
     assert.equal(status.tasks[0]?.state, 'RUNNING', 'warnings do not stop a connector');
   });
+
+  test('a refused config names its unknown properties too: a typo is often why a required one is missing', async () => {
+    const res = await fetch(`${worker.url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'typo', config: { 'connector.class': 'datagen', topik: 'diag.typo' } }) });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { code: string; message: string };
+    assert.equal(body.code, 'config.invalid');
+    assert.match(body.message, /topic: Missing required configuration "topic"/);
+    assert.match(body.message, /Unknown properties, ignored:\ntopik: Unknown property "topik" is ignored; did you mean "topic"\?/);
+  });
 });
