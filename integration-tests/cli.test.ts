@@ -31,6 +31,27 @@ describe('tributary CLI', () => {
     assert.equal(json.error_count, 4);
   });
 
+  test('validate: unknown properties are warned about with a suggestion; the config stays valid (exit 0) unless --strict', () => {
+    const file = writeProperties(join(dir.path, 'typos.properties'), {
+      name: 'lake', 'connector.class': 'files', topics: 'shop.public.orders', 'store.url': `file://${join(dir.path, 'lake')}`,
+      'flush.szie': '1000', 'value.converter.schemas.enable': 'false', 'database.server.name': 'shop',
+    });
+    const result = tributary('validate', file);
+    assert.equal(result.code, 0, result.out + result.err);
+    assert.match(result.out, /typos\.properties: valid \(files\), 2 warning\(s\)\n/);
+    assert.match(result.out, /\n {2}warning: flush\.szie: Unknown property "flush\.szie" is ignored; did you mean "flush\.size"\?\n/);
+    assert.match(result.out, /\n {2}warning: database\.server\.name: Unknown property "database\.server\.name" is ignored/);
+    assert.doesNotMatch(result.out, /value\.converter/, 'converter properties are known');
+    assert.equal(tributary('validate', '--strict', file).code, 1, '--strict refuses warnings too');
+    const json = JSON.parse(tributary('validate', '--json', file).out) as { error_count: number; warnings: { name: string; suggestion?: string }[] };
+    assert.equal(json.error_count, 0);
+    assert.deepEqual(json.warnings.map((w) => [w.name, w.suggestion]), [['flush.szie', 'flush.size'], ['database.server.name', undefined]]);
+    const invalid = writeProperties(join(dir.path, 'typo-and-missing.properties'), { name: 'g', 'connector.class': 'datagen', topik: 't' });
+    const both = tributary('validate', invalid);
+    assert.equal(both.code, 1);
+    assert.match(both.out, /: 1 problem\(s\), 1 warning\(s\)\n {2}- topic: Missing required configuration "topic"[^\n]*\n {2}warning: topik: [^\n]*did you mean "topic"\?/);
+  });
+
   test('validate: an unknown connector.class names the available connectors', () => {
     const file = writeProperties(join(dir.path, 'unknown.properties'), { name: 'u', 'connector.class': 'com.example.NoSuchConnector' });
     const result = tributary('validate', file);

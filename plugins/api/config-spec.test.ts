@@ -244,6 +244,7 @@ describe('validationReport', () => {
           value: { name: 'connector.class', value: null, recommended_values: [], errors: ['no such plugin'], visible: true },
         },
       ],
+      warnings: [],
     });
     assert.ok(!JSON.stringify(report).includes('hunter2'));
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unknownPropertyWarnings, type ConfigWarning } from './config-warnings.js';
 
 /**
  * Config specs: every property is declared once (type, default, validator, doc) and from that one
@@ -140,24 +141,41 @@ export interface IssueReporter {
   add(property: string, message: string): void;
 }
 
+/** What a spec knows besides its declared properties; see ConfigSpec. */
+export interface ConfigSpecOptions {
+  accepted?: readonly string[];
+  renamed?: Readonly<Record<string, string>>;
+}
+
 export interface ConfigSpec<P extends PropertyMap = PropertyMap> {
   readonly properties: P;
   /** cross-field rules; each says in a comment why it exists (method syntax: specs stay assignable to ConfigSpec) */
   refine?(values: ConfigOf<P>, issues: IssueReporter, raw: RawConfig): void;
+  /**
+   * Properties that other components read (converters, client overrides, topic creation), so a
+   * config may set them without a warning; this spec neither parses nor reports them. A name
+   * ending in "." covers every property under it (`key.converter.`).
+   */
+  readonly accepted?: readonly string[];
+  /** former property names mapped to their successors; a config using one is warned (config-warnings.ts) */
+  readonly renamed?: Readonly<Record<string, string>>;
 }
 
 export function defineConfigSpec<P extends PropertyMap>(
   properties: P,
   refine?: (values: ConfigOf<P>, issues: IssueReporter, raw: RawConfig) => void,
+  options: ConfigSpecOptions = {},
 ): ConfigSpec<P> {
-  return Object.freeze({ properties, refine });
+  return Object.freeze({ properties, refine, ...(options.accepted ? { accepted: Object.freeze([...options.accepted]) } : {}), ...(options.renamed ? { renamed: options.renamed } : {}) });
 }
 
 /** Joins specs (framework + connector); the later spec's definition wins for a shared name. */
 export function mergeSpecs(...specs: ConfigSpec[]): ConfigSpec {
   const properties = Object.assign({}, ...specs.map((s) => s.properties)) as PropertyMap;
   const refines = specs.map((s) => s.refine).filter((r) => r !== undefined);
-  return defineConfigSpec(properties, (values, issues, raw) => refines.forEach((r) => r(values, issues, raw)));
+  const accepted = [...new Set(specs.flatMap((s) => s.accepted ?? []))];
+  const renamed = Object.assign({}, ...specs.map((s) => s.renamed ?? {})) as Record<string, string>;
+  return defineConfigSpec(properties, (values, issues, raw) => refines.forEach((r) => r(values, issues, raw)), { accepted, renamed });
 }
 
 export type ParseResult<T> =
@@ -209,12 +227,30 @@ export interface ConfigKeyInfo {
   order: number;
 }
 
-/** Kafka Connect's ConfigInfos, the `config/validate` answer. */
+/**
+ * Kafka Connect's ConfigInfos, the `config/validate` answer, plus `warnings`: the unknown
+ * properties (docs/configuration.md, "Unknown properties"). Each of them also has an entry in
+ * `configs` — no errors, the warning as its documentation, group "Unknown properties" — so a
+ * client that reads only Kafka Connect's fields still shows it, and `error_count` stays the
+ * count of errors: warnings never make a config invalid.
+ */
 export interface ConfigInfos {
   name: string;
   error_count: number;
   groups: string[];
   configs: { definition: ConfigKeyInfo; value: { name: string; value: string | null; recommended_values: string[]; errors: string[]; visible: boolean } }[];
+  warnings: ConfigWarning[];
+}
+
+/** The group of the `configs` entries of unknown properties. */
+export const UNKNOWN_PROPERTIES_GROUP = 'Unknown properties';
+
+/**
+ * Whether the value of an undeclared property must be hidden: its name looks like a secret's,
+ * or it is a near miss of a password property (`database.pasword`).
+ */
+function looksSecret(spec: ConfigSpec, name: string, suggestion: string | undefined): boolean {
+  return /pass|secret|token|credential|private|api\.?key/i.test(name) || (suggestion !== undefined && spec.properties[suggestion]?.sensitive === true);
 }
 
 export function definitionsOf(spec: ConfigSpec): ConfigKeyInfo[] {
@@ -236,9 +272,17 @@ export function definitionsOf(spec: ConfigSpec): ConfigKeyInfo[] {
 /**
  * The validation report in Kafka Connect's shape. `extraErrors` carries problems found outside
  * the spec (connectivity checks, transform specs) keyed by property; properties not in the spec
- * get a bare definition so their errors still show.
+ * get a bare definition so their errors still show. `warnings` defaults to the unknown
+ * properties of `raw` against `spec`; a caller that knows more properties than the spec it
+ * reports (transform properties) computes them itself.
  */
-export function validationReport(pluginName: string, spec: ConfigSpec, raw: RawConfig, extraErrors: Record<string, string[]> = {}): ConfigInfos {
+export function validationReport(
+  pluginName: string,
+  spec: ConfigSpec,
+  raw: RawConfig,
+  extraErrors: Record<string, string[]> = {},
+  warnings: readonly ConfigWarning[] = unknownPropertyWarnings(spec, raw),
+): ConfigInfos {
   const parsed = parseConfig(spec, raw);
   const errors: Record<string, string[]> = { ...parsed.errors };
   for (const [k, v] of Object.entries(extraErrors)) errors[k] = [...(errors[k] ?? []), ...v];
@@ -249,10 +293,17 @@ export function validationReport(pluginName: string, spec: ConfigSpec, raw: RawC
       definitions.push({ name, type: 'STRING', required: false, default_value: null, importance: 'LOW', documentation: '', group: 'Common', width: 'NONE', display_name: name, dependents: [], order: definitions.length + 1 });
     }
   }
+  const hidden = new Set<string>();
+  for (const w of warnings) {
+    if (looksSecret(spec, w.name, w.suggestion)) hidden.add(w.name);
+    if (known.has(w.name) || definitions.some((d) => d.name === w.name)) continue;
+    definitions.push({ name: w.name, type: 'STRING', required: false, default_value: null, importance: 'LOW', documentation: w.message, group: UNKNOWN_PROPERTIES_GROUP, width: 'NONE', display_name: w.name, dependents: [], order: definitions.length + 1 });
+  }
   const configs = definitions.map((definition) => {
     const p = spec.properties[definition.name];
     const rawValue = raw[definition.name];
-    const shown = p?.sensitive && (rawValue ?? definition.default_value) !== null ? '[hidden]' : rawValue === undefined ? definition.default_value : rawValue;
+    const secret = p?.sensitive || hidden.has(definition.name);
+    const shown = secret && (rawValue ?? definition.default_value) !== null ? '[hidden]' : rawValue === undefined ? definition.default_value : rawValue;
     return {
       definition,
       value: { name: definition.name, value: shown ?? null, recommended_values: [...(p?.validValues ?? [])], errors: errors[definition.name] ?? [], visible: true },
@@ -263,12 +314,18 @@ export function validationReport(pluginName: string, spec: ConfigSpec, raw: RawC
     error_count: configs.reduce((n, c) => n + c.value.errors.length, 0),
     groups: [...new Set(definitions.map((d) => d.group))],
     configs,
+    warnings: [...warnings],
   };
 }
 
 /** Every error of a report as "property: message" lines, for logs and CLI output. */
 export function reportErrors(report: ConfigInfos): string[] {
   return report.configs.flatMap((c) => c.value.errors.map((e) => `${c.definition.name}: ${e}`));
+}
+
+/** Every warning of a report as "property: message" lines, for logs and CLI output. */
+export function reportWarnings(report: ConfigInfos): string[] {
+  return report.warnings.map((w) => `${w.name}: ${w.message}`);
 }
 
 /** The README properties table, generated so docs cannot drift from the spec. */

@@ -71,12 +71,32 @@ describe('describeError', () => {
     const top = new TributaryError('source.unavailable', 'cannot reach postgres', { cause: middle, details: ['host: db', 'port: 5432'] });
     const text = describeError(top);
     const lines = text.split('\n');
-    assert.match(lines[0], /^TributaryError: cannot reach postgres$/);
+    assert.equal(lines[0], 'source.unavailable: cannot reach postgres', 'a trace starts with the code');
     assert.ok(lines.includes('  - host: db'));
     assert.ok(lines.includes('  - port: 5432'));
     const caused = lines.filter((l) => l.startsWith('Caused by: '));
     assert.deepEqual(caused, ['Caused by: TypeError: connect failed', 'Caused by: Error: ECONNREFUSED 127.0.0.1:5432']);
     assert.ok(text.indexOf('  - port: 5432') < text.indexOf('Caused by: TypeError'), 'details come before causes');
+  });
+
+  it('puts the code first, then the details, the stack frames and the causes (their codes too)', () => {
+    const root = new TributaryError('source.connection_lost', 'PostgreSQL connection lost: terminating connection due to administrator command');
+    const top = new TributaryError('task.failed', 'Tolerance exceeded in error handler', { cause: root, details: ['stage: transformation'] });
+    const lines = describeError(top).split('\n');
+    assert.equal(lines[0], 'task.failed: Tolerance exceeded in error handler');
+    assert.equal(lines[1], '  - stage: transformation');
+    assert.match(lines[2], /^\s+at /, 'the stack frames follow, without repeating the message');
+    assert.ok(!lines.some((l) => l.startsWith('TributaryError')), 'the class name is not the headline');
+    assert.ok(lines.includes('Caused by: source.connection_lost: PostgreSQL connection lost: terminating connection due to administrator command'));
+    const causeAt = lines.findIndex((l) => l.startsWith('Caused by: '));
+    assert.match(lines[causeAt + 1], /^\s+at /, 'the cause keeps its frames');
+  });
+
+  it('keeps a multi-line message whole and the class name of errors without a code', () => {
+    const multi = new TributaryError('config.invalid', 'The config is invalid:\ntopic: missing');
+    assert.deepEqual(describeError(multi).split('\n').slice(0, 2), ['config.invalid: The config is invalid:', 'topic: missing']);
+    const plain = new TypeError('x is not a function');
+    assert.match(describeError(plain).split('\n')[0], /^TypeError: x is not a function$/);
   });
 
   it('describes non-Error values and non-Error causes', () => {

@@ -87,15 +87,33 @@ export function isRetriable(error: unknown): boolean {
   return error instanceof TributaryError && error.retriable;
 }
 
-/** The message and cause chain of any thrown value, as a status `trace` shows it. */
+/**
+ * The trace of any thrown value, as a status `trace` and the log's `err` show it. A TributaryError
+ * starts with its code (`source.connection_lost: PostgreSQL connection lost: ...`) so operators
+ * can match on it; then come its details, its stack frames and its causes (a coded cause by its
+ * code too). Other errors — a plugin's or a library's — keep their class name in front, as their
+ * stack prints it.
+ */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const lines = [error.stack ?? `${error.name}: ${error.message}`];
-  if (error instanceof TributaryError && error.details.length > 0) lines.push(...error.details.map((d) => `  - ${d}`));
+  const lines = [describeOne(error)];
   let cause = (error as { cause?: unknown }).cause;
   for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-    lines.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+    lines.push(`Caused by: ${cause instanceof Error ? describeOne(cause) : String(cause)}`);
     cause = cause instanceof Error ? (cause as { cause?: unknown }).cause : undefined;
   }
   return lines.join('\n');
+}
+
+function describeOne(error: Error): string {
+  if (!(error instanceof TributaryError)) return error.stack ?? `${error.name}: ${error.message}`;
+  const details = error.details.map((d) => `  - ${d}`);
+  return [`${error.code}: ${error.message}`, ...details, ...stackFrames(error)].join('\n');
+}
+
+/** The `    at ...` lines of a stack, without its header (which repeats the possibly multi-line message). */
+function stackFrames(error: Error): string[] {
+  const lines = (error.stack ?? '').split('\n');
+  const first = lines.findIndex((l) => /^\s+at /.test(l));
+  return first < 0 ? [] : lines.slice(first);
 }

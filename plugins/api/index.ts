@@ -4,7 +4,9 @@
  */
 export * from './connector.js';
 export * from './config-spec.js';
+export * from './config-warnings.js';
 export * from './errors.js';
 export * from './json-values.js';
 export * from './records.js';
+export * from './renamed-properties.js';
 export * from './schema.js';

@@ -25,7 +25,7 @@ export const frameworkSpec = defineConfigSpec({
   'errors.deadletterqueue.topic.name': prop.string({ doc: 'Dead-letter queue topic.', default: '' }),
   transforms: prop.list({ doc: 'Aliases of the transforms to apply, in order.', default: [] }),
   predicates: prop.list({ doc: 'Aliases of the predicates used by transforms.', default: [] }),
-});
+}, undefined, { accepted: ['key.converter', 'value.converter', 'key.converter.', 'value.converter.', 'producer.override.', 'consumer.override.'] });
 
 const datagenSpec = defineConfigSpec({
   topic: prop.string({ doc: 'Topic the generated records go to.', required: true }),

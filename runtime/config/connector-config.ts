@@ -1,4 +1,20 @@
-import { defineConfigSpec, prop } from '../../plugins/api/index.js';
+import { debeziumRenamedProperties, defineConfigSpec, prop } from '../../plugins/api/index.js';
+
+/**
+ * Kafka Connect properties a connector config may carry for components Tributary does not run
+ * or reads elsewhere: converter settings, Kafka client overrides, topic creation (KIP-158), the
+ * reload action, exactly-once source settings (KIP-618) and the offsets topic. They are accepted
+ * without a warning and otherwise ignored. From apache/kafka's ConnectorConfig and
+ * SourceConnectorConfig (3.9); `errors.*` properties are all declared instead, by name, so that
+ * a typo among them is still caught.
+ */
+const OTHER_COMPONENTS = [
+  'key.converter.', 'value.converter.', 'header.converter.',
+  'producer.override.', 'consumer.override.', 'admin.override.',
+  'topic.creation.',
+  'config.action.reload', 'tasks.max.enforce',
+  'exactly.once.support', 'transaction.boundary', 'transaction.boundary.interval.ms', 'offsets.storage.topic',
+];
 
 /** Properties every connector accepts: Kafka Connect's ConnectorConfig, plus automatic restarts. */
 export const commonConnectorSpec = defineConfigSpec({
@@ -21,7 +37,7 @@ export const commonConnectorSpec = defineConfigSpec({
   'task.restart.backoff.initial.ms': prop.long({ doc: 'Wait before the first automatic restart; doubles with each consecutive failure.', default: 1000, min: 0, group: 'Restarts' }),
   'task.restart.backoff.max.ms': prop.long({ doc: 'Longest wait between automatic restarts; a task that runs this long without failing has its backoff reset.', default: 60000, min: 0, group: 'Restarts' }),
   'task.restart.max.attempts': prop.int({ doc: 'Consecutive automatic restarts before the task stays FAILED; -1 for no limit.', default: 10, min: -1, group: 'Restarts' }),
-});
+}, undefined, { accepted: OTHER_COMPONENTS, renamed: debeziumRenamedProperties });
 
 /** Sink connectors also take Kafka Connect's SinkConnectorConfig properties. */
 export const commonSinkSpec = defineConfigSpec(
@@ -43,4 +59,6 @@ export const commonSinkSpec = defineConfigSpec(
       }
     }
   },
+  // SinkConnectorConfig's dead-letter topic replication; the embedded bus has no replicas
+  { accepted: ['errors.deadletterqueue.topic.replication.factor'] },
 );

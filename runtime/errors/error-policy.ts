@@ -1,5 +1,5 @@
 import { backOff } from 'exponential-backoff';
-import { describeError, isRetriable, TributaryError, type ConnectRecord, type Logger } from '../../plugins/api/index.js';
+import { isRetriable, TributaryError, type ConnectRecord, type Logger } from '../../plugins/api/index.js';
 import type { Counter } from 'prom-client';
 
 export interface ErrorPolicyConfig {
@@ -50,7 +50,7 @@ export class ErrorPolicy {
         const again = isRetriable(error) && !signal.aborted && (timeout < 0 || elapsed < timeout);
         if (again) {
           this.#retries.inc(this.#labels);
-          this.#logger.warn({ stage, attempt, err: (error as Error).message }, 'retriable failure; retrying');
+          this.#logger.warn({ stage, attempt, err: error }, 'retriable failure; retrying');
         }
         return again;
       },
@@ -68,7 +68,7 @@ export class ErrorPolicy {
       throw new TributaryError('task.failed', `Tolerance exceeded in error handler: ${stage} failed for a record of topic ${record.topic} at position ${record.position ?? '?'}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
     if (this.#config.logEnable) {
-      this.#logger.error({ ...where, ...(this.#config.logIncludeMessages ? { key: safe(record.key) } : {}), err: describeError(error) }, 'record failed and was skipped (errors.tolerance=all)');
+      this.#logger.error({ ...where, ...(this.#config.logIncludeMessages ? { key: safe(record.key) } : {}), err: error }, 'record failed and was skipped (errors.tolerance=all)');
     }
   }
 }

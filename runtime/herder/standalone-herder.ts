@@ -1,5 +1,5 @@
 import {
-  definitionsOf, parseConfig, reportErrors, sensitiveNames, TributaryError, validationReport,
+  definitionsOf, parseConfig, reportErrors, reportWarnings, sensitiveNames, TributaryError, validationReport,
   type ConfigInfos, type ConfigKeyInfo, type Logger, type OffsetEntry, type RawConfig, type SourceOffset, type SourcePartition,
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
@@ -110,7 +110,10 @@ export class StandaloneHerder implements Herder {
     const { report } = await validateConnector(this.#registry, full);
     if (report.error_count > 0) {
       const problems = reportErrors(report);
-      throw new TributaryError('config.invalid', `Connector configuration is invalid and contains the following ${problems.length} error(s):\n${problems.join('\n')}\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``, { details: problems });
+      // A typo often is the error's cause (`topic.prefx` → topic.prefix missing): say so right there.
+      const warnings = reportWarnings(report);
+      const also = warnings.length > 0 ? `\nUnknown properties, ignored:\n${warnings.join('\n')}` : '';
+      throw new TributaryError('config.invalid', `Connector configuration is invalid and contains the following ${problems.length} error(s):\n${problems.join('\n')}${also}\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``, { details: problems });
     }
     const stored: StoredConnector = { name, config: full, targetState: exists ? this.#connectors.get(name)!.targetState : initialState };
     await this.#configs.put(stored);

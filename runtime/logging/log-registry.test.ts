@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TributaryError } from '../../plugins/api/index.js';
 import { LogRegistry } from './log-registry.js';
 
 /** A registry writing to memory; `lines()` are the parsed JSON log lines. */
@@ -96,5 +97,27 @@ describe('LogRegistry', () => {
     assert.throws(() => logs.setLevel('runtime', 'verbose'), (e: unknown) => e instanceof RangeError && /Invalid log level "verbose"/.test(e.message));
     assert.equal(l.level, 'info');
     assert.equal(logs.levels().runtime.last_modified, null);
+  });
+
+  it('renders an error given as err as its trace, and the code of a TributaryError as a field of the line', () => {
+    const { logs, lines } = registry();
+    const l = logs.get('connectors.pg', { connector: 'pg', task: 0 });
+    const lost = new TributaryError('source.connection_lost', 'PostgreSQL connection lost: server closed the connection', { cause: new Error('ECONNRESET') });
+    l.warn({ err: lost, attempt: 2 }, 'replication connection lost; reconnecting');
+    l.error(new TributaryError('sink.unavailable', 'S3 answered 503'));
+    l.error({ err: new Error('plain bug') }, 'unexpected');
+    l.info({ code: 'kept', err: 'already text' }, 'strings pass through');
+    const [warn, bare, plain, text] = lines();
+    assert.equal(warn.code, 'source.connection_lost');
+    assert.equal(warn.attempt, 2);
+    assert.equal(warn.connector, 'pg');
+    assert.match(String(warn.err), /^source\.connection_lost: PostgreSQL connection lost: server closed the connection\n\s+at /);
+    assert.match(String(warn.err), /\nCaused by: Error: ECONNRESET/);
+    assert.equal(bare.code, 'sink.unavailable', 'an error passed alone is covered too');
+    assert.equal(bare.msg, 'S3 answered 503');
+    assert.equal(plain.code, undefined, 'only TributaryErrors have a code');
+    assert.match(String(plain.err), /^Error: plain bug\n/);
+    assert.equal(text.code, 'kept');
+    assert.equal(text.err, 'already text');
   });
 });

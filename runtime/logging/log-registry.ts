@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import { describeError, TributaryError } from '../../plugins/api/index.js';
 
 const LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -6,7 +7,8 @@ const LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'f
  * Named loggers over one pino root, so `/admin/loggers` can change the level of `runtime`,
  * `connectors.<name>` or `root` at run time, and every line carries its context (connector,
  * task). A level set on a name applies to it and every name below it (`connectors` covers
- * `connectors.pg`), as Kafka Connect's logger hierarchy does.
+ * `connectors.pg`), as Kafka Connect's logger hierarchy does. An error logged as `err` is
+ * written as its trace, with a TributaryError's code lifted to a `code` field (errorFields).
  */
 export class LogRegistry {
   readonly root: PinoLogger;
@@ -15,7 +17,10 @@ export class LogRegistry {
 
   constructor(options: { level?: string; destination?: NodeJS.WritableStream } = {}) {
     const level = (options.level ?? process.env.TRIBUTARY_LOG_LEVEL ?? 'info') as LevelWithSilent;
-    this.root = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, (options.destination ?? pino.destination(2)) as pino.DestinationStream);
+    this.root = pino(
+      { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { log: errorFields } },
+      (options.destination ?? pino.destination(2)) as pino.DestinationStream,
+    );
     this.#levels.set('root', { level, last_modified: null });
   }
 
@@ -68,4 +73,17 @@ export class LogRegistry {
 
 function toLog4j(level: string): string {
   return level === 'silent' ? 'OFF' : level.toUpperCase();
+}
+
+/**
+ * One rule for every line that reports an error, wherever it is logged: `err` holding a thrown
+ * value becomes its trace (describeError), and a TributaryError's code becomes the line's `code`
+ * (docs/errors.md), so alerts can match on codes rather than messages. A `code` the caller set
+ * and an `err` that is already text are left as they are.
+ */
+export function errorFields(line: Record<string, unknown>): Record<string, unknown> {
+  const err = line.err;
+  if (!(err instanceof Error)) return line;
+  const code = line.code ?? (err instanceof TributaryError ? err.code : undefined);
+  return { ...line, err: describeError(err), ...(code === undefined ? {} : { code }) };
 }

@@ -3,7 +3,9 @@ import {
   definitionsOf,
   parseConfig,
   prop,
+  suggestPropertyName,
   type ConfigKeyInfo,
+  type ConfigWarning,
   type ConfigSpec,
   type Property,
   type PropertyMap,
@@ -70,6 +72,9 @@ export function transformConfigSpec(config: RawConfig, registry: TransformRegist
     predicates: prop.list({ doc: 'Aliases of the predicates used by transformations.', default: [], group: 'Predicates' }) as Property<unknown>,
   };
   const plugins: { prefix: string; spec: ConfigSpec }[] = [];
+  // The properties of an alias whose type is unknown cannot be checked; its type's own error says
+  // what is wrong, so they are not also warned about one by one.
+  const unchecked: string[] = [];
   for (const alias of transforms) {
     const group = `Transforms: ${alias}`;
     const prefix = `transforms.${alias}.`;
@@ -86,6 +91,7 @@ export function transformConfigSpec(config: RawConfig, registry: TransformRegist
     properties[`${prefix}negate`] = prop.boolean({ doc: 'Apply the transformation to records the predicate does not match.', default: false, group }) as Property<unknown>;
     const plugin = registry.findTransform(config[`${prefix}type`] ?? '');
     if (plugin) addPlugin(properties, plugins, plugin.configSpec, prefix, group);
+    else unchecked.push(prefix);
   }
   for (const alias of predicates) {
     const group = `Predicates: ${alias}`;
@@ -97,13 +103,14 @@ export function transformConfigSpec(config: RawConfig, registry: TransformRegist
     } as Property<unknown>;
     const plugin = registry.findPredicate(config[`${prefix}type`] ?? '');
     if (plugin) addPlugin(properties, plugins, plugin.configSpec, prefix, group);
+    else unchecked.push(prefix);
   }
   return defineConfigSpec(properties as PropertyMap, (_values, issues, raw) => {
     for (const { prefix, spec } of plugins) {
       const parsed = parseConfig(spec, subConfig(raw, prefix, RESERVED_TRANSFORM_KEYS));
       for (const [name, messages] of Object.entries(prefixErrors(parsed.errors, prefix))) for (const m of messages) issues.add(name, m);
     }
-  });
+  }, { accepted: unchecked });
 }
 
 function addPlugin(properties: Record<string, Property<unknown>>, plugins: { prefix: string; spec: ConfigSpec }[], spec: ConfigSpec, prefix: string, group: string): void {
@@ -114,4 +121,26 @@ function addPlugin(properties: Record<string, Property<unknown>>, plugins: { pre
 /** Kafka Connect ConfigKeyInfo definitions of every transform property of a connector config. */
 export function transformConfigDefinitions(config: RawConfig, registry: TransformRegistry = builtinTransformRegistry): ConfigKeyInfo[] {
   return definitionsOf(transformConfigSpec(config, registry));
+}
+
+/**
+ * The warning for a property of a transform or predicate alias that `transforms` (or
+ * `predicates`) does not list — nothing reads it — or undefined when `name` is not one. Aliases
+ * are the user's own names, so the generic "did you mean" against other aliases' properties
+ * would mislead (`transforms.route.type` is not a typo of `transforms.unwrap.type`); only a
+ * near miss of a listed alias (`unwarp`) is suggested.
+ */
+export function unlistedAliasWarning(name: string, config: RawConfig): ConfigWarning | undefined {
+  const match = /^(transforms|predicates)\.([^.]+)\.(.+)$/.exec(name);
+  if (!match) return undefined;
+  const [, key, alias, rest] = match as unknown as [string, 'transforms' | 'predicates', string, string];
+  const listed = listedAliases(config, key).aliases;
+  if (listed.includes(alias)) return undefined;
+  const near = suggestPropertyName(alias, listed);
+  if (near !== undefined) {
+    const suggestion = `${key}.${near}.${rest}`;
+    return { name, message: `Unknown property "${name}" is ignored; did you mean "${suggestion}"?`, suggestion };
+  }
+  const list = listed.length > 0 ? `${key}=${listed.join(',')}` : `${key} is empty`;
+  return { name, message: `Property "${name}" is ignored: "${alias}" is not listed in ${key} (${list}).` };
 }

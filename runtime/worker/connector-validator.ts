@@ -1,10 +1,11 @@
 import {
-  mergeSpecs, parseConfig, validationReport, type ConfigInfos, type ConfigSpec, type Connector, type RawConfig,
+  mergeSpecs, parseConfig, unknownPropertyWarnings, validationReport, type ConfigInfos, type ConfigSpec, type Connector, type RawConfig,
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import { commonConnectorSpec, commonSinkSpec } from '../config/connector-config.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import { buildTransformChain } from '../transforms/transform-chain.js';
+import { transformConfigSpec, unlistedAliasWarning } from '../transforms/transform-config.js';
 
 /** The full spec a connector's config is checked against: framework properties + its own. */
 export function fullSpecOf(connector: Connector): ConfigSpec {
@@ -22,7 +23,8 @@ export interface ValidatedConfig {
  * Kafka Connect's validateConnectorConfig: resolves config providers, finds the plugin, checks
  * the framework and connector specs, the transforms and predicates, and — only when all that
  * passed — the connector's own checks (connectivity). Every problem is reported against its
- * property; nothing throws for bad input.
+ * property; nothing throws for bad input. Properties that neither the specs nor the listed
+ * transforms and predicates know are warned about (`report.warnings`), not counted as errors.
  */
 export async function validateConnector(registry: PluginRegistry, raw: RawConfig, pluginClass?: string): Promise<{ report: ConfigInfos; valid?: ValidatedConfig }> {
   const { config: resolved, errors: providerErrors } = resolveConfigProviders(raw);
@@ -32,7 +34,8 @@ export async function validateConnector(registry: PluginRegistry, raw: RawConfig
   if (!connector) {
     const known = registry.list().map((c) => c.name).join(', ');
     const message = className ? `Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${known}` : 'Missing required configuration "connector.class" which has no default value.';
-    const report = validationReport(className ?? 'unknown', commonConnectorSpec, resolved, { ...extra, 'connector.class': [message] });
+    // Without the connector's spec every property of it would look unknown: no warnings then.
+    const report = validationReport(className ?? 'unknown', commonConnectorSpec, resolved, { ...extra, 'connector.class': [message] }, []);
     return { report };
   }
   const spec = fullSpecOf(connector);
@@ -46,6 +49,8 @@ export async function validateConnector(registry: PluginRegistry, raw: RawConfig
       extra['connector.class'] = [`The connector's own validation failed: ${(error as Error).message}`];
     }
   }
-  const report = validationReport(connector.name, spec, resolved, extra);
+  const warnings = unknownPropertyWarnings(mergeSpecs(spec, transformConfigSpec(resolved)), resolved)
+    .map((w) => unlistedAliasWarning(w.name, resolved) ?? w);
+  const report = validationReport(connector.name, spec, resolved, extra, warnings);
   return report.error_count === 0 ? { report, valid: { connector, resolved, parsed: parsed.value as Record<string, unknown> } } : { report };
 }

@@ -76,11 +76,11 @@ export class OffsetCommitter {
       d.metrics.offsetCommit.inc({ result: 'success' });
       d.metrics.offsetCommitDuration.observe((performance.now() - started) / 1000);
       for (const [source, offsets] of committed) {
-        await source.committed(offsets).catch((error: unknown) => d.logger.warn({ connector: source.connector, err: (error as Error).message }, 'source task commit callback failed'));
+        await source.committed(offsets).catch((error: unknown) => d.logger.warn({ connector: source.connector, err: error }, 'source task commit callback failed'));
       }
     } catch (error) {
       d.metrics.offsetCommit.inc({ result: 'failure' });
-      d.logger.error({ err: (error as Error).message }, 'offset commit failed; it is retried at the next interval');
+      d.logger.error({ err: error }, 'offset commit failed; it is retried at the next interval');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { describeError, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
+import { describeError, reportErrors, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import { MemoryBus, SinkInbox, type SinkGroup } from '../bus/memory-bus.js';
 import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.js';
@@ -36,6 +36,8 @@ interface ConnectorEntry {
   matches?: (topic: string) => boolean;
   group?: SinkGroup;
   restart: { auto: boolean; initialMs: number; maxMs: number; maxAttempts: number };
+  /** the config's unknown properties were logged (once per config, not at every restart) */
+  warned?: boolean;
 }
 
 /**
@@ -214,10 +216,15 @@ export class Worker {
     entry.tasks = [];
     if (entry.target === 'STOPPED' || this.#stopping) return;
     const { report, valid } = await validateConnector(this.#o.registry, entry.config);
+    if (!entry.warned) {
+      entry.warned = true;
+      for (const w of report.warnings) this.#log.warn({ connector: name, property: w.name, suggestion: w.suggestion }, w.message);
+    }
     if (!valid) {
-      const problems = report.configs.flatMap((c) => c.value.errors.map((e) => `${c.definition.name}: ${e}`));
-      entry.failure = `The connector configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
-      this.#log.error({ connector: name, problems }, 'connector configuration is invalid; connector FAILED');
+      const problems = reportErrors(report);
+      // Written as describeError writes a TributaryError: the code first (docs/errors.md).
+      entry.failure = `config.invalid: The connector configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+      this.#log.error({ connector: name, code: 'config.invalid', problems }, 'connector configuration is invalid; connector FAILED');
       return;
     }
     entry.connector = valid.connector;
@@ -225,7 +232,7 @@ export class Worker {
       entry.taskConfigs = await valid.connector.taskConfigs(valid.parsed, valid.resolved, Number(valid.parsed['tasks.max'] ?? 1));
     } catch (error) {
       entry.failure = describeError(error);
-      this.#log.error({ connector: name, err: entry.failure }, 'connector failed to compute task configs');
+      this.#log.error({ connector: name, err: error }, 'connector failed to compute task configs');
       return;
     }
     // Task configs inherit the framework properties so each task sees its transforms and policies.
@@ -271,7 +278,7 @@ export class Worker {
     slot.failures = healthyFor > entry.restart.maxMs ? 1 : slot.failures + 1;
     this.#failureHistory.set(`${entry.name}/${slot.id}`, slot.failures);
     slot.trace = describeError(error);
-    this.#log.error({ connector: entry.name, task: slot.id, failures: slot.failures, err: slot.trace }, 'task failed');
+    this.#log.error({ connector: entry.name, task: slot.id, failures: slot.failures, err: error }, 'task failed');
     const { auto, initialMs, maxMs, maxAttempts } = entry.restart;
     if (!auto || this.#stopping || (maxAttempts >= 0 && slot.failures > maxAttempts)) {
       this.#setState(entry, slot, 'FAILED');
@@ -313,7 +320,7 @@ export class Worker {
       const current = replay.get(topic);
       if (!current || position > current.position) replay.set(topic, { position, error });
     }
-    this.#log.error({ connector: entry.name, task: slot.id, err: describeError(error) }, 'sink storage failed; replaying its unwritten records to the dead-letter topic (errors.tolerance=all)');
+    this.#log.error({ connector: entry.name, task: slot.id, err: error }, 'sink storage failed; replaying its unwritten records to the dead-letter topic (errors.tolerance=all)');
     slot.trace = describeError(error);
     this.#setState(entry, slot, 'RESTARTING');
     this.#o.metrics.taskRestarts.inc({ connector: entry.name, task: String(slot.id) });

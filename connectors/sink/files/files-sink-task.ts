@@ -58,7 +58,7 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
       signal: context.signal,
       onRetry: (error, attempt, what) => {
         this.#metrics.uploadRetry();
-        context.logger.warn({ err: String(error), attempt, what }, 'storage call failed; retrying');
+        context.logger.warn({ err: error, attempt, what }, 'storage call failed; retrying');
       },
     });
     await this.#storage.start();

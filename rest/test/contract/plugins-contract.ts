@@ -77,6 +77,25 @@ export function pluginsContract(ctx: ContractContext): void {
     assert.ok(sink.body.configs.find((c: { definition: { name: string } }) => c.definition.name === 'topics').value.errors.length > 0, sink.text);
   });
 
+  it('validate warns about unknown properties apart from errors: top-level warnings, plus a config entry each without errors', async () => {
+    const res = await ctx.api.put('/connector-plugins/datagen/config/validate', {
+      name: 'contract-validate', 'connector.class': 'datagen', topic: 'x', 'rows.per.secnd': '5', 'value.converter.schemas.enable': 'false',
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.error_count, 0, `a warning is not an error: ${res.text}`);
+    assert.deepEqual(res.body.warnings.map((w: { name: string; suggestion?: string }) => [w.name, w.suggestion]), [['rows.per.secnd', 'rows.per.second']], res.text);
+    assert.match(res.body.warnings[0].message, /did you mean "rows\.per\.second"/);
+    const entry = res.body.configs.find((c: { definition: { name: string } }) => c.definition.name === 'rows.per.secnd');
+    assert.ok(entry, `the unknown property has a config entry: ${res.text}`);
+    for (const field of KEY_INFO_FIELDS) assert.ok(Object.hasOwn(entry.definition, field), `its definition has ${field}`);
+    assert.deepEqual(entry.value.errors, []);
+    assert.equal(entry.value.value, '5');
+    assert.equal(entry.definition.group, 'Unknown properties');
+    assert.equal(entry.definition.documentation, res.body.warnings[0].message);
+    assert.ok(res.body.groups.includes('Unknown properties'));
+    assert.ok(!res.body.configs.some((c: { definition: { name: string } }) => c.definition.name.startsWith('value.converter.')), 'converter properties are known');
+  });
+
   it('validate accepts an alias in the body, refuses a different connector.class (400), a non-object (400), an unknown plugin (404)', async () => {
     const alias = await ctx.api.put('/connector-plugins/datagen/config/validate', { name: 'contract-validate', 'connector.class': DATAGEN_CLASS, topic: 'x' });
     assert.equal(alias.status, 200, alias.text);
