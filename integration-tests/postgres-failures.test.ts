@@ -4,9 +4,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import type { SourceOffset } from '../plugins/api/index.js';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { Lsn } from '../connectors/source/postgres/lsn.js';
 import { startPostgres, type PostgresServer } from './harness/postgres-server.js';
+import { commitLsnOfPosition, SlotWatch } from './harness/slot-watch.js';
 import { tempDir } from './harness/temp.js';
 
 // These tests kill and restart the server, so they use one of their own.
@@ -75,10 +77,11 @@ test('server restart and pg_terminate_backend of the walsender: reconnects withi
     const afterRestart = seen().size;
     await driver.pollUntil(() => seen().size >= afterRestart + 100, 30_000, 'changes after restart');
     assert.ok(Date.now() - t1 < 30_000, 'resumed within 30 s');
-    // confirmed_flush_lsn never passes the committed offset
-    const flushed = await confirmedFlush(db, slot);
-    const committed = Lsn.fromOffset(driver.storedOffset!.lsn_commit)!;
-    assert.ok(flushed!.compare(committed) <= 0, `confirmed ${flushed} <= committed ${committed}`);
+    // confirmed_flush_lsn never passes a transaction the committed offset does not cover
+    const watch = new SlotWatch();
+    watch.sample((await confirmedFlush(db, slot))!, driver.storedOffset!);
+    const commits = driver.records.map((r) => commitLsnOfPosition(r.position)).filter((c): c is Lsn => c !== null);
+    assert.deepEqual(watch.violations(commits), []);
   } finally {
     const ids = await writer.stop();
     await server.query(db, 'INSERT INTO events VALUES (-1, \'end\')');
@@ -102,18 +105,14 @@ test('kill -9 of the worker: nothing committed is lost and confirmed_flush_lsn n
   writeFileSync(configPath, JSON.stringify(config));
   const script = new URL('../connectors/source/postgres/test/file-worker.ts', import.meta.url).pathname;
   const spawnWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', script, configPath, recordsPath, offsetPath], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const landed = () => (existsSync(recordsPath) ? readFileSync(recordsPath, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as { key: { id: number } | null; value: unknown }) : []);
-  let violations = 0;
-  let samples = 0;
+  const landed = () => (existsSync(recordsPath) ? readFileSync(recordsPath, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as { position: string; key: { id: number } | null; value: unknown }) : []);
+  const slot = new SlotWatch();
   const watch = setInterval(() => {
     void (async () => {
       // slot first, then the stored offset: the offset is stored before the server hears of it
       const flushed = await confirmedFlush(db, config['slot.name']).catch(() => null);
       if (!flushed || !existsSync(offsetPath)) return;
-      const stored = JSON.parse(readFileSync(offsetPath, 'utf8')) as Record<string, unknown>;
-      const limit = Lsn.fromOffset(stored.snapshot === true ? stored.snapshot_lsn : stored.lsn_commit)!;
-      samples++;
-      if (flushed.compare(limit) > 0) violations++;
+      slot.sample(flushed, JSON.parse(readFileSync(offsetPath, 'utf8')) as SourceOffset);
     })();
   }, 50);
   await server.query(db, 'INSERT INTO events SELECT g, \'seed\' FROM generate_series(100000, 101000) g');
@@ -134,8 +133,9 @@ test('kill -9 of the worker: nothing committed is lost and confirmed_flush_lsn n
     const missing = [...ids].filter((id) => !got.has(id));
     assert.deepEqual(missing, [], 'every committed insert landed');
     for (let id = 100000; id <= 101000; id++) assert.ok(got.has(id), `snapshot row ${id}`);
-    assert.ok(samples > 20, `sampled the slot (${samples})`);
-    assert.equal(violations, 0, 'confirmed_flush_lsn passed the stored offset');
+    assert.ok(slot.samples > 20, `sampled the slot (${slot.samples})`);
+    const commits = landed().map((r) => commitLsnOfPosition(r.position)).filter((c): c is Lsn => c !== null);
+    assert.deepEqual(slot.violations(commits), [], 'confirmed_flush_lsn passed a transaction the stored offset did not cover');
   } finally {
     clearInterval(watch);
     worker.kill('SIGKILL');

@@ -3,10 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import pg from 'pg';
+import type { SourceOffset } from '../plugins/api/index.js';
 import { listFiles } from '../connectors/sink/files/test/read-back.js';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { Lsn } from '../connectors/source/postgres/lsn.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
+import { commitLsnOfPosition, SlotWatch } from './harness/slot-watch.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, startWorkerProcess, writeProperties, type WorkerProcess } from './harness/worker-process.js';
 
@@ -18,12 +20,10 @@ import { eventually, startWorkerProcess, writeProperties, type WorkerProcess } f
 let server: PostgresServer;
 before(async () => { server = await sharedPostgres(); });
 
-function storedLsnCommit(offsetFile: string, prefix: string): Lsn | null {
+function storedOffset(offsetFile: string, prefix: string): SourceOffset | null {
   if (!existsSync(offsetFile)) return null;
-  const body = JSON.parse(readFileSync(offsetFile, 'utf8')).body as { source: Record<string, Record<string, unknown>> };
-  const entry = Object.entries(body.source).find(([k]) => k.includes(`"server":"${prefix}"`))?.[1];
-  if (!entry) return null;
-  return Lsn.fromOffset(entry.snapshot === true ? entry.snapshot_lsn : entry.lsn_commit);
+  const body = JSON.parse(readFileSync(offsetFile, 'utf8')).body as { source: Record<string, SourceOffset> };
+  return Object.entries(body.source).find(([k]) => k.includes(`"server":"${prefix}"`))?.[1] ?? null;
 }
 
 test('kill -9 of the worker process: every committed insert lands, the slot never passes the stored offset', { timeout: 180_000 }, async () => {
@@ -48,29 +48,28 @@ test('kill -9 of the worker process: every committed insert lands, the slot neve
       await new Promise((r) => setTimeout(r, 3));
     }
   })();
-  let violations = 0;
-  let samples = 0;
+  const slot = new SlotWatch();
   const watch = setInterval(() => {
     void (async () => {
       const [row] = await server.query<{ lsn: string | null }>(db, 'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [source['slot.name']]).catch(() => []);
-      const stored = storedLsnCommit(offsetFile, source['topic.prefix']);
+      const stored = (() => { try { return storedOffset(offsetFile, source['topic.prefix']); } catch { return null; } })();
       if (!row?.lsn || !stored) return;
-      samples++;
-      if (Lsn.parse(row.lsn).compare(stored) > 0) violations++;
+      slot.sample(Lsn.parse(row.lsn), stored);
     })();
   }, 50);
-  const landedIds = () => {
-    const ids = new Set<number>();
+  const landed = () => {
+    const rows: { id: number; __source_pos: string }[] = [];
     for (const f of listFiles(join(dir.path, 'lake')).filter((f) => f.endsWith('.json'))) {
-      for (const line of readFileSync(join(dir.path, 'lake', f), 'utf8').split('\n')) if (line) ids.add(Number((JSON.parse(line) as { id: number }).id));
+      for (const line of readFileSync(join(dir.path, 'lake', f), 'utf8').split('\n')) if (line) rows.push(JSON.parse(line) as { id: number; __source_pos: string });
     }
-    return ids;
+    return rows;
   };
+  const landedIds = () => new Set(landed().map((r) => Number(r.id)));
   let worker: WorkerProcess | null = null;
   try {
     worker = await startWorkerProcess(dir.path, props, [sourceFile, sinkFile]);
     for (let round = 0; round < 2; round++) {
-      await eventually(() => (storedLsnCommit(offsetFile, source['topic.prefix']) ? true : undefined), 30_000, 'a stored offset');
+      await eventually(() => (storedOffset(offsetFile, source['topic.prefix']) ? true : undefined), 30_000, 'a stored offset');
       await new Promise((r) => setTimeout(r, 2000));
       await worker.kill('SIGKILL');
       worker = await startWorkerProcess(dir.path, props);
@@ -83,8 +82,9 @@ test('kill -9 of the worker process: every committed insert lands, the slot neve
     const missing = committed.filter((id) => !ids.has(id));
     assert.deepEqual(missing, [], 'every committed insert landed');
     for (let id = 1000000; id <= 1000500; id++) assert.ok(ids.has(id), `snapshot row ${id}`);
-    assert.ok(samples > 20, `slot sampled ${samples} times`);
-    assert.equal(violations, 0, 'confirmed_flush_lsn passed the stored offset');
+    assert.ok(slot.samples > 20, `slot sampled ${slot.samples} times`);
+    const commits = landed().map((r) => commitLsnOfPosition(r.__source_pos)).filter((c): c is Lsn => c !== null);
+    assert.deepEqual(slot.violations(commits), [], 'confirmed_flush_lsn passed a transaction the stored offset did not cover');
   } finally {
     writing = false;
     clearInterval(watch);

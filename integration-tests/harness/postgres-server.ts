@@ -36,6 +36,8 @@ export interface PostgresServer {
   stopImmediate(): void;
   start(): Promise<void>;
   stop(): void;
+  /** a DBA's routine restart: `pg_ctl stop -m fast` waiting at most `timeoutSeconds` */
+  stopFast(timeoutSeconds: number): Promise<{ stopped: boolean; elapsedMs: number }>;
 }
 
 function asOsUser(args: string[]): string[] {
@@ -169,6 +171,13 @@ class LocalPostgres implements PostgresServer {
   stop(): void {
     const args = asOsUser([join(BIN, 'pg_ctl'), '-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
     spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
+  }
+
+  stopFast(timeoutSeconds: number): Promise<{ stopped: boolean; elapsedMs: number }> {
+    const args = asOsUser([join(BIN, 'pg_ctl'), '-D', this.dataDir, '-m', 'fast', '-w', '-t', String(timeoutSeconds), 'stop']);
+    const started = Date.now();
+    const child = spawn(args[0], args.slice(1), { stdio: 'ignore' });
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ stopped: code === 0, elapsedMs: Date.now() - started })));
   }
 }
 

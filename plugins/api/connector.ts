@@ -46,6 +46,11 @@ export interface OffsetReader {
 
 export interface SourceTaskContext<C = unknown> extends TaskContextBase<C> {
   readonly offsets: OffsetReader;
+  /**
+   * Asks the runtime to run an offset commit soon rather than at the next interval (the source's
+   * server waits for a flush confirmation). `commit` follows once what is durable is stored.
+   */
+  requestCommit(): void;
 }
 
 export interface TopicPartitionOffset {

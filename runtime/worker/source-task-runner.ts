@@ -22,11 +22,14 @@ export class SourceTaskRunner {
   #loop: Promise<void> | undefined;
   #progress: Record<string, unknown> | null = null;
 
-  constructor(rt: TaskRuntime, task: SourceTask, offsets: OffsetStore) {
+  constructor(rt: TaskRuntime, task: SourceTask, offsets: OffsetStore, requestCommit: () => void = () => {}) {
     this.#rt = rt;
     this.#task = task;
     this.#offsets = offsets;
+    this.#requestCommit = requestCommit;
   }
+
+  readonly #requestCommit: () => void;
 
   get connector(): string {
     return this.#rt.connector;
@@ -53,6 +56,7 @@ export class SourceTaskRunner {
         if (p) rt.logger.debug({ progress: p }, 'progress');
       },
       offsets: { offset: async (partition) => this.#offsets.sourceOffset(rt.connector, partition) },
+      requestCommit: () => this.#requestCommit(),
     };
     await this.#task.start(context);
     this.#loop = this.#run().catch((error: unknown) => {

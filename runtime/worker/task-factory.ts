@@ -15,6 +15,8 @@ export interface TaskFactoryDeps {
   offsets: OffsetStore;
   logs: LogRegistry;
   metrics: WorkerMetrics;
+  /** an offset commit soon (a source asked for one) */
+  requestCommit: () => void;
 }
 
 /**
@@ -54,7 +56,7 @@ export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, na
     deadLetterHeaders: parsed['errors.deadletterqueue.context.headers.enable'] !== false,
     labels,
   };
-  if (connector.kind === 'source') return new SourceTaskRunner(runtime, connector.createTask(), deps.offsets);
+  if (connector.kind === 'source') return new SourceTaskRunner(runtime, connector.createTask(), deps.offsets, deps.requestCommit);
   if (!sink) throw new Error(`sink task ${name}/${taskId} needs an inbox`);
   return new SinkTaskRunner(runtime, connector.createTask(), sink.group, sink.inbox, Number(parsed['consumer.max.poll.records'] ?? 2000), sink.deadLetterReplay, sink.persistBounds);
 }

@@ -260,7 +260,7 @@ export class Worker {
       // a sink's own durable bounds may be written at any time: they only ever say what it holds
       persistBounds: () => this.#o.offsets.commit({ sinkPositions: new Map([[entry.name, this.#positionsOf(entry.name)]]) }),
     } : undefined;
-    const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics };
+    const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics, requestCommit: () => void this.#committer.commit() };
     slot.startedAt = Date.now();
     try {
       slot.runner = createTaskRunner(deps, connector, entry.name, slot.id, entry.taskConfigs[slot.id], sink);

@@ -23,6 +23,7 @@ function context(raw: Record<string, string>, stored: SourceOffset | null = null
     rawConfig: raw,
     logger: silent,
     metrics: { setGauge() {}, incCounter() {}, observe() {} },
+    requestCommit() {},
     setProgress() {},
     signal: controller.signal,
     offsets: {

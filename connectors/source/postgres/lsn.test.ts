@@ -28,7 +28,10 @@ test('offsets map back to the last delivered position and the LSN to acknowledge
   const commit = Lsn.parse('0/2000');
   const offset = streamOffset(commit, Lsn.parse('0/1800'), 3, 1, 42, 1000);
   assert.equal(positionOfOffset(offset), streamPosition(commit, Lsn.parse('0/1800'), 3, 1));
-  assert.equal(flushLsnOfOffset(offset)!.toString(), '0/2000');
+  assert.equal(flushLsnOfOffset(offset)!.toString(), '0/2000', 'inside a transaction: its commit record start');
+  const lastOfTransaction = { ...offset, lsn_commit_end: Lsn.parse('0/2030').toOffset() };
+  assert.equal(flushLsnOfOffset(lastOfTransaction)!.toString(), '0/2030', 'its last record: the end of its commit record');
+  assert.equal(positionOfOffset(lastOfTransaction), positionOfOffset(offset), 'the same position either way');
   assert.equal(positionOfOffset({ snapshot: true, snapshot_lsn: 5 }), null);
   assert.equal(flushLsnOfOffset({ snapshot: true, snapshot_lsn: 5, lsn_commit: 9 })!.value, 5n);
   // a Debezium offset without our ordinal covers the whole change LSN

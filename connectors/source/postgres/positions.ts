@@ -96,8 +96,10 @@ export function positionOfOffset(offset: SourceOffset): string | null {
 
 /** The LSN the server may release up to once this offset is committed (see acknowledgement). */
 export function flushLsnOfOffset(offset: SourceOffset): Lsn | null {
-  // Replay restarts at the transaction whose commit record starts at the flush LSN: acknowledging
-  // the commit LSN (not its end) keeps a partly committed transaction available for replay.
   if (offset.snapshot === true) return Lsn.fromOffset(offset.snapshot_lsn);
+  // the transaction's last record: all of it is safe, up to the end of its commit record
+  if (offset.lsn_commit_end !== undefined && offset.lsn_commit_end !== null) return Lsn.fromOffset(offset.lsn_commit_end);
+  // inside a transaction: replay restarts at the transaction whose commit record starts at the
+  // flush LSN, so acknowledging its start (not its end) keeps the rest of it available for replay
   return Lsn.fromOffset(offset.lsn_commit);
 }

@@ -101,6 +101,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       events, filter, mapping, registry, admin, queue: this.#queue, logger: context.logger, metrics: context.metrics,
       statusIntervalMs: config['status.update.interval.ms'], heartbeatIntervalMs: config['heartbeat.interval.ms'],
       heartbeatQuery: config['heartbeat.action.query'], maxRetries: config['errors.max.retries'], maxBackoffMs: config['retriable.restart.connector.wait.ms'],
+      requestCommit: () => context.requestCommit(),
     }, plan.streamFrom, plan.lastDelivered) : null;
     const snapshot = plan.snapshot;
     this.#worker = (async () => {

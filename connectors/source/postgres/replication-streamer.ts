@@ -22,6 +22,8 @@ export interface StreamerOptions extends TransactionDecoderOptions {
   readonly heartbeatQuery?: string;
   readonly maxRetries: number;
   readonly maxBackoffMs: number;
+  /** asks the runtime to commit offsets soon (the server is waiting for a flush confirmation) */
+  readonly requestCommit?: () => void;
 }
 
 /** Incoming messages buffered before the reader pauses the socket. */
@@ -40,7 +42,12 @@ type PendingItem =
  * backoff when the connection is lost. What was already handed to the queue is skipped when the
  * server replays it after a reconnect (it resends from the last acknowledged LSN).
  *
- * The server is told a flush position only through `acknowledge`, called with committed offsets.
+ * The server is told a flush position only through `acknowledge`, called with committed offsets,
+ * with one addition: when everything the stream yielded is acknowledged and no transaction is
+ * open, the WAL up to the server's last reported position holds nothing to capture, and that
+ * position is confirmed too. So on a quiet database `confirmed_flush_lsn` reaches the server's
+ * WAL position (lag shows zero) and a fast shutdown, whose walsender waits for the client to
+ * confirm everything it sent, does not hang.
  */
 export class ReplicationStreamer {
   readonly #o: StreamerOptions;
@@ -57,6 +64,8 @@ export class ReplicationStreamer {
   readonly #decoder: TransactionDecoder;
   #heartbeatDue = false;
   #lastHeartbeat = Lsn.ZERO;
+  /** the server's WAL position from the last keepalive processed (everything before it was received) */
+  #serverWalEnd = Lsn.ZERO;
 
   constructor(options: StreamerOptions, acked: Lsn, lastQueued: string | null) {
     this.#o = options;
@@ -108,11 +117,16 @@ export class ReplicationStreamer {
       const streaming = connection.stream(this.#o.slot, this.#o.publication, this.#acked, {
         data: (walStart, payload, offset) => this.#receive(connection, walStart, payload, offset),
         keepalive: (walEnd, replyRequested) => {
-          if (replyRequested) connection.sendStatus(this.#acked);
+          if (replyRequested) {
+            connection.sendStatus(this.#acked);
+            // the server waits for a confirmation (a shutdown does): have the runtime commit
+            if (!this.#allAcknowledged()) this.#o.requestCommit?.();
+          }
           this.#push({ kind: 'keepalive', walEnd }, connection);
         },
       });
-      statusTimer = setInterval(() => connection.sendStatus(this.#acked), this.#o.statusIntervalMs);
+      // while idle, each status update asks for a keepalive: its WAL position can be confirmed
+      statusTimer = setInterval(() => connection.sendStatus(this.#acked, this.#allAcknowledged()), this.#o.statusIntervalMs);
       if (this.#o.heartbeatIntervalMs > 0) heartbeatTimer = setInterval(() => void this.#heartbeat(connection), this.#o.heartbeatIntervalMs);
       const pump = this.#pump(connection);
       // a failing pump (bad message, catalog lookup failed) ends the session: close the stream so
@@ -208,7 +222,10 @@ export class ReplicationStreamer {
 
   async #onKeepalive(walEnd: Lsn): Promise<void> {
     // Only between transactions is everything before the server's position already received.
-    if (!this.#heartbeatDue || this.#decoder.inTransaction || walEnd.compare(this.#lastHeartbeat) <= 0) return;
+    if (this.#decoder.inTransaction) return;
+    if (walEnd.compare(this.#serverWalEnd) > 0) this.#serverWalEnd = walEnd;
+    this.#confirmIdle();
+    if (!this.#heartbeatDue || walEnd.compare(this.#lastHeartbeat) <= 0) return;
     const position = heartbeatPosition(walEnd);
     if (this.#lastQueued !== null && position <= this.#lastQueued) return;
     this.#heartbeatDue = false;
@@ -239,9 +256,25 @@ export class ReplicationStreamer {
 
   /** Reports `lsn` as flushed: called once offsets up to it are durably committed. */
   acknowledge(lsn: Lsn): void {
-    if (lsn.compare(this.#acked) <= 0) return;
-    this.#acked = lsn;
-    this.#connection?.sendStatus(lsn);
+    if (lsn.compare(this.#acked) > 0) this.#acked = lsn;
+    this.#confirmIdle();
+    this.#connection?.sendStatus(this.#acked);
+  }
+
+  /**
+   * Whether everything the stream yielded is acknowledged: no transaction open, and the last one
+   * that yielded records ends at or before the acknowledged position.
+   */
+  #allAcknowledged(): boolean {
+    return !this.#decoder.inTransaction && this.#decoder.lastRecordsEnd.compare(this.#acked) <= 0;
+  }
+
+  /** While idle, the server's last reported position holds nothing unacknowledged: confirm it. */
+  #confirmIdle(): void {
+    if (this.#allAcknowledged() && this.#serverWalEnd.compare(this.#acked) > 0) {
+      this.#acked = this.#serverWalEnd;
+      this.#connection?.sendStatus(this.#acked);
+    }
   }
 
   async stop(): Promise<void> {

@@ -27,12 +27,22 @@ const NONE: SourceRecord[] = [];
  * pgoutput messages into records; Relation and Type messages need catalog lookups and so are
  * asynchronous (`describe`), row changes are not (`records`), which keeps the hot path free of
  * promises.
+ *
+ * The records of each change are handed out with the next message, so that the last change of a
+ * transaction is known as such when its Commit arrives (the next message on the wire, so nothing
+ * waits): its last record's offset then carries the commit's end LSN (`lsn_commit_end`), which
+ * the server may be told is flushed once that offset is committed — the slot then reaches the end
+ * of the last transaction, as with Debezium and pg_recvlogical.
  */
 export class TransactionDecoder {
   readonly #o: TransactionDecoderOptions;
   readonly #relations = new Map<number, TableSchema | null>();
   #txn: { xid: number; finalLsn: Lsn; commitTimeMs: number; ordinal: number } | null = null;
+  /** the records of the open transaction's last change, not handed out yet */
+  #held: SourceRecord[] = NONE;
   lastCommitTimeMs = 0;
+  /** the end LSN of the last transaction that yielded records (zero before any) */
+  lastRecordsEnd = Lsn.ZERO;
 
   constructor(options: TransactionDecoderOptions) {
     this.#o = options;
@@ -42,6 +52,8 @@ export class TransactionDecoder {
   reset(): void {
     this.#relations.clear();
     this.#txn = null;
+    // an unfinished transaction is sent again by the server
+    this.#held = NONE;
   }
 
   get inTransaction(): boolean {
@@ -77,25 +89,41 @@ export class TransactionDecoder {
       case 'begin':
         this.#txn = { xid: message.xid, finalLsn: message.finalLsn, commitTimeMs: message.commitTimeMs, ordinal: 0 };
         return NONE;
-      case 'commit':
+      case 'commit': {
         this.#txn = null;
         this.lastCommitTimeMs = message.commitTimeMs;
-        return NONE;
+        const out = this.#held;
+        this.#held = NONE;
+        if (out.length > 0) {
+          const last = out[out.length - 1];
+          out[out.length - 1] = { ...last, sourceOffset: { ...last.sourceOffset, lsn_commit_end: message.endLsn.toOffset() } };
+          this.lastRecordsEnd = message.endLsn;
+        }
+        return out;
+      }
       case 'insert':
       case 'update':
       case 'delete':
-        return this.#change(message.relationId, walStart, message);
+        return this.#hold(this.#change(message.relationId, walStart, message));
       case 'truncate': {
         let out = NONE;
         for (const relationId of message.relationIds) {
           const records = this.#change(relationId, walStart, message);
           out = out === NONE ? records : out.concat(records);
         }
-        return out;
+        return this.#hold(out);
       }
       default:
         return NONE;
     }
+  }
+
+  /** Holds a change's records and hands out the ones held before (a change without records holds nothing). */
+  #hold(records: SourceRecord[]): SourceRecord[] {
+    if (records.length === 0) return NONE;
+    const out = this.#held;
+    this.#held = records;
+    return out;
   }
 
   // one context object for every change: changeRecords reads it and keeps nothing

@@ -19,6 +19,8 @@ export class TaskDriver {
   #stored: SourceOffset | null;
   #polledOffset: SourceOffset | null = null;
   readonly logs: string[] = [];
+  /** how often the task asked for an offset commit (the driver commits only when told to) */
+  commitRequests = 0;
 
   constructor(readonly raw: RawConfig, stored: SourceOffset | null = null) {
     this.#stored = stored;
@@ -51,6 +53,7 @@ export class TaskDriver {
       connectorName: 'pg-test', taskId: 0, config: parsed.value, rawConfig: this.raw, logger, metrics,
       setProgress: (p) => void (this.progress = p), signal: this.#abort.signal,
       offsets: { offset: async (_p: SourcePartition) => this.#stored },
+      requestCommit: () => void this.commitRequests++,
     };
     await this.task.start(context);
   }
