@@ -49,7 +49,7 @@ export function lakeCommand(): Command {
     .action(async (location: string, options: LakeOptions) => {
       await withLake(location, options, async (session) => {
         const rows = session.catalog.topics.map((t) => [
-          LakeSession.viewName(t.topic), t.fileCount, t.layout,
+          session.displayName(t.topic), t.fileCount, t.layout,
           t.layout === 'rows' ? '-' : t.keyFields === null ? 'unknown' : t.keyFields.length === 0 ? '(none: keyless)' : t.keyFields.join(', '),
         ]);
         process.stdout.write(formatResult({ columns: ['view', 'files', 'layout', 'key'], rows }, 'table', 0));
