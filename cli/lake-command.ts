@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { TributaryError } from '../plugins/api/index.js';
-import { openLake, type LocalLake } from './lake/lake-location.js';
-import { LakeSession } from './lake/lake-session.js';
-import { formatResult, type OutputFormat } from './lake/result-table.js';
+import { openLake, type LocalLake } from './lake-query/lake-location.js';
+import { LakeSession } from './lake-query/lake-session.js';
+import { formatResult, type OutputFormat } from './lake-query/result-table.js';
 
 interface LakeOptions {
   topicsDir: string;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startEmbeddedWorker } from '../runtime/embedded.js';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
-import { LakeSession } from '../cli/lake/lake-session.js';
+import { LakeSession } from '../cli/lake-query/lake-session.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { S3RVER_CREDENTIALS, startS3Server, type S3Server } from './harness/s3-server.js';
 import { tempDir } from './harness/temp.js';

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { decodeSegment } from '../lake/lake-catalog.js';
+import { decodeSegment } from '../lake-query/lake-catalog.js';
 import { landedFiles, topicFolders } from './lake-files.js';
 
 /**
