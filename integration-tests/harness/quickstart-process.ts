@@ -15,8 +15,9 @@ export interface QuickstartRun {
 export interface RunOptions {
   /** SIGINT after this many seconds (0: let it end by itself) */
   seconds?: number;
-  /** how many SIGINTs to send, 150 ms apart (Ctrl-C pressed repeatedly) */
+  /** how many SIGINTs to send (Ctrl-C pressed repeatedly), `interruptGapMs` apart (default 150) */
   interrupts?: number;
+  interruptGapMs?: number;
   /** run this once the quickstart says it is capturing; the interrupts follow when it resolves */
   whileCapturing?: (child: ChildProcess) => Promise<void>;
   /** stop reading stdout after this many lines (`| head -n`): the quickstart's next write meets a closed pipe */
@@ -51,7 +52,7 @@ export function runQuickstart(cwd: string, args: string[], options: RunOptions =
       if (options.closeStdoutAfterLines !== undefined && lines >= options.closeStdoutAfterLines) child.stdout.destroy();
     });
     const interrupt = () => {
-      for (let i = 0; i < (options.interrupts ?? 1); i++) setTimeout(() => child.kill('SIGINT'), i * 150);
+      for (let i = 0; i < (options.interrupts ?? 1); i++) setTimeout(() => child.kill('SIGINT'), i * (options.interruptGapMs ?? 150));
     };
     let started = false;
     child.stderr.on('data', (d: Buffer) => {
