@@ -22,7 +22,7 @@ export interface RunOptions {
   whileCapturing?: (child: ChildProcess) => Promise<void>;
   /** stop reading stdout after this many lines (`| head -n`): the quickstart's next write meets a closed pipe */
   closeStdoutAfterLines?: number;
-  /** the checkout whose bin/tributary.js runs (default this one) */
+  /** the checkout whose bin/tributary.js runs (default QUICKSTART_CHECKOUT, to see a test fail on an older checkout, else this one) */
   checkout?: string;
   user?: { uid: number; gid: number };
   env?: Record<string, string>;
@@ -37,7 +37,7 @@ export function runQuickstart(cwd: string, args: string[], options: RunOptions =
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('npm_')) env[k] = v;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(options.checkout ?? ROOT, 'bin/tributary.js'), 'quickstart', ...args], {
+    const child = spawn(process.execPath, [join(options.checkout ?? process.env.QUICKSTART_CHECKOUT ?? ROOT, 'bin/tributary.js'), 'quickstart', ...args], {
       cwd,
       env: { ...env, TRIBUTARY_FROM_SOURCE: '1', HOME: cwd, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
