@@ -43,25 +43,27 @@ export function placeServer(packageDir: string, version: string, dataDir: string
   const owner = postgresAccount();
   // A data folder left from a version that ran the server in place (it opened the path then): keep using it.
   if (isRealDirectory(dir) && existsSync(join(dir, 'PG_VERSION'))) return { binaries: installedBinaries(packageDir, version, owner), dataDir: dir, scratchDir: dir, owner };
-  const home = rootHome();
-  const slotDir = join(home, 'data', createHash('sha256').update(dir).digest('hex').slice(0, 16));
-  const data = join(slotDir, 'pgdata');
-  if (!isLink(dir)) {
-    // The link is gone (the state folder was removed to start over): so is the server it named.
-    rmSync(slotDir, { recursive: true, force: true });
+  let data: string;
+  if (isLink(dir)) data = resolve(dirname(dir), readlinkSync(dir));
+  else {
+    const home = rootHome();
+    data = join(home, 'data', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'pgdata');
+    // No link (a first run, or the state folder was removed to start over): no old server either.
+    rmSync(dirname(data), { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
+    ownFolder(join(home, 'data'), 0o755);
+    mkdirSync(dirname(dir), { recursive: true });
+    symlinkSync(data, dir);
   }
-  ownFolder(join(home, 'data'), 0o755);
-  for (const d of [slotDir, data]) {
+  const slotDir = dirname(data);
+  // a link someone pointed elsewhere: only the data folder itself is the server's to own
+  const ours = slotDir.startsWith(join(rootHome(), 'data') + '/');
+  for (const d of ours ? [slotDir, data] : [data]) {
     mkdirSync(d, { recursive: true });
     chownSync(d, owner.uid, owner.gid);
     chmodSync(d, 0o700);
   }
-  if (!isLink(dir)) {
-    mkdirSync(dirname(dir), { recursive: true });
-    symlinkSync(data, dir);
-  }
-  return { binaries: installedBinaries(packageDir, version, owner), dataDir: data, scratchDir: slotDir, owner };
+  return { binaries: installedBinaries(packageDir, version, owner), dataDir: data, scratchDir: ours ? slotDir : data, owner };
 }
 
 /** The real data folder behind a quickstart data path (the link target as root); for cleanup. */
@@ -71,7 +73,7 @@ export function resolveDataDir(dataDir: string): string {
 
 /** Removes an embedded server's data, following the link root's placement leaves. */
 export function removeServerData(dataDir: string): void {
-  if (isLink(dataDir)) rmSync(dirname(readlinkSync(dataDir)), { recursive: true, force: true });
+  if (isLink(dataDir)) rmSync(dirname(resolve(dirname(dataDir), readlinkSync(dataDir))), { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 }
 
