@@ -133,8 +133,17 @@ async function runQuickstart(options: QuickstartOptions): Promise<void> {
     rmSync(workerDir, { recursive: true, force: true });
     lines.push('', `On ${objects.where}: ${done.length > 0 ? done.join(', ') : 'nothing was left to drop'}; the worker state is removed, so the next run takes a new snapshot.`);
   } else if (objects) lines.push('', ...leftBehindNotice(objects, relative(process.cwd(), stateDir) || stateDir));
-  (output.stdoutClosed() ? process.stderr : process.stdout).write(lines.join('\n') + '\n');
+  await writeSummary(lines.join('\n') + '\n', output.stdoutClosed());
   process.exit(0);
+}
+
+/** The summary on stdout, or on stderr when stdout is gone (known already, or found by this write failing). */
+function writeSummary(text: string, stdoutClosed: boolean): Promise<void> {
+  return new Promise((resolveWrite) => {
+    const toStderr = () => (process.stderr.destroyed ? resolveWrite() : process.stderr.write(text, () => resolveWrite()));
+    if (stdoutClosed) return toStderr();
+    process.stdout.write(text, (error) => (error ? toStderr() : resolveWrite()));
+  });
 }
 
 /** Waits until the source has read everything (no new records for 2 s), at most 20 s. */

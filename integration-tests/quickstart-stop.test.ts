@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import pg from 'pg';
+import { startEmbeddedDatabase } from '../cli/quickstart/embedded-database.js';
 import { removeServerData, resolveDataDir } from '../cli/quickstart/embedded-placement.js';
 import { LakeSession } from '../cli/lake-query/lake-session.js';
 import { freePort } from './harness/ports.js';
@@ -43,20 +45,32 @@ async function lakeRows(topic: string): Promise<number> {
   }
 }
 
-test('stdout closed by its reader after two lines, then Ctrl-C: the drain completes, the summary goes to stderr, PostgreSQL stops', async () => {
-  const run = await runQuickstart(dir.path, ['--port', String(await freePort()), '--rate', '50'], { seconds: 16, closeStdoutAfterLines: 2 });
+const capturingFor = (ms: number) => ({ whileCapturing: () => new Promise<void>((r) => setTimeout(r, ms)) });
+
+test('stdout closed by its reader after the first line, then Ctrl-C: the drain completes, the summary goes to stderr, PostgreSQL stops', async () => {
+  const run = await runQuickstart(dir.path, ['--port', String(await freePort()), '--rate', '50'], { ...capturingFor(9000), closeStdoutAfterLines: 1 });
   assert.equal(run.code, 0, `exit ${run.code}:\n${run.stderr.slice(-3000)}`);
   assert.deepEqual(postgresProcessesOn(resolveDataDir(pgdata)), [], 'PostgreSQL still runs');
   assert.ok(!existsSync(join(resolveDataDir(pgdata), 'postmaster.pid')), 'postmaster.pid left behind');
   assert.match(run.stderr, /Stopped\. \d+ Parquet file\(s\) under lake\//, 'the summary, on stderr once stdout is gone');
   assert.deepEqual(unfinishedFiles(), []);
   assert.ok(sourceOffset()?.lsn, 'the source offset is committed');
-  assert.ok((await lakeRows('quickstart.public.orders')) > 0);
+  // the whole drain: every change the workload made is in the lake
+  const db = await startEmbeddedDatabase(pgdata, await freePort());
+  try {
+    const client = new pg.Client(db.connection);
+    await client.connect();
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM orders');
+    await client.end();
+    assert.equal(await lakeRows('quickstart.public.orders'), Number(rows[0].n));
+  } finally {
+    await db.stop();
+  }
 });
 
 test('Ctrl-C twice (with stdout closed too): the stop hurries but completes files, commits offsets and stops PostgreSQL', async () => {
   const before = sourceOffset();
-  const run = await runQuickstart(dir.path, ['--port', String(await freePort()), '--rate', '50'], { seconds: 12, interrupts: 2, closeStdoutAfterLines: 1 });
+  const run = await runQuickstart(dir.path, ['--port', String(await freePort()), '--rate', '50'], { ...capturingFor(7000), interrupts: 2, closeStdoutAfterLines: 1 });
   assert.equal(run.code, 0, `exit ${run.code}:\n${run.stderr.slice(-3000)}`);
   assert.match(run.stderr, /stopping sooner/);
   assert.deepEqual(postgresProcessesOn(resolveDataDir(pgdata)), [], 'PostgreSQL still runs');
@@ -68,7 +82,7 @@ test('Ctrl-C twice (with stdout closed too): the stop hurries but completes file
 });
 
 test('Ctrl-C three times: it exits at once, and PostgreSQL still stops', async () => {
-  const run = await runQuickstart(dir.path, ['--port', String(await freePort())], { seconds: 10, interrupts: 3, interruptGapMs: 30 });
+  const run = await runQuickstart(dir.path, ['--port', String(await freePort())], { ...capturingFor(4000), interrupts: 3 });
   assert.equal(run.code, 130, run.stderr.slice(-3000));
   const deadline = Date.now() + 30_000;
   while (postgresProcessesOn(resolveDataDir(pgdata)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

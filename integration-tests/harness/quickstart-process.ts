@@ -15,9 +15,11 @@ export interface QuickstartRun {
 export interface RunOptions {
   /** SIGINT after this many seconds (0: let it end by itself) */
   seconds?: number;
-  /** how many SIGINTs to send (Ctrl-C pressed repeatedly), `interruptGapMs` apart (default 150) */
+  /**
+   * how many SIGINTs to send (Ctrl-C pressed repeatedly): each one after the quickstart has
+   * answered the one before (signals sent closer together may merge into one on a busy machine)
+   */
   interrupts?: number;
-  interruptGapMs?: number;
   /** run this once the quickstart says it is capturing; the interrupts follow when it resolves */
   whileCapturing?: (child: ChildProcess) => Promise<void>;
   /** stop reading stdout after this many lines (`| head -n`): the quickstart's next write meets a closed pipe */
@@ -27,6 +29,9 @@ export interface RunOptions {
   user?: { uid: number; gid: number };
   env?: Record<string, string>;
 }
+
+/** What the quickstart says when it has taken the first and the second Ctrl-C. */
+const ANSWERS = [/stopping —/, /stopping sooner/];
 
 /**
  * Runs `tributary quickstart` in `cwd` as a user would, from the TypeScript sources, with npm's
@@ -51,12 +56,16 @@ export function runQuickstart(cwd: string, args: string[], options: RunOptions =
       lines += d.toString().split('\n').length - 1;
       if (options.closeStdoutAfterLines !== undefined && lines >= options.closeStdoutAfterLines) child.stdout.destroy();
     });
+    let sent = 0;
     const interrupt = () => {
-      for (let i = 0; i < (options.interrupts ?? 1); i++) setTimeout(() => child.kill('SIGINT'), i * (options.interruptGapMs ?? 150));
+      sent++;
+      child.kill('SIGINT');
     };
     let started = false;
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      const answered = ANSWERS[sent - 1];
+      if (sent > 0 && sent < (options.interrupts ?? 1) && answered && answered.test(stderr)) interrupt();
       if (!started && /Ctrl-C stops\./.test(stderr)) {
         started = true;
         if (options.whileCapturing) void options.whileCapturing(child).finally(interrupt);
