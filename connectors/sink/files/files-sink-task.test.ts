@@ -250,3 +250,23 @@ test('flush (graceful stop) completes every open file, so preCommit covers every
   await task.stop();
   dir.remove();
 });
+
+test('a Parquet footer names the record key fields (tributary.key.fields): [] for keyless records', async () => {
+  const dir = tempDir('files-key-fields');
+  const { task } = await startTask(dir.path, { topics: 'keyed,keyless' });
+  const keySchema = Schemas.struct([Schemas.field('region', Schemas.string()), Schemas.field('no', Schemas.int64())], { name: 'keyed.Key' });
+  const keyed = { ...rowRecord(1, ['id', 'a']), topic: 'keyed', keySchema, key: { region: 'eu', no: 1 } };
+  const keyless = { ...rowRecord(2, ['id', 'a']), topic: 'keyless' };
+  await task.put([keyed, keyless]);
+  await task.closeAll();
+  const { asyncBufferFromFile, parquetMetadataAsync } = await import('hyparquet');
+  const footer = async (topic: string) => {
+    const file = listFiles(dir.path).find((f) => f.startsWith(`topics/${topic}/`))!;
+    const meta = await parquetMetadataAsync(await asyncBufferFromFile(join(dir.path, file)));
+    return meta.key_value_metadata?.find((kv) => kv.key === 'tributary.key.fields')?.value;
+  };
+  assert.equal(await footer('keyed'), '["region","no"]');
+  assert.equal(await footer('keyless'), '[]');
+  await task.stop();
+  dir.remove();
+});

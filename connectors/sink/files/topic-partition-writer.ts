@@ -222,7 +222,7 @@ export class TopicPartitionWriter {
     const file: OpenFile = {
       encodedPartition: encoded,
       out,
-      writer: this.#ctx.format.open(out, schema),
+      writer: this.#ctx.format.open(out, schema, { keyFields: keyFieldsOf(record) }),
       schema,
       projections: new Map(),
       firstOffset: record.offset,
@@ -280,6 +280,13 @@ export class TopicPartitionWriter {
     this.#ctx.logger.debug({ file: file.out.path, records: file.records, bytes: file.out.bytesWritten }, 'file completed');
     return true;
   }
+}
+
+/** The key's field names (see FileDescription): from the key schema, else from a schemaless key object. */
+function keyFieldsOf(record: SinkRecord): readonly string[] | null {
+  if (record.keySchema) return record.keySchema.type === 'struct' ? (record.keySchema.fields ?? []).map((f) => f.name) : null;
+  if (record.key === null || record.key === undefined) return [];
+  return typeof record.key === 'object' && !Array.isArray(record.key) && !(record.key instanceof Uint8Array) ? Object.keys(record.key) : null;
 }
 
 const identities = new WeakMap<readonly number[], boolean>();

@@ -4,7 +4,7 @@ import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { Schema } from '../../../../plugins/api/index.js';
 import type { OutputFile } from '../storage/storage.js';
 import { parquetColumns, type Converter } from './parquet-schema.js';
-import type { RecordWriter, RecordWriterFactory } from './record-writer.js';
+import type { FileDescription, RecordWriter, RecordWriterFactory } from './record-writer.js';
 import { zstdCompress } from './zstd-compressor.js';
 
 export type ParquetCodec = 'snappy' | 'zstd' | 'gzip' | 'none';
@@ -21,8 +21,11 @@ export interface ParquetOptions {
 const CODECS = { snappy: 'SNAPPY', zstd: 'ZSTD', gzip: 'GZIP', none: 'UNCOMPRESSED' } as const;
 const compressors = { ZSTD: zstdCompress, GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
 
+/** The footer key (Parquet key-value metadata) holding the record key's field names as a JSON array. */
+export const KEY_FIELDS_METADATA = 'tributary.key.fields';
+
 export function parquetWriterFactory(options: ParquetOptions): RecordWriterFactory {
-  return { extension: 'parquet', open: (out, schema) => new ParquetRecordWriter(out, schema, options) };
+  return { extension: 'parquet', open: (out, schema, description) => new ParquetRecordWriter(out, schema, options, description) };
 }
 
 /**
@@ -46,7 +49,7 @@ export class ParquetRecordWriter implements RecordWriter {
   #rows = 0;
   #bufferedBytes = 0;
 
-  constructor(out: OutputFile, schema: Schema, options: ParquetOptions) {
+  constructor(out: OutputFile, schema: Schema, options: ParquetOptions, description?: FileDescription) {
     this.#out = out;
     const { elements, converters } = parquetColumns(schema);
     this.#converters = converters;
@@ -64,6 +67,7 @@ export class ParquetRecordWriter implements RecordWriter {
       codec: CODECS[options.codec],
       compressors,
       createdBy: options.createdBy,
+      kvMetadata: description?.keyFields ? [{ key: KEY_FIELDS_METADATA, value: JSON.stringify(description.keyFields) }] : undefined,
     });
   }
 

@@ -16,8 +16,18 @@ export interface RecordWriter {
   finish(): Promise<void>;
 }
 
+/** What a file says about its records beyond their columns (formats with a footer keep it there). */
+export interface FileDescription {
+  /**
+   * the record key's field names, in key order: `[]` when the records carry no key (a keyless
+   * table), null when the key is not a struct (then nothing is recorded). Readers rebuilding a
+   * table's current state partition by these (`tributary lake query`).
+   */
+  readonly keyFields: readonly string[] | null;
+}
+
 export interface RecordWriterFactory {
   /** file name extension without the dot, e.g. `parquet` or `json.gz` */
   readonly extension: string;
-  open(out: OutputFile, schema: Schema): RecordWriter;
+  open(out: OutputFile, schema: Schema, description?: FileDescription): RecordWriter;
 }
