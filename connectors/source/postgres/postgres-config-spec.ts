@@ -6,7 +6,7 @@ import { defineConfigSpec, prop, type ConfigOf } from '../../../plugins/api/inde
  */
 export const postgresConfigSpec = defineConfigSpec(
   {
-    'topic.prefix': prop.string({ required: true, importance: 'high', group: 'Connection', doc: 'Logical name of the source server: prefix of every topic (`<topic.prefix>.<schema>.<table>`) and the key of the stored offsets.', pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'must contain only letters, digits, ".", "_" and "-"' }),
+    'topic.prefix': prop.string({ required: true, importance: 'high', group: 'Connection', doc: 'Logical name of the source server: prefix of every topic (`<topic.prefix>.<schema>.<table>`, characters outside `A-Za-z0-9._-` replaced by `_` as Debezium does) and the key of the stored offsets.', pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'must contain only letters, digits, ".", "_" and "-"' }),
     'database.hostname': prop.string({ required: true, importance: 'high', group: 'Connection', doc: 'Host name or IP address of the PostgreSQL server.' }),
     'database.port': prop.int({ default: 5432, min: 1, max: 65535, importance: 'high', group: 'Connection', doc: 'Port of the PostgreSQL server.' }),
     'database.user': prop.string({ required: true, importance: 'high', group: 'Connection', doc: 'User to connect as; needs the REPLICATION attribute (or superuser), SELECT on the captured tables, and CREATE on the database when the publication is created automatically.' }),
