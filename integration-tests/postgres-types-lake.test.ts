@@ -46,7 +46,7 @@ after(() => duck?.close());
 async function capture(modes: Record<string, string>): Promise<SinkRecord[]> {
   const db = await server.createDatabase('lake_types');
   await server.query(db, `${edgeTableSql(TABLE)}; ${edgeInsertSql(TABLE, 1)}`);
-  const driver = new TaskDriver(testConfig(server.port, db, modes));
+  const driver = new TaskDriver(testConfig(server.port, db, { ...modes, 'slot.drop.on.stop': 'true' }));
   try {
     await driver.start();
     await driver.pollUntil((rs) => rs.filter((r) => r.value !== null).length >= EDGE_ROWS, 30_000, 'snapshot');

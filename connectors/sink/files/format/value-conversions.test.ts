@@ -29,6 +29,9 @@ test('time of values for RecordField extraction', () => {
   assert.equal(timeOfValue(20454, 'io.debezium.time.Date'), 20454 * 86_400_000);
   assert.equal(timeOfValue(1767225600000123n, 'io.debezium.time.MicroTimestamp'), 1767225600000);
   assert.equal(timeOfValue(null), undefined);
+  assert.equal(timeOfValue('infinity', 'io.debezium.time.ZonedTimestamp'), undefined, 'no partition for ±infinity');
+  assert.equal(timeOfValue(9223372036825200000n, 'io.debezium.time.MicroTimestamp'), undefined);
+  assert.equal(timeOfValue('+21016-11-04T06:51:30.123456Z'), 601060287090123);
 });
 
 test('fast paths agree with the general parsers', () => {

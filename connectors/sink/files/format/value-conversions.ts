@@ -205,8 +205,19 @@ function isoMillisUtc(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Epoch milliseconds of a value used as a time (record field or partition time). */
+/** the range of a JS Date (±100 million days): partition paths are formatted through Intl */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch milliseconds of a value used as a time (record field or partition time); undefined when
+ * there is none a partition path can show (±infinity, years beyond a JS Date's ±275760).
+ */
 export function timeOfValue(value: unknown, logicalName?: string): number | undefined {
+  const ms = millisOfValue(value, logicalName);
+  return ms !== undefined && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
+}
+
+function millisOfValue(value: unknown, logicalName?: string): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (value instanceof Date) return value.getTime();
   if (typeof value === 'string') {
