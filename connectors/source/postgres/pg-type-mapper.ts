@@ -1,7 +1,10 @@
-import { Schemas, type Schema } from '../../../plugins/api/index.js';
-import {
-  int64Value, parseArrayText, parseInt64, parseBytea, parseDate, parseHstore, parseMoney, parseTimeMicros, parseTimestampMicros, toIsoTimestamp, toUtcTime,
-} from './pg-text-parsers.js';
+import { Schemas, type Logger, type Schema } from '../../../plugins/api/index.js';
+import { intervalColumn, type IntervalHandlingMode } from './interval-columns.js';
+import { moneyColumn, numericColumn, type DecimalHandlingMode } from './numeric-columns.js';
+import { parseArrayText, parseInt64, parseBytea, parseHstore } from './pg-text-parsers.js';
+import { dateColumn, timeColumn, timestampColumn, zonedTimeColumn, zonedTimestampColumn, type TimePrecisionMode } from './temporal-columns.js';
+import type { PostgresConfig } from './postgres-config-spec.js';
+import { TopicNamer } from './topic-naming.js';
 import type { TypeInfo, TypeRegistry } from './type-registry.js';
 
 /** How one column maps: its record schema and the conversion from the server's text form. */
@@ -12,8 +15,26 @@ export interface ColumnType {
   readonly placeholder: 'string' | 'bytes' | 'none';
 }
 
+/**
+ * How a table maps to records: Debezium's value modes (each defaults to Debezium's default) and
+ * the topic names.
+ */
 export interface TypeMappingOptions {
-  readonly decimalHandling: 'precise' | 'string';
+  readonly decimalHandling: DecimalHandlingMode;
+  readonly timePrecision?: TimePrecisionMode;
+  readonly intervalHandling?: IntervalHandlingMode;
+  /** sanitizes topic names and warns once per renamed table; without it names are sanitized silently */
+  readonly topicNamer?: TopicNamer;
+}
+
+/** The mapping a task's config asks for; renamed topics are warned about through `logger`. */
+export function typeMappingOptions(config: Pick<PostgresConfig, 'decimal.handling.mode' | 'time.precision.mode' | 'interval.handling.mode'>, logger?: Logger): TypeMappingOptions {
+  return {
+    decimalHandling: config['decimal.handling.mode'],
+    timePrecision: config['time.precision.mode'],
+    intervalHandling: config['interval.handling.mode'],
+    topicNamer: new TopicNamer(logger),
+  };
 }
 
 const identity = (text: string) => text;
@@ -30,36 +51,23 @@ const BUILTIN: Record<number, (typmod: number, options: TypeMappingOptions) => C
   26: () => ({ schema: Schemas.int64(), fromText: Number, placeholder: 'none' }),
   700: () => ({ schema: Schemas.float32(), fromText: Number, placeholder: 'none' }),
   701: () => ({ schema: Schemas.float64(), fromText: Number, placeholder: 'none' }),
-  1700: (typmod, options) => numeric(typmod, options),
-  // money: Debezium's Decimal with the two fraction digits of lc_monetary=C
-  790: (_typmod, options) => options.decimalHandling === 'string'
-    ? { ...str(), fromText: parseMoney }
-    : { schema: Schemas.decimal(undefined, 2), fromText: parseMoney, placeholder: 'none' },
+  1700: (typmod, options) => numericColumn(typmod, options.decimalHandling),
+  790: (_typmod, options) => moneyColumn(options.decimalHandling),
   114: () => str('io.debezium.data.Json'), 3802: () => str('io.debezium.data.Json'),
   142: () => str('io.debezium.data.Xml'),
   // uuid_out always writes lower case
   2950: () => ({ schema: Schemas.uuid(), fromText: identity, placeholder: 'none' }),
-  1082: () => ({ schema: Schemas.date(), fromText: parseDate, placeholder: 'none' }),
-  1083: () => ({ schema: Schemas.microTime(), fromText: (t) => int64Value(parseTimeMicros(t)), placeholder: 'none' }),
-  1266: () => ({ schema: Schemas.zonedTime(), fromText: toUtcTime, placeholder: 'none' }),
-  1114: () => ({ schema: Schemas.microTimestamp(), fromText: (t) => int64Value(parseTimestampMicros(t)), placeholder: 'none' }),
-  1184: () => ({ schema: Schemas.zonedTimestamp(), fromText: toIsoTimestamp, placeholder: 'none' }),
-  // ISO-8601 duration text (IntervalStyle=iso_8601): exact, unlike a microsecond count that
-  // has to guess the length of a month
-  1186: () => str('io.debezium.time.Interval'),
+  1082: (_typmod, options) => dateColumn(options.timePrecision ?? 'adaptive'),
+  1083: (typmod, options) => timeColumn(typmod, options.timePrecision ?? 'adaptive'),
+  1266: () => zonedTimeColumn(),
+  1114: (typmod, options) => timestampColumn(typmod, options.timePrecision ?? 'adaptive'),
+  1184: (typmod) => zonedTimestampColumn(typmod),
+  1186: (_typmod, options) => intervalColumn(options.intervalHandling ?? 'numeric'),
   869: () => str(), 650: () => str(), 829: () => str(), 774: () => str(),
   // bit(1) is a flag, as in Debezium; longer bit strings keep their '0'/'1' text exactly
   1560: (typmod) => (typmod === 1 ? { schema: Schemas.boolean(), fromText: (t) => t === '1', placeholder: 'none' } : str()),
   1562: () => str(),
 };
-
-function numeric(typmod: number, options: TypeMappingOptions): ColumnType {
-  // unconstrained numeric has a scale per value: no fixed-scale Decimal can hold it exactly
-  if (typmod < 4 || options.decimalHandling === 'string') return str();
-  const precision = ((typmod - 4) >> 16) & 0xffff;
-  const scale = (typmod - 4) & 0x7ff;
-  return { schema: Schemas.decimal(precision, scale), fromText: identity, placeholder: 'none' };
-}
 
 /** Maps a column's type (following domains to their base type) to a schema and converter. */
 export function columnType(registry: TypeRegistry, oid: number, typmod: number, options: TypeMappingOptions): ColumnType {

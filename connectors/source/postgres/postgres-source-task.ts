@@ -7,6 +7,7 @@ import type { EventSettings } from './change-event-builder.js';
 import { ChangeQueue } from './change-queue.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
+import { typeMappingOptions } from './pg-type-mapper.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
 import { flushLsnOfOffset, positionOfOffset, snapshotResumeOf } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
@@ -74,7 +75,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       serverName: config['topic.prefix'], db: config['database.dbname'], tombstones: config['tombstones.on.delete'],
       placeholder: config['unavailable.value.placeholder'], heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,
     };
-    const mapping = { decimalHandling: config['decimal.handling.mode'] };
+    const mapping = typeMappingOptions(config, context.logger);
 
     let exporter: ReplicationConnection | null = null;
     let snapshotter: Snapshotter | null = null;

@@ -5,8 +5,10 @@ import type { TableFilter } from './table-filter.js';
 import type { TypeRegistry } from './type-registry.js';
 import { compileRowBuilder, type RowBuilder } from './row-builder.js';
 import { sourceSchema } from './source-info.js';
+import { TopicNamer } from './topic-naming.js';
 
 const NO_COLUMNS: readonly string[] = Object.freeze([]);
+const SILENT_NAMER = new TopicNamer();
 
 export interface ColumnDescriptor {
   readonly name: string;
@@ -49,7 +51,8 @@ export class TableSchema {
     columns: readonly ColumnDescriptor[],
     options: { topicPrefix: string; registry: TypeRegistry; filter: TableFilter; mapping: TypeMappingOptions },
   ) {
-    this.topic = `${options.topicPrefix}.${schema}.${table}`;
+    // Kafka's topic characters only, as Debezium: `"Mixed Case"` → `<prefix>.public.Mixed_Case`
+    this.topic = (options.mapping.topicNamer ?? SILENT_NAMER).dataChangeTopic(options.topicPrefix, schema, table);
     this.#columns = columns.map((c, index) => ({
       name: c.name,
       index,

@@ -2,6 +2,7 @@ import { LogicalName, toJsonText, type Schema } from '../../../../plugins/api/in
 import type { OutputFile } from '../storage/storage.js';
 import type { RecordWriter, RecordWriterFactory } from './record-writer.js';
 import { TextOutput } from './text-output.js';
+import { daysToIsoDate, variableScaleDecimalText } from './value-conversions.js';
 
 export interface CsvOptions {
   readonly delimiter: string;
@@ -19,7 +20,9 @@ type Formatter = (value: unknown) => string;
  * RFC 4180 CSV: CRLF-free records ended by `\n`, a field is quoted when it holds the delimiter,
  * a quote, CR or LF (quotes doubled inside), and nested values (struct, array, map) are JSON
  * text. When the null marker is the empty string an empty string is written `""`, so readers
- * can tell the two apart. Dates are written as YYYY-MM-DD; other values keep their Debezium text.
+ * can tell the two apart. Dates are written as YYYY-MM-DD (`+10000-01-01` and `-4713-11-24`
+ * beyond four-digit years, `infinity` / `-infinity` for the source's ±infinity), VariableScaleDecimal
+ * as its decimal; other values keep their Debezium text.
  */
 export class CsvRecordWriter implements RecordWriter {
   readonly #out: OutputFile;
@@ -72,9 +75,8 @@ export class CsvRecordWriter implements RecordWriter {
 }
 
 function formatterFor(schema: Schema): Formatter {
-  if (schema.name === LogicalName.Date || schema.name === LogicalName.ConnectDate) {
-    return (v) => new Date(Number(v) * 86_400_000).toISOString().slice(0, 10);
-  }
+  if (schema.name === LogicalName.Date || schema.name === LogicalName.ConnectDate) return (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : daysToIsoDate(Number(v)));
+  if (schema.name === 'io.debezium.data.VariableScaleDecimal') return variableScaleDecimalText;
   switch (schema.type) {
     case 'struct':
     case 'array':

@@ -1,6 +1,6 @@
 import type { SchemaElement } from 'hyparquet';
 import { decimalPrecision, decimalScale, LogicalName, toJsonText, type Schema } from '../../../../plugins/api/index.js';
-import { decimalToUnscaled, zonedTimestampToMicros } from './value-conversions.js';
+import { debeziumTimestampToParquet, decimalToUnscaled, variableScaleDecimalText, zonedTimestampToMicros } from './value-conversions.js';
 
 /** Turns a record value into what hyparquet-writer encodes for that column (bigint for INT64...). */
 export type Converter = (value: unknown) => unknown;
@@ -17,8 +17,10 @@ const DEFAULT_DECIMAL_PRECISION = 38;
 /**
  * Maps a struct schema to Parquet columns with the logical types readers expect: DECIMAL with
  * the source precision and scale, TIMESTAMP(MICROS, UTC-adjusted) for zoned timestamps,
- * TIMESTAMP(MICROS, local) for Debezium MicroTimestamp, DATE, TIME, UUID, JSON, LIST, MAP and
- * nested groups for structs; nullability follows the schema.
+ * TIMESTAMP(MICROS, local) for Debezium's Micro/milli Timestamp (NANOS for NanoTimestamp), DATE,
+ * TIME, UUID, JSON, LIST, MAP and nested groups for structs; nullability follows the schema.
+ * Timestamps beyond the int64 range are clamped, ±infinity become the int64 extremes
+ * (value-conversions.ts).
  */
 export function parquetColumns(struct: Schema): ParquetColumns {
   const elements: SchemaElement[] = [{ name: 'root', num_children: struct.fields?.length ?? 0 }];
@@ -62,21 +64,39 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
       out.push({ name, repetition_type, type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } });
       return nullable((v) => (v instanceof Date ? Math.floor(v.getTime() / 86_400_000) : toNumber(v)));
     case LogicalName.MicroTime:
+      // 24:00:00 (86400000000) is a valid Parquet TIME: DuckDB reads it as 24:00:00
       out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIME_MICROS', logical_type: { type: 'TIME', isAdjustedToUTC: false, unit: 'MICROS' } });
       return nullable(toBig);
+    case 'io.debezium.time.NanoTime':
+      out.push({ name, repetition_type, type: 'INT64', logical_type: { type: 'TIME', isAdjustedToUTC: false, unit: 'NANOS' } });
+      return nullable(toBig);
     case LogicalName.ConnectTime:
+    case 'io.debezium.time.Time':
       out.push({ name, repetition_type, type: 'INT32', converted_type: 'TIME_MILLIS', logical_type: { type: 'TIME', isAdjustedToUTC: false, unit: 'MILLIS' } });
       return nullable((v) => (v instanceof Date ? v.getTime() % 86_400_000 : toNumber(v)));
     case LogicalName.MicroTimestamp:
       // Debezium MicroTimestamp is a wall-clock time without zone: not UTC-adjusted.
       out.push({ name, repetition_type, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } });
-      return nullable(toBig);
+      return nullable((v) => debeziumTimestampToParquet(toBig(v) as bigint, 'micros'));
+    case 'io.debezium.time.Timestamp':
+      // milliseconds are written as microseconds: DuckDB refuses a whole TIMESTAMP(MILLIS) column
+      // whose values overflow microseconds, and the ±infinity it reads are microsecond extremes
+      out.push({ name, repetition_type, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } });
+      return nullable((v) => debeziumTimestampToParquet(toBig(v) as bigint, 'millis'));
     case LogicalName.ConnectTimestamp:
-      out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } });
-      return nullable((v) => (v instanceof Date ? BigInt(v.getTime()) : toBig(v)));
+      out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } });
+      return nullable((v) => debeziumTimestampToParquet(v instanceof Date ? BigInt(v.getTime()) : (toBig(v) as bigint), 'millis'));
+    case 'io.debezium.time.NanoTimestamp':
+      out.push({ name, repetition_type, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'NANOS' } });
+      return nullable((v) => debeziumTimestampToParquet(toBig(v) as bigint, 'nanos'));
     case LogicalName.ZonedTimestamp:
+      // the instant, clamped to the int64 range; infinity and -infinity become its extremes
       out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } });
       return nullable((v) => zonedTimestampToMicros(String(v)));
+    case 'io.debezium.data.VariableScaleDecimal':
+      // no Parquet DECIMAL has a scale per value: the exact decimal text
+      out.push({ name, repetition_type, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } });
+      return nullable(variableScaleDecimalText);
     case LogicalName.Json:
       // JSON logical type only: hyparquet-writer re-serialises values of the JSON converted
       // type, which would turn our exact JSON text into a quoted string.

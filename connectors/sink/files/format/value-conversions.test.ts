@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decimalToUnscaled, timeOfValue, zonedTimestampToMicros } from './value-conversions.js';
+import { clampFinite, daysToIsoDate, debeziumTimestampToParquet, decimalToUnscaled, INFINITE_TIMESTAMP, timeOfValue, variableScaleDecimalText, zonedTimestampToMicros } from './value-conversions.js';
 
 test('decimals scale exactly, without floats', () => {
   assert.equal(decimalToUnscaled('-12.5', 2), -1250n);
@@ -29,6 +29,9 @@ test('time of values for RecordField extraction', () => {
   assert.equal(timeOfValue(20454, 'io.debezium.time.Date'), 20454 * 86_400_000);
   assert.equal(timeOfValue(1767225600000123n, 'io.debezium.time.MicroTimestamp'), 1767225600000);
   assert.equal(timeOfValue(null), undefined);
+  assert.equal(timeOfValue('infinity', 'io.debezium.time.ZonedTimestamp'), undefined, 'no partition for ±infinity');
+  assert.equal(timeOfValue(9223372036825200000n, 'io.debezium.time.MicroTimestamp'), undefined);
+  assert.equal(timeOfValue('+21016-11-04T06:51:30.123456Z'), 601060287090123);
 });
 
 test('fast paths agree with the general parsers', () => {
@@ -39,4 +42,37 @@ test('fast paths agree with the general parsers', () => {
   assert.throws(() => decimalToUnscaled('12a.00', 2), RangeError);
   assert.equal(zonedTimestampToMicros('2026-02-28T23:59:59.999Z'), BigInt(Date.parse('2026-02-28T23:59:59.999Z')) * 1000n);
   assert.throws(() => zonedTimestampToMicros('2026-13-01T00:00:00.000Z'), RangeError);
+});
+
+test('Debezium ZonedTimestamp text beyond four-digit years, BC and ±infinity', () => {
+  assert.equal(zonedTimestampToMicros('+21016-11-04T06:51:30.123456Z'), 601060287090123456n);
+  assert.equal(zonedTimestampToMicros('-4713-11-24T00:00:00.000000Z'), -210866803200000000n);
+  assert.equal(zonedTimestampToMicros('0000-06-01T10:00:00.000000Z'), -62154050400000000n);
+  assert.equal(zonedTimestampToMicros('infinity'), INFINITE_TIMESTAMP);
+  assert.equal(zonedTimestampToMicros('-infinity'), -INFINITE_TIMESTAMP);
+  // PostgreSQL's maximum is past the int64 range: clamped, and not to the value read as infinity
+  assert.equal(zonedTimestampToMicros('+294276-12-31T23:59:59.999999Z'), INFINITE_TIMESTAMP - 1n);
+  assert.equal(clampFinite(-(2n ** 64n)), -INFINITE_TIMESTAMP + 1n);
+});
+
+test('Debezium timestamps in Parquet: the ±infinity constants become the int64 extremes, milliseconds become microseconds', () => {
+  assert.equal(debeziumTimestampToParquet(9223372036825200000n, 'micros'), INFINITE_TIMESTAMP);
+  assert.equal(debeziumTimestampToParquet(-9223372036832400000n, 'micros'), -INFINITE_TIMESTAMP);
+  assert.equal(debeziumTimestampToParquet(9223372036854775807n, 'micros'), INFINITE_TIMESTAMP - 1n);
+  assert.equal(debeziumTimestampToParquet(9223372036825200n, 'millis'), INFINITE_TIMESTAMP);
+  assert.equal(debeziumTimestampToParquet(-9223372036832400n, 'millis'), -INFINITE_TIMESTAMP);
+  assert.equal(debeziumTimestampToParquet(9224318015999999n, 'millis'), INFINITE_TIMESTAMP - 1n);
+  assert.equal(debeziumTimestampToParquet(-1n, 'millis'), -1000n);
+  assert.equal(debeziumTimestampToParquet(-9223372036854775808n, 'nanos'), -INFINITE_TIMESTAMP);
+  assert.equal(debeziumTimestampToParquet(1n, 'nanos'), 1n);
+});
+
+test('dates as text, and VariableScaleDecimal as its decimal', () => {
+  assert.deepEqual([19782, -2440588, -719163, 2145042905, 2932897, 2147483647, -2147483647].map(daysToIsoDate),
+    ['2024-02-29', '-4713-11-24', '0000-12-31', '+5874897-12-31', '+10000-01-01', 'infinity', '-infinity']);
+  assert.equal(variableScaleDecimalText({ scale: 20, value: Buffer.from([0xff]) }), '-0.00000000000000000001');
+  assert.equal(variableScaleDecimalText({ scale: 2, value: Buffer.from('z8c=', 'base64') }), '-123.45');
+  assert.equal(variableScaleDecimalText({ scale: 0, value: Buffer.from([0]) }), '0');
+  assert.equal(variableScaleDecimalText({ scale: 1, value: 'Dw==' }), '1.5');
+  assert.equal(variableScaleDecimalText({ scale: -2, value: Buffer.from([1]) }), '100');
 });

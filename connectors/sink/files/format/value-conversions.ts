@@ -60,26 +60,125 @@ function numberText(n: number): string {
   return n.toFixed(20).replace(/0+$/, '');
 }
 
-const ISO = /^(\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/**
+ * ±infinity in a Parquet INT64 timestamp: ±(2^63 − 1), which DuckDB (and Spark as the extreme
+ * instants) reads as ±infinity. Finite values are kept inside it (see clampFinite).
+ */
+export const INFINITE_TIMESTAMP = 9_223_372_036_854_775_807n;
+const LATEST_FINITE = INFINITE_TIMESTAMP - 1n;
 
-/** An ISO-8601 instant ("2026-01-01T10:00:00.123456+02:00") as microseconds since the epoch. */
+/**
+ * A finite instant as a Parquet INT64 timestamp: outside the int64 range (PostgreSQL's
+ * timestamps reach 294276 AD, int64 microseconds 294247 AD) it is clamped to the nearest
+ * finite extreme, so only ±infinity reads as infinity.
+ */
+export function clampFinite(value: bigint): bigint {
+  return value > LATEST_FINITE ? LATEST_FINITE : value < -LATEST_FINITE ? -LATEST_FINITE : value;
+}
+
+/** Debezium's ±infinity for PostgreSQL timestamps (pgjdbc's constants), in microseconds and milliseconds */
+const DEBEZIUM_INFINITY_MICROS = 9_223_372_036_825_200_000n;
+const DEBEZIUM_NEGATIVE_INFINITY_MICROS = -9_223_372_036_832_400_000n;
+const DEBEZIUM_INFINITY_MILLIS = 9_223_372_036_825_200n;
+const DEBEZIUM_NEGATIVE_INFINITY_MILLIS = -9_223_372_036_832_400n;
+
+/**
+ * A Debezium timestamp (MicroTimestamp, Timestamp / Connect Timestamp in milliseconds,
+ * NanoTimestamp) as a Parquet INT64 timestamp in microseconds (nanoseconds for `nanos`):
+ * Debezium's ±infinity constants become ±INFINITE_TIMESTAMP (DuckDB cannot even read the
+ * negative one as a timestamp), other values are clamped to the finite range.
+ */
+export function debeziumTimestampToParquet(value: bigint, unit: 'millis' | 'micros' | 'nanos'): bigint {
+  switch (unit) {
+    case 'millis':
+      if (value === DEBEZIUM_INFINITY_MILLIS) return INFINITE_TIMESTAMP;
+      if (value === DEBEZIUM_NEGATIVE_INFINITY_MILLIS) return -INFINITE_TIMESTAMP;
+      return clampFinite(value * 1000n);
+    case 'micros':
+      if (value === DEBEZIUM_INFINITY_MICROS) return INFINITE_TIMESTAMP;
+      if (value === DEBEZIUM_NEGATIVE_INFINITY_MICROS) return -INFINITE_TIMESTAMP;
+      return clampFinite(value);
+    case 'nanos':
+      // Debezium's nanosecond ±infinity are the int64 extremes themselves
+      if (value >= INFINITE_TIMESTAMP) return INFINITE_TIMESTAMP;
+      if (value <= -INFINITE_TIMESTAMP) return -INFINITE_TIMESTAMP;
+      return value;
+  }
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date, any year (Date.UTC stops at 275760). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+/** The proleptic Gregorian date of a day number. */
+function civilFromDays(days: number): [year: number, month: number, day: number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [era * 400 + yoe + (month <= 2 ? 1 : 0), month, doy - Math.floor((153 * mp + 2) / 5) + 1];
+}
+
+/** io.debezium.time.Date ±infinity from the postgres source: ±(2^31 − 1) days */
+const INFINITE_DAYS = 2_147_483_647;
+
+/**
+ * Days since the epoch as an ISO date, with java.time's year signs (`+10000-01-01`,
+ * `-4713-11-24`; 1 BC is year 0000); ±(2^31 − 1) days, the source's ±infinity, as `infinity`.
+ */
+export function daysToIsoDate(days: number): string {
+  if (days >= INFINITE_DAYS) return 'infinity';
+  if (days <= -INFINITE_DAYS) return '-infinity';
+  const [year, month, day] = civilFromDays(days);
+  const y = year > 9999 ? '+' + year : year < 0 ? '-' + String(-year).padStart(4, '0') : String(year).padStart(4, '0');
+  return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const ISO = /^([+-]?\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * An ISO-8601 instant (`2026-01-01T10:00:00.123456+02:00`, Debezium's `+21016-11-04T06:51:30Z`
+ * and `-4713-11-24T00:00:00Z`) as microseconds since the epoch, clamped to the finite int64
+ * range; Debezium's ZonedTimestamp `infinity` / `-infinity` give ±INFINITE_TIMESTAMP.
+ */
 export function zonedTimestampToMicros(text: string): bigint {
   const fast = isoMillisUtc(text);
   if (fast !== undefined) return BigInt(fast * 1000);
+  if (text === 'infinity') return INFINITE_TIMESTAMP;
+  if (text === '-infinity') return -INFINITE_TIMESTAMP;
   const m = ISO.exec(text.trim());
   if (!m) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(text)}`);
   const [, y, mo, d, h, mi, s = '0', frac = '', zone = 'Z'] = m;
   if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
     throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(text)}`);
   }
-  const seconds = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) / 1000;
   let offsetSeconds = 0;
   if (zone.toUpperCase() !== 'Z') {
     const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
     offsetSeconds = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 3600 + Number(z[3] ?? 0) * 60);
   }
-  const micros = BigInt(frac.padEnd(6, '0').slice(0, 6));
-  return BigInt(seconds - offsetSeconds) * 1_000_000n + micros;
+  const seconds = daysFromCivil(Number(y), Number(mo), Number(d)) * 86_400 + Number(h) * 3600 + Number(mi) * 60 + Number(s) - offsetSeconds;
+  return clampFinite(BigInt(seconds) * 1_000_000n + BigInt(frac.padEnd(6, '0').slice(0, 6)));
+}
+
+/** The exact decimal text of Debezium's VariableScaleDecimal struct `{scale, value}` (value: unscaled two's complement bytes). */
+export function variableScaleDecimalText(value: unknown): string {
+  const { scale, value: bytes } = value as { scale: number; value: Uint8Array | string };
+  const raw = typeof bytes === 'string' ? Buffer.from(bytes, 'base64') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let unscaled = raw.length === 0 ? 0n : BigInt('0x' + raw.toString('hex'));
+  if (raw.length > 0 && raw[0] >= 0x80) unscaled -= 1n << BigInt(raw.length * 8);
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
+  if (scale <= 0) return (unscaled < 0n ? '-' : '') + digits + '0'.repeat(-scale);
+  const padded = digits.padStart(scale + 1, '0');
+  return `${unscaled < 0n ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }
 
 const digit = (text: string, at: number, count: number): number => {
@@ -106,8 +205,19 @@ function isoMillisUtc(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Epoch milliseconds of a value used as a time (record field or partition time). */
+/** the range of a JS Date (±100 million days): partition paths are formatted through Intl */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch milliseconds of a value used as a time (record field or partition time); undefined when
+ * there is none a partition path can show (±infinity, years beyond a JS Date's ±275760).
+ */
 export function timeOfValue(value: unknown, logicalName?: string): number | undefined {
+  const ms = millisOfValue(value, logicalName);
+  return ms !== undefined && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
+}
+
+function millisOfValue(value: unknown, logicalName?: string): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (value instanceof Date) return value.getTime();
   if (typeof value === 'string') {
