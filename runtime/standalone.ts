@@ -60,7 +60,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     shutdownTimeoutMs: config['task.shutdown.graceful.timeout.ms'],
     flushTimeoutMs: config['offset.flush.timeout.ms'],
   });
-  const herder = new StandaloneHerder({ worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, logger: log });
+  const herder = new StandaloneHerder({
+    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, logger: log,
+    topicTracking: { enabled: config['topic.tracking.enable'], allowReset: config['topic.tracking.allow.reset'] },
+  });
   let rest: RestServer | undefined;
   if (config['rest.enabled']) {
     rest = await startRestServer({

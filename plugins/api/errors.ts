@@ -37,6 +37,7 @@ export const ErrorCodes = {
   'worker.starting': { http: 503, retriable: true, description: 'The worker is still starting.' },
   'rest.bad_request': { http: 400, retriable: false, description: 'The request body or parameters are malformed.' },
   'rest.unauthorized': { http: 401, retriable: false, description: 'The request lacks valid credentials.' },
+  'rest.forbidden': { http: 403, retriable: false, description: 'The worker configuration turns this request off (for example topic.tracking.enable=false).' },
   'rest.not_found': { http: 404, retriable: false, description: 'No such REST resource.' },
   'rest.payload_too_large': { http: 413, retriable: false, description: 'The request body exceeds rest.max.body.bytes.' },
   'rest.method_not_allowed': { http: 405, retriable: false, description: 'The resource does not support that method.' },

@@ -18,6 +18,8 @@ export class FakeConnector {
   #tasks: ConnectorState[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #offsets = new Map<string, OffsetEntry>();
+  /** KIP-558 active topics: a running source produces to `topic`, a running sink consumes `topics` */
+  readonly topics = new Set<string>();
   /** when offsets last advanced; set only while observed RUNNING */
   #lastAdvance: number | undefined;
 
@@ -116,6 +118,7 @@ export class FakeConnector {
     this.#timer = setTimeout(() => {
       this.#setObserved(this.#target);
       this.#tasks = this.#target === 'STOPPED' ? [] : Array.from({ length: this.#taskCount }, () => this.#target);
+      if (this.#target === 'RUNNING') for (const t of (this.config.topic ?? this.config.topics ?? '').split(',')) if (t) this.topics.add(t);
     }, SETTLE_MS);
     this.#timer.unref();
   }

@@ -1,6 +1,6 @@
 import { TributaryError, definitionsOf, reportErrors, validationReport, type ConfigInfos, type ConfigKeyInfo, type RawConfig } from '../../plugins/api/index.js';
 import type {
-  ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
+  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
 } from '../../runtime/herder/herder.js';
 import { FakeConnector } from './fake-connector.js';
 import { fakePlugins, fakeTransformPlugins, findFakePlugin, fullSpec } from './fake-plugins.js';
@@ -104,6 +104,14 @@ export class FakeHerder implements Herder {
 
   async stopConnector(name: string): Promise<void> {
     this.#get(name).setTarget('STOPPED');
+  }
+
+  async connectorActiveTopics(name: string): Promise<ActiveTopicsInfo> {
+    return { [name]: { connector: name, topics: [...this.#get(name).topics].sort() } };
+  }
+
+  async resetConnectorActiveTopics(name: string): Promise<void> {
+    this.#get(name).topics.clear();
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffsets> {

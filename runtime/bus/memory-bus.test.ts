@@ -139,6 +139,35 @@ describe('MemoryBus', () => {
     assert.equal(b.complete, true);
   });
 
+  it('a record no sink takes leaves its batch incomplete (its offset is held); internal topics do not', async () => {
+    const bus = new MemoryBus();
+    bus.subscribe(group('sink', (t) => t === 'taken'));
+    const held = batch();
+    await bus.publish('src', [record('taken', 1), record('nobody', 2)], held);
+    assert.equal(held.sealed, true);
+    assert.equal(held.unclaimed, true);
+    assert.equal(held.complete, false);
+    assert.deepEqual([...bus.unclaimedTopics('src')], ['nobody']);
+    const heartbeat = batch();
+    await bus.publish('src', [record('__debezium-heartbeat.x', 3)], heartbeat);
+    assert.equal(heartbeat.complete, true, 'a heartbeat nobody takes does not hold anything');
+    bus.forgetUnclaimed('src');
+    assert.deepEqual([...bus.unclaimedTopics('src')], []);
+  });
+
+  it('tracks the active topics of sources and sinks (KIP-558) until reset', async () => {
+    const bus = new MemoryBus();
+    bus.subscribe(group('lake', (t) => t !== 'c'));
+    await bus.publish('pg', [record('a', 1), record('b', 2), record('c', 3)], batch());
+    await bus.publish('pg>lake', [record('dlq', 4)], batch());
+    assert.deepEqual(bus.activeTopics('pg'), ['a', 'b', 'c']);
+    assert.deepEqual(bus.activeTopics('lake'), ['a', 'b', 'dlq']);
+    bus.resetActiveTopics('lake');
+    assert.deepEqual(bus.activeTopics('lake'), []);
+    await bus.publish('pg', [record('a', 5)], batch());
+    assert.deepEqual(bus.activeTopics('lake'), ['a']);
+  });
+
   it('seals an empty batch at once', async () => {
     const b = batch();
     assert.equal(await new MemoryBus().publish('src', [], b), 0);

@@ -41,6 +41,10 @@ export class MemoryBus {
   readonly #matchCache = new Map<SinkGroup, Map<string, SinkInbox | null>>();
   readonly #nextOffset = new Map<string, number>();
   readonly #topicsBySource = new Map<string, Set<string>>();
+  /** per source label, topics it published to that no sink took (since it last started) */
+  readonly #unclaimed = new Map<string, Set<string>>();
+  /** KIP-558 active topics per connector: produced by a source, received by a sink; resettable */
+  readonly #activeTopics = new Map<string, Set<string>>();
 
   subscribe(group: SinkGroup): void {
     this.#groups.set(group.connector, group);
@@ -67,6 +71,34 @@ export class MemoryBus {
   /** Topics each source has published to so far (the runtime restarts sources with their sinks). */
   topicsOf(source: string): ReadonlySet<string> {
     return this.#topicsBySource.get(source) ?? new Set();
+  }
+
+  /**
+   * Topics a source published to that no subscribed sink matched: its offsets are held before
+   * those records. Internal topics (`__` prefix, as Kafka's: heartbeats) are never held — their
+   * records carry nothing a later sink would need.
+   */
+  unclaimedTopics(source: string): ReadonlySet<string> {
+    return this.#unclaimed.get(source) ?? new Set();
+  }
+
+  /** The source starts again (it will replay from its committed offset). */
+  forgetUnclaimed(source: string): void {
+    this.#unclaimed.delete(source);
+  }
+
+  activeTopics(connector: string): string[] {
+    return [...(this.#activeTopics.get(connector) ?? [])].sort();
+  }
+
+  resetActiveTopics(connector: string): void {
+    this.#activeTopics.delete(connector);
+  }
+
+  #markActive(connector: string, topic: string): void {
+    let topics = this.#activeTopics.get(connector);
+    if (!topics) this.#activeTopics.set(connector, (topics = new Set()));
+    topics.add(topic);
   }
 
   /**
@@ -99,6 +131,15 @@ export class MemoryBus {
           let chunk = chunks.get(inbox);
           if (!chunk) chunks.set(inbox, (chunk = []));
           targets.push({ inbox, durable: group.positions.get(positionKey(r.topic, source)), chunk, first: -1, last: -1, position: '' });
+          this.#markActive(group.connector, r.topic);
+        }
+        // a sink's dead letters (label `source>sink`) are not the sink's active topics
+        if (!source.includes('>')) this.#markActive(source, r.topic);
+        if (targets.length === 0 && !r.topic.startsWith('__')) {
+          batch.unclaimed = true;
+          let unclaimed = this.#unclaimed.get(source);
+          if (!unclaimed) this.#unclaimed.set(source, (unclaimed = new Set()));
+          unclaimed.add(r.topic);
         }
       }
       const current = offset++;

@@ -9,6 +9,12 @@ import type { SourceOffset, SourcePartition } from '../../plugins/api/index.js';
 export class PublishedBatch {
   pending = 0;
   sealed = false;
+  /**
+   * Some of its records went to a topic no sink connector takes. In embedded mode nothing else
+   * keeps them, so the batch never completes: the source's offset stays before them and a sink
+   * created later gets them when the source replays (see MemoryBus.unclaimedTopics).
+   */
+  unclaimed = false;
   /** the last offset per source partition among the batch's records */
   readonly offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>;
 
@@ -17,7 +23,7 @@ export class PublishedBatch {
   }
 
   get complete(): boolean {
-    return this.sealed && this.pending === 0;
+    return this.sealed && this.pending === 0 && !this.unclaimed;
   }
 }
 

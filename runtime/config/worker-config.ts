@@ -26,6 +26,8 @@ export const workerConfigSpec = defineConfigSpec(
     'value.converter': prop.string({ doc: 'Accepted for Kafka Connect compatibility; embedded mode passes records without converting.', importance: 'low' }),
     'bootstrap.servers': prop.list({ doc: 'Kafka brokers (distributed mode; ignored by the standalone worker).', default: [], importance: 'low' }),
     'group.id': prop.string({ doc: 'Worker group (distributed mode; ignored by the standalone worker).', importance: 'low' }),
+    'topic.tracking.enable': prop.boolean({ doc: 'Track the topics each connector uses (KIP-558: GET /connectors/{name}/topics).', default: true, importance: 'low' }),
+    'topic.tracking.allow.reset': prop.boolean({ doc: 'Allow PUT /connectors/{name}/topics/reset to empty a connector\'s set of active topics.', default: true, importance: 'low' }),
     'log.level': prop.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { doc: 'Root log level.', default: 'info' }),
   },
   (values, issues) => {

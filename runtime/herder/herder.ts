@@ -14,6 +14,8 @@ export interface TaskStatus {
   trace?: string;
   /** progress of long work the task reported (snapshot rows per table) */
   progress?: Record<string, unknown>;
+  /** a condition that needs an operator while the task runs (a source holding its offsets) */
+  warning?: string;
 }
 
 /** The body of GET /connectors/{name}/status. */
@@ -47,6 +49,9 @@ export interface PluginInfo {
 export interface ConnectorOffsets {
   offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[];
 }
+
+/** The body of GET /connectors/{name}/topics (KIP-558), keyed by the connector's name. */
+export type ActiveTopicsInfo = Record<string, { connector: string; topics: string[] }>;
 
 export interface LoggerLevel {
   level: string;
@@ -86,6 +91,10 @@ export interface Herder {
   pauseConnector(name: string): Promise<void>;
   resumeConnector(name: string): Promise<void>;
   stopConnector(name: string): Promise<void>;
+
+  /** KIP-558: topics the connector has produced to (source) or consumed from (sink) since the last reset. */
+  connectorActiveTopics(name: string): Promise<ActiveTopicsInfo>;
+  resetConnectorActiveTopics(name: string): Promise<void>;
 
   connectorOffsets(name: string): Promise<ConnectorOffsets>;
   /** Only while STOPPED; otherwise connector.not_stopped. */

@@ -12,7 +12,7 @@ import { builtinTransformRegistry, pluginClassName } from '../transforms/transfo
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
 import type { Worker } from '../worker/worker.js';
 import type {
-  ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
+  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
 
 const HIDDEN = '[hidden]';
@@ -29,9 +29,11 @@ export class StandaloneHerder implements Herder {
   readonly #offsets: OffsetStore;
   readonly #log: Logger;
   readonly #connectors = new Map<string, StoredConnector>();
+  readonly #topicTracking: { enabled: boolean; allowReset: boolean };
   #ready = false;
 
-  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: FileConfigStore; offsets: OffsetStore; logger: Logger }) {
+  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: FileConfigStore; offsets: OffsetStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
+    this.#topicTracking = deps.topicTracking ?? { enabled: true, allowReset: true };
     this.#worker = deps.worker;
     this.#registry = deps.registry;
     this.#configs = deps.configs;
@@ -184,6 +186,19 @@ export class StandaloneHerder implements Herder {
 
   stopConnector(name: string): Promise<void> {
     return this.#setTarget(name, 'STOPPED');
+  }
+
+  async connectorActiveTopics(name: string): Promise<ActiveTopicsInfo> {
+    this.#require(name);
+    if (!this.#topicTracking.enabled) throw new TributaryError('rest.forbidden', 'Topic tracking is disabled.');
+    return { [name]: { connector: name, topics: this.#worker.bus.activeTopics(name) } };
+  }
+
+  async resetConnectorActiveTopics(name: string): Promise<void> {
+    this.#require(name);
+    if (!this.#topicTracking.enabled) throw new TributaryError('rest.forbidden', 'Topic tracking is disabled.');
+    if (!this.#topicTracking.allowReset) throw new TributaryError('rest.forbidden', 'Topic tracking reset is disabled.');
+    this.#worker.bus.resetActiveTopics(name);
   }
 
   /** Sources: their stored offsets. Sinks: their durable positions, per topic and source. */

@@ -93,8 +93,34 @@ export class SourceTaskRunner {
         throw error;
       }
       rt.metrics.sourceRecordWrite.inc(rt.labels, out.length);
+      if (this.#holding) this.#batches.pop();
+      else if (batch.unclaimed) this.#holding = true;
+      if (batch.unclaimed) this.#warnHeld();
       if (this.#task.commitRecord) for (const r of out) await this.#task.commitRecord(r);
     }
+  }
+
+  /** topics no sink took, with when the first such record was held */
+  readonly #heldTopics = new Map<string, number>();
+
+  /**
+   * Whether a batch went (in part) to topics no sink takes: its offset and everything after it
+   * stay uncommitted until a sink for those topics exists and the source replays. Only that first
+   * batch is kept — nothing after it can commit before the replay — so memory stays bounded.
+   */
+  #holding = false;
+
+  #warnHeld(): void {
+    for (const topic of this.#rt.bus.unclaimedTopics(this.#rt.connector)) {
+      if (this.#heldTopics.has(topic)) continue;
+      this.#heldTopics.set(topic, Date.now());
+      this.#rt.logger.warn({ topic }, `no sink connector takes topic ${topic}: this source's offsets are held before its records until one does (embedded mode keeps no log to replay from; create the sink and the source replays them)`);
+    }
+  }
+
+  /** The topics no sink takes and since when their records hold the offsets (for the status). */
+  get heldTopics(): ReadonlyMap<string, number> {
+    return this.#heldTopics;
   }
 
   #transform(records: SourceRecord[]): SourceRecord[] {
@@ -125,6 +151,8 @@ export class SourceTaskRunner {
     while (this.#batches.length > 0 && this.#batches[0].complete) {
       for (const [k, v] of this.#batches.shift()!.offsets) merged.set(k, v);
     }
+    // a sink's dead letter to a topic no sink takes holds its original's batch too
+    if (this.#batches[0]?.unclaimed && this.#batches[0].sealed) this.#holding = true;
     return merged.size > 0 ? [...merged.values()] : undefined;
   }
 

@@ -1,4 +1,5 @@
-import { describeError, reportErrors, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
+import { describeError, parseConfig, reportErrors, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
+import { resolveConfigProviders } from '../config/config-providers.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import { MemoryBus, SinkInbox, type SinkGroup } from '../bus/memory-bus.js';
 import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.js';
@@ -6,7 +7,7 @@ import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { componentOf, type ComponentView } from './component.js';
-import { validateConnector } from './connector-validator.js';
+import { fullSpecOf, validateConnector } from './connector-validator.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { SinkTaskRunner, type DeadLetterReplay } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
@@ -73,20 +74,46 @@ export class Worker {
     return this.#o.workerId;
   }
 
-  /** Starts a connector that is new to this worker; nothing else restarts. */
+  /**
+   * Starts a connector that is new to this worker. Nothing else restarts — except a source whose
+   * offsets are held for topics this new sink takes: it replays from its committed offset (with
+   * its component), so the sink gets the records published before it existed.
+   */
   addConnector(name: string, config: Record<string, string>, target: TargetState): Promise<void> {
     return this.#locked(async () => {
-      this.#connectors.set(name, this.#entry(name, config, target));
-      await this.#startTasks(name);
+      const waiting = this.#sourcesWaitingFor(config);
+      const add = () => void this.#connectors.set(name, this.#entry(name, config, target));
+      if (waiting.length === 0) {
+        add();
+        await this.#startTasks(name);
+        return;
+      }
+      this.#log.info({ connector: name, sources: waiting }, 'a new sink takes topics sources held their offsets for: they replay from their committed offsets');
+      await this.#restartComponent(waiting, add, [name]);
     });
   }
 
-  /** New config for a running connector: it and its component restart. */
+  /** New config for a running connector: it and its component restart (and held sources its new topics take). */
   reconfigureConnector(name: string, config: Record<string, string>): Promise<void> {
-    return this.#locked(() => this.#restartComponent([name], () => {
+    return this.#locked(() => this.#restartComponent([name, ...this.#sourcesWaitingFor(config)], () => {
       const old = this.#connectors.get(name)!;
       this.#connectors.set(name, this.#entry(name, config, old.target));
     }));
+  }
+
+  /** Source connectors holding offsets for topics a sink with this config would take. */
+  #sourcesWaitingFor(config: Record<string, string>): string[] {
+    const connector = this.#o.registry.find(config['connector.class'] ?? '');
+    if (connector?.kind !== 'sink') return [];
+    const parsed = parseConfig(fullSpecOf(connector), resolveConfigProviders(config).config);
+    if (!parsed.ok) return [];
+    const matches = topicMatcher(parsed.value as Record<string, unknown>);
+    const waiting = new Set<string>();
+    for (const label of this.bus.sources()) {
+      const owner = label.split('>')[0];
+      if (this.#connectors.has(owner) && [...this.bus.unclaimedTopics(label)].some(matches)) waiting.add(owner);
+    }
+    return [...waiting];
   }
 
   removeConnector(name: string): Promise<void> {
@@ -147,6 +174,7 @@ export class Worker {
         worker_id: this.#o.workerId,
         ...(t.trace && (t.state === 'FAILED' || t.state === 'RESTARTING') ? { trace: t.trace } : {}),
         ...(t.runner?.progress ? { progress: t.runner.progress } : {}),
+        ...(t.runner instanceof SourceTaskRunner && t.runner.heldTopics.size > 0 ? { warning: heldWarning(t.runner.heldTopics) } : {}),
       })),
     };
   }
@@ -200,12 +228,13 @@ export class Worker {
     };
   }
 
-  async #restartComponent(names: string[], change: () => void): Promise<void> {
+  /** Stops the component of `names`, applies `change`, starts it again with `added` (new connectors). */
+  async #restartComponent(names: string[], change: () => void, added: string[] = []): Promise<void> {
     const members = [...componentOf(this.#view(), names)].filter((n) => this.#connectors.has(n));
     for (const n of members) await this.#stopTasks(n);
     change();
     // Sinks subscribe before sources publish, so nothing is published past a sink that is coming.
-    const present = members.filter((n) => this.#connectors.has(n));
+    const present = [...members, ...added].filter((n) => this.#connectors.has(n));
     const order = [...present.filter((n) => this.kindOf(n) === 'sink'), ...present.filter((n) => this.kindOf(n) === 'source')];
     for (const n of order) await this.#startTasks(n);
   }
@@ -243,6 +272,8 @@ export class Worker {
       entry.group = { connector: name, inboxes, matches: entry.matches, positions: this.#positionsOf(name) };
       this.bus.subscribe(entry.group);
     }
+    // a source starting again replays from its committed offset: what it held is sent again
+    if (valid.connector.kind === 'source') for (const label of this.bus.sources()) if (label === name || label.startsWith(`${name}>`)) this.bus.forgetUnclaimed(label);
     entry.tasks = entry.taskConfigs.map((_, id) => ({ id, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
     for (const slot of entry.tasks) await this.#startTask(entry, slot);
   }
@@ -280,7 +311,7 @@ export class Worker {
     slot.trace = describeError(error);
     this.#log.error({ connector: entry.name, task: slot.id, failures: slot.failures, err: error }, 'task failed');
     const { auto, initialMs, maxMs, maxAttempts } = entry.restart;
-    if (!auto || this.#stopping || (maxAttempts >= 0 && slot.failures > maxAttempts)) {
+    if (!auto || this.#stopping || (maxAttempts >= 0 && slot.failures > maxAttempts) || needsOperator(error)) {
       this.#setState(entry, slot, 'FAILED');
       return;
     }
@@ -386,4 +417,17 @@ export class Worker {
     this.#lock = next.catch(() => {});
     return next;
   }
+}
+
+function heldWarning(held: ReadonlyMap<string, number>): string {
+  const since = new Date(Math.min(...held.values())).toISOString();
+  return `No sink connector takes topic(s) ${[...held.keys()].sort().join(', ')}: this task's offsets are held before their records since ${since}, so a sink created for them still gets them (embedded mode keeps no log). Create the sink, or leave the topics out of the source.`;
+}
+
+/**
+ * Failures a restart cannot heal — a stored offset the task cannot read, an invalid config: the
+ * task goes FAILED at once (with the trace saying what to fix) instead of restarting in a loop.
+ */
+function needsOperator(error: unknown): boolean {
+  return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid');
 }

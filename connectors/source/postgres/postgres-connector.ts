@@ -1,4 +1,5 @@
 import { API_VERSION, defineConnector } from '../../../plugins/api/index.js';
+import { checkPostgresOffsets } from './offset-check.js';
 import { postgresConfigSpec } from './postgres-config-spec.js';
 import { PostgresSourceTask } from './postgres-source-task.js';
 import { validatePostgres } from './postgres-validator.js';
@@ -17,6 +18,7 @@ export const postgresConnector = defineConnector({
   description: 'PostgreSQL change data capture: consistent snapshot plus pgoutput logical replication, Debezium-compatible events and properties.',
   configSpec: postgresConfigSpec,
   validate: (config) => validatePostgres(config),
+  alterOffsets: (config, _raw, offsets) => checkPostgresOffsets(config, offsets),
   taskConfigs: (_config, raw) => [{ ...raw }],
   createTask: () => new PostgresSourceTask(),
 });

@@ -9,6 +9,7 @@ import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
 import { typeMappingOptions } from './pg-type-mapper.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
+import { offsetProblems } from './offset-check.js';
 import { flushLsnOfOffset, positionOfOffset, snapshotResumeOf } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { isConnectionFailure } from './replication-errors.js';
@@ -71,6 +72,10 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     }
     await ensurePublication(admin, config['publication.name'], config['publication.autocreate.mode'], filter, context.logger);
     const offset = await context.offsets.offset(this.#partition);
+    const problems = offset ? offsetProblems(offset) : [];
+    if (problems.length > 0) {
+      throw new TributaryError('offsets.invalid', `The stored offset of ${context.connectorName} cannot be used: ${problems.join('; ')}. Stop the connector and fix it with PATCH /connectors/${context.connectorName}/offsets, or DELETE them to start over (snapshot.mode decides what happens then).`, { details: problems });
+    }
     const events: EventSettings = {
       serverName: config['topic.prefix'], db: config['database.dbname'], tombstones: config['tombstones.on.delete'],
       placeholder: config['unavailable.value.placeholder'], heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,

@@ -12,6 +12,7 @@ export function connectorLifecycleContract(ctx: ContractContext): void {
 
   it('a new connector reaches RUNNING with its tasks', async () => {
     const name = ctx.name('life');
+    assert.equal((await ctx.create(ctx.name('life-sink'), ctx.datagenSink())).status, 201);
     assert.equal((await ctx.create(name, ctx.datagen())).status, 201);
     const status = await ctx.api.waitForState(name, 'RUNNING');
     assert.equal(status.name, name);
@@ -35,6 +36,19 @@ export function connectorLifecycleContract(ctx: ContractContext): void {
     assert.equal(typeof task.body.worker_id, 'string');
     assertErrorBody(await ctx.api.get(`${path()}/tasks/7/status`), 404, 'task.not_found');
     assertErrorBody(await ctx.api.get(`${path()}/tasks/first/status`), 404);
+  });
+
+  it('GET /topics lists the topics a running source produced to; PUT /topics/reset empties it (202)', async () => {
+    const name = ctx.name('life');
+    const topics = await ctx.api.waitFor(() => `${name} to list ${ctx.topic}`, async () => {
+      const res = await ctx.api.get(`${path()}/topics`);
+      assert.equal(res.status, 200, res.text);
+      return res.body[name]?.topics?.includes(ctx.topic) ? res.body : undefined;
+    });
+    assert.deepEqual(topics, { [name]: { connector: name, topics: [ctx.topic] } });
+    const reset = await ctx.api.put(`${path()}/topics/reset`);
+    assert.equal(reset.status, 202, reset.text);
+    assertErrorBody(await ctx.api.get(`${connectorPath(ctx.name('nope'))}/topics`), 404, 'connector.not_found');
   });
 
   it('PUT /pause: 202, then PAUSED; PUT /resume: 202, then RUNNING', async () => {

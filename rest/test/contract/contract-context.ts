@@ -56,6 +56,15 @@ export class ContractContext {
     return { 'connector.class': 'datagen', topic: this.topic, 'rows.per.second': '10', 'tasks.max': '1', ...extra };
   }
 
+  /**
+   * A stdout sink that takes the datagen topic and drops every record (a Filter without a
+   * predicate): in embedded mode a source whose topic no sink takes holds its offsets, and the
+   * offsets cases need a source that commits.
+   */
+  datagenSink(): Record<string, unknown> {
+    return { 'connector.class': 'stdout', topics: this.topic, 'tasks.max': '1', transforms: 'drop', 'transforms.drop.type': 'org.apache.kafka.connect.transforms.Filter' };
+  }
+
   /** A stdout sink on a topic nothing writes to, so it prints nothing. */
   stdout(extra: Record<string, unknown> = {}): Record<string, unknown> {
     return { 'connector.class': 'stdout', topics: `contract.${this.runId}.silent`, 'tasks.max': '1', ...extra };
