@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { compatibilityPartitioner, FetchIsolationLevels, Producer, type Transaction } from '@platformatic/kafka';
+import { compatibilityPartitioner, FetchIsolationLevels, Producer } from '@platformatic/kafka';
 import { adminFor, errorMatching, readTopic } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 
@@ -38,7 +38,7 @@ describe('transactions', () => {
   it('commits and aborts; a read_committed consumer sees only committed records', async (t) => {
     const topic = await topicWithPartitions(2);
     const producer = transactionalProducer(uniqueName('txid'));
-    t.after(() => producer.close(true));
+    t.after(() => producer.close());
     let tx = await producer.beginTransaction();
     assert.ok(producer.producerId! >= 0n, 'InitProducerId with the transactional id gave a producer id');
     await tx.send({ messages: [record(topic, 'a', 'committed-1'), record(topic, 'b', 'committed-2')] });
@@ -60,8 +60,8 @@ describe('transactions', () => {
     const topic = await topicWithPartitions(2);
     const transactionalId = uniqueName('txid');
     const zombie = transactionalProducer(transactionalId);
-    t.after(() => zombie.close(true).catch(() => undefined));
-    let tx: Transaction = await zombie.beginTransaction();
+    t.after(() => zombie.close().catch(() => undefined));
+    let tx = await zombie.beginTransaction();
     await tx.send({ messages: [record(topic, 'a', 'committed-by-zombie')] });
     await tx.commit();
     tx = await zombie.beginTransaction();
@@ -69,7 +69,7 @@ describe('transactions', () => {
     const zombieEpoch = zombie.producerEpoch!;
 
     const successor = transactionalProducer(transactionalId);
-    t.after(() => successor.close(true));
+    t.after(() => successor.close());
     const next = await successor.beginTransaction();
     assert.equal(successor.producerId, zombie.producerId, 'the same transactional id keeps its producer id');
     assert.ok(successor.producerEpoch! > zombieEpoch, 'with a higher epoch');
@@ -92,7 +92,7 @@ describe('transactions', () => {
     await tx.commit();
     await first.close();
     const naive = new Producer({ clientId: 'tributary-test', bootstrapBrokers: [...kafka.brokers], idempotent: true, transactionalId });
-    t.after(() => naive.close(true));
+    t.after(() => naive.close());
     await assert.rejects(naive.beginTransaction(), errorMatching(/PRODUCER_FENCED/));
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   compatibilityPartitioner, compressionsAlgorithms, ConfigResourceTypes, Consumer, defaultPartitioner, Producer, ProduceAcks,
-  type CompressionAlgorithmValue,
+  type CompressionAlgorithmValue, type ProducerOptions,
 } from '@platformatic/kafka';
 import { ensureKafkaZstd } from '../runtime/kafka/zstd-codec.js';
 import { partitionForKey } from '../runtime/storage/murmur2-partitioner.js';
@@ -19,8 +19,8 @@ const goldens = JSON.parse(readFileSync(new URL('./fixtures/kafka-connect/kafka-
 
 before(async () => { kafka = await sharedKafka(); });
 
-function producer(options: Partial<ConstructorParameters<typeof Producer>[0]> = {}): Producer {
-  return new Producer({ clientId: 'tributary-test', bootstrapBrokers: [...kafka.brokers], idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner, ...options });
+function producer(options: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Producer {
+  return new Producer<Buffer, Buffer, Buffer, Buffer>({ clientId: 'tributary-test', bootstrapBrokers: [...kafka.brokers], idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner, ...options });
 }
 
 describe('topics', () => {
@@ -141,7 +141,7 @@ describe('consuming', () => {
     await p.close();
 
     const consumer = new Consumer({ clientId: 'tributary-test', groupId, bootstrapBrokers: [...kafka.brokers], sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    t.after(() => consumer.close(true));
+    t.after(() => consumer.close());
     const stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: 200 });
     const seen: { partition: number; offset: bigint }[] = [];
     for await (const message of stream) {

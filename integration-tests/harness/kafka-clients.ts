@@ -14,7 +14,7 @@ export async function endOffsets(kafka: KafkaEndpoint, topic: string, isolationL
     const offsets = await consumer.listOffsets({ topics: [topic], isolationLevel });
     return offsets.get(topic) ?? [];
   } finally {
-    await consumer.close(true);
+    await consumer.close();
   }
 }
 
@@ -51,7 +51,7 @@ export async function readTopic(kafka: KafkaEndpoint, topic: string, options: { 
     await stream.close().catch(() => undefined);
     return out.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
   } finally {
-    await consumer.close(true);
+    await consumer.close();
   }
 }
 

@@ -103,6 +103,8 @@ export class KafkaNode {
     ], { stdio: ['ignore', out, out], detached: this.#detached });
     closeSync(out);
     if (this.#detached) child.unref();
+    // a test process killed by a signal runs no exit handlers: a watchdog kills its broker then
+    else spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill -9 ${child.pid} 2>/dev/null`], { detached: true, stdio: 'ignore' }).unref();
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }

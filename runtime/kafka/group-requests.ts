@@ -91,8 +91,11 @@ export class GroupRequests {
   }
 
   /**
-   * Finds the group's coordinator through the bootstrap brokers (retrying while the coordinator
-   * is not yet available, as right after the cluster starts) and connects to it.
+   * Finds the group's coordinator through the bootstrap brokers and connects to it, retrying
+   * until the coordinator answers for the group (right after a cluster starts, or after the
+   * coordinator moved, a broker answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a
+   * while). A coordinator that moves later shows as those errors from `join`/`heartbeat`: the
+   * caller connects again.
    */
   static async connect(bootstrapBrokers: readonly string[], groupId: string, options: GroupRequestsOptions, timeoutMs = 30_000): Promise<GroupRequests> {
     const connectionOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000, connectTimeout: options.connectTimeoutMs ?? 5_000 };
@@ -108,6 +111,12 @@ export class GroupRequests {
           const coordinator = found.coordinators[0];
           const connection = new Connection(options.clientId, connectionOptions);
           await connection.connect(coordinator.host, coordinator.port);
+          try {
+            await describeGroupsV5.api.async(connection, [groupId], false);
+          } catch (error) {
+            await connection.close().catch(() => undefined);
+            throw error;
+          }
           return new GroupRequests(groupId, connection);
         } catch (error) {
           last = error;
