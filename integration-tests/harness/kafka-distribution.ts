@@ -18,8 +18,16 @@ export const KAFKA_VERSION = '4.4.0';
  * log4j's slf4j 1.7 bridge (`log4j-slf4j-impl`, not the slf4j 2 `log4j-slf4j2-impl`).
  * `resolveKafka` checks the resolved jars against these pins and says what to change.
  */
-const LOG4J_VERSION = '2.25.5';
+export const LOG4J_VERSION = '2.25.5';
 const SLF4J_BINDING = { slf4jMajor: '1', artifactId: 'log4j-slf4j-impl' } as const;
+
+/** log4j2 and the slf4j 1.7 binding, for any of Kafka's Java programs (broker, Connect). */
+export function loggingArtifacts(): MavenArtifact[] {
+  return [
+    { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-core', version: LOG4J_VERSION },
+    { groupId: 'org.apache.logging.log4j', artifactId: SLF4J_BINDING.artifactId, version: LOG4J_VERSION },
+  ];
+}
 
 export interface KafkaDistribution {
   readonly version: string;
@@ -30,11 +38,7 @@ export interface KafkaDistribution {
 }
 
 export function kafkaArtifacts(version = KAFKA_VERSION): MavenArtifact[] {
-  return [
-    { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version },
-    { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-core', version: LOG4J_VERSION },
-    { groupId: 'org.apache.logging.log4j', artifactId: SLF4J_BINDING.artifactId, version: LOG4J_VERSION },
-  ];
+  return [{ groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version }, ...loggingArtifacts()];
 }
 
 /** Resolves (once, then from the cache) the broker's jars. */
@@ -48,7 +52,7 @@ export function resolveKafka(version = KAFKA_VERSION): KafkaDistribution {
  * A wrong or missing binding does not fail the broker: slf4j silently falls back to a no-op
  * logger and a broker that cannot start says nothing. So the pins are checked here.
  */
-function checkLoggingJars(lib: string): void {
+export function checkLoggingJars(lib: string): void {
   const jars = readdirSync(lib);
   const slf4j = jars.find((j) => /^slf4j-api-\d/.test(j));
   const binding = jars.find((j) => j.startsWith(`${SLF4J_BINDING.artifactId}-`));
@@ -64,7 +68,7 @@ function checkLoggingJars(lib: string): void {
  * A quiet log4j2 configuration: warnings and errors only, to `<dir>/server.log` (read by the
  * harness when a broker fails to start), nothing on the console.
  */
-export function writeQuietLog4j2Config(dir: string, logFile: string): string {
+export function writeQuietLog4j2Config(dir: string, logFile: string, infoLogger = 'kafka.server.KafkaRaftServer'): string {
   const path = join(dir, 'log4j2.properties');
   writeFileSync(path, [
     'status = error',
@@ -75,8 +79,8 @@ export function writeQuietLog4j2Config(dir: string, logFile: string): string {
     'appender.file.layout.pattern = [%d] %p %m (%c)%n',
     'rootLogger.level = WARN',
     'rootLogger.appenderRef.file.ref = file',
-    // the one INFO line that tells a reader of the log when the broker was up
-    'logger.server.name = kafka.server.KafkaRaftServer',
+    // the one INFO line that tells a reader of the log when the server was up
+    `logger.server.name = ${infoLogger}`,
     'logger.server.level = INFO',
     '',
   ].join('\n'));
