@@ -32,6 +32,8 @@ export const ErrorCodes = {
   'source.position_lost': { http: 500, retriable: false, description: 'The source can no longer resume from the stored position (slot dropped, log purged).' },
   'sink.unavailable': { http: 503, retriable: true, description: 'The sink storage or database is unreachable or busy.' },
   'sink.write_failed': { http: 500, retriable: false, description: 'A sink write failed for a reason retrying will not fix.' },
+  'kafka.unavailable': { http: 503, retriable: true, description: 'The Kafka cluster cannot be reached or did not answer in time; check bootstrap.servers and the brokers.' },
+  'kafka.topic_misconfigured': { http: 500, retriable: false, description: 'An internal topic exists with settings Tributary cannot use (cleanup.policy other than compact, wrong partition count); fix the topic or name another.' },
   'worker.config_invalid': { http: 500, retriable: false, description: 'The worker configuration is invalid; the worker does not start.' },
   'worker.stopping': { http: 503, retriable: true, description: 'The worker is shutting down.' },
   'worker.starting': { http: 503, retriable: true, description: 'The worker is still starting.' },

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Producer, type Message } from '@platformatic/kafka';
+import { decodeConfigRecord, type ConfigRecord } from '../runtime/storage/kafka-config-format.js';
+import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetKeyPartition } from '../runtime/storage/kafka-offset-format.js';
+import { decodeStatusRecord, type StatusRecord } from '../runtime/storage/kafka-status-format.js';
+import { adminFor, readTopic } from './harness/kafka-clients.js';
+import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { startKafkaConnect, type KafkaConnectWorker } from './harness/kafka-connect.js';
+import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
+import { tempDir } from './harness/temp.js';
+import { eventually } from './harness/worker-process.js';
+
+/**
+ * The golden truth for Tributary's Kafka formats: a real Kafka Connect worker (distributed mode)
+ * with the FileStream connectors and Debezium's Postgres connector writes its internal topics,
+ * and every record decodes with Tributary's functions and re-encodes to the same bytes; an offset
+ * Tributary writes is one Kafka Connect reads (KIP-875 GET .../offsets).
+ */
+let kafka: KafkaEndpoint;
+let connect: KafkaConnectWorker;
+let postgres: PostgresServer;
+const files = tempDir('connect-files');
+
+before(async () => {
+  [kafka, postgres] = await Promise.all([sharedKafka(), sharedPostgres()]);
+  const started = Date.now();
+  connect = await startKafkaConnect(kafka, { debezium: true });
+  console.log(`# kafka connect: worker ready in ${Date.now() - started} ms`);
+});
+after(async () => {
+  await connect?.stop();
+  files.remove();
+});
+
+async function latestByKey(topic: string): Promise<Map<string, Message>> {
+  const records = await readTopic(kafka, topic);
+  return new Map(records.map((r) => [r.key.toString(), r]));
+}
+
+async function connectorState(name: string): Promise<{ connector: string; tasks: string[] }> {
+  const status = await connect.request<{ connector: { state: string }; tasks: { state: string }[] }>('GET', `/connectors/${name}/status`);
+  return { connector: status.connector.state, tasks: status.tasks.map((t) => t.state) };
+}
+
+describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal topics', () => {
+  it("decodes a FileStreamSource connector's offsets, configs and statuses, byte for byte", async () => {
+    const name = uniqueName('file-source');
+    const input = join(files.path, `${name}.txt`);
+    writeFileSync(input, 'first line\nsecond line\n');
+    const topic = uniqueName('file-lines');
+    await connect.request('POST', '/connectors', {
+      name, config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: input, topic },
+    });
+    await eventually(async () => (await connectorState(name)).tasks[0] === 'RUNNING' || undefined, 60_000, 'the file source task running');
+
+    // offsets: ["<connector>",{"filename":...}] -> {"position":N}, on murmur2(key) % partitions
+    const admin = adminFor(kafka);
+    const offsetPartitions = (await admin.metadata({ topics: [connect.topics.offsets] })).topics.get(connect.topics.offsets)!.partitionsCount;
+    await admin.close();
+    assert.equal(offsetPartitions, 25, "Kafka Connect's default offset.storage.partitions");
+    const offsetRecord = await eventually(async () => {
+      const records = await readTopic(kafka, connect.topics.offsets);
+      return records.find((r) => decodeOffsetKey(r.key)?.connector === name && decodeOffsetValue(r.value)?.position === 23);
+    }, 30_000, 'the file source offset of both lines');
+    const key = decodeOffsetKey(offsetRecord.key)!;
+    assert.deepEqual(key.partition, { filename: input });
+    assert.deepEqual(encodeOffsetKey(name, { filename: input }), offsetRecord.key, 'Tributary writes the same key bytes');
+    assert.deepEqual(encodeOffsetValue({ position: 23 }), offsetRecord.value, 'and the same value bytes');
+    assert.equal(offsetRecord.partition, offsetKeyPartition(offsetRecord.key, offsetPartitions), 'on the same partition');
+
+    // stop it: a STOPPED target state (v1 form) and STOPPED statuses
+    await connect.request('PUT', `/connectors/${name}/stop`);
+    await eventually(async () => (await connectorState(name)).connector === 'STOPPED' || undefined, 30_000, 'the connector stopped');
+
+    const configs = await latestByKey(connect.topics.configs);
+    const decoded = new Map<string, ConfigRecord>([...configs].map(([k, r]) => [k, decodeConfigRecord(k, r.value)]));
+    for (const [k, record] of decoded) assert.notEqual(record.kind, 'ignored', `${k}: ${JSON.stringify(record)}`);
+    assert.deepEqual(decoded.get(`connector-${name}`), {
+      kind: 'connector', connector: name,
+      properties: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: input, topic, name },
+    });
+    const task = decoded.get(`task-${name}-0`);
+    assert.equal(task?.kind === 'task' && task.properties?.['task.class'], 'org.apache.kafka.connect.file.FileStreamSourceTask');
+    // stopping a connector (KIP-875) writes an empty set of task configs: a second commit, of 0 tasks
+    const commits = (await readTopic(kafka, connect.topics.configs)).filter((r) => r.key.toString() === `commit-${name}`);
+    assert.deepEqual(commits.map((r) => decodeConfigRecord(r.key.toString(), r.value)), [
+      { kind: 'commit', connector: name, tasks: 1 }, { kind: 'commit', connector: name, tasks: 0 },
+    ]);
+    assert.deepEqual(decoded.get(`target-state-${name}`), { kind: 'target-state', connector: name, state: 'STOPPED' });
+    assert.equal(configs.get(`target-state-${name}`)!.value.toString(), '{"state":"PAUSED","state.v2":"STOPPED"}');
+    assert.equal(decoded.get('session-key')?.kind, 'session-key', 'the leader distributes a session key');
+
+    const statuses = await eventually(async () => {
+      const latest = await latestByKey(connect.topics.status);
+      const connector = latest.get(`status-connector-${name}`);
+      const state = connector ? decodeStatusRecord(`status-connector-${name}`, connector.value) : undefined;
+      return state?.kind === 'connector' && state.status?.state === 'STOPPED' ? latest : undefined;
+    }, 30_000, 'a STOPPED status record');
+    const decodedStatuses = [...statuses].map(([k, r]) => [k, decodeStatusRecord(k, r.value)] as [string, StatusRecord]);
+    for (const [k, record] of decodedStatuses) assert.notEqual(record.kind, 'ignored', `${k}: ${JSON.stringify(record)}`);
+    const connectorStatus = decodedStatuses.find(([k]) => k === `status-connector-${name}`)![1];
+    assert.ok(connectorStatus.kind === 'connector' && connectorStatus.status);
+    assert.match(connectorStatus.status.workerId, /^127\.0\.0\.1:\d+$/);
+    assert.ok(connectorStatus.status.generation >= 0);
+    assert.ok(decodedStatuses.some(([, r]) => r.kind === 'topic' && r.topic === topic && r.connector === name), 'KIP-558 topic status');
+  });
+
+  it('reads an offset that Tributary wrote into its offsets topic (KIP-875 GET /connectors/{name}/offsets)', async (t) => {
+    const name = uniqueName('tributary-written');
+    const input = join(files.path, `${name}.txt`);
+    writeFileSync(input, '');
+    await connect.request('POST', '/connectors', {
+      name, config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: input, topic: uniqueName('unused') },
+      initial_state: 'STOPPED',
+    });
+    const key = encodeOffsetKey(name, { filename: input });
+    const producer = new Producer({ clientId: 'tributary-offsets', bootstrapBrokers: [...kafka.brokers], idempotent: true });
+    t.after(() => producer.close());
+    await producer.send({ messages: [{ topic: connect.topics.offsets, key, value: encodeOffsetValue({ position: 1234 })!, partition: offsetKeyPartition(key, 25) }] });
+    const offsets = await eventually(async () => {
+      const body = await connect.request<{ offsets: { partition: unknown; offset: unknown }[] }>('GET', `/connectors/${name}/offsets`);
+      return body.offsets.length > 0 ? body.offsets : undefined;
+    }, 30_000, 'Kafka Connect to list the offset');
+    assert.deepEqual(offsets, [{ partition: { filename: input }, offset: { position: 1234 } }]);
+
+    // resumed, the task starts reading the file at the position Tributary stored
+    appendFileSync(input, 'x'.repeat(1300) + '\n');
+    await connect.request('PUT', `/connectors/${name}/resume`);
+    await eventually(async () => (await connectorState(name)).tasks[0] === 'RUNNING' || undefined, 30_000, 'the task running');
+  });
+
+  it("decodes a Debezium Postgres connector's offsets and re-encodes them byte for byte", async (t) => {
+    const db = await postgres.createDatabase('dbz_interop');
+    await postgres.query(db, 'CREATE TABLE orders (id int PRIMARY KEY, item text)');
+    await postgres.query(db, "INSERT INTO orders VALUES (1, 'snapshot row')");
+    const name = uniqueName('dbz-pg');
+    const prefix = uniqueName('dbserver').replace(/-/g, '_');
+    const slot = `slot_${prefix}`.toLowerCase();
+    t.after(async () => {
+      await connect.request('DELETE', `/connectors/${name}`).catch(() => undefined);
+      await eventually(async () => {
+        const rows = await postgres.query<{ active: boolean }>(db, 'SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        if (rows.length === 0) return true;
+        if (rows[0].active) return undefined;
+        await postgres.query(db, 'SELECT pg_drop_replication_slot($1)', [slot]);
+        return true;
+      }, 30_000, 'the replication slot dropped');
+    });
+    const { host, port, user, password } = postgres.connection(db);
+    await connect.request('POST', '/connectors', {
+      name,
+      config: {
+        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1',
+        'database.hostname': host, 'database.port': String(port), 'database.user': user, 'database.password': password, 'database.dbname': db,
+        'topic.prefix': prefix, 'plugin.name': 'pgoutput', 'slot.name': slot, 'publication.name': `pub_${prefix}`.toLowerCase(),
+        'publication.autocreate.mode': 'filtered', 'table.include.list': 'public.orders', 'snapshot.mode': 'initial',
+      },
+    });
+    await eventually(async () => (await connectorState(name)).tasks[0] === 'RUNNING' || undefined, 60_000, 'the Debezium task running');
+    // a streamed change: its offset carries lsn_proc / lsn_commit as well as lsn and txId
+    await eventually(async () => {
+      await postgres.query(db, `INSERT INTO orders VALUES (${Date.now() % 1_000_000 + 2}, 'streamed row') ON CONFLICT DO NOTHING`);
+      const records = await readTopic(kafka, connect.topics.offsets);
+      return records.find((r) => decodeOffsetKey(r.key)?.connector === name && decodeOffsetValue(r.value)?.lsn_proc !== undefined);
+    }, 60_000, 'a streaming offset from Debezium');
+
+    const records = (await readTopic(kafka, connect.topics.offsets)).filter((r) => decodeOffsetKey(r.key)?.connector === name);
+    assert.ok(records.length > 0);
+    for (const record of records) {
+      const key = decodeOffsetKey(record.key)!;
+      assert.deepEqual(key.partition, { server: prefix });
+      assert.deepEqual(encodeOffsetKey(key.connector, key.partition), record.key);
+      assert.equal(record.partition, offsetKeyPartition(record.key, 25));
+      const value = decodeOffsetValue(record.value)!;
+      assert.equal(typeof value.lsn, 'number', `lsn in ${record.value.toString()}`);
+      assert.equal(typeof value.txId, 'number');
+      assert.deepEqual(encodeOffsetValue(value), record.value, `re-encoded ${record.value.toString()}`);
+    }
+    console.log(`# debezium offset: ${records.at(-1)!.key.toString()} -> ${records.at(-1)!.value.toString()}`);
+  });
+});
