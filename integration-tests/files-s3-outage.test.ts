@@ -33,11 +33,23 @@ test('S3 down for 10 s mid-upload: retries, then completes; every record once', 
     await waitFor('a part uploaded', () => (lake.s3.pendingUploadBytes(bucket) > 0 ? true : undefined), 60_000, 50);
     await lake.s3.kill();
     const killedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 10_000));
+    // the status tells the truth meanwhile: RUNNING with the storage error while retrying, or
+    // RESTARTING/FAILED with it — never a clean RUNNING once the sink has noticed
+    const states: string[] = [];
+    let noticed = false;
+    while (Date.now() - killedAt < 10_000) {
+      const task = (await worker.herder.connectorStatus('lake-outage')).tasks[0];
+      if (task?.trace) noticed = true;
+      if (noticed) states.push(`${task?.state}${task?.trace ? ` ${task.trace.split(':')[0]}` : ''}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(noticed, 'the outage shows in the status');
+    assert.ok(states.every((s) => s.includes('sink.unavailable')), `every status after the first retry names the outage: ${[...new Set(states)].join(', ')}`);
     assert.deepEqual(await listWithoutServer(), 'down', 'the server really was down');
     await lake.s3.restart();
     const outage = Date.now() - killedAt;
     await waitFor('both files', async () => ((await lake.s3.list(bucket, 'raw/topics/orders/')).length >= 2 ? true : undefined), 120_000, 500);
+    assert.equal((await worker.herder.connectorStatus('lake-outage')).tasks[0].trace, undefined, 'healthy again');
     const metrics = await worker.metricsText();
     const retries = metrics.split('\n').filter((l) => l.startsWith('tributary_files_sink_upload_retries_total')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     assert.ok(retries >= 2, `upload retries counted: ${retries} (outage ${outage} ms)`);

@@ -35,6 +35,13 @@ interface TaskContextBase<C> {
    * REST status under `progress` and logged. Replaces what was set before.
    */
   setProgress(progress: Record<string, unknown> | null): void;
+  /**
+   * Tells the runtime the task is working around a failure — a lost connection it is
+   * re-establishing, storage it is retrying — so that its status stays RUNNING but shows the
+   * error and since when as `trace`, until called with null. Monitoring must not see a clean
+   * RUNNING during an outage. A failure the task cannot work around is thrown instead.
+   */
+  reportDegraded(error: unknown): void;
   /** aborted when the task is asked to stop; long calls should honour it */
   readonly signal: AbortSignal;
 }

@@ -36,7 +36,7 @@ export const commonConnectorSpec = defineConfigSpec({
   'task.restart.auto.enabled': prop.boolean({ doc: 'Restart a FAILED task by itself with exponential backoff (shown as RESTARTING meanwhile).', default: true, group: 'Restarts' }),
   'task.restart.backoff.initial.ms': prop.long({ doc: 'Wait before the first automatic restart; doubles with each consecutive failure.', default: 1000, min: 0, group: 'Restarts' }),
   'task.restart.backoff.max.ms': prop.long({ doc: 'Longest wait between automatic restarts; a task that runs this long without failing has its backoff reset.', default: 60000, min: 0, group: 'Restarts' }),
-  'task.restart.max.attempts': prop.int({ doc: 'Consecutive automatic restarts before the task stays FAILED; -1 for no limit.', default: 10, min: -1, group: 'Restarts' }),
+  'task.restart.max.attempts': prop.int({ doc: 'Consecutive automatic restarts before the task stays FAILED, for failures a retry is not expected to heal; retriable ones (a source or store unavailable, a lost connection) restart with backoff until the outage ends. -1 for no limit.', default: 10, min: -1, group: 'Restarts' }),
 }, undefined, { accepted: OTHER_COMPONENTS, renamed: debeziumRenamedProperties });
 
 /** Sink connectors also take Kafka Connect's SinkConnectorConfig properties. */

@@ -40,6 +40,8 @@ describe('loadWorkerConfig', () => {
       'value.converter': undefined,
       'bootstrap.servers': [],
       'group.id': undefined,
+      'topic.tracking.enable': true,
+      'topic.tracking.allow.reset': true,
       'log.level': 'info',
     });
     assert.deepEqual(raw, {});

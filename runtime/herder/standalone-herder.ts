@@ -69,7 +69,7 @@ export class StandaloneHerder implements Herder {
       } })),
       ...[...given.values()].map((c) => ({ order: sinkFirst(c['connector.class']), run: async () => {
         const previous = this.#configs.loadAll().find((s) => s.name === c.name);
-        await this.putConnectorConfig(c.name, c, true, previous?.targetState ?? 'RUNNING');
+        await this.putConnectorConfig(c.name, c, true, previous?.targetState ?? 'RUNNING', true);
       } })),
     ].sort((a, b) => a.order - b.order);
     for (const w of work) await w.run();
@@ -99,7 +99,12 @@ export class StandaloneHerder implements Herder {
     return this.#redact(this.#require(name).config);
   }
 
-  async putConnectorConfig(name: string, config: RawConfig, allowReplace: boolean, initialState: TargetState = 'RUNNING'): Promise<{ created: boolean; info: ConnectorInfo }> {
+  /**
+   * `atStartUp`: a connector given on the command line. Its connector's own checks (connectivity)
+   * are then reported as warnings only: a worker restarted while the database is down must start,
+   * and its tasks wait for the database with their retries. Over REST they refuse the config.
+   */
+  async putConnectorConfig(name: string, config: RawConfig, allowReplace: boolean, initialState: TargetState = 'RUNNING', atStartUp = false): Promise<{ created: boolean; info: ConnectorInfo }> {
     const exists = this.#connectors.has(name);
     if (exists && !allowReplace) throw new TributaryError('connector.exists', `Connector ${name} already exists`);
     if (config.name !== undefined && config.name !== name) {
@@ -109,7 +114,14 @@ export class StandaloneHerder implements Herder {
     // A config read back over REST shows secrets as [hidden]; putting it back keeps the stored secret.
     const previous = this.#connectors.get(name)?.config;
     for (const [k, v] of Object.entries(full)) if (v === HIDDEN && previous?.[k] !== undefined) full[k] = previous[k];
-    const { report } = await validateConnector(this.#registry, full);
+    let { report } = await validateConnector(this.#registry, full);
+    if (report.error_count > 0 && atStartUp) {
+      const specOnly = (await validateConnector(this.#registry, full, undefined, { connectorChecks: false })).report;
+      if (specOnly.error_count === 0) {
+        this.#log.warn({ connector: name, problems: reportErrors(report) }, "the connector's own checks failed at start-up (is its database down?); starting it anyway: its tasks retry until it is reachable");
+        report = specOnly;
+      }
+    }
     if (report.error_count > 0) {
       const problems = reportErrors(report);
       // A typo often is the error's cause (`topic.prefx` → topic.prefix missing): say so right there.

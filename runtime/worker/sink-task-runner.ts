@@ -2,7 +2,7 @@ import type { SinkRecord, SinkTask, SinkTaskContext, TopicPartitionOffset } from
 import type { SinkGroup, SinkInbox } from '../bus/memory-bus.js';
 import type { PublishedBatch } from '../bus/published-batch.js';
 import { deadLetterRecord, type ErrorStage } from '../errors/dead-letter.js';
-import { Gate, type TaskRuntime } from './task-context.js';
+import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
 
 const IDLE_TICK_MS = 1000;
 
@@ -32,6 +32,8 @@ export class SinkTaskRunner {
   #flushRequested = false;
   #loop: Promise<void> | undefined;
   #progress: Record<string, unknown> | null = null;
+  /** what the task said it is working around (reportDegraded) */
+  readonly degraded = new DegradedState();
 
   /**
    * @param deadLetterReplay per topic, the position up to which replayed records go to the
@@ -79,6 +81,8 @@ export class SinkTaskRunner {
       logger: rt.logger,
       metrics: rt.taskMetrics,
       signal: this.#abort.signal,
+      // the task logs the failure itself (once, with its context); the runtime shows it in the status
+      reportDegraded: (error) => this.degraded.report(error),
       setProgress: (p) => (this.#progress = p),
       reportErrant: async (record, error) => this.#deadLetter('sink.put', record, error),
       requestCommit: () => {

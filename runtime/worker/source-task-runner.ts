@@ -3,7 +3,7 @@ import { QueueClosedError } from '../bus/async-queue.js';
 import { partitionKey, PublishedBatch } from '../bus/published-batch.js';
 import { deadLetterRecord } from '../errors/dead-letter.js';
 import type { OffsetStore } from '../storage/offset-store.js';
-import { Gate, type TaskRuntime } from './task-context.js';
+import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
 
 export type CommittableOffsets = { partition: SourcePartition; offset: SourceOffset }[];
 
@@ -21,6 +21,8 @@ export class SourceTaskRunner {
   readonly #batches: PublishedBatch[] = [];
   #loop: Promise<void> | undefined;
   #progress: Record<string, unknown> | null = null;
+  /** what the task said it is working around (reportDegraded) */
+  readonly degraded = new DegradedState();
 
   constructor(rt: TaskRuntime, task: SourceTask, offsets: OffsetStore, requestCommit: () => void = () => {}) {
     this.#rt = rt;
@@ -51,6 +53,8 @@ export class SourceTaskRunner {
       logger: rt.logger,
       metrics: rt.taskMetrics,
       signal: this.#abort.signal,
+      // the task logs the failure itself (once, with its context); the runtime shows it in the status
+      reportDegraded: (error) => this.degraded.report(error),
       setProgress: (p) => {
         this.#progress = p;
         if (p) rt.logger.debug({ progress: p }, 'progress');

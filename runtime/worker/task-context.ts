@@ -59,3 +59,23 @@ export class Gate {
     });
   }
 }
+
+/** What a task reported it is working around (reportDegraded), for its status. */
+export class DegradedState {
+  #error: unknown = null;
+  #since = 0;
+
+  report(error: unknown): void {
+    if (error === null || error === undefined) {
+      this.#error = null;
+      return;
+    }
+    if (this.#error === null) this.#since = Date.now();
+    this.#error = error;
+  }
+
+  /** the error and since when (ms), or null when the task is healthy */
+  get current(): { error: unknown; since: number } | null {
+    return this.#error === null ? null : { error: this.#error, since: this.#since };
+  }
+}

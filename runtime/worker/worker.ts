@@ -39,6 +39,8 @@ interface ConnectorEntry {
   restart: { auto: boolean; initialMs: number; maxMs: number; maxAttempts: number };
   /** the config's unknown properties were logged (once per config, not at every restart) */
   warned?: boolean;
+  /** a connector-level failure (its task configs could not be computed) waiting for its automatic restart */
+  connectorRestart?: { failures: number; timer?: NodeJS.Timeout };
 }
 
 /**
@@ -164,7 +166,7 @@ export class Worker {
 
   connectorState(name: string): { state: ConnectorState; trace?: string; tasks: TaskStatus[] } {
     const entry = this.#require(name);
-    const state: ConnectorState = entry.failure ? 'FAILED' : entry.target === 'STOPPED' ? 'STOPPED' : entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING';
+    const state: ConnectorState = entry.failure ? (entry.connectorRestart?.timer ? 'RESTARTING' : 'FAILED') : entry.target === 'STOPPED' ? 'STOPPED' : entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING';
     return {
       state,
       trace: entry.failure,
@@ -173,6 +175,7 @@ export class Worker {
         state: t.state,
         worker_id: this.#o.workerId,
         ...(t.trace && (t.state === 'FAILED' || t.state === 'RESTARTING') ? { trace: t.trace } : {}),
+        ...(t.state === 'RUNNING' && t.runner?.degraded.current ? { trace: degradedTrace(t.runner.degraded.current) } : {}),
         ...(t.runner?.progress ? { progress: t.runner.progress } : {}),
         ...(t.runner instanceof SourceTaskRunner && t.runner.heldTopics.size > 0 ? { warning: heldWarning(t.runner.heldTopics) } : {}),
       })),
@@ -244,7 +247,9 @@ export class Worker {
     entry.failure = undefined;
     entry.tasks = [];
     if (entry.target === 'STOPPED' || this.#stopping) return;
-    const { report, valid } = await validateConnector(this.#o.registry, entry.config);
+    // the connector's own checks (connectivity) ran when the config was submitted; at start a
+    // source that is down is for the task to wait for, with its retries, not a config error
+    const { report, valid } = await validateConnector(this.#o.registry, entry.config, undefined, { connectorChecks: false });
     if (!entry.warned) {
       entry.warned = true;
       for (const w of report.warnings) this.#log.warn({ connector: name, property: w.name, suggestion: w.suggestion }, w.message);
@@ -262,8 +267,10 @@ export class Worker {
     } catch (error) {
       entry.failure = describeError(error);
       this.#log.error({ connector: name, err: error }, 'connector failed to compute task configs');
+      this.#scheduleConnectorRestart(entry, error);
       return;
     }
+    entry.connectorRestart = undefined;
     // Task configs inherit the framework properties so each task sees its transforms and policies.
     entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
     if (valid.connector.kind === 'sink') {
@@ -276,6 +283,30 @@ export class Worker {
     if (valid.connector.kind === 'source') for (const label of this.bus.sources()) if (label === name || label.startsWith(`${name}>`)) this.bus.forgetUnclaimed(label);
     entry.tasks = entry.taskConfigs.map((_, id) => ({ id, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
     for (const slot of entry.tasks) await this.#startTask(entry, slot);
+  }
+
+  /**
+   * A connector that failed as a whole (not one of its tasks) restarts with the same backoff as
+   * a task, so one that failed during an outage comes back by itself; a failure only an operator
+   * can fix stays FAILED.
+   */
+  #scheduleConnectorRestart(entry: ConnectorEntry, error: unknown): void {
+    const { auto, initialMs, maxMs, maxAttempts } = entry.restart;
+    const failures = (entry.connectorRestart?.failures ?? 0) + 1;
+    const retriable = error instanceof TributaryError && error.retriable;
+    if (!auto || this.#stopping || needsOperator(error) || (!retriable && maxAttempts >= 0 && failures > maxAttempts)) {
+      entry.connectorRestart = { failures };
+      return;
+    }
+    const timer = setTimeout(() => {
+      void this.#locked(async () => {
+        if (this.#connectors.get(entry.name) !== entry || entry.connectorRestart?.timer !== timer) return;
+        entry.connectorRestart = { failures };
+        await this.#restartComponent([entry.name], () => {});
+      });
+    }, restartDelay(failures, initialMs, maxMs));
+    timer.unref();
+    entry.connectorRestart = { failures, timer };
   }
 
   readonly #failureHistory = new Map<string, number>();
@@ -311,7 +342,10 @@ export class Worker {
     slot.trace = describeError(error);
     this.#log.error({ connector: entry.name, task: slot.id, failures: slot.failures, err: error }, 'task failed');
     const { auto, initialMs, maxMs, maxAttempts } = entry.restart;
-    if (!auto || this.#stopping || (maxAttempts >= 0 && slot.failures > maxAttempts) || needsOperator(error)) {
+    // a retriable failure (source or store unavailable, connection lost) heals once the outage
+    // ends: it restarts with backoff however long that takes; others at most maxAttempts times
+    const retriable = error instanceof TributaryError && error.retriable;
+    if (!auto || this.#stopping || (!retriable && maxAttempts >= 0 && slot.failures > maxAttempts) || needsOperator(error)) {
       this.#setState(entry, slot, 'FAILED');
       return;
     }
@@ -364,6 +398,8 @@ export class Worker {
   async #stopTasks(name: string): Promise<void> {
     const entry = this.#connectors.get(name);
     if (!entry) return;
+    clearTimeout(entry.connectorRestart?.timer);
+    if (entry.connectorRestart) entry.connectorRestart.timer = undefined;
     if (entry.group) this.bus.unsubscribe(name);
     entry.group = undefined;
     const timeout = this.#o.shutdownTimeoutMs;
@@ -430,4 +466,9 @@ function heldWarning(held: ReadonlyMap<string, number>): string {
  */
 function needsOperator(error: unknown): boolean {
   return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid');
+}
+
+/** The status trace of a RUNNING task working around a failure: the error, and since when. */
+function degradedTrace(degraded: { error: unknown; since: number }): string {
+  return `${describeError(degraded.error)}\n(still RUNNING: the task has been working around this since ${new Date(degraded.since).toISOString()})`;
 }

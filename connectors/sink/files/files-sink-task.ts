@@ -59,6 +59,11 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
       onRetry: (error, attempt, what) => {
         this.#metrics.uploadRetry();
         context.logger.warn({ err: error, attempt, what }, 'storage call failed; retrying');
+        context.reportDegraded(new TributaryError('sink.unavailable', `${what} failed (${(error as Error).message ?? String(error)}); retrying with backoff (attempt ${attempt})`, { cause: error }));
+      },
+      onRecovered: (what, attempts) => {
+        context.logger.info({ what, attempts }, 'storage call succeeded after retries');
+        context.reportDegraded(null);
       },
     });
     await this.#storage.start();

@@ -18,6 +18,7 @@ function context(raw: Record<string, string>): SinkTaskContext<StdoutConfig> {
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     metrics: { setGauge() {}, incCounter() {}, observe() {} },
     setProgress() {},
+    reportDegraded() {},
     signal: new AbortController().signal,
     reportErrant: async () => {},
     requestCommit() {},

@@ -29,6 +29,7 @@ interface Plan {
 }
 
 const LAG_QUERY_EVERY_MS = 5_000;
+const LAG_SAMPLE_MS = 1_000;
 const FROM_START: SnapshotResume = { done: [], table: null, startedAt: null };
 
 /**
@@ -47,6 +48,9 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   readonly #abort = new AbortController();
   #worker: Promise<void> = Promise.resolve();
   #lastLagQuery = 0;
+  #lagTimer: NodeJS.Timeout | undefined;
+  /** the snapshot is over and the stream runs (the lag gauge is the stream's) */
+  #streaming = false;
 
   async start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
     try {
@@ -108,7 +112,13 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       statusIntervalMs: config['status.update.interval.ms'], heartbeatIntervalMs: config['heartbeat.interval.ms'],
       heartbeatQuery: config['heartbeat.action.query'], maxRetries: config['errors.max.retries'], maxBackoffMs: config['retriable.restart.connector.wait.ms'],
       requestCommit: () => context.requestCommit(),
+      reportDegraded: (error) => context.reportDegraded(error),
     }, plan.streamFrom, plan.lastDelivered) : null;
+    // the lag is measured by the clock, not by what is polled: it must grow during an outage
+    this.#lagTimer = setInterval(() => {
+      if (this.#streamer && this.#streaming) context.metrics.setGauge('postgres_lag_ms', 'Milliseconds the stream is behind the server: 0 when caught up; grows while disconnected or stuck', this.#streamer.lagMs(Date.now()));
+    }, LAG_SAMPLE_MS);
+    this.#lagTimer.unref();
     const snapshot = plan.snapshot;
     this.#worker = (async () => {
       if (snapshotter && snapshot) {
@@ -117,6 +127,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
         this.#snapshotClient = null;
       }
       if (this.#abort.signal.aborted) return;
+      this.#streaming = true;
       await this.#streamer?.run();
     })().catch((error: unknown) => {
       if (!this.#abort.signal.aborted) this.#queue.fail(asTaskError(error));
@@ -181,14 +192,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     const config = this.#config;
     const records = await this.#queue.take(config['max.batch.size'], config['poll.interval.ms'], signal);
     const metrics = this.#context.metrics;
-    if (records.length > 0) {
-      metrics.incCounter('postgres_records_total', 'Change records handed to the runtime', records.length);
-      // tombstones and heartbeats carry no source block: the last change event decides
-      const last = records.findLast((r) => r.value !== null && (r.value as { source?: unknown }).source !== undefined);
-      if (last && (last.value as { source: { snapshot?: string } }).source.snapshot === 'false') {
-        metrics.setGauge('postgres_lag_ms', 'Milliseconds between the commit of the last record polled and now', Math.max(0, Date.now() - last.timestamp));
-      }
-    }
+    if (records.length > 0) metrics.incCounter('postgres_records_total', 'Change records handed to the runtime', records.length);
     if (Date.now() - this.#lastLagQuery > LAG_QUERY_EVERY_MS) {
       this.#lastLagQuery = Date.now();
       this.#admin?.query<{ lag: number | null }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::float8 AS lag FROM pg_replication_slots WHERE slot_name = $1', [config['slot.name']])
@@ -208,6 +212,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
 
   async stop(): Promise<void> {
     this.#abort.abort();
+    clearInterval(this.#lagTimer);
     this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));
     await this.#streamer?.stop();
     await this.#worker;

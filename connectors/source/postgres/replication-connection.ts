@@ -12,6 +12,8 @@ import { clientConfig, quoteIdent, quoteLiteral, type ConnectionSettings } from 
  * *received* LSN), and pausing the socket for backpressure.
  */
 export interface StreamHandlers {
+  /** the server accepted START_REPLICATION (CopyBothResponse): the stream is open */
+  started?(): void;
   /** XLogData: `payload` from `offset` is the pgoutput message, valid only during the call */
   data(walStart: Lsn, payload: Buffer, offset: number): void;
   keepalive(walEnd: Lsn, replyRequested: boolean): void;
@@ -55,6 +57,7 @@ export class ReplicationConnection {
    */
   stream(slot: string, publication: string, start: Lsn, handlers: StreamHandlers): Promise<void> {
     const connection = this.#connection!;
+    if (handlers.started) connection.on('replicationStart', () => handlers.started!());
     connection.on('copyData', ({ chunk }) => {
       const tag = chunk[0];
       // the payload is a view of pg's read buffer, reused after this call: decode it now or copy it

@@ -1,4 +1,4 @@
-import { TributaryError, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
+import { RetriableError, TributaryError, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
 import { classifyStreamError, isRetriableStreamError } from './replication-errors.js';
 import { heartbeatRecord } from './change-event-builder.js';
 import type { ChangeQueue } from './change-queue.js';
@@ -24,6 +24,8 @@ export interface StreamerOptions extends TransactionDecoderOptions {
   readonly maxBackoffMs: number;
   /** asks the runtime to commit offsets soon (the server is waiting for a flush confirmation) */
   readonly requestCommit?: () => void;
+  /** the task's status shows a lost connection while it is re-established (null: healthy again) */
+  readonly reportDegraded?: (error: unknown) => void;
 }
 
 /** Incoming messages buffered before the reader pauses the socket. */
@@ -66,6 +68,11 @@ export class ReplicationStreamer {
   #lastHeartbeat = Lsn.ZERO;
   /** the server's WAL position from the last keepalive processed (everything before it was received) */
   #serverWalEnd = Lsn.ZERO;
+  /** when the connection was lost (null while connected), and the reconnection attempts since */
+  #lostAt: number | null = null;
+  #attemptsSinceLost = 0;
+  /** the last moment the stream was known to be caught up (connected, everything received handled) */
+  #caughtUpAt = Date.now();
 
   constructor(options: StreamerOptions, acked: Lsn, lastQueued: string | null) {
     this.#o = options;
@@ -90,11 +97,12 @@ export class ReplicationStreamer {
         if (!isRetriableStreamError(error)) throw error;
         if (Date.now() - started > 30_000) failures = 0;
         failures++;
+        this.#connectionLost(error);
         if (this.#o.maxRetries >= 0 && failures > this.#o.maxRetries) {
           throw new TributaryError('source.connection_lost', `Lost the replication connection ${failures} times in a row (errors.max.retries=${this.#o.maxRetries}): ${(error as Error).message}`, { cause: error });
         }
         const wait = Math.min(this.#o.maxBackoffMs, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
-        this.#o.logger.warn({ err: (error as Error).message, attempt: failures, waitMs: Math.round(wait) }, 'replication connection lost; reconnecting');
+        this.#o.logger.debug({ err: error, attempt: failures, waitMs: Math.round(wait) }, 'replication connection failed; reconnecting');
         this.#o.metrics.incCounter('postgres_reconnects_total', 'Replication reconnections after a lost connection');
         await new Promise((r) => setTimeout(r, wait));
       }
@@ -115,6 +123,11 @@ export class ReplicationStreamer {
       await connection.connect();
       if (this.#stopped) return;
       const streaming = connection.stream(this.#o.slot, this.#o.publication, this.#acked, {
+        started: () => {
+          this.#connected();
+          // a keepalive tells the server's WAL position at once (see #confirmIdle)
+          connection.sendStatus(this.#acked, true);
+        },
         data: (walStart, payload, offset) => this.#receive(connection, walStart, payload, offset),
         keepalive: (walEnd, replyRequested) => {
           if (replyRequested) {
@@ -143,6 +156,40 @@ export class ReplicationStreamer {
       await connection.close();
       if (this.#connection === connection) this.#connection = null;
     }
+  }
+
+  /** The first failure of an outage is logged and shown in the status; the attempts after it are not. */
+  #connectionLost(error: unknown): void {
+    this.#attemptsSinceLost++;
+    if (this.#lostAt !== null) return;
+    this.#lostAt = Date.now();
+    const reason = (error as Error).message ?? String(error);
+    this.#o.logger.warn({ err: error }, `connection to PostgreSQL lost (${reason}); reconnecting with backoff, streaming resumes at the committed position`);
+    this.#o.reportDegraded?.(new RetriableError('source.connection_lost', `The replication connection to PostgreSQL was lost (${reason}); reconnecting with backoff (up to retriable.restart.connector.wait.ms between attempts).`, { cause: error }));
+  }
+
+  /** The server answered on a new session: the outage, if any, is over. */
+  #connected(): void {
+    if (this.#lostAt === null) return;
+    const downtimeMs = Date.now() - this.#lostAt;
+    this.#o.logger.info({ downtimeMs, attempts: this.#attemptsSinceLost }, `connection to PostgreSQL re-established after ${downtimeMs} ms (${this.#attemptsSinceLost} failed attempts); streaming resumed`);
+    this.#o.reportDegraded?.(null);
+    this.#lostAt = null;
+    this.#attemptsSinceLost = 0;
+  }
+
+  /**
+   * Milliseconds the stream is behind: 0 while connected with everything received handled (the
+   * server pushes changes as they commit), otherwise the time since it last was — or since the
+   * commit time of the last change handled, if later — so the lag keeps growing while the
+   * connection is down or the stream is stuck behind a full queue.
+   */
+  lagMs(now: number): number {
+    if (this.#connection && this.#lostAt === null && this.#idle && this.#pending.length === 0) {
+      this.#caughtUpAt = now;
+      return 0;
+    }
+    return Math.max(0, now - Math.max(this.#caughtUpAt, this.#decoder.lastCommitTimeMs));
   }
 
   /**

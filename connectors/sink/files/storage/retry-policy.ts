@@ -8,6 +8,8 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** called before each retry, for the upload-retries metric and the log */
   readonly onRetry?: (error: unknown, attempt: number, what: string) => void;
+  /** called when a call that needed retries succeeded (the store is back) */
+  readonly onRecovered?: (what: string, attempts: number) => void;
   /** stops retrying when the task is asked to stop */
   readonly signal?: AbortSignal;
 }
@@ -24,7 +26,9 @@ export async function withRetries<T>(what: string, policy: RetryPolicy, call: ()
   let delay = policy.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      const result = await call();
+      if (attempt > 1) policy.onRecovered?.(what, attempt);
+      return result;
     } catch (error) {
       if (error instanceof TributaryError) throw error;
       const last = attempt >= policy.attempts;

@@ -25,7 +25,7 @@ export interface StoreSettings {
  * Confluent's S3 sink, by `s3.bucket.name`. `owner` (connector and task) keeps local temp
  * files of different tasks apart.
  */
-export function createStorage(settings: StoreSettings, owner: string, hooks: Pick<RetryPolicy, 'onRetry' | 'signal'>): Storage {
+export function createStorage(settings: StoreSettings, owner: string, hooks: Pick<RetryPolicy, 'onRetry' | 'onRecovered' | 'signal'>): Storage {
   const retry: RetryPolicy = {
     attempts: settings['store.retry.attempts'],
     initialDelayMs: settings['store.retry.backoff.ms'],

@@ -70,6 +70,8 @@ export interface TestContext<C> extends SinkTaskContext<C> {
   readonly errant: { record: SinkRecord; error: unknown }[];
   readonly metrics: RecordedMetrics;
   commitRequests: number;
+  /** what the task last said it is working around (reportDegraded), null when healthy */
+  degraded: unknown;
   /** what the task reported durable through commitDurable, in order */
   readonly durable: DurableOffset[];
 }
@@ -87,6 +89,10 @@ export function sinkContext<C>(spec: ConfigSpec, raw: Record<string, string>, na
     logger: silentLogger,
     metrics: recordingMetrics(),
     setProgress() {},
+    reportDegraded(error) {
+      context.degraded = error ?? null;
+    },
+    degraded: null,
     signal: new AbortController().signal,
     errant,
     commitRequests: 0,

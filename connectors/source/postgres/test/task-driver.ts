@@ -19,6 +19,8 @@ export class TaskDriver {
   #stored: SourceOffset | null;
   #polledOffset: SourceOffset | null = null;
   readonly logs: string[] = [];
+  /** what the task last said it is working around (reportDegraded), null when healthy */
+  degraded: unknown = null;
   /** how often the task asked for an offset commit (the driver commits only when told to) */
   commitRequests = 0;
 
@@ -54,6 +56,7 @@ export class TaskDriver {
       setProgress: (p) => void (this.progress = p), signal: this.#abort.signal,
       offsets: { offset: async (_p: SourcePartition) => this.#stored },
       requestCommit: () => void this.commitRequests++,
+      reportDegraded: (error) => void (this.degraded = error ?? null),
     };
     await this.task.start(context);
   }
