@@ -84,6 +84,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       version: VERSION,
       auth: restAuth(config),
       maxBodyBytes: config['rest.max.body.bytes'],
+      advertised: { protocol: config['rest.advertised.listener'], host: config['rest.advertised.host.name'] || undefined, port: config['rest.advertised.port'] },
       resolvePlugin: (c) => registry.find(c)?.name,
       logger: logs.get('rest'),
     });
