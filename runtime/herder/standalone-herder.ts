@@ -15,7 +15,7 @@ import type {
   ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
 import {
-  commandLineNote, droppedMessage, planStartup, replacedRestMessage, startupSummary, unknownOriginMessage, type StartupConnector,
+  commandLineNote, droppedMessage, fileOf, planStartup, replacedRestMessage, startupSummary, unknownOriginMessage, type StartupConnector,
 } from './startup-connectors.js';
 
 const HIDDEN = '[hidden]';
@@ -61,10 +61,10 @@ export class StandaloneHerder implements Herder {
     const configDir = this.#configs.directory;
     for (const dropped of plan.dropped) {
       await this.#configs.remove(dropped.name);
-      this.#log.info({ connector: dropped.name, file: dropped.origin?.type === 'command-line' ? dropped.origin.file : undefined }, droppedMessage(dropped));
+      this.#log.info({ connector: dropped.name, file: fileOf(dropped.origin) }, droppedMessage(dropped));
     }
     for (const g of plan.given) {
-      if (g.previous?.origin?.type === 'rest') this.#log.warn({ connector: g.name, file: g.origin.type === 'command-line' ? g.origin.file : undefined }, replacedRestMessage(g.name, g.origin.type === 'command-line' ? g.origin.file : undefined));
+      if (g.previous?.origin?.type === 'rest') this.#log.warn({ connector: g.name, file: fileOf(g.origin) }, replacedRestMessage(g.name, fileOf(g.origin)));
     }
     for (const kept of plan.kept) if (kept.origin === undefined) this.#log.warn({ connector: kept.name }, unknownOriginMessage(kept.name, configDir));
     const sinkFirst = (cls: string | undefined) => (this.#registry.find(cls ?? '')?.kind === 'sink' ? 0 : 1);
@@ -78,7 +78,7 @@ export class StandaloneHerder implements Herder {
       } })),
     ].sort((a, b) => a.order - b.order);
     for (const w of work) await w.run();
-    const summary = startupSummary([...this.#connectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), configDir);
+    const summary = startupSummary([...this.#connectors.keys()].sort().map((name) => this.#connectors.get(name)!), configDir);
     this.#log.info(summary.fields, summary.message);
     this.#ready = true;
   }
@@ -140,7 +140,7 @@ export class StandaloneHerder implements Herder {
     else await this.#worker.addConnector(name, full, stored.targetState);
     const fromRest = options.origin === undefined;
     const note = exists && fromRest ? commandLineNote(origin, 'reconfigured') : undefined;
-    this.#log.info({ connector: name, created: !exists, origin: origin.type, ...(origin.type === 'command-line' && origin.file ? { file: origin.file } : {}) }, note ?? (exists ? 'connector reconfigured' : 'connector created'));
+    this.#log.info({ connector: name, created: !exists, origin: origin.type, file: fileOf(origin) }, note ?? (exists ? 'connector reconfigured' : 'connector created'));
     return { created: !exists, info: await this.connectorInfo(name) };
   }
 
@@ -158,7 +158,7 @@ export class StandaloneHerder implements Herder {
     await this.#worker.removeConnector(name);
     this.#connectors.delete(name);
     await this.#configs.remove(name);
-    this.#log.info({ connector: name, ...(origin?.type === 'command-line' && origin.file ? { file: origin.file } : {}) }, commandLineNote(origin, 'deleted') ?? 'connector deleted');
+    this.#log.info({ connector: name, file: fileOf(origin) }, commandLineNote(origin, 'deleted') ?? 'connector deleted');
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {

@@ -49,6 +49,11 @@ export function planStartup(stored: readonly StoredConnector[], given: readonly 
   };
 }
 
+/** The config file of a command-line connector that was read from one. */
+export function fileOf(origin: ConnectorOrigin | undefined): string | undefined {
+  return origin?.type === 'command-line' ? origin.file : undefined;
+}
+
 /** `command-line` | `rest` | `unknown` (stored before origins were recorded), for log fields. */
 export function originType(origin: ConnectorOrigin | undefined): ConnectorOrigin['type'] | 'unknown' {
   return origin?.type ?? 'unknown';
@@ -66,7 +71,7 @@ export function startupSummary(connectors: readonly StoredConnector[], configDir
   const list = connectors.map((c) => ({
     name: c.name,
     from: originType(c.origin),
-    ...(c.origin?.type === 'command-line' && c.origin.file ? { file: c.origin.file } : {}),
+    ...(fileOf(c.origin) !== undefined ? { file: fileOf(c.origin) } : {}),
     targetState: c.targetState,
   }));
   const words = connectors.map((c) => `${c.name} from ${describeOrigin(c.origin, configDir)}, ${c.targetState}`);
@@ -74,7 +79,8 @@ export function startupSummary(connectors: readonly StoredConnector[], configDir
 }
 
 export function droppedMessage(connector: StoredConnector): string {
-  const from = connector.origin?.type === 'command-line' && connector.origin.file ? ` (${connector.origin.file})` : '';
+  const file = fileOf(connector.origin);
+  const from = file !== undefined ? ` (${file})` : '';
   return `connector ${connector.name} is not started: it was given on an earlier command line${from} and is not on this one, so its stored config is removed. Its offsets stay in the offset file: naming it on the command line again resumes from them`;
 }
 
