@@ -12,13 +12,12 @@ export function standaloneCommand(): Command {
   return new Command('standalone')
     .description('Run a standalone worker with the given worker config and connector configs.')
     .argument('<worker-config>', 'worker .properties or .json file')
-    .argument('[connector-configs...]', 'connector .properties or .json files to create or replace at start-up')
+    .argument('[connector-configs...]', 'connector .properties or .json files to create or replace at start-up; connectors of an earlier command line not named here are not started')
     .action(async (workerFile: string, connectorFiles: string[]) => {
       let runtime;
       try {
         const workerProps = readConfigFile(workerFile);
-        const connectors = connectorFiles.map((f) => readConfigFile(f));
-        runtime = await startStandalone({ workerProps, connectors });
+        runtime = await startStandalone({ workerProps, connectorFiles });
       } catch (error) {
         process.stderr.write(`tributary: ${error instanceof TributaryError ? error.message : describeError(error)}\n`);
         process.exit(error instanceof TributaryError && error.code === 'worker.config_invalid' ? 2 : 1);

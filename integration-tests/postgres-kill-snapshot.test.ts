@@ -104,7 +104,7 @@ test('kill -9 twice during the snapshot and once while streaming, with writes al
     }, 120_000, 'the snapshot to be inside orders');
     saveLog(worker, 1);
     await worker.kill('SIGKILL');
-    worker = await startWorkerProcess(dir.path, props);
+    worker = await startWorkerProcess(dir.path, props, files);
     // the committed offset may jump over the second table (the first one's open files hold it
     // back), so this kill goes by what the task reports it has read
     const secondAt = 10_000 + Math.floor(Math.random() * 50_000);
@@ -114,12 +114,12 @@ test('kill -9 twice during the snapshot and once while streaming, with writes al
     }, 120_000, 'the snapshot to be inside stock');
     saveLog(worker, 2);
     await worker.kill('SIGKILL');
-    worker = await startWorkerProcess(dir.path, props);
+    worker = await startWorkerProcess(dir.path, props, files);
     await eventually(() => (storedOffset(offsetFile, prefix) && !storedOffset(offsetFile, prefix)?.snapshot ? true : undefined), 120_000, 'the snapshot to complete');
     await new Promise((r) => setTimeout(r, 1000 + Math.random() * 2000));
     saveLog(worker, 3);
     await worker.kill('SIGKILL');
-    worker = await startWorkerProcess(dir.path, props);
+    worker = await startWorkerProcess(dir.path, props, files);
     await new Promise((r) => setTimeout(r, 1500));
     writing = false;
     await writes;

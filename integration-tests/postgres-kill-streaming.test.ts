@@ -55,7 +55,7 @@ test('pgbench into small Parquet files, kill -9 three times at random moments: e
     for (let kill = 0; kill < 3; kill++) {
       await new Promise((r) => setTimeout(r, randomBetween(1500, 6000)));
       await worker.kill('SIGKILL');
-      worker = await startWorkerProcess(dir.path, props);
+      worker = await startWorkerProcess(dir.path, props, [sourceFile, sinkFile]);
     }
     await load.done;
     const [{ n: historyRows }] = await server.query<{ n: string }>(db, 'SELECT count(*)::text AS n FROM pgbench_history');

@@ -72,7 +72,7 @@ test('kill -9 of the worker process: every committed insert lands, the slot neve
       await eventually(() => (storedOffset(offsetFile, source['topic.prefix']) ? true : undefined), 30_000, 'a stored offset');
       await new Promise((r) => setTimeout(r, 2000));
       await worker.kill('SIGKILL');
-      worker = await startWorkerProcess(dir.path, props);
+      worker = await startWorkerProcess(dir.path, props, [sourceFile, sinkFile]);
     }
     writing = false;
     await writes;

@@ -38,7 +38,7 @@ describe('standalone worker: kill -9 and resume', () => {
     const flushed = new Set(beforeRestart);
     for (let seq = 1; seq <= committed; seq++) assert.ok(flushed.has(seq), `seq ${seq} is committed but was never flushed`);
 
-    const second = await startWorkerProcess(dir.path, props);
+    const second = await startWorkerProcess(dir.path, props, [sink, source]);
     const target = Math.max(...beforeRestart) + 2000;
     await eventually(() => (flushedSeqs(seqFile).some((s) => s > target) ? true : undefined), 30_000, 'the sink to pass the pre-crash maximum');
     assert.equal(await second.kill('SIGTERM'), 0, `graceful stop exits 0:\n${second.stderr()}`);
@@ -70,7 +70,7 @@ describe('standalone worker: offset file generations', () => {
 
     const previous = JSON.parse(readFileSync(`${offsetFile}.1`, 'utf8')) as { generation: number };
     writeFileSync(offsetFile, readFileSync(offsetFile, 'utf8').slice(0, 40));
-    const second = await startWorkerProcess(dir.path, props);
+    const second = await startWorkerProcess(dir.path, props, [sink, source]);
     const offsets = await getJson<{ offsets: { offset: { seq: number } }[] }>(`${second.url}/connectors/gen/offsets`);
     assert.equal(offsets.offsets.length, 1);
     assert.ok(second.stderr().includes('newest offset file generation is unreadable'), 'a warning names the fallback');

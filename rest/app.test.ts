@@ -29,6 +29,20 @@ class ScriptedHerder extends FakeHerder {
 const json = { 'content-type': 'application/json' };
 const datagen = (name: string) => JSON.stringify({ name, config: { 'connector.class': 'datagen', topic: 't', 'rows.per.second': '10' } });
 
+/** POST /connectors over plain node:http, which (unlike fetch) lets a test choose the Host header. */
+async function post(base: string, name: string, headers: Record<string, string>): Promise<{ status: number; headers: Map<string, string> }> {
+  const { request } = await import('node:http');
+  const url = new URL(`${base}/connectors`);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...json, ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: new Map(Object.entries(res.headers).map(([k, v]) => [k, String(v)])) }));
+    });
+    req.on('error', reject);
+    req.end(datagen(name));
+  });
+}
+
 describe('REST app behaviour beyond the contract', () => {
   const herder = new ScriptedHerder();
   const logged: { obj: unknown; msg?: string }[] = [];
@@ -87,7 +101,19 @@ describe('REST app behaviour beyond the contract', () => {
   it('percent-encodes the Location of a name with spaces', async () => {
     const res = await fetch(`${env.url}/connectors`, { method: 'POST', headers: json, body: datagen('with space') });
     assert.equal(res.status, 201);
-    assert.equal(res.headers.get('location'), '/connectors/with%20space');
+    assert.equal(res.headers.get('location'), `${env.url}/connectors/with%20space`);
+  });
+
+  it('builds the Location from the Host header the client sent, and never echoes a malformed one', async () => {
+    const port = new URL(env.url).port;
+    const viaName = await post(env.url, 'via-name', { host: `worker-7.example:${port}` });
+    assert.equal(viaName.headers.get('location'), `http://worker-7.example:${port}/connectors/via-name`);
+    const noPort = await post(env.url, 'no-port', { host: 'connect.example' });
+    assert.equal(noPort.headers.get('location'), 'http://connect.example/connectors/no-port');
+    const v6 = await post(env.url, 'v6', { host: `[::1]:${port}` });
+    assert.equal(v6.headers.get('location'), `http://[::1]:${port}/connectors/v6`);
+    const odd = await post(env.url, 'odd', { host: 'evil.example/x?' });
+    assert.equal(odd.headers.get('location'), `http://127.0.0.1:${port}/connectors/odd`, 'falls back to the address the request reached');
   });
 
   it('?expand leaves out connectors deleted meanwhile and ignores unknown expansions', async () => {
@@ -166,4 +192,26 @@ describe('/health and /metrics', () => {
       await env.close();
     }
   });
+});
+
+describe('Location on an advertised address (rest.advertised.*)', () => {
+  const cases: { advertised: { protocol?: 'http' | 'https'; host?: string; port?: number }; expected: (port: string) => string }[] = [
+    { advertised: { protocol: 'https', host: 'connect.example.com', port: 443 }, expected: () => 'https://connect.example.com:443' },
+    { advertised: { host: 'connect.example.com' }, expected: (port) => `http://connect.example.com:${port}` },
+    { advertised: { host: '::1' }, expected: (port) => `http://[::1]:${port}` },
+    { advertised: { port: 9443 }, expected: () => 'http://127.0.0.1:9443' },
+    { advertised: { protocol: 'https' }, expected: (port) => `https://127.0.0.1:${port}` },
+  ];
+  for (const { advertised, expected } of cases) {
+    it(`${JSON.stringify(advertised)}: the advertised parts, the rest from the request`, async () => {
+      const env = await startTestServer({ advertised });
+      try {
+        const res = await fetch(`${env.url}/connectors`, { method: 'POST', headers: json, body: datagen('a b') });
+        assert.equal(res.status, 201);
+        assert.equal(res.headers.get('location'), `${expected(new URL(env.url).port)}/connectors/a%20b`);
+      } finally {
+        await env.close();
+      }
+    });
+  }
 });

@@ -2,6 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../plugins/api/index.js';
 import type { Herder } from '../runtime/herder/herder.js';
+import type { AdvertisedAddress } from './advertised-url.js';
 import { createAuthMiddleware, type RestAuth } from './auth.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { jsonBody } from './json-body.js';
@@ -37,6 +38,11 @@ export interface RestAppOptions {
    * differently (alias vs short name). Without it a name-based rule is used.
    */
   resolvePlugin?: PluginResolver;
+  /**
+   * `rest.advertised.*`: the address put in absolute URLs (`Location`); each part left out comes
+   * from the request (protocol, Host header)
+   */
+  advertised?: AdvertisedAddress;
   /** where request failures are logged; a pino logger named `rest` when absent */
   logger?: Logger;
 }
@@ -60,7 +66,7 @@ export function createRestApp(options: RestAppOptions): Express {
   app.use(jsonBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
   app.use(rootRoutes({ version: options.version, commit: options.commit, kafkaClusterId: options.kafkaClusterId }));
-  app.use(connectorsRoutes(options.herder));
+  app.use(connectorsRoutes(options.herder, options.advertised));
   app.use(connectorControlRoutes(options.herder));
   app.use(connectorOffsetsRoutes(options.herder));
   app.use(connectorTopicsRoutes(options.herder));

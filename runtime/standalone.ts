@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { builtinConnectors } from '../connectors/index.js';
 import type { RawConfig } from '../plugins/api/index.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { startRestServer, type RestServer } from '../rest/index.js';
+import { readConfigFile } from './config/config-file.js';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
+import type { StartupConnector } from './herder/startup-connectors.js';
 import { LogRegistry } from './logging/log-registry.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { FileConfigStore } from './storage/config-store.js';
@@ -15,7 +18,13 @@ import { VERSION } from './version.js';
 export interface StandaloneOptions {
   /** worker properties as read from a file (environment overrides are applied here) */
   workerProps: Record<string, string>;
-  /** connector configs to create or replace at start-up */
+  /**
+   * connector config files named on the command line, created or replaced at start-up; a stored
+   * connector of an earlier command line that is not named again is not started
+   * (docs/operations.md, "Connectors from the command line and from REST")
+   */
+  connectorFiles?: string[];
+  /** connector configs given by an embedding program; treated as the command line's, without a file */
   connectors?: RawConfig[];
   env?: NodeJS.ProcessEnv;
   /** where JSON logs go (default stderr) */
@@ -40,6 +49,10 @@ export interface StandaloneRuntime {
  * config or an unreadable offset file throws before anything starts.
  */
 export async function startStandalone(options: StandaloneOptions): Promise<StandaloneRuntime> {
+  const given: StartupConnector[] = [
+    ...(options.connectorFiles ?? []).map((file) => ({ config: readConfigFile(file), file: resolve(file) })),
+    ...(options.connectors ?? []).map((config) => ({ config })),
+  ];
   const { config, unknown } = loadWorkerConfig(options.workerProps, options.env ?? process.env);
   const logs = new LogRegistry({ level: config['log.level'], destination: options.logDestination });
   const log = logs.get('runtime.herder');
@@ -74,11 +87,12 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       version: VERSION,
       auth: restAuth(config),
       maxBodyBytes: config['rest.max.body.bytes'],
+      advertised: { protocol: config['rest.advertised.listener'], host: config['rest.advertised.host.name'] || undefined, port: config['rest.advertised.port'] },
       resolvePlugin: (c) => registry.find(c)?.name,
       logger: logs.get('rest'),
     });
   }
-  await herder.start(options.connectors ?? []);
+  await herder.start(given);
   const commitTimer = setInterval(() => void worker.commitOffsets(), config['offset.flush.interval.ms']);
   commitTimer.unref();
   log.info({ listeners: rest?.urls, offsets: config['offset.storage.file.filename'], plugins: registry.list().map((c) => c.name) }, 'standalone worker started');

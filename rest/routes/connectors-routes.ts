@@ -1,15 +1,17 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { TributaryError } from '../../plugins/api/index.js';
 import type { ConnectorInfo, ConnectorStateInfo, Herder, TargetState } from '../../runtime/herder/herder.js';
+import { absoluteUrl, type AdvertisedAddress } from '../advertised-url.js';
 import { configFromJson, listQuery, objectBody, pathParam } from '../request-body.js';
 import { resource } from './route-table.js';
 
 /**
  * Connector CRUD: `/connectors`, `/connectors/{name}` and `/connectors/{name}/config`, with
  * Kafka Connect's bodies and status codes. Names arrive URL-decoded from the path; in a POST
- * body they are trimmed, as Kafka Connect does.
+ * body they are trimmed, as Kafka Connect does. A 201's `Location` is absolute, as Kafka Connect's,
+ * on the advertised address where the worker config gives one.
  */
-export function connectorsRoutes(herder: Herder): Router {
+export function connectorsRoutes(herder: Herder, advertised: AdvertisedAddress = {}): Router {
   const router = Router();
 
   resource(router, '/connectors', {
@@ -31,7 +33,7 @@ export function connectorsRoutes(herder: Herder): Router {
       const config = withName(name, configFromJson(body.config, '"config"'));
       const initialState = targetState(body.initial_state);
       const { info } = await configCall(herder.putConnectorConfig(name, config, false, initialState));
-      created(res, name, info);
+      created(req, res, name, info, advertised);
     },
   });
 
@@ -53,7 +55,7 @@ export function connectorsRoutes(herder: Herder): Router {
       const name = pathParam(req, 'name');
       const config = withName(name, configFromJson(objectBody(req.body, 'a JSON object of connector properties'), 'Connector config'));
       const result = await configCall(herder.putConnectorConfig(name, config, true));
-      if (result.created) created(res, name, result.info);
+      if (result.created) created(req, res, name, result.info, advertised);
       else res.status(200).json(result.info);
     },
     patch: async (req, res) => {
@@ -103,8 +105,8 @@ async function configCall<T>(call: Promise<T>): Promise<T> {
   }
 }
 
-function created(res: Response, name: string, info: ConnectorInfo): void {
-  res.status(201).location(`/connectors/${encodeURIComponent(name)}`).json(info);
+function created(req: Request, res: Response, name: string, info: ConnectorInfo, advertised: AdvertisedAddress): void {
+  res.status(201).location(absoluteUrl(req, `/connectors/${encodeURIComponent(name)}`, advertised)).json(info);
 }
 
 type Expansion = { status?: ConnectorStateInfo; info?: ConnectorInfo };

@@ -27,6 +27,9 @@ describe('loadWorkerConfig', () => {
       listeners: ['http://127.0.0.1:8083'],
       'rest.port': undefined,
       'rest.host.name': undefined,
+      'rest.advertised.host.name': undefined,
+      'rest.advertised.port': undefined,
+      'rest.advertised.listener': undefined,
       'rest.enabled': true,
       'rest.auth.type': 'none',
       'rest.auth.basic.users': undefined,
@@ -111,6 +114,14 @@ describe('loadWorkerConfig', () => {
   it('refuses at load time the listeners the REST server cannot serve (https, no port)', () => {
     assert.deepEqual(invalidDetails({ listeners: 'https://example.com:8443' }).length, 1);
     assert.deepEqual(invalidDetails({ listeners: 'http://example.com' }).length, 1);
+  });
+
+  it("reads Kafka Connect's rest.advertised.* (the listener is a scheme, in any case) and refuses values it cannot use", () => {
+    const { config } = loadWorkerConfig({ 'rest.advertised.host.name': 'connect.example.com', 'rest.advertised.port': '443', 'rest.advertised.listener': 'HTTPS' }, {});
+    assert.deepEqual([config['rest.advertised.host.name'], config['rest.advertised.port'], config['rest.advertised.listener']], ['connect.example.com', 443, 'https']);
+    const details = invalidDetails({ 'rest.advertised.port': '0', 'rest.advertised.listener': 'ftp' });
+    assert.ok(details.some((d) => d.startsWith('rest.advertised.port: ')), details.join('\n'));
+    assert.ok(details.some((d) => d.startsWith('rest.advertised.listener: ')), details.join('\n'));
   });
 
   it('turns the rest.port shorthand into the listener', () => {

@@ -6,7 +6,7 @@ import type { PluginRegistry } from '../../plugins/registry.js';
 import { boundFromOffset, boundToOffset } from '../bus/durable-bound.js';
 import { splitPositionKey, positionKey } from '../bus/memory-bus.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
-import type { FileConfigStore, StoredConnector } from '../storage/config-store.js';
+import type { ConnectorOrigin, FileConfigStore, StoredConnector } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
@@ -14,6 +14,9 @@ import type { Worker } from '../worker/worker.js';
 import type {
   ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
+import {
+  commandLineNote, droppedMessage, fileOf, planStartup, replacedRestMessage, startupSummary, unknownOriginMessage, type StartupConnector,
+} from './startup-connectors.js';
 
 const HIDDEN = '[hidden]';
 
@@ -50,29 +53,35 @@ export class StandaloneHerder implements Herder {
   }
 
   /**
-   * Starts every stored connector and the ones given at start-up (created or replaced). Sinks
-   * start before sources: the embedded bus keeps no log, so a sink only receives what is
-   * published after it subscribed.
+   * Reconciles the stored connectors with the ones given at start-up (`planStartup`: the command
+   * line is the source of truth for the connectors it names, REST-created ones are kept), says in
+   * the log what it did, and starts them. Sinks start before sources: the embedded bus keeps no
+   * log, so a sink only receives what is published after it subscribed.
    */
-  async start(initial: RawConfig[] = []): Promise<void> {
-    const given = new Map<string, RawConfig>();
-    for (const config of initial) {
-      if (!config.name) throw new TributaryError('config.invalid', 'A connector config given at start-up has no "name" property.', { configPath: 'name' });
-      given.set(config.name, config);
+  async start(initial: StartupConnector[] = []): Promise<void> {
+    const plan = planStartup(this.#configs.loadAll(), initial);
+    const configDir = this.#configs.directory;
+    for (const dropped of plan.dropped) {
+      await this.#configs.remove(dropped.name);
+      this.#log.info({ connector: dropped.name, file: fileOf(dropped.origin) }, droppedMessage(dropped));
     }
-    const stored = this.#configs.loadAll().filter((s) => !given.has(s.name));
+    for (const g of plan.given) {
+      if (g.previous?.origin?.type === 'rest') this.#log.warn({ connector: g.name, file: fileOf(g.origin) }, replacedRestMessage(g.name, fileOf(g.origin)));
+    }
+    for (const kept of plan.kept) if (kept.origin === undefined) this.#log.warn({ connector: kept.name }, unknownOriginMessage(kept.name, configDir));
     const sinkFirst = (cls: string | undefined) => (this.#registry.find(cls ?? '')?.kind === 'sink' ? 0 : 1);
     const work = [
-      ...stored.map((s) => ({ order: sinkFirst(s.config['connector.class']), run: async () => {
+      ...plan.kept.map((s) => ({ order: sinkFirst(s.config['connector.class']), run: async () => {
         this.#connectors.set(s.name, s);
         await this.#worker.addConnector(s.name, s.config, s.targetState);
       } })),
-      ...[...given.values()].map((c) => ({ order: sinkFirst(c['connector.class']), run: async () => {
-        const previous = this.#configs.loadAll().find((s) => s.name === c.name);
-        await this.putConnectorConfig(c.name, c, true, previous?.targetState ?? 'RUNNING', true);
+      ...plan.given.map((g) => ({ order: sinkFirst(g.config['connector.class']), run: async () => {
+        await this.#put(g.name, g.config, { allowReplace: true, initialState: g.previous?.targetState ?? 'RUNNING', origin: g.origin, atStartUp: true });
       } })),
     ].sort((a, b) => a.order - b.order);
     for (const w of work) await w.run();
+    const summary = startupSummary([...this.#connectors.keys()].sort().map((name) => this.#connectors.get(name)!), configDir);
+    this.#log.info(summary.fields, summary.message);
     this.#ready = true;
   }
 
@@ -99,12 +108,19 @@ export class StandaloneHerder implements Herder {
     return this.#redact(this.#require(name).config);
   }
 
+  /** Over REST: a command-line connector keeps its origin (its file wins at the next start); a new one is REST-created. */
+  putConnectorConfig(name: string, config: RawConfig, allowReplace: boolean, initialState: TargetState = 'RUNNING'): Promise<{ created: boolean; info: ConnectorInfo }> {
+    return this.#put(name, config, { allowReplace, initialState });
+  }
+
   /**
+   * `origin` is given at start-up; without it (REST) a connector keeps the one it has.
    * `atStartUp`: a connector given on the command line. Its connector's own checks (connectivity)
    * are then reported as warnings only: a worker restarted while the database is down must start,
    * and its tasks wait for the database with their retries. Over REST they refuse the config.
    */
-  async putConnectorConfig(name: string, config: RawConfig, allowReplace: boolean, initialState: TargetState = 'RUNNING', atStartUp = false): Promise<{ created: boolean; info: ConnectorInfo }> {
+  async #put(name: string, config: RawConfig, options: { allowReplace: boolean; initialState: TargetState; origin?: ConnectorOrigin; atStartUp?: boolean }): Promise<{ created: boolean; info: ConnectorInfo }> {
+    const { allowReplace, initialState, atStartUp = false } = options;
     const exists = this.#connectors.has(name);
     if (exists && !allowReplace) throw new TributaryError('connector.exists', `Connector ${name} already exists`);
     if (config.name !== undefined && config.name !== name) {
@@ -129,12 +145,16 @@ export class StandaloneHerder implements Herder {
       const also = warnings.length > 0 ? `\nUnknown properties, ignored:\n${warnings.join('\n')}` : '';
       throw new TributaryError('config.invalid', `Connector configuration is invalid and contains the following ${problems.length} error(s):\n${problems.join('\n')}${also}\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``, { details: problems });
     }
-    const stored: StoredConnector = { name, config: full, targetState: exists ? this.#connectors.get(name)!.targetState : initialState };
+    const current = this.#connectors.get(name);
+    const origin: ConnectorOrigin = options.origin ?? (current?.origin?.type === 'command-line' ? current.origin : { type: 'rest' });
+    const stored: StoredConnector = { name, origin, targetState: current ? current.targetState : initialState, config: full };
     await this.#configs.put(stored);
     this.#connectors.set(name, stored);
     if (exists) await this.#worker.reconfigureConnector(name, full);
     else await this.#worker.addConnector(name, full, stored.targetState);
-    this.#log.info({ connector: name, created: !exists }, exists ? 'connector reconfigured' : 'connector created');
+    const fromRest = options.origin === undefined;
+    const note = exists && fromRest ? commandLineNote(origin, 'reconfigured') : undefined;
+    this.#log.info({ connector: name, created: !exists, origin: origin.type, file: fileOf(origin) }, note ?? (exists ? 'connector reconfigured' : 'connector created'));
     return { created: !exists, info: await this.connectorInfo(name) };
   }
 
@@ -148,11 +168,11 @@ export class StandaloneHerder implements Herder {
   }
 
   async deleteConnector(name: string): Promise<void> {
-    this.#require(name);
+    const { origin } = this.#require(name);
     await this.#worker.removeConnector(name);
     this.#connectors.delete(name);
     await this.#configs.remove(name);
-    this.#log.info({ connector: name }, 'connector deleted');
+    this.#log.info({ connector: name, file: fileOf(origin) }, commandLineNote(origin, 'deleted') ?? 'connector deleted');
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FileConfigStore, toStringMap, type StoredConnector } from './config-store.js';
 
@@ -61,6 +62,35 @@ describe('FileConfigStore', () => {
     writeFileSync(join(dir, 'connectors', 'notes.txt'), 'not a connector');
     assert.deepEqual(store.loadAll(), [orders]);
     assert.deepEqual(readdirSync(join(dir, 'connectors')).sort(), ['notes.txt', 'orders.json']);
+  });
+
+  // The stored form is persisted: pin it, and keep reading what earlier versions wrote.
+  const golden = fileURLToPath(new URL('./test/fixtures/connector-config-golden.json', import.meta.url));
+  const beforeOrigins = fileURLToPath(new URL('./test/fixtures/connector-config-before-origins.json', import.meta.url));
+
+  it('writes the golden form: name, origin, target state, config', async () => {
+    const dir = freshStateDir();
+    const expected = JSON.parse(readFileSync(golden, 'utf8')) as StoredConnector;
+    await new FileConfigStore(dir).put(expected);
+    assert.equal(readFileSync(join(dir, 'connectors', `${encodeURIComponent(expected.name)}.json`), 'utf8'), readFileSync(golden, 'utf8'));
+    assert.deepEqual(new FileConfigStore(dir).loadAll(), [expected]);
+  });
+
+  it('reads a config stored before origins were recorded, without an origin', () => {
+    const dir = freshStateDir();
+    mkdirSync(join(dir, 'connectors'), { recursive: true });
+    copyFileSync(beforeOrigins, join(dir, 'connectors', 'audit.json'));
+    const [audit] = new FileConfigStore(dir).loadAll();
+    assert.equal(audit!.origin, undefined);
+    assert.equal(audit!.targetState, 'STOPPED');
+    assert.equal(audit!.config.topics, 'orders');
+  });
+
+  it('refuses an origin it does not know, naming the file', () => {
+    const dir = freshStateDir();
+    mkdirSync(join(dir, 'connectors'), { recursive: true });
+    writeFileSync(join(dir, 'connectors', 'odd.json'), JSON.stringify({ name: 'odd', origin: { type: 'kafka' }, targetState: 'RUNNING', config: {} }));
+    assert.throws(() => new FileConfigStore(dir).loadAll(), (e: Error & { code?: string }) => e.code === 'config.invalid' && /odd\.json has an unknown "origin"/.test(e.message));
   });
 
   it('keeps nothing without a state dir', async () => {
