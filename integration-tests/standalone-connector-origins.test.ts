@@ -204,7 +204,8 @@ describe('standalone: connectors from the command line and from REST', () => {
       assert.ok(warning, worker.stderr());
       assert.match(warning.msg, /no recorded origin/);
       assert.match(warning.msg, /DELETE \/connectors\/old/);
-      assert.ok(!logLines(worker).some((l) => l.connector === 'cli' && l.level === WARN), 'a legacy connector named on the command line is simply the file\'s');
+      // (its task may warn that no sink takes its topic: that is not about where it came from)
+      assert.ok(!logLines(worker).some((l) => l.connector === 'cli' && l.level === WARN && /recorded origin|created over REST/.test(String(l.msg))), 'a legacy connector named on the command line is simply the file\'s');
       assert.deepEqual(loaded(worker).connectors, [
         { name: 'cli', from: 'command-line', file: cli, targetState: 'RUNNING' },
         { name: 'old', from: 'unknown', targetState: 'PAUSED' },
