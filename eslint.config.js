@@ -15,6 +15,19 @@ export default tseslint.config(
     },
   },
   {
+    // The runtime is the layer below REST and the CLI, and knows connectors only through the
+    // plugin API and the registry: which connectors, stores, bus and REST a worker gets is the
+    // composition root's choice (cli/), so the runtime can be assembled differently (tests,
+    // distributed mode) without knowing any of them.
+    files: ['runtime/**/*.ts'],
+    ignores: ['runtime/**/*.test.ts', 'runtime/**/test/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/connectors/**', '**/rest/**', '**/cli/**'], message: 'runtime/ never imports connectors/, rest/ or cli/: the composition root in cli/ wires them together.' },
+      ] }],
+    },
+  },
+  {
     files: ['connectors/**/*.ts', 'plugins/**/*.ts', 'integration-tests/fixtures/plugins/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { nullSinkStats } from './fixtures/null-sink.js';
 
 const RECORDS = Number(process.argv[2] ?? 2_000_000);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { existsSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { TributaryError } from '../plugins/api/index.js';
-import { startStandalone, type StandaloneRuntime } from '../runtime/standalone.js';
+import { startStandalone, type StandaloneRuntime } from './standalone-worker.js';
 import { dropCaptureObjects, leftBehindNotice } from './quickstart/capture-objects.js';
 import { createDemoSchema, startDemoWorkload } from './quickstart/demo-workload.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './quickstart/embedded-database.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describeError, TributaryError } from '../plugins/api/index.js';
 import { readConfigFile } from '../runtime/config/config-file.js';
-import { startStandalone } from '../runtime/standalone.js';
+import { startStandalone } from './standalone-worker.js';
 
 /**
  * `tributary standalone worker.properties [connector.properties|.json ...]`, as Kafka Connect's

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 
 /** Every ```sh block of docs/rest-api.md, run in order with bash against a live worker. */
 test('every curl example in docs/rest-api.md succeeds against a live worker', async () => {

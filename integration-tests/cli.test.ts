@@ -90,7 +90,7 @@ describe('secrets', () => {
     const logs: string[] = [];
     const { Writable } = await import('node:stream');
     const sinkLog = new Writable({ write: (chunk, _e, done) => { logs.push(String(chunk)); done(); } });
-    const { startStandalone } = await import('../runtime/standalone.js');
+    const { startStandalone } = await import('../cli/standalone-worker.js');
     const runtime = await startStandalone({ workerProps: { 'state.dir': join(dir.path, 'state'), listeners: 'http://127.0.0.1:0', 'plugin.path': PLUGINS, 'log.level': 'debug' }, logDestination: sinkLog });
     try {
       const base = runtime.url!;

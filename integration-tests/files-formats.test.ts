@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { parseConfig } from '../plugins/api/index.js';
 import files from '../connectors/sink/files/index.js';
 import { filesSinkSpec } from '../connectors/sink/files/files-sink-config.js';

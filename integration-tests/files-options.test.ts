@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { Schemas, padPosition, type SinkRecord } from '../plugins/api/index.js';
 import { filesSinkSpec, type FilesSinkConfig } from '../connectors/sink/files/files-sink-config.js';
 import { FilesSinkTask } from '../connectors/sink/files/files-sink-task.js';

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { waitFor } from '../connectors/sink/files/test/lake-expectations.js';
 import { listFiles } from '../connectors/sink/files/test/read-back.js';
 import { DuckDbReader } from './harness/duckdb-reader.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { waitFor } from '../connectors/sink/files/test/lake-expectations.js';
 import { useLakeServices } from './harness/lake-services.js';
 import { tempDir } from './harness/temp.js';

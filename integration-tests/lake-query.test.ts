@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { LakeSession } from '../cli/lake-query/lake-session.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
-import { startEmbeddedWorker, type EmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker, type EmbeddedWorker } from '../cli/embedded-worker.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
 import { eventually } from './harness/worker-process.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { listFiles, readJsonLines } from '../connectors/sink/files/test/read-back.js';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { CASES, createTypesTable } from '../connectors/source/postgres/test/type-cases.js';

@@ -165,7 +165,7 @@ test('PK-chunked snapshot with a composite text key: every row once, in key orde
 });
 
 test('REST config/validate reports server problems against their properties (Kafka Connect shape)', async () => {
-  const { startEmbeddedWorker } = await import('../runtime/embedded.js');
+  const { startEmbeddedWorker } = await import('../cli/embedded-worker.js');
   const worker = await startEmbeddedWorker({ rest: true });
   try {
     const body = { ...testConfig(server.port, 'no_such_database'), 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', name: 'pg-validate', 'snapshot.mode': 'sometimes' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { restContractSuite } from '../rest/test/rest-contract-suite.js';
-import { startEmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker } from '../cli/embedded-worker.js';
 import { tempDir } from './harness/temp.js';
 
 // The REST contract suite (rest/test/) against a real standalone worker running real datagen and

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { startEmbeddedWorker, type EmbeddedWorker } from '../runtime/embedded.js';
+import { startEmbeddedWorker, type EmbeddedWorker } from '../cli/embedded-worker.js';
 import { eventually } from './harness/worker-process.js';
 import { tempDir } from './harness/temp.js';
 

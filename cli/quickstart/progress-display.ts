@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { StandaloneRuntime } from '../../runtime/standalone.js';
+import type { StandaloneRuntime } from '../standalone-worker.js';
 import { landedFiles } from './lake-files.js';
 import { SOURCE_NAME } from './pipeline-configs.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineConfigSpec, parseConfig, prop, TributaryError, type ConfigOf } from '../../plugins/api/index.js';
-import { parseListener } from '../../rest/server.js';
+import { parseListener } from './listeners.js';
 import { resolveConfigProviders } from './config-providers.js';
 
 /** Worker properties: Kafka Connect's names where they exist. */

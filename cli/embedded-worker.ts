@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Herder } from './herder/herder.js';
-import { startStandalone, type StandaloneRuntime } from './standalone.js';
+import type { Herder } from '../runtime/herder/herder.js';
+import { startStandalone, type StandaloneRuntime } from './standalone-worker.js';
 
 export interface EmbeddedOptions {
   /** worker properties; `state.dir` defaults to a new temp folder, REST is off unless `rest` */

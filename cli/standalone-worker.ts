@@ -4,16 +4,16 @@ import { builtinConnectors } from '../connectors/index.js';
 import type { RawConfig } from '../plugins/api/index.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { startRestServer, type RestServer } from '../rest/index.js';
-import { readConfigFile } from './config/config-file.js';
-import { loadWorkerConfig, type WorkerConfig } from './config/worker-config.js';
-import { StandaloneHerder } from './herder/standalone-herder.js';
-import type { StartupConnector } from './herder/startup-connectors.js';
-import { LogRegistry } from './logging/log-registry.js';
-import { WorkerMetrics } from './metrics/worker-metrics.js';
-import { FileConfigStore } from './storage/config-store.js';
-import { FileOffsetStore } from './storage/file-offset-store.js';
-import { Worker } from './worker/worker.js';
-import { VERSION } from './version.js';
+import { readConfigFile } from '../runtime/config/config-file.js';
+import { loadWorkerConfig, type WorkerConfig } from '../runtime/config/worker-config.js';
+import { StandaloneHerder } from '../runtime/herder/standalone-herder.js';
+import type { StartupConnector } from '../runtime/herder/startup-connectors.js';
+import { LogRegistry } from '../runtime/logging/log-registry.js';
+import { WorkerMetrics } from '../runtime/metrics/worker-metrics.js';
+import { FileConfigStore } from '../runtime/storage/config-store.js';
+import { FileOffsetStore } from '../runtime/storage/file-offset-store.js';
+import { Worker } from '../runtime/worker/worker.js';
+import { VERSION } from '../runtime/version.js';
 
 export interface StandaloneOptions {
   /** worker properties as read from a file (environment overrides are applied here) */
