@@ -60,13 +60,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const registry = new PluginRegistry(builtinConnectors);
   await registry.loadPluginPath(config['plugin.path']);
   const offsets = new FileOffsetStore(config['offset.storage.file.filename'], logs.get('runtime.offsets'));
-  await offsets.load();
+  await offsets.start();
   const metrics = new WorkerMetrics();
   const firstListener = config.listeners[0] ?? 'http://127.0.0.1:8083';
   const worker = new Worker({
     workerId: config['worker.id'] ?? `${hostname()}:${new URL(firstListener).port || 8083}`,
     registry,
     offsets,
+    sinkBounds: offsets,
     logs,
     metrics,
     busBufferBatches: config['bus.buffer.batches'],
@@ -74,7 +75,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     flushTimeoutMs: config['offset.flush.timeout.ms'],
   });
   const herder = new StandaloneHerder({
-    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, logger: log,
+    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, sinkBounds: offsets, logger: log,
     topicTracking: { enabled: config['topic.tracking.enable'], allowReset: config['topic.tracking.allow.reset'] },
   });
   let rest: RestServer | undefined;

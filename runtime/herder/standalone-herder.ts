@@ -7,7 +7,7 @@ import { boundFromOffset, boundToOffset } from '../bus/durable-bound.js';
 import { splitPositionKey, positionKey } from '../bus/memory-bus.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import type { ConnectorOrigin, FileConfigStore, StoredConnector } from '../storage/config-store.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore, SinkBoundStore } from '../storage/offset-store.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
 import type { Worker } from '../worker/worker.js';
@@ -29,18 +29,20 @@ export class StandaloneHerder implements Herder {
   readonly #worker: Worker;
   readonly #registry: PluginRegistry;
   readonly #configs: FileConfigStore;
-  readonly #offsets: OffsetStore;
+  readonly #offsets: OffsetBackingStore;
+  readonly #sinkBounds: SinkBoundStore;
   readonly #log: Logger;
   readonly #connectors = new Map<string, StoredConnector>();
   readonly #topicTracking: { enabled: boolean; allowReset: boolean };
   #ready = false;
 
-  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: FileConfigStore; offsets: OffsetStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
+  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: FileConfigStore; offsets: OffsetBackingStore; sinkBounds: SinkBoundStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
     this.#topicTracking = deps.topicTracking ?? { enabled: true, allowReset: true };
     this.#worker = deps.worker;
     this.#registry = deps.registry;
     this.#configs = deps.configs;
     this.#offsets = deps.offsets;
+    this.#sinkBounds = deps.sinkBounds;
     this.#log = deps.logger;
   }
 
@@ -237,7 +239,7 @@ export class StandaloneHerder implements Herder {
   async connectorOffsets(name: string): Promise<ConnectorOffsets> {
     this.#require(name);
     if (this.#worker.kindOf(name) === 'source') {
-      return { offsets: this.#offsets.sourceOffsets(name).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
+      return { offsets: (await this.#offsets.connectorOffsets(name)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
     }
     return {
       offsets: [...this.#worker.sinkPositions(name)].map(([key, bound]) => ({ partition: splitPositionKey(key), offset: boundToOffset(bound) })),
@@ -257,7 +259,7 @@ export class StandaloneHerder implements Herder {
       body.offsets.forEach((o, i) => problems.push(...sourceEntryProblems(o, i)));
       if (problems.length === 0) problems.push(...await this.#connectorOffsetProblems(name, body.offsets as OffsetEntry[]));
       if (problems.length > 0) throw invalidOffsets(problems);
-      await this.#offsets.commit({ source: body.offsets.map((o) => ({ connector: name, partition: o.partition as SourcePartition, offset: o.offset as SourceOffset | null })) });
+      await this.#offsets.set(body.offsets.map((o) => ({ connector: name, partition: o.partition as SourcePartition, offset: o.offset as SourceOffset | null })));
       return;
     }
     const live = this.#worker.sinkPositions(name);
@@ -279,7 +281,7 @@ export class StandaloneHerder implements Herder {
       else next.set(key, bound);
     });
     if (problems.length > 0) throw invalidOffsets(problems);
-    await this.#offsets.commit({ sinkPositions: new Map([[name, next]]) });
+    await this.#sinkBounds.setSinkBounds(new Map([[name, next]]));
     live.clear();
     for (const [k, v] of next) live.set(k, v);
   }
@@ -297,10 +299,10 @@ export class StandaloneHerder implements Herder {
 
   async resetConnectorOffsets(name: string): Promise<void> {
     this.#requireStopped(name);
-    if (this.#worker.kindOf(name) === 'source') await this.#offsets.commit({ resetSources: [name] });
+    if (this.#worker.kindOf(name) === 'source') await this.#offsets.set([], { reset: [name] });
     else {
       this.#worker.sinkPositions(name).clear();
-      await this.#offsets.commit({ sinkPositions: new Map([[name, new Map()]]) });
+      await this.#sinkBounds.setSinkBounds(new Map([[name, new Map()]]));
     }
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TributaryError, type Logger } from '../../plugins/api/index.js';
 import { FileOffsetStore } from './file-offset-store.js';
-import type { OffsetChanges } from './offset-store.js';
+import type { OffsetChange } from './offset-store.js';
 
 /** A logger that keeps what was logged. */
 function captureLogger(): Logger & { warnings: { obj: object | string; msg?: string }[] } {
@@ -17,14 +17,20 @@ const golden = new URL('./test/fixtures/offsets-golden.json', import.meta.url);
 const goldenV1 = new URL('./test/fixtures/offsets-golden-v1.json', import.meta.url);
 
 /** The body the golden file pins: both source and sink sections, odd characters included. */
-const goldenChanges: OffsetChanges = {
+const goldenChanges: { source: OffsetChange[]; sinkBounds: Map<string, Map<string, string>> } = {
   source: [
     { connector: 'shop-pg', partition: { server: 'shop' }, offset: { lsn: '0/16B3748', txId: 771, snapshot: false, lsn_proc: null } },
     { connector: 'orders gen', partition: { datagen: 'orders/eu' }, offset: { seq: 10 } },
   ],
   // durable bounds: "through 10" (inclusive) and "before 3" (exclusive)
-  sinkPositions: new Map([['lake', new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003']])]]),
+  sinkBounds: new Map([['lake', new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003']])]]),
 };
+
+/** The golden body in two writes, as the commit cycle makes them: sink bounds, then source offsets. */
+async function writeGolden(store: FileOffsetStore): Promise<void> {
+  await store.setSinkBounds(goldenChanges.sinkBounds);
+  await store.set(goldenChanges.source);
+}
 
 describe('FileOffsetStore', () => {
   let root: string;
@@ -39,7 +45,7 @@ describe('FileOffsetStore', () => {
 
   async function open(path: string, logger: Logger = captureLogger()): Promise<FileOffsetStore> {
     const store = new FileOffsetStore(path, logger);
-    await store.load();
+    await store.start();
     return store;
   }
 
@@ -49,40 +55,40 @@ describe('FileOffsetStore', () => {
     const path = freshPath();
     const store = await open(path);
     assert.ok(existsSync(join(path, '..')));
-    assert.equal(store.sourceOffset('x', { a: 1 }), null);
-    assert.deepEqual(store.sourceOffsets('x'), []);
-    assert.deepEqual(store.sinkPositions('x'), new Map());
+    assert.equal((await store.get('x', { a: 1 })), null);
+    assert.deepEqual((await store.connectorOffsets('x')), []);
+    assert.deepEqual(store.sinkBounds('x'), new Map());
   });
 
   it('round-trips source offsets and sink positions through the file', async () => {
     const path = freshPath();
-    await (await open(path)).commit(goldenChanges);
+    await writeGolden(await open(path));
     const reloaded = await open(path);
-    assert.deepEqual(reloaded.sourceOffset('shop-pg', { server: 'shop' }), { lsn: '0/16B3748', txId: 771, snapshot: false, lsn_proc: null });
-    assert.deepEqual(reloaded.sourceOffsets('orders gen'), [{ partition: { datagen: 'orders/eu' }, offset: { seq: 10 } }]);
-    assert.equal(reloaded.sourceOffset('shop-pg', { server: 'other' }), null);
-    assert.deepEqual(reloaded.sinkPositions('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003']]));
-    assert.deepEqual(reloaded.sinkPositions('unknown'), new Map());
+    assert.deepEqual((await reloaded.get('shop-pg', { server: 'shop' })), { lsn: '0/16B3748', txId: 771, snapshot: false, lsn_proc: null });
+    assert.deepEqual((await reloaded.connectorOffsets('orders gen')), [{ partition: { datagen: 'orders/eu' }, offset: { seq: 10 } }]);
+    assert.equal((await reloaded.get('shop-pg', { server: 'other' })), null);
+    assert.deepEqual(reloaded.sinkBounds('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003']]));
+    assert.deepEqual(reloaded.sinkBounds('unknown'), new Map());
   });
 
   it('keeps offsets in memory only without a path', async () => {
     const store = new FileOffsetStore(undefined, captureLogger());
-    await store.load();
-    await store.commit({ source: [{ connector: 'c', partition: { p: 1 }, offset: { o: 2 } }] });
-    assert.deepEqual(store.sourceOffset('c', { p: 1 }), { o: 2 });
+    await store.start();
+    await store.set([{ connector: 'c', partition: { p: 1 }, offset: { o: 2 } }]);
+    assert.deepEqual((await store.get('c', { p: 1 })), { o: 2 });
   });
 
   it('keeps three generations (.1, .2) with increasing generation numbers and no temp file', async () => {
     const path = freshPath();
     const store = await open(path);
-    for (let seq = 1; seq <= 4; seq++) await store.commit({ source: [{ connector: 'c', partition: { p: 0 }, offset: { seq } }] });
+    for (let seq = 1; seq <= 4; seq++) await store.set([{ connector: 'c', partition: { p: 0 }, offset: { seq } }]);
     assert.deepEqual(readdirSync(join(path, '..')).sort(), ['connect.offsets', 'connect.offsets.1', 'connect.offsets.2']);
     assert.equal(generationOf(path), 4);
     assert.equal(generationOf(`${path}.1`), 3);
     assert.equal(generationOf(`${path}.2`), 2);
     const reloaded = await open(path);
-    assert.deepEqual(reloaded.sourceOffset('c', { p: 0 }), { seq: 4 });
-    await reloaded.commit({});
+    assert.deepEqual((await reloaded.get('c', { p: 0 })), { seq: 4 });
+    await reloaded.set([]);
     assert.equal(generationOf(path), 5, 'a reloaded store continues the numbering');
   });
 
@@ -90,7 +96,7 @@ describe('FileOffsetStore', () => {
   async function threeGenerations(): Promise<string> {
     const path = freshPath();
     const store = await open(path);
-    for (let seq = 1; seq <= 3; seq++) await store.commit({ source: [{ connector: 'c', partition: { p: 0 }, offset: { seq } }] });
+    for (let seq = 1; seq <= 3; seq++) await store.set([{ connector: 'c', partition: { p: 0 }, offset: { seq } }]);
     return path;
   }
 
@@ -100,13 +106,13 @@ describe('FileOffsetStore', () => {
     writeFileSync(path, text.slice(0, text.length / 2));
     const logger = captureLogger();
     const store = await open(path, logger);
-    assert.deepEqual(store.sourceOffset('c', { p: 0 }), { seq: 2 });
+    assert.deepEqual((await store.get('c', { p: 0 })), { seq: 2 });
     assert.equal(logger.warnings.length, 1);
     const warning = logger.warnings[0].obj as { problems: string[]; using: string; generation: number };
     assert.equal(warning.using, `${path}.1`);
     assert.equal(warning.generation, 2);
     assert.deepEqual(warning.problems, [`${path}: not valid JSON (truncated or overwritten)`]);
-    await store.commit({ source: [{ connector: 'c', partition: { p: 0 }, offset: { seq: 9 } }] });
+    await store.set([{ connector: 'c', partition: { p: 0 }, offset: { seq: 9 } }]);
     assert.equal(generationOf(path), 3, 'the next write follows the generation it resumed from');
   });
 
@@ -117,7 +123,7 @@ describe('FileOffsetStore', () => {
     writeFileSync(path, text.replace('"seq": 3', '"seq": 7'));
     const logger = captureLogger();
     const store = await open(path, logger);
-    assert.deepEqual(store.sourceOffset('c', { p: 0 }), { seq: 2 });
+    assert.deepEqual((await store.get('c', { p: 0 })), { seq: 2 });
     assert.equal(logger.warnings.length, 1);
     assert.deepEqual((logger.warnings[0].obj as { problems: string[] }).problems, [`${path}: checksum mismatch (the content was altered or partly written)`]);
   });
@@ -128,7 +134,7 @@ describe('FileOffsetStore', () => {
     writeFileSync(`${path}.1`, JSON.stringify({ hello: 'world' }));
     const logger = captureLogger();
     const store = await open(path, logger);
-    assert.deepEqual(store.sourceOffset('c', { p: 0 }), { seq: 1 });
+    assert.deepEqual((await store.get('c', { p: 0 })), { seq: 1 });
     const warning = logger.warnings[0].obj as { problems: string[]; using: string };
     assert.equal(warning.using, `${path}.2`);
     assert.deepEqual(warning.problems, [`${path}: not valid JSON (truncated or overwritten)`, `${path}.1: not a Tributary offset file`]);
@@ -139,7 +145,7 @@ describe('FileOffsetStore', () => {
     writeFileSync(`${path}.2`, 'garbage');
     const logger = captureLogger();
     const store = await open(path, logger);
-    assert.deepEqual(store.sourceOffset('c', { p: 0 }), { seq: 3 });
+    assert.deepEqual((await store.get('c', { p: 0 })), { seq: 3 });
     assert.deepEqual(logger.warnings, []);
   });
 
@@ -162,90 +168,88 @@ describe('FileOffsetStore', () => {
     // Write generation 4 elsewhere and leave it as the temp file of this store.
     const other = freshPath();
     const writer = await open(other);
-    for (let seq = 1; seq <= 4; seq++) await writer.commit({ source: [{ connector: 'c', partition: { p: 0 }, offset: { seq: seq * 100 } }] });
+    for (let seq = 1; seq <= 4; seq++) await writer.set([{ connector: 'c', partition: { p: 0 }, offset: { seq: seq * 100 } }]);
     copyFileSync(other, `${path}.tmp`);
     const logger = captureLogger();
     const store = await open(path, logger);
-    assert.deepEqual(store.sourceOffset('c', { p: 0 }), { seq: 400 });
-    await store.commit({});
+    assert.deepEqual((await store.get('c', { p: 0 })), { seq: 400 });
+    await store.set([]);
     assert.equal(generationOf(path), 5);
   });
 
   it('ignores a temp file holding an older or a partly written generation', async () => {
     const path = await threeGenerations();
     copyFileSync(`${path}.2`, `${path}.tmp`);
-    assert.deepEqual((await open(path)).sourceOffset('c', { p: 0 }), { seq: 3 });
+    assert.deepEqual((await (await open(path)).get('c', { p: 0 })), { seq: 3 });
     writeFileSync(`${path}.tmp`, '{"format":"tributary-off');
     const logger = captureLogger();
-    assert.deepEqual((await open(path, logger)).sourceOffset('c', { p: 0 }), { seq: 3 });
+    assert.deepEqual((await (await open(path, logger)).get('c', { p: 0 })), { seq: 3 });
     assert.deepEqual(logger.warnings, []);
   });
 
   it('resetSources removes every offset of a connector only; a null offset removes one partition', async () => {
     const path = freshPath();
     const store = await open(path);
-    await store.commit({
-      source: [
+    await store.set([
         { connector: 'a', partition: { t: 1 }, offset: { o: 1 } },
         { connector: 'a', partition: { t: 2 }, offset: { o: 2 } },
         { connector: 'b', partition: { t: 1 }, offset: { o: 3 } },
         { connector: 'b', partition: { t: 2 }, offset: { o: 4 } },
-      ],
-    });
-    await store.commit({ resetSources: ['a'], source: [{ connector: 'b', partition: { t: 2 }, offset: null }] });
+      ]);
+    await store.set([{ connector: 'b', partition: { t: 2 }, offset: null }], { reset: ['a'] });
     const reloaded = await open(path);
-    assert.deepEqual(reloaded.sourceOffsets('a'), []);
-    assert.deepEqual(reloaded.sourceOffsets('b'), [{ partition: { t: 1 }, offset: { o: 3 } }]);
+    assert.deepEqual((await reloaded.connectorOffsets('a')), []);
+    assert.deepEqual((await reloaded.connectorOffsets('b')), [{ partition: { t: 1 }, offset: { o: 3 } }]);
   });
 
   it('applies source offsets given with a reset after the reset', async () => {
     const store = await open(freshPath());
-    await store.commit({ source: [{ connector: 'a', partition: { t: 1 }, offset: { o: 1 } }] });
-    await store.commit({ resetSources: ['a'], source: [{ connector: 'a', partition: { t: 9 }, offset: { o: 9 } }] });
-    assert.deepEqual(store.sourceOffsets('a'), [{ partition: { t: 9 }, offset: { o: 9 } }]);
+    await store.set([{ connector: 'a', partition: { t: 1 }, offset: { o: 1 } }]);
+    await store.set([{ connector: 'a', partition: { t: 9 }, offset: { o: 9 } }], { reset: ['a'] });
+    assert.deepEqual((await store.connectorOffsets('a')), [{ partition: { t: 9 }, offset: { o: 9 } }]);
   });
 
   it("replaces a sink connector's positions as a whole; null removes them", async () => {
     const path = freshPath();
     const store = await open(path);
-    await store.commit({ sinkPositions: new Map([['s1', new Map([['t\u0000a', '1'], ['t\u0000b', '2']])], ['s2', new Map([['t\u0000a', '5']])]]) });
-    await store.commit({ sinkPositions: new Map([['s1', new Map([['t\u0000b', '3']])]]) });
+    await store.setSinkBounds(new Map([['s1', new Map([['t\u0000a', '1'], ['t\u0000b', '2']])], ['s2', new Map([['t\u0000a', '5']])]]));
+    await store.setSinkBounds(new Map([['s1', new Map([['t\u0000b', '3']])]]));
     let reloaded = await open(path);
-    assert.deepEqual(reloaded.sinkPositions('s1'), new Map([['t\u0000b', '3']]));
-    assert.deepEqual(reloaded.sinkPositions('s2'), new Map([['t\u0000a', '5']]));
-    await reloaded.commit({ sinkPositions: new Map([['s2', null]]) });
+    assert.deepEqual(reloaded.sinkBounds('s1'), new Map([['t\u0000b', '3']]));
+    assert.deepEqual(reloaded.sinkBounds('s2'), new Map([['t\u0000a', '5']]));
+    await reloaded.setSinkBounds(new Map([['s2', null]]));
     reloaded = await open(path);
-    assert.deepEqual(reloaded.sinkPositions('s2'), new Map());
-    assert.deepEqual(reloaded.sinkPositions('s1'), new Map([['t\u0000b', '3']]));
+    assert.deepEqual(reloaded.sinkBounds('s2'), new Map());
+    assert.deepEqual(reloaded.sinkBounds('s1'), new Map([['t\u0000b', '3']]));
   });
 
   it('keeps the positions of sink connectors with any name, __proto__ included', async () => {
     const path = freshPath();
     const store = await open(path);
     const names = ['__proto__', 'constructor', 'toString', 'a b/c'];
-    await store.commit({ sinkPositions: new Map(names.map((n, i) => [n, new Map([[`t\u0000${n}`, String(i)]])])) });
+    await store.setSinkBounds(new Map(names.map((n, i) => [n, new Map([[`t\u0000${n}`, String(i)]])])));
     const reloaded = await open(path);
-    for (const [i, n] of names.entries()) assert.deepEqual(reloaded.sinkPositions(n), new Map([[`t\u0000${n}`, String(i)]]), n);
-    assert.deepEqual(reloaded.sinkPositions('hasOwnProperty'), new Map());
+    for (const [i, n] of names.entries()) assert.deepEqual(reloaded.sinkBounds(n), new Map([[`t\u0000${n}`, String(i)]]), n);
+    assert.deepEqual(reloaded.sinkBounds('hasOwnProperty'), new Map());
   });
 
   it('lands overlapping commits in order', async () => {
     const path = freshPath();
     const store = await open(path);
-    const commits = Array.from({ length: 6 }, (_, i) => store.commit({ source: [{ connector: 'c', partition: { p: 0 }, offset: { seq: i + 1 } }, { connector: 'c', partition: { p: i + 1 }, offset: { seq: 0 } }] }));
+    const commits = Array.from({ length: 6 }, (_, i) => store.set([{ connector: 'c', partition: { p: 0 }, offset: { seq: i + 1 } }, { connector: 'c', partition: { p: i + 1 }, offset: { seq: 0 } }]));
     await Promise.all(commits);
     assert.equal(generationOf(path), 6);
     assert.equal(generationOf(`${path}.1`), 5);
     assert.equal(generationOf(`${path}.2`), 4);
     const reloaded = await open(path);
-    assert.deepEqual(reloaded.sourceOffset('c', { p: 0 }), { seq: 6 });
-    assert.equal(reloaded.sourceOffsets('c').length, 7, 'every commit applied on top of the previous one');
+    assert.deepEqual((await reloaded.get('c', { p: 0 })), { seq: 6 });
+    assert.equal((await reloaded.connectorOffsets('c')).length, 7, 'every commit applied on top of the previous one');
     assert.ok(!existsSync(`${path}.tmp`));
   });
 
   it('writes the on-disk format the golden file pins', async () => {
     const path = freshPath();
-    await (await open(path)).commit(goldenChanges);
+    await writeGolden(await open(path));
     assert.equal(readFileSync(path, 'utf8'), readFileSync(golden, 'utf8'));
   });
 
@@ -254,9 +258,9 @@ describe('FileOffsetStore', () => {
     await open(path);
     copyFileSync(golden, path);
     const store = await open(path);
-    assert.deepEqual(store.sourceOffset('orders gen', { datagen: 'orders/eu' }), { seq: 10 });
-    assert.equal(store.sinkPositions('lake').get('dlq\u0000shop-pg>lake'), '00000000000000000003');
-    assert.equal(store.sinkPositions('lake').get('orders\u0000shop-pg'), '00000000000000000010\u0000');
+    assert.deepEqual((await store.get('orders gen', { datagen: 'orders/eu' })), { seq: 10 });
+    assert.equal(store.sinkBounds('lake').get('dlq\u0000shop-pg>lake'), '00000000000000000003');
+    assert.equal(store.sinkBounds('lake').get('orders\u0000shop-pg'), '00000000000000000010\u0000');
   });
 
   it('reads a version 1 file: its last durable positions become the bounds just above them', async () => {
@@ -264,9 +268,9 @@ describe('FileOffsetStore', () => {
     await open(path);
     copyFileSync(goldenV1, path);
     const store = await open(path);
-    assert.deepEqual(store.sourceOffset('orders gen', { datagen: 'orders/eu' }), { seq: 10 });
-    assert.deepEqual(store.sinkPositions('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003\u0000']]));
-    await store.commit({});
+    assert.deepEqual((await store.get('orders gen', { datagen: 'orders/eu' })), { seq: 10 });
+    assert.deepEqual(store.sinkBounds('lake'), new Map([['orders\u0000shop-pg', '00000000000000000010\u0000'], ['dlq\u0000shop-pg>lake', '00000000000000000003\u0000']]));
+    await store.set([]);
     assert.equal((JSON.parse(readFileSync(path, 'utf8')) as { version: number }).version, 2, 'rewritten in the current version');
   });
 });

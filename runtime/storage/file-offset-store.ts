@@ -6,7 +6,15 @@ import { TributaryError, type Logger, type SourceOffset, type SourcePartition } 
 import { boundThrough } from '../bus/durable-bound.js';
 import { partitionKey } from '../bus/published-batch.js';
 import { syncDirectory, writeAndSync } from './atomic-file.js';
-import type { OffsetChanges, OffsetStore, SourceOffsetEntry } from './offset-store.js';
+import type { DurableBound } from '../bus/durable-bound.js';
+import type { OffsetBackingStore, OffsetChange, SinkBoundStore, SourceOffsetEntry } from './offset-store.js';
+
+/** What one write changes: source offsets, connectors reset, and sink connectors' bounds. */
+interface FileChanges {
+  source?: readonly OffsetChange[];
+  resetSources?: readonly string[];
+  sinkPositions?: ReadonlyMap<string, ReadonlyMap<string, DurableBound> | null>;
+}
 
 const FORMAT = 'tributary-offsets';
 const GENERATIONS = 3;
@@ -39,7 +47,7 @@ interface FileContent {
  * warning, and nothing readable at all is an error (never a silent restart from scratch).
  * With no filename it keeps offsets in memory only (tests, `validate`).
  */
-export class FileOffsetStore implements OffsetStore {
+export class FileOffsetStore implements OffsetBackingStore, SinkBoundStore {
   readonly #path: string | undefined;
   readonly #logger: Logger;
   #body: Body = { source: {}, sink: {} };
@@ -51,7 +59,7 @@ export class FileOffsetStore implements OffsetStore {
     this.#logger = logger;
   }
 
-  async load(): Promise<void> {
+  async start(): Promise<void> {
     if (!this.#path) return;
     mkdirSync(dirname(this.#path), { recursive: true });
     const candidates = [this.#path, `${this.#path}.tmp`, ...Array.from({ length: GENERATIONS - 1 }, (_, i) => `${this.#path}.${i + 1}`)];
@@ -79,11 +87,15 @@ export class FileOffsetStore implements OffsetStore {
     this.#generation = chosen.content.generation;
   }
 
-  sourceOffset(connector: string, partition: SourcePartition): SourceOffset | null {
+  async stop(): Promise<void> {
+    await this.#writing.catch(() => undefined);
+  }
+
+  async get(connector: string, partition: SourcePartition): Promise<SourceOffset | null> {
     return this.#body.source[partitionKey(connector, partition)] ?? null;
   }
 
-  sourceOffsets(connector: string): SourceOffsetEntry[] {
+  async connectorOffsets(connector: string): Promise<SourceOffsetEntry[]> {
     const out: SourceOffsetEntry[] = [];
     for (const [key, offset] of Object.entries(this.#body.source)) {
       const [name, partition] = JSON.parse(key) as [string, SourcePartition];
@@ -92,11 +104,24 @@ export class FileOffsetStore implements OffsetStore {
     return out;
   }
 
-  sinkPositions(connector: string): Map<string, string> {
+  sinkBounds(connector: string): Map<string, DurableBound> {
     return new Map(Object.entries(this.#body.sink[connector] ?? {}));
   }
 
-  commit(changes: OffsetChanges): Promise<void> {
+  set(changes: readonly OffsetChange[], options: { reset?: readonly string[] } = {}): Promise<void> {
+    return this.#commit({ source: changes, resetSources: options.reset });
+  }
+
+  setSinkBounds(bounds: ReadonlyMap<string, ReadonlyMap<string, DurableBound> | null>): Promise<void> {
+    return this.#commit({ sinkPositions: bounds });
+  }
+
+  /**
+   * Applies the changes and writes the whole state as the next generation. What readers see
+   * changes only once the write succeeded (a failed PATCH changes nothing); writes are chained so
+   * generations land in order even when commits overlap.
+   */
+  #commit(changes: FileChanges): Promise<void> {
     const source = { ...this.#body.source };
     for (const connector of changes.resetSources ?? []) {
       for (const key of Object.keys(source)) if ((JSON.parse(key) as [string])[0] === connector) delete source[key];
@@ -114,11 +139,15 @@ export class FileOffsetStore implements OffsetStore {
       else sinkMap.set(connector, Object.fromEntries(positions));
     }
     const sink = Object.fromEntries(sinkMap);
-    this.#body = { source, sink };
-    const body = this.#body;
+    const previous = this.#body;
+    const body: Body = { source, sink };
+    this.#body = body;
     const generation = ++this.#generation;
-    // Writes are chained so generations land in order even when commits overlap.
-    this.#writing = this.#writing.catch(() => {}).then(() => this.#write(body, generation));
+    this.#writing = this.#writing.catch(() => {}).then(() => this.#write(body, generation)).catch((error: unknown) => {
+      // a later commit built on this body carries the change anyway; otherwise take it back
+      if (this.#body === body) this.#body = previous;
+      throw error;
+    });
     return this.#writing;
   }
 

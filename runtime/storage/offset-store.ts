@@ -1,31 +1,44 @@
 import type { SourceOffset, SourcePartition } from '../../plugins/api/index.js';
+import type { DurableBound } from '../bus/durable-bound.js';
 
 export interface SourceOffsetEntry {
   partition: SourcePartition;
   offset: SourceOffset;
 }
 
-/**
- * Source offsets per connector and source partition, and — embedded mode only — each sink's
- * durable bound per topic and source (runtime/bus/durable-bound.ts). Both are written together in one commit so that after a
- * crash they agree with each other.
- */
-export interface OffsetStore {
-  /** Reads the stored state; fails with offsets.corrupt when nothing readable remains. */
-  load(): Promise<void>;
-  sourceOffset(connector: string, partition: SourcePartition): SourceOffset | null;
-  sourceOffsets(connector: string): SourceOffsetEntry[];
-  sinkPositions(connector: string): Map<string, string>;
-  /**
-   * Applies the changes and makes them durable before resolving. `offset: null` deletes a
-   * partition; `sinkPositions` replaces the given connectors' maps (null removes the connector).
-   */
-  commit(changes: OffsetChanges): Promise<void>;
+/** One source offset to write; `offset: null` deletes the partition's offset. */
+export interface OffsetChange {
+  connector: string;
+  partition: SourcePartition;
+  offset: SourceOffset | null;
 }
 
-export interface OffsetChanges {
-  source?: { connector: string; partition: SourcePartition; offset: SourceOffset | null }[];
-  sinkPositions?: Map<string, Map<string, string> | null>;
-  /** removes every source offset of these connectors (KIP-875 reset) */
-  resetSources?: string[];
+/**
+ * Source offsets per connector and source partition, as Kafka Connect's OffsetBackingStore:
+ * a local file in standalone mode, the `connect-offsets` topic in distributed mode. Reads are
+ * served from what `start` loaded plus what was written since (a Kafka store reads to the end).
+ */
+export interface OffsetBackingStore {
+  /** Loads the stored state; fails with offsets.corrupt when nothing readable remains. */
+  start(): Promise<void>;
+  get(connector: string, partition: SourcePartition): Promise<SourceOffset | null>;
+  connectorOffsets(connector: string): Promise<SourceOffsetEntry[]>;
+  /**
+   * Makes the changes durable before resolving; `reset` first removes every offset of those
+   * connectors (KIP-875 DELETE). A failed write leaves what readers see unchanged.
+   */
+  set(changes: readonly OffsetChange[], options?: { reset?: readonly string[] }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Embedded mode only: what each sink connector holds durably, per topic and source, as exclusive
+ * bounds (runtime/bus/durable-bound.ts). The memory bus keeps no log, so a replay must know what
+ * not to hand a sink again; with Kafka the sink's consumer-group offsets say it instead.
+ */
+export interface SinkBoundStore {
+  /** the stored bounds of a sink connector, keyed `topic\0source` (a copy) */
+  sinkBounds(connector: string): Map<string, DurableBound>;
+  /** Replaces the bounds of the given sink connectors (null removes them), durable before resolving. */
+  setSinkBounds(bounds: ReadonlyMap<string, ReadonlyMap<string, DurableBound> | null>): Promise<void>;
 }

@@ -1,11 +1,12 @@
 import type { Logger } from '../../plugins/api/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore, OffsetChange, SinkBoundStore } from '../storage/offset-store.js';
 import type { SinkTaskRunner } from './sink-task-runner.js';
 import type { CommittableOffsets, SourceTaskRunner } from './source-task-runner.js';
 
 export interface OffsetCommitterDeps {
-  offsets: OffsetStore;
+  offsets: OffsetBackingStore;
+  sinkBounds: SinkBoundStore;
   metrics: WorkerMetrics;
   logger: Logger;
   flushTimeoutMs: number;
@@ -15,9 +16,11 @@ export interface OffsetCommitterDeps {
 
 /**
  * The commit cycle: (1) every running sink task answers preCommit, which releases what it holds
- * durably; (2) each source task's offsets advance over its fully acknowledged batches; (3) those
- * offsets and every sink's durable positions are written in one atomic write; (4) only then are
- * source tasks told, so they may acknowledge positions to their database. Cycles never overlap.
+ * durably; (2) each source task's offsets advance over its fully acknowledged batches; (3) every
+ * sink's durable bounds are written, then those source offsets — in that order, so a crash between
+ * the two writes leaves bounds ahead of offsets, which is safe (a replay skips what the bounds
+ * cover), never offsets ahead of bounds; (4) only then are source tasks told, so they may
+ * acknowledge positions to their database. Cycles never overlap.
  */
 export class OffsetCommitter {
   readonly #d: OffsetCommitterDeps;
@@ -65,14 +68,15 @@ export class OffsetCommitter {
       clearTimeout(timer);
       if (late) d.logger.warn({ timeoutMs: d.flushTimeoutMs }, 'some sinks did not answer preCommit in time; committing what is known');
       const committed: [SourceTaskRunner, CommittableOffsets][] = [];
-      const changes: { connector: string; partition: CommittableOffsets[number]['partition']; offset: CommittableOffsets[number]['offset'] }[] = [];
+      const changes: OffsetChange[] = [];
       for (const source of sources) {
         const offsets = source.takeCommittable();
         if (!offsets) continue;
         committed.push([source, offsets]);
         for (const o of offsets) changes.push({ connector: source.connector, partition: o.partition, offset: o.offset });
       }
-      await d.offsets.commit({ source: changes, sinkPositions: new Map(d.positions) });
+      await d.sinkBounds.setSinkBounds(new Map(d.positions));
+      if (changes.length > 0) await d.offsets.set(changes);
       d.metrics.offsetCommit.inc({ result: 'success' });
       d.metrics.offsetCommitDuration.observe((performance.now() - started) / 1000);
       for (const [source, offsets] of committed) {

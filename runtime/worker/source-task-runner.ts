@@ -2,7 +2,7 @@ import type { SourceOffset, SourcePartition, SourceRecord, SourceTask, SourceTas
 import { QueueClosedError } from '../bus/async-queue.js';
 import { partitionKey, PublishedBatch } from '../bus/published-batch.js';
 import { deadLetterRecord } from '../errors/dead-letter.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore } from '../storage/offset-store.js';
 import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
 
 export type CommittableOffsets = { partition: SourcePartition; offset: SourceOffset }[];
@@ -15,7 +15,7 @@ export type CommittableOffsets = { partition: SourcePartition; offset: SourceOff
 export class SourceTaskRunner {
   readonly #rt: TaskRuntime;
   readonly #task: SourceTask;
-  readonly #offsets: OffsetStore;
+  readonly #offsets: OffsetBackingStore;
   readonly #abort = new AbortController();
   readonly #running = new Gate();
   readonly #batches: PublishedBatch[] = [];
@@ -24,7 +24,7 @@ export class SourceTaskRunner {
   /** what the task said it is working around (reportDegraded) */
   readonly degraded = new DegradedState();
 
-  constructor(rt: TaskRuntime, task: SourceTask, offsets: OffsetStore, requestCommit: () => void = () => {}) {
+  constructor(rt: TaskRuntime, task: SourceTask, offsets: OffsetBackingStore, requestCommit: () => void = () => {}) {
     this.#rt = rt;
     this.#task = task;
     this.#offsets = offsets;
@@ -59,7 +59,7 @@ export class SourceTaskRunner {
         this.#progress = p;
         if (p) rt.logger.debug({ progress: p }, 'progress');
       },
-      offsets: { offset: async (partition) => this.#offsets.sourceOffset(rt.connector, partition) },
+      offsets: { offset: (partition) => this.#offsets.get(rt.connector, partition) },
       requestCommit: () => this.#requestCommit(),
     };
     await this.#task.start(context);

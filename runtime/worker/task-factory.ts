@@ -3,7 +3,7 @@ import type { MemoryBus, SinkGroup, SinkInbox } from '../bus/memory-bus.js';
 import { ErrorPolicy } from '../errors/error-policy.js';
 import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore } from '../storage/offset-store.js';
 import { buildTransformChain } from '../transforms/transform-chain.js';
 import { fullSpecOf } from './connector-validator.js';
 import { SinkTaskRunner, type DeadLetterReplay } from './sink-task-runner.js';
@@ -12,7 +12,7 @@ import type { TaskRuntime } from './task-context.js';
 
 export interface TaskFactoryDeps {
   bus: MemoryBus;
-  offsets: OffsetStore;
+  offsets: OffsetBackingStore;
   logs: LogRegistry;
   metrics: WorkerMetrics;
   /** an offset commit soon (a source asked for one) */

@@ -5,7 +5,7 @@ import { MemoryBus, SinkInbox, type SinkGroup } from '../bus/memory-bus.js';
 import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.js';
 import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore, SinkBoundStore } from '../storage/offset-store.js';
 import { componentOf, type ComponentView } from './component.js';
 import { fullSpecOf, validateConnector } from './connector-validator.js';
 import { OffsetCommitter } from './offset-committer.js';
@@ -17,7 +17,9 @@ import { restartDelay, type TaskSlot } from './task-slot.js';
 export interface WorkerOptions {
   workerId: string;
   registry: PluginRegistry;
-  offsets: OffsetStore;
+  offsets: OffsetBackingStore;
+  /** the memory bus's durable sink bounds (embedded mode) */
+  sinkBounds: SinkBoundStore;
   logs: LogRegistry;
   metrics: WorkerMetrics;
   busBufferBatches: number;
@@ -64,6 +66,7 @@ export class Worker {
     this.#log = options.logs.get('runtime.worker');
     this.#committer = new OffsetCommitter({
       offsets: options.offsets,
+      sinkBounds: options.sinkBounds,
       metrics: options.metrics,
       logger: this.#log,
       flushTimeoutMs: options.flushTimeoutMs,
@@ -320,7 +323,7 @@ export class Worker {
     const sink = entry.group ? {
       group: entry.group, inbox: entry.group.inboxes[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name),
       // a sink's own durable bounds may be written at any time: they only ever say what it holds
-      persistBounds: () => this.#o.offsets.commit({ sinkPositions: new Map([[entry.name, this.#positionsOf(entry.name)]]) }),
+      persistBounds: () => this.#o.sinkBounds.setSinkBounds(new Map([[entry.name, this.#positionsOf(entry.name)]])),
     } : undefined;
     const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics, requestCommit: () => void this.#committer.commit() };
     slot.startedAt = Date.now();
@@ -417,7 +420,7 @@ export class Worker {
 
   #positionsOf(name: string): Map<string, string> {
     let positions = this.#positions.get(name);
-    if (!positions) this.#positions.set(name, (positions = this.#o.offsets.sinkPositions(name)));
+    if (!positions) this.#positions.set(name, (positions = this.#o.sinkBounds.sinkBounds(name)));
     return positions;
   }
 
