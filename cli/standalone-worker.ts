@@ -12,6 +12,7 @@ import { LogRegistry } from '../runtime/logging/log-registry.js';
 import { WorkerMetrics } from '../runtime/metrics/worker-metrics.js';
 import { FileConfigStore } from '../runtime/storage/config-store.js';
 import { FileOffsetStore } from '../runtime/storage/file-offset-store.js';
+import { MemoryStatusStore } from '../runtime/storage/memory-status-store.js';
 import { Worker } from '../runtime/worker/worker.js';
 import { VERSION } from '../runtime/version.js';
 
@@ -62,12 +63,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const offsets = new FileOffsetStore(config['offset.storage.file.filename'], logs.get('runtime.offsets'));
   await offsets.start();
   const metrics = new WorkerMetrics();
+  const statuses = new MemoryStatusStore();
   const firstListener = config.listeners[0] ?? 'http://127.0.0.1:8083';
   const worker = new Worker({
     workerId: config['worker.id'] ?? `${hostname()}:${new URL(firstListener).port || 8083}`,
     registry,
     offsets,
     sinkBounds: offsets,
+    statuses,
     logs,
     metrics,
     busBufferBatches: config['bus.buffer.batches'],
@@ -75,7 +78,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     flushTimeoutMs: config['offset.flush.timeout.ms'],
   });
   const herder = new StandaloneHerder({
-    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, sinkBounds: offsets, logger: log,
+    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, sinkBounds: offsets, statuses, logger: log,
     topicTracking: { enabled: config['topic.tracking.enable'], allowReset: config['topic.tracking.allow.reset'] },
   });
   let rest: RestServer | undefined;

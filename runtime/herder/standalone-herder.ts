@@ -6,8 +6,10 @@ import type { PluginRegistry } from '../../plugins/registry.js';
 import { boundFromOffset, boundToOffset } from '../bus/durable-bound.js';
 import { splitPositionKey, positionKey } from '../bus/memory-bus.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
-import type { ConnectorOrigin, FileConfigStore, StoredConnector } from '../storage/config-store.js';
+import type { ConfigBackingStore } from '../storage/config-backing-store.js';
+import type { ConnectorOrigin, StoredConnector } from '../storage/config-store.js';
 import type { OffsetBackingStore, SinkBoundStore } from '../storage/offset-store.js';
+import type { StatusBackingStore, StatusRecord } from '../storage/status-backing-store.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
 import type { Worker } from '../worker/worker.js';
@@ -28,21 +30,23 @@ const HIDDEN = '[hidden]';
 export class StandaloneHerder implements Herder {
   readonly #worker: Worker;
   readonly #registry: PluginRegistry;
-  readonly #configs: FileConfigStore;
+  readonly #configs: ConfigBackingStore;
   readonly #offsets: OffsetBackingStore;
   readonly #sinkBounds: SinkBoundStore;
+  readonly #statuses: StatusBackingStore;
   readonly #log: Logger;
   readonly #connectors = new Map<string, StoredConnector>();
   readonly #topicTracking: { enabled: boolean; allowReset: boolean };
   #ready = false;
 
-  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: FileConfigStore; offsets: OffsetBackingStore; sinkBounds: SinkBoundStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
+  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: ConfigBackingStore; offsets: OffsetBackingStore; sinkBounds: SinkBoundStore; statuses: StatusBackingStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
     this.#topicTracking = deps.topicTracking ?? { enabled: true, allowReset: true };
     this.#worker = deps.worker;
     this.#registry = deps.registry;
     this.#configs = deps.configs;
     this.#offsets = deps.offsets;
     this.#sinkBounds = deps.sinkBounds;
+    this.#statuses = deps.statuses;
     this.#log = deps.logger;
   }
 
@@ -61,10 +65,11 @@ export class StandaloneHerder implements Herder {
    * log, so a sink only receives what is published after it subscribed.
    */
   async start(initial: StartupConnector[] = []): Promise<void> {
-    const plan = planStartup(this.#configs.loadAll(), initial);
-    const configDir = this.#configs.directory;
+    await this.#configs.start();
+    const plan = planStartup(this.#configs.connectors(), initial);
+    const configDir = this.#configs.location;
     for (const dropped of plan.dropped) {
-      await this.#configs.remove(dropped.name);
+      await this.#configs.removeConnector(dropped.name);
       this.#log.info({ connector: dropped.name, file: fileOf(dropped.origin) }, droppedMessage(dropped));
     }
     for (const g of plan.given) {
@@ -150,7 +155,7 @@ export class StandaloneHerder implements Herder {
     const current = this.#connectors.get(name);
     const origin: ConnectorOrigin = options.origin ?? (current?.origin?.type === 'command-line' ? current.origin : { type: 'rest' });
     const stored: StoredConnector = { name, origin, targetState: current ? current.targetState : initialState, config: full };
-    await this.#configs.put(stored);
+    await this.#configs.putConnector(stored);
     this.#connectors.set(name, stored);
     if (exists) await this.#worker.reconfigureConnector(name, full);
     else await this.#worker.addConnector(name, full, stored.targetState);
@@ -173,17 +178,22 @@ export class StandaloneHerder implements Herder {
     const { origin } = this.#require(name);
     await this.#worker.removeConnector(name);
     this.#connectors.delete(name);
-    await this.#configs.remove(name);
+    await this.#configs.removeConnector(name);
     this.#log.info({ connector: name, file: fileOf(origin) }, commandLineNote(origin, 'deleted') ?? 'connector deleted');
   }
 
+  /** The status records (the status store) and, for tasks running here, what only this worker knows. */
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {
     this.#require(name);
-    const observed = this.#worker.connectorState(name);
+    const stored = this.#statuses.get(name);
+    const connector: StatusRecord = stored?.connector ?? { state: 'UNASSIGNED', workerId: this.workerId, generation: 0 };
+    const tasks = [...(stored?.tasks ?? new Map())].sort(([a], [b]) => a - b).map(([id, t]): TaskStatus => ({
+      id, state: t.state, worker_id: t.workerId, ...(t.trace ? { trace: t.trace } : {}), ...this.#worker.taskExtras(name, id),
+    }));
     return {
       name,
-      connector: { state: observed.state, worker_id: this.workerId, ...(observed.trace ? { trace: observed.trace } : {}) },
-      tasks: observed.tasks,
+      connector: { state: connector.state, worker_id: connector.workerId, ...(connector.trace ? { trace: connector.trace } : {}) },
+      tasks,
       type: this.#worker.kindOf(name),
     };
   }
@@ -333,7 +343,7 @@ export class StandaloneHerder implements Herder {
     const stored = this.#require(name);
     if (stored.targetState === target) return;
     stored.targetState = target;
-    await this.#configs.put(stored);
+    await this.#configs.putConnector(stored);
     await this.#worker.setTargetState(name, target);
   }
 

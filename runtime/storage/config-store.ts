@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
 import type { TargetState } from '../herder/herder.js';
 import { removeIfExists, writeFileAtomic } from './atomic-file.js';
+import type { ConfigBackingStore, ConfigChange } from './config-backing-store.js';
 
 /**
  * Where a connector came from, which decides what a restart does with it (docs/operations.md,
@@ -23,12 +24,17 @@ export interface StoredConnector {
 }
 
 /**
- * Every connector's config, target state and origin, one JSON file per connector in
- * `<state.dir>/connectors/`, written atomically, so they survive a worker restart. Configs keep
- * `${provider:...}` references unresolved: secrets never reach the disk through here.
+ * The standalone ConfigBackingStore: every connector's config, target state and origin, one JSON
+ * file per connector in `<state.dir>/connectors/`, written atomically, so they survive a worker
+ * restart. Task configs are kept in memory, as connect-standalone does: a standalone worker
+ * recomputes them at every start. Configs keep `${provider:...}` references unresolved: secrets
+ * never reach the disk through here.
  */
-export class FileConfigStore {
+export class FileConfigStore implements ConfigBackingStore {
   readonly #dir: string | undefined;
+  #connectors = new Map<string, StoredConnector>();
+  readonly #taskConfigs = new Map<string, RawConfig[]>();
+  readonly #listeners = new Set<(change: ConfigChange) => void>();
 
   constructor(stateDir: string | undefined) {
     this.#dir = stateDir ? join(stateDir, 'connectors') : undefined;
@@ -36,11 +42,39 @@ export class FileConfigStore {
   }
 
   /** the folder the configs live in (for log lines), or undefined when nothing is kept */
-  get directory(): string | undefined {
+  get location(): string | undefined {
     return this.#dir;
   }
 
-  loadAll(): StoredConnector[] {
+  async start(): Promise<void> {
+    this.#connectors = new Map(this.#readAll().map((c) => [c.name, c]));
+  }
+
+  async stop(): Promise<void> {}
+
+  connectors(): StoredConnector[] {
+    return [...this.#connectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  taskConfigs(name: string): RawConfig[] | undefined {
+    return this.#taskConfigs.get(name);
+  }
+
+  async putTaskConfigs(name: string, configs: readonly RawConfig[]): Promise<void> {
+    this.#taskConfigs.set(name, [...configs]);
+    this.#emit({ kind: 'tasks', name });
+  }
+
+  onChange(listener: (change: ConfigChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(change: ConfigChange): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+
+  #readAll(): StoredConnector[] {
     if (!this.#dir) return [];
     return readdirSync(this.#dir)
       .filter((f) => f.endsWith('.json'))
@@ -60,14 +94,17 @@ export class FileConfigStore {
       });
   }
 
-  async put(connector: StoredConnector): Promise<void> {
-    if (!this.#dir) return;
-    await writeFileAtomic(this.#file(connector.name), JSON.stringify(connector, null, 2) + '\n');
+  async putConnector(connector: StoredConnector): Promise<void> {
+    if (this.#dir) await writeFileAtomic(this.#file(connector.name), JSON.stringify(connector, null, 2) + '\n');
+    this.#connectors.set(connector.name, connector);
+    this.#emit({ kind: 'connector', name: connector.name });
   }
 
-  async remove(name: string): Promise<void> {
-    if (!this.#dir) return;
-    await removeIfExists(this.#file(name));
+  async removeConnector(name: string): Promise<void> {
+    if (this.#dir) await removeIfExists(this.#file(name));
+    this.#connectors.delete(name);
+    this.#taskConfigs.delete(name);
+    this.#emit({ kind: 'removed', name });
   }
 
   #file(name: string): string {

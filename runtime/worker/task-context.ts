@@ -64,14 +64,18 @@ export class Gate {
 export class DegradedState {
   #error: unknown = null;
   #since = 0;
+  /** called when the task becomes degraded, recovers, or reports another error */
+  onChange: () => void = () => {};
 
   report(error: unknown): void {
     if (error === null || error === undefined) {
+      if (this.#error === null) return;
       this.#error = null;
-      return;
+    } else {
+      if (this.#error === null) this.#since = Date.now();
+      this.#error = error;
     }
-    if (this.#error === null) this.#since = Date.now();
-    this.#error = error;
+    this.onChange();
   }
 
   /** the error and since when (ms), or null when the task is healthy */

@@ -6,6 +6,7 @@ import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.j
 import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { OffsetBackingStore, SinkBoundStore } from '../storage/offset-store.js';
+import type { StatusBackingStore } from '../storage/status-backing-store.js';
 import { componentOf, type ComponentView } from './component.js';
 import { fullSpecOf, validateConnector } from './connector-validator.js';
 import { OffsetCommitter } from './offset-committer.js';
@@ -20,6 +21,10 @@ export interface WorkerOptions {
   offsets: OffsetBackingStore;
   /** the memory bus's durable sink bounds (embedded mode) */
   sinkBounds: SinkBoundStore;
+  /** where the observed state of connectors and tasks is written */
+  statuses: StatusBackingStore;
+  /** the worker group's generation, written with every status (standalone: 0) */
+  generation?: () => number;
   logs: LogRegistry;
   metrics: WorkerMetrics;
   busBufferBatches: number;
@@ -43,6 +48,8 @@ interface ConnectorEntry {
   warned?: boolean;
   /** a connector-level failure (its task configs could not be computed) waiting for its automatic restart */
   connectorRestart?: { failures: number; timer?: NodeJS.Timeout };
+  /** task ids whose statuses are in the status store */
+  publishedTasks: Set<number>;
 }
 
 /**
@@ -125,6 +132,7 @@ export class Worker {
     return this.#locked(async () => {
       const taskCount = this.#require(name).taskConfigs.length;
       await this.#restartComponent([name], () => this.#connectors.delete(name));
+      this.#o.statuses.removeConnector(name);
       // Series of a deleted connector go too; a restart keeps them (counters must not reset).
       for (let id = 0; id < taskCount; id++) await this.#o.metrics.removeTask(name, id);
     });
@@ -145,6 +153,7 @@ export class Worker {
         else slot.runner?.resume();
         this.#setState(entry, slot, target);
       }
+      this.#publishStatus(entry);
     });
   }
 
@@ -167,22 +176,35 @@ export class Worker {
     });
   }
 
-  connectorState(name: string): { state: ConnectorState; trace?: string; tasks: TaskStatus[] } {
-    const entry = this.#require(name);
-    const state: ConnectorState = entry.failure ? (entry.connectorRestart?.timer ? 'RESTARTING' : 'FAILED') : entry.target === 'STOPPED' ? 'STOPPED' : entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING';
+  /**
+   * What this worker knows beyond the status record about a task it runs: snapshot progress, and
+   * a warning needing an operator (a source holding its offsets). Undefined for other tasks.
+   */
+  taskExtras(name: string, taskId: number): Pick<TaskStatus, 'progress' | 'warning'> | undefined {
+    const slot = this.#connectors.get(name)?.tasks.find((t) => t.id === taskId);
+    if (!slot) return undefined;
     return {
-      state,
-      trace: entry.failure,
-      tasks: entry.tasks.map((t) => ({
-        id: t.id,
-        state: t.state,
-        worker_id: this.#o.workerId,
-        ...(t.trace && (t.state === 'FAILED' || t.state === 'RESTARTING') ? { trace: t.trace } : {}),
-        ...(t.state === 'RUNNING' && t.runner?.degraded.current ? { trace: degradedTrace(t.runner.degraded.current) } : {}),
-        ...(t.runner?.progress ? { progress: t.runner.progress } : {}),
-        ...(t.runner instanceof SourceTaskRunner && t.runner.heldTopics.size > 0 ? { warning: heldWarning(t.runner.heldTopics) } : {}),
-      })),
+      ...(slot.runner?.progress ? { progress: slot.runner.progress } : {}),
+      ...(slot.runner instanceof SourceTaskRunner && slot.runner.heldTopics.size > 0 ? { warning: heldWarning(slot.runner.heldTopics) } : {}),
     };
+  }
+
+  /** Writes the observed state of a connector and its tasks to the status store. */
+  #publishStatus(entry: ConnectorEntry): void {
+    if (this.#connectors.get(entry.name) !== entry) return;
+    const statuses = this.#o.statuses;
+    const base = { workerId: this.#o.workerId, generation: this.#o.generation?.() ?? 0 };
+    const state: ConnectorState = entry.failure ? (entry.connectorRestart?.timer ? 'RESTARTING' : 'FAILED') : entry.target === 'STOPPED' ? 'STOPPED' : entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING';
+    statuses.putConnector(entry.name, { state, ...(entry.failure ? { trace: entry.failure } : {}), ...base });
+    const ids = new Set<number>();
+    for (const t of entry.tasks) {
+      ids.add(t.id);
+      const trace = t.trace && (t.state === 'FAILED' || t.state === 'RESTARTING') ? t.trace
+        : t.state === 'RUNNING' && t.runner?.degraded.current ? degradedTrace(t.runner.degraded.current) : undefined;
+      statuses.putTask(entry.name, t.id, { state: t.state, ...(trace ? { trace } : {}), ...base });
+    }
+    for (const id of entry.publishedTasks) if (!ids.has(id)) statuses.removeTask(entry.name, id);
+    entry.publishedTasks = ids;
   }
 
   kindOf(name: string): 'source' | 'sink' {
@@ -225,6 +247,7 @@ export class Worker {
       target,
       taskConfigs: [],
       tasks: [],
+      publishedTasks: new Set(),
       restart: {
         auto: (config['task.restart.auto.enabled'] ?? 'true').toLowerCase() !== 'false',
         initialMs: n('task.restart.backoff.initial.ms', 1000),
@@ -246,6 +269,12 @@ export class Worker {
   }
 
   async #startTasks(name: string): Promise<void> {
+    await this.#startTasksOf(name);
+    const entry = this.#connectors.get(name);
+    if (entry) this.#publishStatus(entry);
+  }
+
+  async #startTasksOf(name: string): Promise<void> {
     const entry = this.#require(name);
     entry.failure = undefined;
     entry.tasks = [];
@@ -310,6 +339,7 @@ export class Worker {
     }, restartDelay(failures, initialMs, maxMs));
     timer.unref();
     entry.connectorRestart = { failures, timer };
+    this.#publishStatus(entry);
   }
 
   readonly #failureHistory = new Map<string, number>();
@@ -329,6 +359,7 @@ export class Worker {
     slot.startedAt = Date.now();
     try {
       slot.runner = createTaskRunner(deps, connector, entry.name, slot.id, entry.taskConfigs[slot.id], sink);
+      slot.runner.degraded.onChange = () => this.#publishStatus(entry);
       await slot.runner.start(entry.target === 'PAUSED', (error) => this.#taskFailed(entry, slot, error));
       this.#setState(entry, slot, entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
     } catch (error) {
@@ -416,6 +447,7 @@ export class Worker {
   #setState(entry: ConnectorEntry, slot: TaskSlot, state: ConnectorState): void {
     slot.state = state;
     this.#o.metrics.setTaskState(entry.name, slot.id, state);
+    this.#publishStatus(entry);
   }
 
   #positionsOf(name: string): Map<string, string> {
