@@ -8,6 +8,7 @@ import { readConfigFile } from '../runtime/config/config-file.js';
 import { loadWorkerConfig, type WorkerConfig } from '../runtime/config/worker-config.js';
 import { StandaloneHerder } from '../runtime/herder/standalone-herder.js';
 import type { StartupConnector } from '../runtime/herder/startup-connectors.js';
+import { MemoryBus } from '../runtime/bus/memory-bus.js';
 import { LogRegistry } from '../runtime/logging/log-registry.js';
 import { WorkerMetrics } from '../runtime/metrics/worker-metrics.js';
 import { FileConfigStore } from '../runtime/storage/config-store.js';
@@ -69,16 +70,16 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     workerId: config['worker.id'] ?? `${hostname()}:${new URL(firstListener).port || 8083}`,
     registry,
     offsets,
-    sinkBounds: offsets,
     statuses,
+    // standalone: records move in memory, and sinks' durable bounds live in the offset file
+    bus: new MemoryBus({ bufferBatches: config['bus.buffer.batches'], bounds: offsets }),
     logs,
     metrics,
-    busBufferBatches: config['bus.buffer.batches'],
     shutdownTimeoutMs: config['task.shutdown.graceful.timeout.ms'],
     flushTimeoutMs: config['offset.flush.timeout.ms'],
   });
   const herder = new StandaloneHerder({
-    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, sinkBounds: offsets, statuses, logger: log,
+    worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, statuses, logger: log,
     topicTracking: { enabled: config['topic.tracking.enable'], allowReset: config['topic.tracking.allow.reset'] },
   });
   let rest: RestServer | undefined;

@@ -39,7 +39,7 @@ describe('MemoryBus', () => {
     const orders = group('orders-sink', (t) => t === 'orders');
     const all = group('all-sink', () => true);
     const none = group('none-sink', () => false);
-    for (const g of [orders, all, none]) bus.subscribe(g);
+    for (const g of [orders, all, none]) bus.attach(g);
     await bus.publish('src', [record('orders', 1), record('users', 2)], batch());
     assert.deepEqual((await drain(orders.inboxes[0])).map((r) => r.topic), ['orders']);
     assert.deepEqual((await drain(all.inboxes[0])).map((r) => r.topic), ['orders', 'users']);
@@ -50,7 +50,7 @@ describe('MemoryBus', () => {
   it('turns source records into sink records with per-topic offsets', async () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true);
-    bus.subscribe(g);
+    bus.attach(g);
     await bus.publish('src', [record('a', 1), record('b', 2), record('a', 3)], batch());
     await bus.publish('src', [record('a', 4)], batch());
     const delivered = await drain(g.inboxes[0]);
@@ -74,7 +74,7 @@ describe('MemoryBus', () => {
     const bus = new MemoryBus();
     await bus.publish('src', [record('t', 1), record('t', 2)], batch());
     const g = group('late', () => true);
-    bus.subscribe(g);
+    bus.attach(g);
     await bus.publish('src', [record('t', 3)], batch());
     assert.deepEqual((await drain(g.inboxes[0])).map((r) => r.offset), [2]);
   });
@@ -83,7 +83,7 @@ describe('MemoryBus', () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true);
     g.positions.set(positionKey('t', 'src'), boundThrough('00000000000000000002'));
-    bus.subscribe(g);
+    bus.attach(g);
     const b = batch();
     await bus.publish('src', [record('t', 1), record('t', 2), record('t', 3), record('u', 1)], b);
     await bus.publish('other-src', [record('t', 1)], batch());
@@ -96,7 +96,7 @@ describe('MemoryBus', () => {
   it('sends every record of a topic to one task of a group, spreading topics over tasks', async () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true, 4);
-    bus.subscribe(g);
+    bus.attach(g);
     const topics = Array.from({ length: 40 }, (_, i) => `topic-${i}`);
     await bus.publish('src', topics.flatMap((t, i) => [record(t, i * 2 + 1), record(t, i * 2 + 2)]), batch());
     const byTask = await Promise.all(g.inboxes.map(drain));
@@ -112,7 +112,7 @@ describe('MemoryBus', () => {
 
     const again = new MemoryBus();
     const g2 = group('sink', () => true, 4);
-    again.subscribe(g2);
+    again.attach(g2);
     await again.publish('src', topics.map((t, i) => record(t, i)), batch());
     const byTask2 = await Promise.all(g2.inboxes.map(drain));
     byTask2.forEach((records, task) => {
@@ -124,8 +124,8 @@ describe('MemoryBus', () => {
     const bus = new MemoryBus();
     const g1 = group('s1', () => true);
     const g2 = group('s2', (t) => t === 'a');
-    bus.subscribe(g1);
-    bus.subscribe(g2);
+    bus.attach(g1);
+    bus.attach(g2);
     const b = batch();
     assert.equal(b.sealed, false);
     await bus.publish('src', [record('a', 1), record('b', 2)], b);
@@ -141,7 +141,7 @@ describe('MemoryBus', () => {
 
   it('a record no sink takes leaves its batch incomplete (its offset is held); internal topics do not', async () => {
     const bus = new MemoryBus();
-    bus.subscribe(group('sink', (t) => t === 'taken'));
+    bus.attach(group('sink', (t) => t === 'taken'));
     const held = batch();
     await bus.publish('src', [record('taken', 1), record('nobody', 2)], held);
     assert.equal(held.sealed, true);
@@ -151,13 +151,13 @@ describe('MemoryBus', () => {
     const heartbeat = batch();
     await bus.publish('src', [record('__debezium-heartbeat.x', 3)], heartbeat);
     assert.equal(heartbeat.complete, true, 'a heartbeat nobody takes does not hold anything');
-    bus.forgetUnclaimed('src');
+    bus.sourceRestarted('src');
     assert.deepEqual([...bus.unclaimedTopics('src')], []);
   });
 
   it('tracks the active topics of sources and sinks (KIP-558) until reset', async () => {
     const bus = new MemoryBus();
-    bus.subscribe(group('lake', (t) => t !== 'c'));
+    bus.attach(group('lake', (t) => t !== 'c'));
     await bus.publish('pg', [record('a', 1), record('b', 2), record('c', 3)], batch());
     await bus.publish('pg>lake', [record('dlq', 4)], batch());
     assert.deepEqual(bus.activeTopics('pg'), ['a', 'b', 'c']);
@@ -186,7 +186,7 @@ describe('MemoryBus', () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true);
     g.positions.set(positionKey('t', 'src'), boundBefore('00000000000000000003'));
-    bus.subscribe(g);
+    bus.attach(g);
     await bus.publish('src', [record('t', 1), record('t', 2), record('t', 3), record('t', 4)], batch());
     assert.deepEqual((await drain(g.inboxes[0])).map((r) => r.position.slice(-1)), ['3', '4']);
   });
@@ -204,7 +204,7 @@ describe('MemoryBus', () => {
   it('waits for room in a full inbox and reports the time blocked', async () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true, 1, 1);
-    bus.subscribe(g);
+    bus.attach(g);
     assert.equal(await bus.publish('src', [record('t', 1)], batch()), 0);
     const b = batch();
     const publishing = bus.publish('src', [record('t', 2)], b);
@@ -218,7 +218,7 @@ describe('MemoryBus', () => {
   it('unsubscribe stops deliveries and closes the inboxes', async () => {
     const bus = new MemoryBus();
     const g = group('sink', () => true, 1, 1);
-    bus.subscribe(g);
+    bus.attach(g);
     await bus.publish('src', [record('t', 1)], batch());
     const blocked = bus.publish('src', [record('t', 2)], batch());
     bus.unsubscribe('sink');

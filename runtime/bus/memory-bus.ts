@@ -1,15 +1,66 @@
-import type { SinkRecord, SourceRecord } from '../../plugins/api/index.js';
+import { TributaryError, type DurableOffset, type SinkRecord, type SourceRecord, type TopicPartitionOffset } from '../../plugins/api/index.js';
+import type { SinkBoundStore } from '../storage/offset-store.js';
 import { AsyncQueue } from './async-queue.js';
+import type { Bus, ConnectorView, SinkFeed, SinkOffsetEntry, SinkSubscriptionSpec } from './bus.js';
+import { componentOf } from './component.js';
 import { DeliveryLedger, type AckedBound } from './delivery-ledger.js';
-import { isCovered, type DurableBound } from './durable-bound.js';
+import { boundFromOffset, boundToOffset, isCovered, type DurableBound } from './durable-bound.js';
 import type { PublishedBatch } from './published-batch.js';
 
-/** One sink task's end of the bus. */
-export class SinkInbox {
+/**
+ * One sink task's end of the memory bus: a bounded queue of record chunks (its fullness is the
+ * backpressure that slows sources) and the ledger of what it received but has not made durable.
+ */
+export class SinkInbox implements SinkFeed {
   readonly queue: AsyncQueue<SinkRecord[]>;
   readonly ledger = new DeliveryLedger();
+  #bus: MemoryBus | undefined;
+  #group: SinkGroup | undefined;
+
   constructor(capacityChunks: number) {
     this.queue = new AsyncQueue(capacityChunks);
+  }
+
+  /** Joins the inbox to its group on the bus (done by MemoryBus.attach). */
+  bind(bus: MemoryBus, group: SinkGroup): void {
+    this.#bus = bus;
+    this.#group = group;
+  }
+
+  async take(maxRecords: number, timeoutMs: number): Promise<SinkRecord[]> {
+    const chunks = await this.queue.take(maxRecords, timeoutMs, (chunk) => chunk.length);
+    return chunks.length === 1 ? chunks[0] : chunks.flat();
+  }
+
+  wake(): void {
+    this.queue.wake();
+  }
+
+  async acknowledge(acked: readonly TopicPartitionOffset[]): Promise<void> {
+    for (const a of acked) this.#bus!.applyAcks(this.#group!, this.ledger.ack(a.topic, a.offset, { position: a.position }));
+  }
+
+  async acknowledgeDurable(upTo: readonly DurableOffset[]): Promise<void> {
+    for (const d of upTo) this.#bus!.applyAcks(this.#group!, this.ledger.ack(d.topic, d.offset, { lastPosition: d.lastPosition }));
+    await this.#bus!.persistBoundsOf(this.#group!.connector);
+  }
+
+  async deadLetter(original: SinkRecord, letter: (sourceLabel: string) => SourceRecord): Promise<boolean> {
+    const origin = this.ledger.lookup(original.topic, original.offset);
+    if (!origin) return false;
+    const label = `${origin.source}>${this.#group!.connector}`;
+    // The dead letter joins the original's batch, which cannot complete meanwhile (the original
+    // is still pending here): the source offset waits until the dead letter is landed too.
+    await this.#bus!.publish(label, [letter(label)], origin.batch);
+    return true;
+  }
+
+  close(): void {
+    this.queue.close();
+  }
+
+  clear(): void {
+    this.ledger.clear();
   }
 }
 
@@ -31,12 +82,27 @@ export function splitPositionKey(key: string): { topic: string; source: string }
   return { topic: key.slice(0, i), source: key.slice(i + 1) };
 }
 
+export interface MemoryBusOptions {
+  /** chunks each sink task may have queued before sources wait (`bus.buffer.batches`) */
+  bufferBatches: number;
+  /** where sinks' durable bounds are kept across restarts (the offset file) */
+  bounds: SinkBoundStore;
+}
+
 /**
  * The embedded-mode bus: topics exist only as names; a published record is handed to every
  * subscribed sink connector (to one of its tasks, chosen by topic), unless that sink already has
  * it durably (replay after a restart). Each topic numbers its records like a Kafka partition.
+ *
+ * It keeps no log, which shapes its policies: what a sink holds durably is remembered as bounds
+ * per topic and source (durable-bound.ts), connectors linked by topics restart together
+ * (component.ts), and a source holds its offsets for topics no sink takes (a sink created later
+ * gets the records when the source replays).
  */
-export class MemoryBus {
+export class MemoryBus implements Bus {
+  readonly #options: MemoryBusOptions;
+  /** durable bounds per sink connector; outlives its subscriptions (a restart keeps them) */
+  readonly #bounds = new Map<string, Map<string, DurableBound>>();
   readonly #groups = new Map<string, SinkGroup>();
   readonly #matchCache = new Map<SinkGroup, Map<string, SinkInbox | null>>();
   readonly #nextOffset = new Map<string, number>();
@@ -46,17 +112,99 @@ export class MemoryBus {
   /** KIP-558 active topics per connector: produced by a source, received by a sink; resettable */
   readonly #activeTopics = new Map<string, Set<string>>();
 
-  subscribe(group: SinkGroup): void {
+  constructor(options: MemoryBusOptions = { bufferBatches: 16, bounds: noBounds }) {
+    this.#options = options;
+  }
+
+  subscribe(spec: SinkSubscriptionSpec): SinkFeed[] {
+    const inboxes = Array.from({ length: spec.tasks }, () => new SinkInbox(this.#options.bufferBatches));
+    this.attach({ connector: spec.connector, inboxes, matches: spec.matches, positions: this.bounds(spec.connector) });
+    return inboxes;
+  }
+
+  /** Subscribes a group built by the caller (tests). */
+  attach(group: SinkGroup): void {
+    for (const inbox of group.inboxes) inbox.bind(this, group);
     this.#groups.set(group.connector, group);
     this.#matchCache.set(group, new Map());
   }
 
-  unsubscribe(connector: string): void {
+  async unsubscribe(connector: string): Promise<void> {
     const group = this.#groups.get(connector);
     if (!group) return;
     this.#groups.delete(connector);
     this.#matchCache.delete(group);
     for (const inbox of group.inboxes) inbox.queue.close();
+  }
+
+  /** A sink connector's live bounds (loaded from the store the first time). */
+  bounds(connector: string): Map<string, DurableBound> {
+    let bounds = this.#bounds.get(connector);
+    if (!bounds) this.#bounds.set(connector, (bounds = this.#options.bounds.sinkBounds(connector)));
+    return bounds;
+  }
+
+  /** Writes one sink connector's bounds now (a sink's commitDurable). */
+  persistBoundsOf(connector: string): Promise<void> {
+    return this.#options.bounds.setSinkBounds(new Map([[connector, this.bounds(connector)]]));
+  }
+
+  persistSinkState(): Promise<void> {
+    return this.#options.bounds.setSinkBounds(new Map(this.#bounds));
+  }
+
+  restartScope(names: readonly string[], view: ConnectorView): Set<string> {
+    return componentOf({
+      sourceTopics: (label) => this.topicsOf(label),
+      sourceLabels: () => this.sources(),
+      sinks: () => view.sinks(),
+      isSource: (name) => view.isSource(name),
+    }, names);
+  }
+
+  sourcesWaitingFor(matches: (topic: string) => boolean): string[] {
+    const waiting = new Set<string>();
+    for (const [label, topics] of this.#unclaimed) if ([...topics].some(matches)) waiting.add(label.split('>')[0]);
+    return [...waiting];
+  }
+
+  sourceRestarted(source: string): void {
+    for (const label of [...this.#unclaimed.keys()]) if (label === source || label.startsWith(`${source}>`)) this.#unclaimed.delete(label);
+  }
+
+  /** A sink connector's offsets in embedded mode: its durable bound per topic and source. */
+  async sinkOffsets(connector: string): Promise<SinkOffsetEntry[]> {
+    return [...this.bounds(connector)].map(([key, bound]) => ({ partition: splitPositionKey(key), offset: boundToOffset(bound) }));
+  }
+
+  async alterSinkOffsets(connector: string, entries: readonly SinkOffsetEntry[]): Promise<void> {
+    const live = this.bounds(connector);
+    const next = new Map(live);
+    const problems: string[] = [];
+    entries.forEach((o, i) => {
+      const p = o?.partition as { topic?: unknown; source?: unknown } | undefined;
+      if (typeof p?.topic !== 'string' || typeof p.source !== 'string' || Object.keys(p).length !== 2) {
+        problems.push(`offsets[${i}].partition must be {"topic": "...", "source": "..."} for a sink connector`);
+        return;
+      }
+      const key = positionKey(p.topic, p.source);
+      if (o.offset === null) {
+        next.delete(key);
+        return;
+      }
+      const bound = typeof o.offset === 'object' && !Array.isArray(o.offset) ? boundFromOffset(o.offset) : undefined;
+      if (bound === undefined) problems.push(`offsets[${i}].offset must be {"position": "..."} (durable up to and including it), {"next_position": "..."} (durable before it) or null`);
+      else next.set(key, bound);
+    });
+    if (problems.length > 0) throw new TributaryError('offsets.invalid', `The offsets were not changed: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: problems });
+    await this.#options.bounds.setSinkBounds(new Map([[connector, next]]));
+    live.clear();
+    for (const [k, v] of next) live.set(k, v);
+  }
+
+  async resetSinkOffsets(connector: string): Promise<void> {
+    this.bounds(connector).clear();
+    await this.#options.bounds.setSinkBounds(new Map([[connector, new Map()]]));
   }
 
   groups(): SinkGroup[] {
@@ -82,10 +230,6 @@ export class MemoryBus {
     return this.#unclaimed.get(source) ?? new Set();
   }
 
-  /** The source starts again (it will replay from its committed offset). */
-  forgetUnclaimed(source: string): void {
-    this.#unclaimed.delete(source);
-  }
 
   activeTopics(connector: string): string[] {
     return [...(this.#activeTopics.get(connector) ?? [])].sort();
@@ -224,3 +368,9 @@ function stableHash(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
+
+/** No store: bounds live in memory only (tests, tools). */
+const noBounds: SinkBoundStore = {
+  sinkBounds: () => new Map(),
+  setSinkBounds: async () => {},
+};

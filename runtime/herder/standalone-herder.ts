@@ -3,12 +3,10 @@ import {
   type ConfigInfos, type ConfigKeyInfo, type Logger, type OffsetEntry, type RawConfig, type SourceOffset, type SourcePartition,
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
-import { boundFromOffset, boundToOffset } from '../bus/durable-bound.js';
-import { splitPositionKey, positionKey } from '../bus/memory-bus.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import type { ConfigBackingStore } from '../storage/config-backing-store.js';
 import type { ConnectorOrigin, StoredConnector } from '../storage/config-store.js';
-import type { OffsetBackingStore, SinkBoundStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { StatusBackingStore, StatusRecord } from '../storage/status-backing-store.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
@@ -32,20 +30,18 @@ export class StandaloneHerder implements Herder {
   readonly #registry: PluginRegistry;
   readonly #configs: ConfigBackingStore;
   readonly #offsets: OffsetBackingStore;
-  readonly #sinkBounds: SinkBoundStore;
   readonly #statuses: StatusBackingStore;
   readonly #log: Logger;
   readonly #connectors = new Map<string, StoredConnector>();
   readonly #topicTracking: { enabled: boolean; allowReset: boolean };
   #ready = false;
 
-  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: ConfigBackingStore; offsets: OffsetBackingStore; sinkBounds: SinkBoundStore; statuses: StatusBackingStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
+  constructor(deps: { worker: Worker; registry: PluginRegistry; configs: ConfigBackingStore; offsets: OffsetBackingStore; statuses: StatusBackingStore; logger: Logger; topicTracking?: { enabled: boolean; allowReset: boolean } }) {
     this.#topicTracking = deps.topicTracking ?? { enabled: true, allowReset: true };
     this.#worker = deps.worker;
     this.#registry = deps.registry;
     this.#configs = deps.configs;
     this.#offsets = deps.offsets;
-    this.#sinkBounds = deps.sinkBounds;
     this.#statuses = deps.statuses;
     this.#log = deps.logger;
   }
@@ -245,15 +241,13 @@ export class StandaloneHerder implements Herder {
     this.#worker.bus.resetActiveTopics(name);
   }
 
-  /** Sources: their stored offsets. Sinks: their durable positions, per topic and source. */
+  /** Sources: their stored offsets. Sinks: what the bus keeps of them (durable bounds, or consumer-group offsets). */
   async connectorOffsets(name: string): Promise<ConnectorOffsets> {
     this.#require(name);
     if (this.#worker.kindOf(name) === 'source') {
       return { offsets: (await this.#offsets.connectorOffsets(name)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
     }
-    return {
-      offsets: [...this.#worker.sinkPositions(name)].map(([key, bound]) => ({ partition: splitPositionKey(key), offset: boundToOffset(bound) })),
-    };
+    return { offsets: await this.#worker.bus.sinkOffsets(name) };
   }
 
   /**
@@ -272,28 +266,7 @@ export class StandaloneHerder implements Herder {
       await this.#offsets.set(body.offsets.map((o) => ({ connector: name, partition: o.partition as SourcePartition, offset: o.offset as SourceOffset | null })));
       return;
     }
-    const live = this.#worker.sinkPositions(name);
-    const next = new Map(live);
-    const problems: string[] = [];
-    body.offsets.forEach((o, i) => {
-      const p = o?.partition as { topic?: unknown; source?: unknown } | undefined;
-      if (typeof p?.topic !== 'string' || typeof p.source !== 'string' || Object.keys(p).length !== 2) {
-        problems.push(`offsets[${i}].partition must be {"topic": "...", "source": "..."} for a sink connector`);
-        return;
-      }
-      const key = positionKey(p.topic, p.source);
-      if (o.offset === null) {
-        next.delete(key);
-        return;
-      }
-      const bound = typeof o.offset === 'object' && !Array.isArray(o.offset) ? boundFromOffset(o.offset) : undefined;
-      if (bound === undefined) problems.push(`offsets[${i}].offset must be {"position": "..."} (durable up to and including it), {"next_position": "..."} (durable before it) or null`);
-      else next.set(key, bound);
-    });
-    if (problems.length > 0) throw invalidOffsets(problems);
-    await this.#sinkBounds.setSinkBounds(new Map([[name, next]]));
-    live.clear();
-    for (const [k, v] of next) live.set(k, v);
+    await this.#worker.bus.alterSinkOffsets(name, body.offsets);
   }
 
   /** The connector's own check of the offsets (its `alterOffsets`), on its stored config. */
@@ -310,10 +283,7 @@ export class StandaloneHerder implements Herder {
   async resetConnectorOffsets(name: string): Promise<void> {
     this.#requireStopped(name);
     if (this.#worker.kindOf(name) === 'source') await this.#offsets.set([], { reset: [name] });
-    else {
-      this.#worker.sinkPositions(name).clear();
-      await this.#sinkBounds.setSinkBounds(new Map([[name, new Map()]]));
-    }
+    else await this.#worker.bus.resetSinkOffsets(name);
   }
 
   plugins(options: { connectorsOnly: boolean }): PluginInfo[] {

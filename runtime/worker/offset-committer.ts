@@ -1,17 +1,17 @@
 import type { Logger } from '../../plugins/api/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import type { OffsetBackingStore, OffsetChange, SinkBoundStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore, OffsetChange } from '../storage/offset-store.js';
 import type { SinkTaskRunner } from './sink-task-runner.js';
 import type { CommittableOffsets, SourceTaskRunner } from './source-task-runner.js';
 
 export interface OffsetCommitterDeps {
   offsets: OffsetBackingStore;
-  sinkBounds: SinkBoundStore;
+  /** writes what sinks hold durably (the memory bus's bounds), before source offsets */
+  persistSinkState(): Promise<void>;
   metrics: WorkerMetrics;
   logger: Logger;
   flushTimeoutMs: number;
   runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] };
-  positions: Map<string, Map<string, string>>;
 }
 
 /**
@@ -75,7 +75,7 @@ export class OffsetCommitter {
         committed.push([source, offsets]);
         for (const o of offsets) changes.push({ connector: source.connector, partition: o.partition, offset: o.offset });
       }
-      await d.sinkBounds.setSinkBounds(new Map(d.positions));
+      await d.persistSinkState();
       if (changes.length > 0) await d.offsets.set(changes);
       d.metrics.offsetCommit.inc({ result: 'success' });
       d.metrics.offsetCommitDuration.observe((performance.now() - started) / 1000);

@@ -1,6 +1,5 @@
 import type { SinkRecord, SinkTask, SinkTaskContext, TopicPartitionOffset } from '../../plugins/api/index.js';
-import type { SinkGroup, SinkInbox } from '../bus/memory-bus.js';
-import type { PublishedBatch } from '../bus/published-batch.js';
+import type { SinkFeed } from '../bus/bus.js';
 import { deadLetterRecord, type ErrorStage } from '../errors/dead-letter.js';
 import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
 
@@ -12,7 +11,7 @@ export interface DeadLetterReplay {
 }
 
 /**
- * Runs one sink task: take from its inbox → transforms → put, and on request preCommit, whose
+ * Runs one sink task: take from its feed → transforms → put, and on request preCommit, whose
  * answer releases the acknowledged deliveries (so source offsets may advance) and records the
  * durable position per topic. When idle it still calls put([]) every second, so time-based file
  * rotation works on quiet topics.
@@ -20,8 +19,7 @@ export interface DeadLetterReplay {
 export class SinkTaskRunner {
   readonly #rt: TaskRuntime;
   readonly #task: SinkTask;
-  readonly #group: SinkGroup;
-  readonly #inbox: SinkInbox;
+  readonly #feed: SinkFeed;
   readonly #maxRecords: number;
   readonly #abort = new AbortController();
   readonly #running = new Gate();
@@ -40,18 +38,13 @@ export class SinkTaskRunner {
    *   dead-letter topic instead of `put` (after a storage failure with errors.tolerance=all);
    *   shared with the worker, entries end once a record past the position arrives.
    */
-  constructor(rt: TaskRuntime, task: SinkTask, group: SinkGroup, inbox: SinkInbox, maxRecords: number, deadLetterReplay: Map<string, DeadLetterReplay> = new Map(), persistBounds: () => Promise<void> = async () => {}) {
+  constructor(rt: TaskRuntime, task: SinkTask, feed: SinkFeed, maxRecords: number, deadLetterReplay: Map<string, DeadLetterReplay> = new Map()) {
     this.#rt = rt;
     this.#task = task;
-    this.#group = group;
-    this.#inbox = inbox;
+    this.#feed = feed;
     this.#maxRecords = maxRecords;
     this.#deadLetterReplay = deadLetterReplay;
-    this.#persistBounds = persistBounds;
   }
-
-  /** writes the group's durable bounds now (commitDurable), without source offsets */
-  readonly #persistBounds: () => Promise<void>;
 
   readonly #deadLetterReplay: Map<string, DeadLetterReplay>;
   /** the highest position handed to put per topic (including a put that failed) */
@@ -87,11 +80,10 @@ export class SinkTaskRunner {
       reportErrant: async (record, error) => this.#deadLetter('sink.put', record, error),
       requestCommit: () => {
         this.#commitRequested = true;
-        this.#inbox.queue.wake();
+        this.#feed.wake();
       },
       commitDurable: async (upTo) => {
-        for (const d of upTo) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(d.topic, d.offset, { lastPosition: d.lastPosition }));
-        await this.#persistBounds();
+        await this.#feed.acknowledgeDurable(upTo);
         // the released deliveries may let source offsets advance
         this.#commitRequested = true;
       },
@@ -121,7 +113,7 @@ export class SinkTaskRunner {
     return new Promise((resolve) => {
       this.#commitWaiters.push(resolve);
       this.#commitRequested = true;
-      this.#inbox.queue.wake();
+      this.#feed.wake();
     });
   }
 
@@ -131,13 +123,12 @@ export class SinkTaskRunner {
     while (!signal.aborted) {
       if (this.#commitRequested) await this.#preCommit();
       if (!this.#running.isOpen) {
-        // Paused: only commit requests are served; the inbox fills and sources wait.
+        // Paused: only commit requests are served; the feed fills and sources wait.
         await Promise.race([this.#running.wait(signal), new Promise((r) => setTimeout(r, 200))]);
         continue;
       }
-      const chunks = await this.#inbox.queue.take(this.#maxRecords, IDLE_TICK_MS, (chunk) => chunk.length);
+      const records = await this.#feed.take(this.#maxRecords, IDLE_TICK_MS);
       if (signal.aborted) break;
-      const records = chunks.length === 1 ? chunks[0] : chunks.flat();
       if (records.length > 0) {
         rt.metrics.sinkRecordRead.inc(rt.labels, records.length);
         rt.metrics.batchSize.observe({ ...rt.labels, kind: 'sink' }, records.length);
@@ -197,14 +188,11 @@ export class SinkTaskRunner {
     const rt = this.#rt;
     rt.errors.recordFailed(stage, record, error);
     if (!rt.deadLetterTopic) return;
-    const origin = this.#inbox.ledger.lookup(record.topic, record.offset);
-    if (!origin) return;
-    const sourceLabel = `${origin.source}>${rt.connector}`;
-    const letter = deadLetterRecord(record, rt.deadLetterTopic, { connector: rt.connector, task: rt.taskId, stage, executingClass: (error as { alias?: string }).alias ?? rt.connector, error, originalTopic: record.topic, partition: record.partition, offset: record.offset, position: record.position }, rt.deadLetterHeaders, sourceLabel);
-    // The dead letter joins the original's batch, which cannot complete meanwhile (the original is
-    // still pending here): the source offset waits until the dead letter is landed too.
-    const batch: PublishedBatch = origin.batch;
-    await rt.bus.publish(sourceLabel, [letter], batch);
+    const sent = await this.#feed.deadLetter(record, (sourceLabel) => deadLetterRecord(record, rt.deadLetterTopic, {
+      connector: rt.connector, task: rt.taskId, stage, executingClass: (error as { alias?: string }).alias ?? rt.connector, error,
+      originalTopic: record.topic, partition: record.partition, offset: record.offset, position: record.position,
+    }, rt.deadLetterHeaders, sourceLabel));
+    if (!sent) return;
     rt.metrics.deadLetterRecords.inc(rt.labels);
   }
 
@@ -223,7 +211,7 @@ export class SinkTaskRunner {
         await this.#rt.errors.retry('flush', async () => this.#task.flush?.(current), this.#abort.signal);
         acked = current;
       }
-      for (const a of acked) this.#rt.bus.applyAcks(this.#group, this.#inbox.ledger.ack(a.topic, a.offset, { position: a.position }));
+      await this.#feed.acknowledge(acked);
     } finally {
       for (const w of waiters) w();
     }
@@ -232,10 +220,10 @@ export class SinkTaskRunner {
   async stop(timeoutMs: number): Promise<void> {
     this.#abort.abort();
     this.#running.open();
-    this.#inbox.queue.close();
+    this.#feed.close();
     const stopped = Promise.allSettled([this.#loop, this.#task.stop()]);
     await Promise.race([stopped, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     for (const w of this.#commitWaiters.splice(0)) w();
-    this.#inbox.ledger.clear();
+    this.#feed.clear();
   }
 }

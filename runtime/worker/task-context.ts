@@ -1,5 +1,5 @@
 import type { ConnectRecord, Logger, RawConfig, TaskMetrics } from '../../plugins/api/index.js';
-import type { MemoryBus } from '../bus/memory-bus.js';
+import type { Bus } from '../bus/bus.js';
 import type { ErrorPolicy } from '../errors/error-policy.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 
@@ -12,7 +12,7 @@ export interface TaskRuntime {
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
   readonly taskMetrics: TaskMetrics;
-  readonly bus: MemoryBus;
+  readonly bus: Bus;
   readonly errors: ErrorPolicy;
   readonly transforms: { readonly isEmpty: boolean; apply<R extends ConnectRecord>(record: R): R | null };
   /** the dead-letter topic, or '' for none */

@@ -1,5 +1,5 @@
 import { parseConfig, type Connector, type RawConfig } from '../../plugins/api/index.js';
-import type { MemoryBus, SinkGroup, SinkInbox } from '../bus/memory-bus.js';
+import type { Bus, SinkFeed } from '../bus/bus.js';
 import { ErrorPolicy } from '../errors/error-policy.js';
 import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -11,7 +11,7 @@ import { SourceTaskRunner } from './source-task-runner.js';
 import type { TaskRuntime } from './task-context.js';
 
 export interface TaskFactoryDeps {
-  bus: MemoryBus;
+  bus: Bus;
   offsets: OffsetBackingStore;
   logs: LogRegistry;
   metrics: WorkerMetrics;
@@ -23,7 +23,7 @@ export interface TaskFactoryDeps {
  * Builds a task's runner from its (provider-resolved) task config: the task's own parsed config,
  * its error policy, its transform chain and its logger, all from that one config.
  */
-export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, name: string, taskId: number, taskConfig: RawConfig, sink?: { group: SinkGroup; inbox: SinkInbox; deadLetterReplay: Map<string, DeadLetterReplay>; persistBounds: () => Promise<void> }): SourceTaskRunner | SinkTaskRunner {
+export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, name: string, taskId: number, taskConfig: RawConfig, sink?: { feed: SinkFeed; deadLetterReplay: Map<string, DeadLetterReplay> }): SourceTaskRunner | SinkTaskRunner {
   const spec = fullSpecOf(connector);
   const parsed = parseConfig(spec, taskConfig).value as Record<string, unknown>;
   const labels = { connector: name, task: String(taskId) };
@@ -57,8 +57,8 @@ export function createTaskRunner(deps: TaskFactoryDeps, connector: Connector, na
     labels,
   };
   if (connector.kind === 'source') return new SourceTaskRunner(runtime, connector.createTask(), deps.offsets, deps.requestCommit);
-  if (!sink) throw new Error(`sink task ${name}/${taskId} needs an inbox`);
-  return new SinkTaskRunner(runtime, connector.createTask(), sink.group, sink.inbox, Number(parsed['consumer.max.poll.records'] ?? 2000), sink.deadLetterReplay, sink.persistBounds);
+  if (!sink) throw new Error(`sink task ${name}/${taskId} needs a feed`);
+  return new SinkTaskRunner(runtime, connector.createTask(), sink.feed, Number(parsed['consumer.max.poll.records'] ?? 2000), sink.deadLetterReplay);
 }
 
 /** Kafka Connect's sink subscription: `topics` by name, or `topics.regex` matching the whole name. */

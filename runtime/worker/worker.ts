@@ -1,13 +1,12 @@
 import { describeError, parseConfig, reportErrors, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
-import { MemoryBus, SinkInbox, type SinkGroup } from '../bus/memory-bus.js';
+import type { Bus, ConnectorView, SinkFeed } from '../bus/bus.js';
 import type { ConnectorState, TargetState, TaskStatus } from '../herder/herder.js';
 import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import type { OffsetBackingStore, SinkBoundStore } from '../storage/offset-store.js';
+import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { StatusBackingStore } from '../storage/status-backing-store.js';
-import { componentOf, type ComponentView } from './component.js';
 import { fullSpecOf, validateConnector } from './connector-validator.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { SinkTaskRunner, type DeadLetterReplay } from './sink-task-runner.js';
@@ -19,15 +18,14 @@ export interface WorkerOptions {
   workerId: string;
   registry: PluginRegistry;
   offsets: OffsetBackingStore;
-  /** the memory bus's durable sink bounds (embedded mode) */
-  sinkBounds: SinkBoundStore;
   /** where the observed state of connectors and tasks is written */
   statuses: StatusBackingStore;
   /** the worker group's generation, written with every status (standalone: 0) */
   generation?: () => number;
   logs: LogRegistry;
   metrics: WorkerMetrics;
-  busBufferBatches: number;
+  /** how records move between this worker's tasks (and, with Kafka, other workers') */
+  bus: Bus;
   shutdownTimeoutMs: number;
   flushTimeoutMs: number;
 }
@@ -42,7 +40,8 @@ interface ConnectorEntry {
   taskConfigs: RawConfig[];
   tasks: TaskSlot[];
   matches?: (topic: string) => boolean;
-  group?: SinkGroup;
+  /** a running sink's feeds, one per task */
+  feeds?: SinkFeed[];
   restart: { auto: boolean; initialMs: number; maxMs: number; maxAttempts: number };
   /** the config's unknown properties were logged (once per config, not at every restart) */
   warned?: boolean;
@@ -58,12 +57,9 @@ interface ConnectorEntry {
  * changes are serialized. Any restart restarts the task's whole component (see component.ts).
  */
 export class Worker {
-  readonly bus = new MemoryBus();
   readonly #o: WorkerOptions;
   readonly #log: Logger;
   readonly #connectors = new Map<string, ConnectorEntry>();
-  /** durable sink positions per sink connector; survives task restarts, written at each commit */
-  readonly #positions = new Map<string, Map<string, string>>();
   readonly #committer: OffsetCommitter;
   #lock: Promise<unknown> = Promise.resolve();
   #stopping = false;
@@ -73,12 +69,11 @@ export class Worker {
     this.#log = options.logs.get('runtime.worker');
     this.#committer = new OffsetCommitter({
       offsets: options.offsets,
-      sinkBounds: options.sinkBounds,
       metrics: options.metrics,
       logger: this.#log,
       flushTimeoutMs: options.flushTimeoutMs,
       runners: () => this.#runners(),
-      positions: this.#positions,
+      persistSinkState: () => options.bus.persistSinkState(),
     });
   }
 
@@ -120,12 +115,7 @@ export class Worker {
     const parsed = parseConfig(fullSpecOf(connector), resolveConfigProviders(config).config);
     if (!parsed.ok) return [];
     const matches = topicMatcher(parsed.value as Record<string, unknown>);
-    const waiting = new Set<string>();
-    for (const label of this.bus.sources()) {
-      const owner = label.split('>')[0];
-      if (this.#connectors.has(owner) && [...this.bus.unclaimedTopics(label)].some(matches)) waiting.add(owner);
-    }
-    return [...waiting];
+    return this.#o.bus.sourcesWaitingFor(matches).filter((owner) => this.#connectors.has(owner));
   }
 
   removeConnector(name: string): Promise<void> {
@@ -216,8 +206,8 @@ export class Worker {
     return this.#require(name).taskConfigs;
   }
 
-  sinkPositions(name: string): Map<string, string> {
-    return this.#positionsOf(name);
+  get bus(): Bus {
+    return this.#o.bus;
   }
 
   /** Asks sinks what is durable, then writes source offsets and sink positions together. */
@@ -259,7 +249,7 @@ export class Worker {
 
   /** Stops the component of `names`, applies `change`, starts it again with `added` (new connectors). */
   async #restartComponent(names: string[], change: () => void, added: string[] = []): Promise<void> {
-    const members = [...componentOf(this.#view(), names)].filter((n) => this.#connectors.has(n));
+    const members = [...this.#o.bus.restartScope(names, this.#view())].filter((n) => this.#connectors.has(n));
     for (const n of members) await this.#stopTasks(n);
     change();
     // Sinks subscribe before sources publish, so nothing is published past a sink that is coming.
@@ -307,12 +297,10 @@ export class Worker {
     entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
     if (valid.connector.kind === 'sink') {
       entry.matches = topicMatcher(valid.parsed);
-      const inboxes = entry.taskConfigs.map(() => new SinkInbox(this.#o.busBufferBatches));
-      entry.group = { connector: name, inboxes, matches: entry.matches, positions: this.#positionsOf(name) };
-      this.bus.subscribe(entry.group);
+      entry.feeds = this.#o.bus.subscribe({ connector: name, tasks: entry.taskConfigs.length, matches: entry.matches });
     }
     // a source starting again replays from its committed offset: what it held is sent again
-    if (valid.connector.kind === 'source') for (const label of this.bus.sources()) if (label === name || label.startsWith(`${name}>`)) this.bus.forgetUnclaimed(label);
+    if (valid.connector.kind === 'source') this.#o.bus.sourceRestarted(name);
     entry.tasks = entry.taskConfigs.map((_, id) => ({ id, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
     for (const slot of entry.tasks) await this.#startTask(entry, slot);
   }
@@ -350,12 +338,8 @@ export class Worker {
 
   async #startTask(entry: ConnectorEntry, slot: TaskSlot): Promise<void> {
     const connector = entry.connector!;
-    const sink = entry.group ? {
-      group: entry.group, inbox: entry.group.inboxes[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name),
-      // a sink's own durable bounds may be written at any time: they only ever say what it holds
-      persistBounds: () => this.#o.sinkBounds.setSinkBounds(new Map([[entry.name, this.#positionsOf(entry.name)]])),
-    } : undefined;
-    const deps = { bus: this.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics, requestCommit: () => void this.#committer.commit() };
+    const sink = entry.feeds ? { feed: entry.feeds[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name) } : undefined;
+    const deps = { bus: this.#o.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics, requestCommit: () => void this.#committer.commit() };
     slot.startedAt = Date.now();
     try {
       slot.runner = createTaskRunner(deps, connector, entry.name, slot.id, entry.taskConfigs[slot.id], sink);
@@ -434,8 +418,8 @@ export class Worker {
     if (!entry) return;
     clearTimeout(entry.connectorRestart?.timer);
     if (entry.connectorRestart) entry.connectorRestart.timer = undefined;
-    if (entry.group) this.bus.unsubscribe(name);
-    entry.group = undefined;
+    if (entry.feeds) await this.#o.bus.unsubscribe(name);
+    entry.feeds = undefined;
     const timeout = this.#o.shutdownTimeoutMs;
     await Promise.all(entry.tasks.map(async (slot) => {
       clearTimeout(slot.restartTimer);
@@ -450,11 +434,6 @@ export class Worker {
     this.#publishStatus(entry);
   }
 
-  #positionsOf(name: string): Map<string, string> {
-    let positions = this.#positions.get(name);
-    if (!positions) this.#positions.set(name, (positions = this.#o.sinkBounds.sinkBounds(name)));
-    return positions;
-  }
 
   #runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] } {
     const sources: SourceTaskRunner[] = [];
@@ -468,10 +447,8 @@ export class Worker {
     return { sources, sinks };
   }
 
-  #view(): ComponentView {
+  #view(): ConnectorView {
     return {
-      sourceTopics: (label) => this.bus.topicsOf(label),
-      sourceLabels: () => this.bus.sources(),
       sinks: () => [...this.#connectors.values()].filter((e) => e.matches).map((e) => ({ name: e.name, matches: e.matches! })),
       isSource: (name) => this.#connectors.has(name) && this.kindOf(name) === 'source',
     };

@@ -1,0 +1,87 @@
+import type { DurableOffset, SinkRecord, SourceRecord, TopicPartitionOffset } from '../../plugins/api/index.js';
+import type { PublishedBatch } from './published-batch.js';
+
+/** One entry of a sink connector's KIP-875 offsets, in the bus's own form. */
+export interface SinkOffsetEntry {
+  partition: Record<string, unknown>;
+  offset: Record<string, unknown> | null;
+}
+
+/** One sink task's end of the bus. Calls come from the task's runner loop, one at a time. */
+export interface SinkFeed {
+  /** The next records for the task (up to `maxRecords`), or [] after `timeoutMs` idle. */
+  take(maxRecords: number, timeoutMs: number): Promise<SinkRecord[]>;
+  /** Ends a pending `take` early (a commit was requested). */
+  wake(): void;
+  /**
+   * The task's preCommit answer: what it holds durably. The memory bus releases those
+   * deliveries and records the sink's bounds; the Kafka bus commits the consumer group's offsets.
+   */
+  acknowledge(acked: readonly TopicPartitionOffset[]): Promise<void>;
+  /** commitDurable: as acknowledge, and recorded durably before resolving. */
+  acknowledgeDurable(upTo: readonly DurableOffset[]): Promise<void>;
+  /**
+   * Sends the dead letter `letter(label)` for a record this feed delivered. The memory bus makes
+   * it part of the original's source batch, so the source offset waits for the dead letter to be
+   * landed too; false when the record is unknown (nothing was sent).
+   */
+  deadLetter(original: SinkRecord, letter: (sourceLabel: string) => SourceRecord): Promise<boolean>;
+  /** Stops delivering; a pending take returns. */
+  close(): void;
+  /** Forgets what the task held (it is torn down; what it did not make durable is replayed). */
+  clear(): void;
+}
+
+export interface SinkSubscriptionSpec {
+  connector: string;
+  tasks: number;
+  matches(topic: string): boolean;
+}
+
+/** What the bus needs to know of the worker's connectors to scope restarts. */
+export interface ConnectorView {
+  /** sink connectors (running or not) with their topic matchers */
+  sinks(): { name: string; matches(topic: string): boolean }[];
+  isSource(name: string): boolean;
+}
+
+/**
+ * How records move from source tasks to sink tasks: in memory in standalone mode (the memory
+ * bus), through Kafka topics in distributed mode. The worker runs on either; what differs —
+ * whether records can be replayed from the bus, where a sink's position is kept, which
+ * connectors must restart together — is each bus's own policy, behind this interface.
+ */
+export interface Bus {
+  /**
+   * Hands a source task's batch to the bus; resolves once it is accepted (after any
+   * backpressure) with the milliseconds spent blocked. The batch completes later, when its
+   * records are safe (memory: every sink made them durable; Kafka: the brokers acknowledged
+   * them): only then may the source's offset pass them.
+   */
+  publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch): Promise<number>;
+  /** A sink connector's subscription: one feed per task. */
+  subscribe(spec: SinkSubscriptionSpec): SinkFeed[];
+  unsubscribe(connector: string): Promise<void>;
+  /**
+   * The connectors that must restart together with `names`. The memory bus keeps no log, so
+   * it is every source and sink linked to them through topics (a crash's scope); with Kafka just
+   * `names`.
+   */
+  restartScope(names: readonly string[], view: ConnectorView): Set<string>;
+  /** Topics no sink takes that hold a source's offsets (memory bus; never with Kafka). */
+  unclaimedTopics(source: string): ReadonlySet<string>;
+  /** Source connectors holding offsets for topics a sink matching this would take. */
+  sourcesWaitingFor(matches: (topic: string) => boolean): string[];
+  /** The source starts again and replays from its committed offset. */
+  sourceRestarted(source: string): void;
+  /** Writes what sinks hold durably, before source offsets are written (memory: the bounds). */
+  persistSinkState(): Promise<void>;
+  /** KIP-875 offsets of a sink connector: its durable bounds (memory) or its group's offsets (Kafka). */
+  sinkOffsets(connector: string): Promise<SinkOffsetEntry[]>;
+  /** Applies a checked offsets request atomically; offsets.invalid naming every problem. */
+  alterSinkOffsets(connector: string, entries: readonly SinkOffsetEntry[]): Promise<void>;
+  resetSinkOffsets(connector: string): Promise<void>;
+  /** KIP-558 active topics: produced to by a source, consumed by a sink, since the last reset. */
+  activeTopics(connector: string): string[];
+  resetActiveTopics(connector: string): void;
+}
