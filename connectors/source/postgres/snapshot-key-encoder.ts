@@ -1,5 +1,6 @@
 import type { Queryable } from './pg-connection.js';
 import { hex32 } from './lsn.js';
+import { daysFromCivil } from './pg-temporal-text.js';
 
 /**
  * Snapshot rows positioned by their primary key rather than by their ordinal.
@@ -67,13 +68,6 @@ function dateHex(text: string): string {
   return hex32(daysFromCivil(year, m, d) + 0x8000_0000);
 }
 
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
-  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
-}
 
 export interface KeyColumnInfo {
   /** the base type's name (domains followed) */
