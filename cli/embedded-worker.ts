@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Herder } from '../runtime/herder/herder.js';
-import { startStandalone, type StandaloneRuntime } from './standalone-worker.js';
+import { startStandalone, type StandaloneOptions, type StandaloneRuntime } from './standalone-worker.js';
 
 export interface EmbeddedOptions {
   /** worker properties; `state.dir` defaults to a new temp folder, REST is off unless `rest` */
@@ -13,6 +13,8 @@ export interface EmbeddedOptions {
   rest?: boolean;
   /** print JSON logs to stderr (default: only when TRIBUTARY_TEST_LOGS is set) */
   logs?: boolean;
+  /** another bus than the memory bus */
+  bus?: StandaloneOptions['bus'];
 }
 
 export interface EmbeddedWorker {
@@ -38,6 +40,7 @@ export async function startEmbeddedWorker(options: EmbeddedOptions = {}): Promis
     workerProps: props,
     connectors: options.connectors ?? [],
     logDestination: (options.logs ?? Boolean(process.env.TRIBUTARY_TEST_LOGS)) ? process.stderr : quiet,
+    bus: options.bus,
   });
   return {
     herder: runtime.herder,

@@ -8,6 +8,7 @@ import { readConfigFile } from '../runtime/config/config-file.js';
 import { loadWorkerConfig, type WorkerConfig } from '../runtime/config/worker-config.js';
 import { StandaloneHerder } from '../runtime/herder/standalone-herder.js';
 import type { StartupConnector } from '../runtime/herder/startup-connectors.js';
+import type { Bus } from '../runtime/bus/bus.js';
 import { MemoryBus } from '../runtime/bus/memory-bus.js';
 import { LogRegistry } from '../runtime/logging/log-registry.js';
 import { WorkerMetrics } from '../runtime/metrics/worker-metrics.js';
@@ -29,6 +30,8 @@ export interface StandaloneOptions {
   /** connector configs given by an embedding program; treated as the command line's, without a file */
   connectors?: RawConfig[];
   env?: NodeJS.ProcessEnv;
+  /** another bus than the memory bus (tests run the standalone worker on the Kafka bus) */
+  bus?: (config: WorkerConfig, logs: LogRegistry) => Bus;
   /** where JSON logs go (default stderr) */
   logDestination?: NodeJS.WritableStream;
 }
@@ -72,7 +75,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     offsets,
     statuses,
     // standalone: records move in memory, and sinks' durable bounds live in the offset file
-    bus: new MemoryBus({ bufferBatches: config['bus.buffer.batches'], bounds: offsets }),
+    bus: options.bus?.(config, logs) ?? new MemoryBus({ bufferBatches: config['bus.buffer.batches'], bounds: offsets }),
     logs,
     metrics,
     shutdownTimeoutMs: config['task.shutdown.graceful.timeout.ms'],

@@ -36,6 +36,8 @@ export interface SinkSubscriptionSpec {
   connector: string;
   tasks: number;
   matches(topic: string): boolean;
+  /** the connector's config, providers resolved (converters, consumer overrides) */
+  config: Readonly<Record<string, string>>;
 }
 
 /** What the bus needs to know of the worker's connectors to scope restarts. */
@@ -59,6 +61,10 @@ export interface Bus {
    * them): only then may the source's offset pass them.
    */
   publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch): Promise<number>;
+  /** A source connector's tasks start: its config (converters, producer overrides, topic creation). */
+  sourceStarting(connector: string, config: Readonly<Record<string, string>>): void;
+  /** A source connector's tasks stopped: what it sent is settled (Kafka: flushed, producer closed). */
+  sourceStopped(connector: string): Promise<void>;
   /** A sink connector's subscription: one feed per task. */
   subscribe(spec: SinkSubscriptionSpec): SinkFeed[];
   unsubscribe(connector: string): Promise<void>;

@@ -168,6 +168,10 @@ export class MemoryBus implements Bus {
     return [...waiting];
   }
 
+  sourceStarting(): void {}
+
+  async sourceStopped(): Promise<void> {}
+
   sourceRestarted(source: string): void {
     for (const label of [...this.#unclaimed.keys()]) if (label === source || label.startsWith(`${source}>`)) this.#unclaimed.delete(label);
   }

@@ -69,7 +69,7 @@ export interface GroupRequestsOptions {
   readonly connectTimeoutMs?: number;
 }
 
-function protocolError(error: unknown): GroupError | undefined {
+export function protocolError(error: unknown): GroupError | undefined {
   if (!(error instanceof ResponseError)) return undefined;
   const code = (error.response as { errorCode?: number } | undefined)?.errorCode;
   return code === undefined ? undefined : protocolErrorsCodesById[code] ?? `ERROR_${code}`;
@@ -78,6 +78,43 @@ function protocolError(error: unknown): GroupError | undefined {
 function brokerAddress(address: string): { host: string; port: number } {
   const at = address.lastIndexOf(':');
   return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+}
+
+/**
+ * Finds a group's coordinator through the bootstrap brokers and connects to it, retrying until
+ * the coordinator answers for the group (right after a cluster starts, or after the coordinator
+ * moved, a broker answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a while).
+ */
+export async function connectToCoordinator(bootstrapBrokers: readonly string[], groupId: string, options: GroupRequestsOptions, timeoutMs = 30_000): Promise<Connection> {
+  const connectionOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000, connectTimeout: options.connectTimeoutMs ?? 5_000 };
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    for (const address of bootstrapBrokers) {
+      const bootstrap = new Connection(options.clientId, connectionOptions);
+      try {
+        const { host, port } = brokerAddress(address);
+        await bootstrap.connect(host, port);
+        const found = await findCoordinatorV6.api.async(bootstrap, FindCoordinatorKeyTypes.GROUP, [groupId]);
+        const coordinator = found.coordinators[0];
+        const connection = new Connection(options.clientId, connectionOptions);
+        await connection.connect(coordinator.host, coordinator.port);
+        try {
+          await describeGroupsV5.api.async(connection, [groupId], false);
+        } catch (error) {
+          await connection.close().catch(() => undefined);
+          throw error;
+        }
+        return connection;
+      } catch (error) {
+        last = error;
+      } finally {
+        await bootstrap.close().catch(() => undefined);
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no coordinator for group ${groupId} within ${timeoutMs} ms: ${(last as Error)?.message}`, { cause: last });
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Requests to one group's coordinator over one connection. */
@@ -91,42 +128,11 @@ export class GroupRequests {
   }
 
   /**
-   * Finds the group's coordinator through the bootstrap brokers and connects to it, retrying
-   * until the coordinator answers for the group (right after a cluster starts, or after the
-   * coordinator moved, a broker answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a
-   * while). A coordinator that moves later shows as those errors from `join`/`heartbeat`: the
-   * caller connects again.
+   * Connects to the group's coordinator (connectToCoordinator). A coordinator that moves later
+   * shows as NOT_COORDINATOR from `join`/`heartbeat`: the caller connects again.
    */
   static async connect(bootstrapBrokers: readonly string[], groupId: string, options: GroupRequestsOptions, timeoutMs = 30_000): Promise<GroupRequests> {
-    const connectionOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000, connectTimeout: options.connectTimeoutMs ?? 5_000 };
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      for (const address of bootstrapBrokers) {
-        const bootstrap = new Connection(options.clientId, connectionOptions);
-        try {
-          const { host, port } = brokerAddress(address);
-          await bootstrap.connect(host, port);
-          const found = await findCoordinatorV6.api.async(bootstrap, FindCoordinatorKeyTypes.GROUP, [groupId]);
-          const coordinator = found.coordinators[0];
-          const connection = new Connection(options.clientId, connectionOptions);
-          await connection.connect(coordinator.host, coordinator.port);
-          try {
-            await describeGroupsV5.api.async(connection, [groupId], false);
-          } catch (error) {
-            await connection.close().catch(() => undefined);
-            throw error;
-          }
-          return new GroupRequests(groupId, connection);
-        } catch (error) {
-          last = error;
-        } finally {
-          await bootstrap.close().catch(() => undefined);
-        }
-      }
-      if (Date.now() > deadline) throw new Error(`no coordinator for group ${groupId} within ${timeoutMs} ms: ${(last as Error)?.message}`, { cause: last });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    return new GroupRequests(groupId, await connectToCoordinator(bootstrapBrokers, groupId, options, timeoutMs));
   }
 
   async join(request: JoinRequest): Promise<JoinResult> {

@@ -24,7 +24,7 @@ export class SinkTaskRunner {
   readonly #abort = new AbortController();
   readonly #running = new Gate();
   /** next offset per topic handed to put */
-  readonly #current = new Map<string, number>();
+  readonly #current = new Map<string, TopicPartitionOffset>();
   #commitWaiters: (() => void)[] = [];
   #commitRequested = false;
   #flushRequested = false;
@@ -141,12 +141,16 @@ export class SinkTaskRunner {
       await rt.errors.retry('put', () => this.#task.put(out), signal);
       const now = Date.now();
       let lastTopic: string | undefined;
+      let lastPartition = -1;
       for (let i = records.length - 1; i >= 0; i--) {
         const r = records[i];
-        if (r.topic === lastTopic) continue;
+        if (r.topic === lastTopic && r.partition === lastPartition) continue;
         lastTopic = r.topic;
-        // Offsets only grow per topic, so the last record of a topic in the batch is its highest.
-        if ((this.#current.get(r.topic) ?? 0) <= r.offset) this.#current.set(r.topic, r.offset + 1);
+        lastPartition = r.partition;
+        // Offsets only grow per topic partition; runs of one partition are usually long
+        const key = r.partition === 0 ? r.topic : `${r.topic}\u0000${r.partition}`;
+        const known = this.#current.get(key);
+        if (!known || known.offset <= r.offset) this.#current.set(key, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
       }
       if (out.length > 0) {
         rt.metrics.sinkRecordSend.inc(rt.labels, out.length);
@@ -200,7 +204,7 @@ export class SinkTaskRunner {
     this.#commitRequested = false;
     const waiters = this.#commitWaiters.splice(0);
     try {
-      const current: TopicPartitionOffset[] = [...this.#current].map(([topic, offset]) => ({ topic, partition: 0, offset }));
+      const current: TopicPartitionOffset[] = [...this.#current.values()];
       if (this.#flushRequested && this.#task.preCommit && this.#task.flush) {
         this.#flushRequested = false;
         await this.#rt.errors.retry('flush', () => this.#task.flush!(current), this.#abort.signal);

@@ -297,10 +297,13 @@ export class Worker {
     entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
     if (valid.connector.kind === 'sink') {
       entry.matches = topicMatcher(valid.parsed);
-      entry.feeds = this.#o.bus.subscribe({ connector: name, tasks: entry.taskConfigs.length, matches: entry.matches });
+      entry.feeds = this.#o.bus.subscribe({ connector: name, tasks: entry.taskConfigs.length, matches: entry.matches, config: valid.resolved });
     }
     // a source starting again replays from its committed offset: what it held is sent again
-    if (valid.connector.kind === 'source') this.#o.bus.sourceRestarted(name);
+    if (valid.connector.kind === 'source') {
+      this.#o.bus.sourceRestarted(name);
+      this.#o.bus.sourceStarting(name, valid.resolved);
+    }
     entry.tasks = entry.taskConfigs.map((_, id) => ({ id, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
     for (const slot of entry.tasks) await this.#startTask(entry, slot);
   }
@@ -425,6 +428,7 @@ export class Worker {
       clearTimeout(slot.restartTimer);
       await slot.runner?.stop(timeout);
     }));
+    if (entry.tasks.some((t) => t.runner instanceof SourceTaskRunner)) await this.#o.bus.sourceStopped(name);
     entry.tasks = [];
   }
 

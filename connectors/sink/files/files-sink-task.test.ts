@@ -270,3 +270,28 @@ test('a Parquet footer names the record key fields (tributary.key.fields): [] fo
   await task.stop();
   dir.remove();
 });
+
+test('schemaless change events (JsonConverter, schemas.enable=false) land as flat rows: columns from the image', async () => {
+  const dir = tempDir('files-schemaless');
+  const { task } = await startTask(dir.path, { format: 'json' });
+  // as JSON brings them back: numbers, strings and nulls only
+  const records = datagenRecords(1, 300, datagenOptions('t', { keys: 50 })).map((r) => ({ ...r, keySchema: null, valueSchema: null, value: JSON.parse(JSON.stringify(r.value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))) }));
+  await task.put(records);
+  await task.closeAll();
+  const files = listFiles(dir.path);
+  const rows = files.flatMap((f) => readJsonLines(join(dir.path, f)));
+  assert.equal(rows.length, 300);
+  // a null or a whole-number double infers no new column type: records share the file once every column was seen
+  assert.ok(files.length <= 4, `${files.length} files`);
+  const byPosition = new Map(records.map((r) => [r.position, r.value as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }]));
+  for (const row of rows) {
+    const event = byPosition.get(row.__source_pos as string)!;
+    const image = event.op === 'd' ? event.before! : event.after!;
+    assert.equal(row.__op, event.op);
+    assert.equal(row.__deleted, event.op === 'd');
+    for (const [column, value] of Object.entries(image)) assert.deepEqual(row[column], value, `${column} of ${row.__source_pos}`);
+  }
+  assert.ok(rows.some((r) => r.__op === 'd') && rows.some((r) => r.__op === 'u'), 'deletes and updates among them');
+  await task.stop();
+  dir.remove();
+});

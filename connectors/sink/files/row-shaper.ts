@@ -1,5 +1,5 @@
 import { isChangeEvent, rowSchemaOf, schemaFingerprint, Schemas, type Field, type Schema, type SinkRecord } from '../../../plugins/api/index.js';
-import { inferSchema } from './infer-schema.js';
+import { inferValueSchema } from './infer-schema.js';
 
 /** The columns a file holds for one record schema, and how to read them out of a record. */
 export interface RowShape {
@@ -42,7 +42,7 @@ export class RowShaper implements Shaper {
   }
 
   shape(record: SinkRecord): RowShape {
-    const schema = record.valueSchema ?? inferSchema(record.value);
+    const schema = record.valueSchema ?? inferValueSchema(record.value);
     const cached = this.#byObject.get(schema);
     if (cached) return cached;
     const fingerprint = schemaFingerprint(schema);

@@ -5,7 +5,8 @@ import { schemaFingerprint, Schemas, type Field, type Schema } from '../../../pl
  * (same type; the file may have more, nullable, columns) is written into it with the missing
  * columns null. A record with a new column, or a column whose type changed, closes the file, and
  * the next file gets the union of both schemas; so when two schema versions interleave (an old
- * producer and a new one) they share the wider file instead of alternating tiny files.
+ * producer and a new one) they share the wider file instead of alternating tiny files. An int64
+ * fits a float64 column: schemaless JSON writes 2.0 as 2, which infers as an integer.
  */
 export function projection(file: Schema, record: Schema): number[] | null {
   const recordIndex = new Map<string, number>();
@@ -21,7 +22,7 @@ export function projection(file: Schema, record: Schema): number[] | null {
       continue;
     }
     const r = record.fields![i].schema;
-    if (!sameType(f.schema, r) || (r.optional && !f.schema.optional)) return null;
+    if (!(sameType(f.schema, r) || widensTo(r, f.schema)) || (r.optional && !f.schema.optional)) return null;
     out.push(i);
   }
   return out;
@@ -50,7 +51,9 @@ export function mergeSchemas(previous: Schema, record: Schema): Schema {
     emitPreviousUpTo(i);
     next = Math.max(next, i + 1);
     const p = prev[i];
-    fields.push(sameType(p.schema, r.schema) && p.schema.optional ? p : r);
+    const wider = widensTo(r.schema, p.schema) ? p.schema : widensTo(p.schema, r.schema) ? r.schema : undefined;
+    if (wider) fields.push(Schemas.field(r.name, { ...wider, optional: p.schema.optional || r.schema.optional }));
+    else fields.push(sameType(p.schema, r.schema) && p.schema.optional ? p : r);
   }
   emitPreviousUpTo(prev.length);
   return Schemas.struct(fields);
@@ -58,4 +61,9 @@ export function mergeSchemas(previous: Schema, record: Schema): Schema {
 
 function sameType(a: Schema, b: Schema): boolean {
   return schemaFingerprint({ ...a, optional: false }) === schemaFingerprint({ ...b, optional: false });
+}
+
+/** A plain int64 read into a plain float64 column (exact up to 2^53, as JSON numbers are). */
+function widensTo(from: Schema, to: Schema): boolean {
+  return from.type === 'int64' && to.type === 'float64' && !from.name && !to.name;
 }

@@ -1,0 +1,164 @@
+import { Admin } from '@platformatic/kafka';
+import type { DurableOffset, SinkRecord, SourceRecord, TopicPartitionOffset } from '../../../plugins/api/index.js';
+import type { RecordConverters } from '../../converters/connector-converters.js';
+import { GroupOffsets, partitionKey } from '../../kafka/group-offsets.js';
+import { PartitionFetcher, type FetchedRecord } from '../../kafka/partition-fetcher.js';
+import { AsyncQueue } from '../async-queue.js';
+import type { SinkFeed } from '../bus.js';
+import { toSinkRecord } from './kafka-record-codec.js';
+
+/** how often the topics a sink takes are listed again (Kafka's consumers refresh their metadata similarly) */
+const ASSIGNMENT_REFRESH_MS = 3_000;
+
+export interface SinkFeedOptions {
+  readonly connector: string;
+  readonly taskId: number;
+  readonly tasks: number;
+  readonly matches: (topic: string) => boolean;
+  readonly bootstrapBrokers: readonly string[];
+  readonly clientId: string;
+  readonly converters: RecordConverters;
+  /** record chunks buffered before fetching pauses */
+  readonly bufferChunks: number;
+  readonly isolationLevel: 'read_uncommitted' | 'read_committed';
+  /** sends a dead letter (a Kafka topic) and resolves when it is acknowledged */
+  readonly sendDeadLetter: (letter: SourceRecord) => Promise<void>;
+}
+
+/**
+ * One sink task's end of the Kafka bus. Its partitions are assigned by the worker, not by a
+ * consumer-group rebalance: task `i` of `n` reads the partitions whose hash of topic and partition
+ * number is i modulo n — stable when topics come and go, so two tasks never claim one partition.
+ * It starts at the offsets committed for the
+ * connector's group (`connect-<name>`), or the log start (Kafka Connect's sinks default to
+ * `earliest`), and commits only what the task's preCommit says is durable, so a crash replays
+ * exactly what was not.
+ */
+export class KafkaSinkFeed implements SinkFeed {
+  readonly #o: SinkFeedOptions;
+  readonly #queue: AsyncQueue<SinkRecord[]>;
+  readonly #offsets: GroupOffsets;
+  readonly #owned = new Set<string>();
+  /** the last offset committed per partition, so an unchanged answer commits nothing */
+  readonly #committed = new Map<string, bigint>();
+  #fetcher: PartitionFetcher | undefined;
+  #starting: Promise<void> | undefined;
+  #failure: unknown;
+  #closed = false;
+  #refresh: NodeJS.Timeout | undefined;
+
+  constructor(options: SinkFeedOptions) {
+    this.#o = options;
+    this.#queue = new AsyncQueue(options.bufferChunks);
+    this.#offsets = new GroupOffsets(options.bootstrapBrokers, `connect-${options.connector}`, { clientId: options.clientId });
+  }
+
+  async take(maxRecords: number, timeoutMs: number): Promise<SinkRecord[]> {
+    this.#starting ??= this.#start();
+    await this.#starting;
+    if (this.#failure) throw this.#failure;
+    const chunks = await this.#queue.take(maxRecords, timeoutMs, (chunk) => chunk.length);
+    if (this.#failure) throw this.#failure;
+    return chunks.length === 1 ? chunks[0] : chunks.flat();
+  }
+
+  wake(): void {
+    this.#queue.wake();
+  }
+
+  async acknowledge(acked: readonly TopicPartitionOffset[]): Promise<void> {
+    const commits = acked.filter((a) => {
+      const key = partitionKey(a.topic, a.partition);
+      return this.#owned.has(key) && this.#committed.get(key) !== BigInt(a.offset);
+    }).map((a) => ({ topic: a.topic, partition: a.partition, offset: BigInt(a.offset) }));
+    if (commits.length === 0) return;
+    await this.#offsets.commit(commits);
+    for (const c of commits) this.#committed.set(partitionKey(c.topic, c.partition), c.offset);
+  }
+
+  acknowledgeDurable(upTo: readonly DurableOffset[]): Promise<void> {
+    return this.acknowledge(upTo);
+  }
+
+  async deadLetter(_original: SinkRecord, letter: (sourceLabel: string) => SourceRecord): Promise<boolean> {
+    await this.#o.sendDeadLetter(letter(this.#o.connector));
+    return true;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#refresh);
+    this.#queue.close();
+    void this.#fetcher?.stop();
+    void this.#offsets.close();
+  }
+
+  clear(): void {}
+
+  async #start(): Promise<void> {
+    const partitions = await this.#assignedPartitions();
+    for (const p of partitions) this.#owned.add(partitionKey(p.topic, p.partition));
+    const committed = partitions.length > 0 ? await this.#offsets.fetch(partitions) : new Map<string, bigint>();
+    for (const [key, offset] of committed) this.#committed.set(key, offset);
+    if (this.#closed) return;
+    this.#fetcher = new PartitionFetcher({
+      bootstrapBrokers: this.#o.bootstrapBrokers,
+      clientId: this.#o.clientId,
+      isolationLevel: this.#o.isolationLevel,
+      onRecords: (records) => this.#deliver(records),
+      onError: (error) => {
+        this.#failure = error;
+        this.#queue.wake();
+      },
+    });
+    this.#fetcher.start(partitions.map((p) => ({ ...p, offset: committed.get(partitionKey(p.topic, p.partition)) })));
+    // topics created after the sink started (its source produces later), partitions added
+    this.#refresh = setInterval(() => void this.#addNewPartitions().catch(() => undefined), ASSIGNMENT_REFRESH_MS);
+    this.#refresh.unref();
+  }
+
+  async #addNewPartitions(): Promise<void> {
+    const fresh = (await this.#assignedPartitions()).filter((p) => !this.#owned.has(partitionKey(p.topic, p.partition)));
+    if (fresh.length === 0 || this.#closed) return;
+    const committed = await this.#offsets.fetch(fresh);
+    for (const p of fresh) this.#owned.add(partitionKey(p.topic, p.partition));
+    this.#fetcher?.add(fresh.map((p) => ({ ...p, offset: committed.get(partitionKey(p.topic, p.partition)) })));
+  }
+
+  async #deliver(records: FetchedRecord[]): Promise<void> {
+    let chunk: SinkRecord[];
+    try {
+      chunk = records.map((r) => toSinkRecord(r, this.#o.converters));
+    } catch (error) {
+      // a record the converter cannot read fails the task (its trace names topic and offset)
+      this.#failure = error;
+      this.#queue.wake();
+      return;
+    }
+    await this.#queue.push(chunk).catch(() => undefined);
+  }
+
+  /** The partitions of the matching topics this task takes (by a stable hash). */
+  async #assignedPartitions(): Promise<{ topic: string; partition: number }[]> {
+    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000 });
+    try {
+      const topics = (await admin.listTopics()).filter((t) => this.#o.matches(t)).sort();
+      if (topics.length === 0) return [];
+      const metadata = await admin.metadata({ topics });
+      const all: { topic: string; partition: number }[] = [];
+      for (const topic of topics) {
+        const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+        for (let partition = 0; partition < count; partition++) all.push({ topic, partition });
+      }
+      return all.filter((p) => stableHash(`${p.topic}\u0000${p.partition}`) % this.#o.tasks === this.#o.taskId);
+    } finally {
+      await admin.close().catch(() => undefined);
+    }
+  }
+}
+
+function stableHash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

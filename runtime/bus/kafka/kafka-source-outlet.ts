@@ -1,0 +1,183 @@
+import { Admin, compatibilityPartitioner, Producer, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
+import { RetriableError, TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
+import type { RecordConverters } from '../../converters/connector-converters.js';
+import { errorNames } from '../../kafka/partition-fetcher.js';
+import type { PublishedBatch } from '../published-batch.js';
+import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
+
+interface QueuedBatch {
+  readonly messages: KafkaMessage[];
+  readonly bytes: number;
+  readonly batch: PublishedBatch;
+}
+
+export interface SourceOutletOptions {
+  readonly connector: string;
+  readonly bootstrapBrokers: readonly string[];
+  readonly clientId: string;
+  readonly converters: RecordConverters;
+  /** bytes sent but not yet acknowledged before `publish` waits (Kafka's `buffer.memory`) */
+  readonly bufferMemory: number;
+  /** the most one produce request carries (Kafka's `max.request.size`) */
+  readonly maxRequestBytes: number;
+  readonly compression: CompressionAlgorithmValue | undefined;
+  /** KIP-158 `topic.creation.default.*`: topics are created with these before the first record */
+  readonly topicCreation: { partitions: number; replicationFactor: number; configs: Record<string, string> } | null;
+  readonly logger: Logger;
+}
+
+/**
+ * A source connector's way into Kafka: each batch is converted and handed to an idempotent
+ * producer (acks=all, Kafka's Java-compatible partitioner), and completes when the brokers have
+ * acknowledged it — only then may the source's offset pass it. `publish` returns once a batch is
+ * queued; queued batches go out gathered into requests, bounded by the bytes queued or in flight
+ * (`producer.buffer.memory`): a slow broker slows this source only, and memory never grows
+ * without bound. A send that fails after the producer's retries fails the
+ * next publish (the task restarts and replays from its committed offset).
+ */
+export class KafkaSourceOutlet {
+  readonly #o: SourceOutletOptions;
+  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #created = new Set<string>();
+  readonly #queue: QueuedBatch[] = [];
+  /** bytes queued or in flight: `publish` waits above buffer.memory */
+  #bufferedBytes = 0;
+  #waiters: (() => void)[] = [];
+  #sending: Promise<void> | undefined;
+  #failure: unknown;
+
+  constructor(options: SourceOutletOptions) {
+    this.#o = options;
+    this.#producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers],
+      idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner,
+      // more than one: with fewer, an idempotent producer retries a vanished leader forever (docs/kafka-client.md)
+      retries: 5, retryDelay: 250, timeout: 30_000, autocreateTopics: options.topicCreation === null,
+      ...(options.compression ? { compression: options.compression } : {}),
+    });
+  }
+
+  async publish(records: readonly SourceRecord[], batch: PublishedBatch): Promise<number> {
+    if (this.#failure) throw failed(this.#o.connector, this.#failure);
+    const messages: KafkaMessage[] = new Array(records.length);
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      messages[i] = toKafkaMessage(records[i], this.#o.converters);
+      const size = messageBytes(messages[i]);
+      if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, records[i], size, this.#o.maxRequestBytes);
+      bytes += size;
+    }
+    if (this.#o.topicCreation) await this.#createTopics(messages);
+    const started = performance.now();
+    while (this.#bufferedBytes > 0 && this.#bufferedBytes + bytes > this.#o.bufferMemory && !this.#failure) await new Promise<void>((r) => this.#waiters.push(r));
+    if (this.#failure) throw failed(this.#o.connector, this.#failure);
+    batch.pending += 1;
+    this.#queue.push({ messages, bytes, batch });
+    this.#bufferedBytes += bytes;
+    batch.sealed = true;
+    this.#sending ??= this.#sendQueued().finally(() => { this.#sending = undefined; });
+    return performance.now() - started;
+  }
+
+  /**
+   * Sends what is queued, one produce request at a time, each gathering as many queued batches as
+   * fit under max.request.size. One at a time because the client's idempotent producer numbers a
+   * partition's records per request: a request retried while a later one is already out is
+   * refused by the broker (OUT_OF_ORDER_SEQUENCE_NUMBER). Gathering keeps the brokers busy anyway.
+   */
+  async #sendQueued(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#failure) {
+      const taken: QueuedBatch[] = [];
+      const messages: KafkaMessage[] = [];
+      let bytes = 0;
+      while (this.#queue.length > 0) {
+        const next = this.#queue[0];
+        if (taken.length > 0 && bytes + next.bytes > this.#o.maxRequestBytes) break;
+        if (next.bytes > this.#o.maxRequestBytes) {
+          // a batch larger than one request goes alone, cut into requests under the limit
+          if (taken.length > 0) break;
+          this.#queue.shift();
+          await this.#sendInRequests(next);
+          continue;
+        }
+        taken.push(this.#queue.shift()!);
+        for (const m of next.messages) messages.push(m);
+        bytes += next.bytes;
+      }
+      if (taken.length === 0) continue;
+      try {
+        await this.#producer.send({ messages });
+        for (const t of taken) t.batch.pending -= 1;
+      } catch (error) {
+        this.#failure ??= error;
+      } finally {
+        this.#sent(bytes);
+      }
+    }
+  }
+
+  async #sendInRequests(queued: QueuedBatch): Promise<void> {
+    try {
+      for (let start = 0; start < queued.messages.length;) {
+        let end = start;
+        let bytes = 0;
+        while (end < queued.messages.length) {
+          const size = messageBytes(queued.messages[end]);
+          if (end > start && bytes + size > this.#o.maxRequestBytes) break;
+          bytes += size;
+          end++;
+        }
+        await this.#producer.send({ messages: queued.messages.slice(start, end) });
+        start = end;
+      }
+      queued.batch.pending -= 1;
+    } catch (error) {
+      this.#failure ??= error;
+    } finally {
+      this.#sent(queued.bytes);
+    }
+  }
+
+  #sent(bytes: number): void {
+    this.#bufferedBytes -= bytes;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Waits for what is queued and in flight (a graceful stop lets it land before the last commit). */
+  async flush(): Promise<void> {
+    await this.#sending;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#producer.close().catch(() => undefined);
+  }
+
+  async #createTopics(messages: readonly KafkaMessage[]): Promise<void> {
+    const fresh = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.#created.has(t));
+    if (fresh.length === 0) return;
+    const creation = this.#o.topicCreation!;
+    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000 });
+    try {
+      for (const topic of fresh) {
+        try {
+          await admin.createTopics({ topics: [topic], partitions: creation.partitions, replicas: creation.replicationFactor, configs: Object.entries(creation.configs).map(([name, value]) => ({ name, value })) });
+          this.#o.logger.info({ topic, partitions: creation.partitions, replicationFactor: creation.replicationFactor }, 'created topic (topic.creation.default.*)');
+        } catch (error) {
+          if (!/TOPIC_ALREADY_EXISTS/.test(errorNames(error))) throw new RetriableError('kafka.unavailable', `Could not create topic ${topic}: ${errorNames(error)}`, { cause: error });
+        }
+        this.#created.add(topic);
+      }
+    } finally {
+      await admin.close().catch(() => undefined);
+    }
+  }
+}
+
+function tooLarge(connector: string, record: SourceRecord, size: number, limit: number): TributaryError {
+  return new TributaryError('record.rejected', `A record of ${connector} for topic ${record.topic} (position ${record.position}) is ${size} bytes, above producer max.request.size (${limit}); raise producer.override.max.request.size and the topic's max.message.bytes, or leave the column out.`);
+}
+
+function failed(connector: string, error: unknown): RetriableError {
+  return new RetriableError('kafka.unavailable', `Records of ${connector} could not be written to Kafka: ${errorNames(error) || String(error)}. The task restarts and replays them from its committed offset.`, { cause: error });
+}

@@ -1,0 +1,32 @@
+import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
+import type { Converter } from './converter.js';
+import { findConverterPlugin } from './converter-registry.js';
+
+export interface RecordConverters {
+  readonly key: Converter;
+  readonly value: Converter;
+}
+
+/**
+ * A connector's key and value converters, as Kafka Connect chooses them: the connector's
+ * `key.converter` / `value.converter` (with their `key.converter.*` properties) over the
+ * worker's, and Kafka Connect's JsonConverter with `schemas.enable=true` when neither names one.
+ */
+export function connectorConverters(connector: RawConfig, worker: RawConfig): RecordConverters {
+  return { key: converterFor('key', connector, worker), value: converterFor('value', connector, worker) };
+}
+
+function converterFor(side: 'key' | 'value', connector: RawConfig, worker: RawConfig): Converter {
+  const property = `${side}.converter`;
+  const fromConnector = connector[property] !== undefined && connector[property] !== '';
+  const source = fromConnector ? connector : worker;
+  const name = source[property] || 'org.apache.kafka.connect.json.JsonConverter';
+  const plugin = findConverterPlugin(name);
+  if (!plugin) throw new TributaryError('config.invalid', `${property}=${name} is not a known converter.`, { configPath: property });
+  const prefix = `${property}.`;
+  const props: Record<string, string> = {};
+  // the worker's converter properties apply to the worker's converter; a connector's own
+  // converter takes only the connector's
+  for (const [k, v] of Object.entries(fromConnector ? connector : { ...worker, ...connector })) if (k.startsWith(prefix)) props[k.slice(prefix.length)] = v;
+  return plugin.create(props, side === 'key');
+}
