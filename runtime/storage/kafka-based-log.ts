@@ -5,6 +5,7 @@ import {
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 import { RetriableError, TributaryError } from '../../plugins/api/errors.js';
+import { errorNames } from '../kafka/partition-fetcher.js';
 
 /**
  * A log over one compacted Kafka topic, as Kafka Connect's `KafkaBasedLog`: the shared base of
@@ -304,19 +305,6 @@ export class KafkaBasedLog {
     const starts = earliest.get(this.topic) ?? [];
     starts.forEach((start, partition) => { if (this.#positions[partition] < start) this.#positions[partition] = start; });
   }
-}
-
-function errorNames(error: unknown): string {
-  const names: string[] = [];
-  const walk = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const { apiId, message, errors } = e as { apiId?: string; message?: string; errors?: unknown[] };
-    if (apiId) names.push(apiId);
-    if (message) names.push(message);
-    for (const inner of errors ?? []) walk(inner);
-  };
-  walk(error);
-  return names.join(' ');
 }
 
 function isOffsetOutOfRange(error: unknown): boolean {
