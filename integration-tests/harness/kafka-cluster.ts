@@ -55,8 +55,8 @@ export interface StartTimings {
 
 export interface KafkaClusterOptions {
   nodes?: 1 | 3;
-  /** extra server.properties (later ones win) */
-  overrides?: Record<string, string>;
+  /** extra server.properties (later ones win); a function gets each node's ports (extra listeners) */
+  overrides?: Record<string, string> | ((node: KafkaNodeSpec) => Record<string, string>);
   timeoutMs?: number;
 }
 
@@ -187,7 +187,7 @@ async function startNodes(distribution: KafkaDistribution, root: string, options
   const nodes = specs.map((spec) => new KafkaNode(spec, distribution, detached));
   for (const node of nodes) {
     mkdirSync(node.spec.dir, { recursive: true });
-    writeServerProperties(node.configFile, serverProperties(node.spec, { nodes: specs, overrides: options.overrides }));
+    writeServerProperties(node.configFile, serverProperties(node.spec, { nodes: specs, overrides: typeof options.overrides === 'function' ? options.overrides(node.spec) : options.overrides }));
   }
   const clusterId = await randomUuid(distribution);
   await formatNodes(distribution, nodes, clusterId);

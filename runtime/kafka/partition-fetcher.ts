@@ -174,16 +174,19 @@ function key(topic: string, partition: number): string {
 }
 
 export function errorNames(error: unknown): string {
-  const names: string[] = [];
-  const walk = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const { apiId, message, errors } = e as { apiId?: string; message?: string; errors?: unknown[] };
-    if (apiId) names.push(apiId);
-    if (message) names.push(message);
-    for (const inner of errors ?? []) walk(inner);
+  // each distinct text once: a library retry repeats the same inner error per attempt
+  const names = new Set<string>();
+  const walk = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 8) return;
+    const { apiId, message, errors, cause } = e as { apiId?: string; message?: string; errors?: unknown[]; cause?: unknown };
+    if (apiId) names.add(apiId);
+    if (message) names.add(message);
+    for (const inner of errors ?? []) walk(inner, depth + 1);
+    // why a connection failed (SASL authentication, TLS verification) is its cause
+    walk(cause, depth + 1);
   };
-  walk(error);
-  return names.join(' ');
+  walk(error, 0);
+  return [...names].join(' ');
 }
 
 /** Errors a retry cannot fix: no permission on the topic. */
