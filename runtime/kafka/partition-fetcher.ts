@@ -1,4 +1,5 @@
 import { Consumer, FetchIsolationLevels, IS_CONTROL, type fetchV17, type RecordsBatch } from '@platformatic/kafka';
+import type { KafkaConnectionSecurity } from '../config/kafka-security.js';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 
@@ -16,6 +17,7 @@ export interface FetchedRecord {
 export interface PartitionFetcherOptions {
   readonly bootstrapBrokers: readonly string[];
   readonly clientId: string;
+  readonly security?: KafkaConnectionSecurity;
   readonly isolationLevel?: 'read_uncommitted' | 'read_committed';
   /** longest a fetch waits at the end of the log before asking again */
   readonly maxWaitMs?: number;
@@ -48,7 +50,7 @@ export class PartitionFetcher {
     this.#options = options;
     const isolationLevel = options.isolationLevel === 'read_committed' ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
     // a Consumer only for its Fetch, ListOffsets and metadata: it never joins a group
-    this.#consumer = new Consumer({ clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers], groupId: `${options.clientId}-unused`, isolationLevel, timeout: 10_000, retries: 2, retryDelay: 250 });
+    this.#consumer = new Consumer({ clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers], groupId: `${options.clientId}-unused`, isolationLevel, timeout: 10_000, retries: 2, retryDelay: 250, ...options.security });
   }
 
   /** Starts fetching the partitions, each from its offset (undefined: the log start). */
