@@ -25,6 +25,7 @@ async function startHerder() {
   await offsets.start();
   const statuses = new MemoryStatusStore();
   const configs = new FileConfigStore(undefined);
+  await configs.start();
   const worker = new Worker({
     workerId: 'w1', registry, offsets, statuses, bus: new MemoryBus(), logs, metrics: new WorkerMetrics(), shutdownTimeoutMs: 5000, flushTimeoutMs: 5000,
   });

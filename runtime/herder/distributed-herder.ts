@@ -14,9 +14,8 @@ import { sameConfig, WorkerHerder } from './worker-herder.js';
 export class DistributedHerder extends WorkerHerder {
   readonly #stopListening: (() => void)[] = [];
 
-  /** Reads the config topic to its end and starts what it holds, sinks first. */
+  /** Starts what the config store holds, sinks first. The stores were started (read to their ends) by the caller. */
   async start(): Promise<void> {
-    await this.configs.start();
     const stored = this.configs.connectors();
     const sinksFirst = [...stored].sort((a, b) => this.startOrder(a.config) - this.startOrder(b.config));
     for (const connector of sinksFirst) await this.serialized(() => this.apply(connector, undefined));
