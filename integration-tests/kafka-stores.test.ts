@@ -240,6 +240,9 @@ describe('startKafkaBackingStores', () => {
     assert.deepEqual(described.map((d) => d.configs.find((c) => c.name === 'cleanup.policy')?.value), ['compact', 'compact', 'compact']);
     assert.equal(described[1].configs.find((c) => c.name === 'min.compaction.lag.ms')?.value, '1000');
 
+    // start is idempotent: a herder may start the stores it was given again
+    await Promise.all([stores.offsets.start(), stores.configs.start(), stores.statuses.start()]);
+
     // the three work together, and a second worker's stores start on the same topics
     await stores.configs.putConnector({ name: 'c', targetState: 'RUNNING', config: { 'connector.class': 'X' } });
     await stores.offsets.set([{ connector: 'c', partition: { p: 1 }, offset: { o: 1 } }]);

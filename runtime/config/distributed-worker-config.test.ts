@@ -116,6 +116,8 @@ describe('loadDistributedWorkerConfig', () => {
       'sasl.mechanism: sasl.mechanism=GSSAPI is not supported by the Kafka client (Kerberos needs a custom authenticator); use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512',
       'ssl.truststore.type: a JKS trust store cannot be read by the Kafka client (node:tls takes CA certificates as PEM): export the certificates as PEM and set ssl.truststore.type=PEM',
     ]);
+    const unquoted = loadDistributedWorkerConfig({ ...minimal, 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'plain', 'sasl.jaas.config': 'PlainLoginModule required username=bob password="p w";' }, {});
+    assert.deepEqual(unquoted.kafka.security, { sasl: { mechanism: 'PLAIN', username: 'bob', password: 'p w' } });
     assert.deepEqual(problems({ ...minimal, 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': 'PlainLoginModule required;' }), [
       'sasl.jaas.config: sasl.jaas.config must set username="..." and password="..."',
     ]);

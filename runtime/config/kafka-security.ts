@@ -127,7 +127,8 @@ function tlsOptions(values: KafkaSecurityValues, raw: Readonly<Record<string, st
   return tls;
 }
 
-const JAAS_OPTION = /([\w.-]+)\s*=\s*"((?:[^"\\]|\\.)*)"/g;
+/** `name="quoted value"` or `name=word`, as JAAS login options are written */
+const JAAS_OPTION = /([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/g;
 
 function saslOptions(values: KafkaSecurityValues, problems: SecurityProblem[]): ConnectionOptions['sasl'] | undefined {
   const mechanism = values['sasl.mechanism'] ?? 'GSSAPI';
@@ -141,7 +142,7 @@ function saslOptions(values: KafkaSecurityValues, problems: SecurityProblem[]): 
     return undefined;
   }
   const options = new Map<string, string>();
-  for (const match of jaas.matchAll(JAAS_OPTION)) options.set(match[1], match[2].replace(/\\(.)/g, '$1'));
+  for (const match of jaas.matchAll(JAAS_OPTION)) options.set(match[1], match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3]);
   const username = options.get('username');
   const password = options.get('password');
   if (username === undefined || password === undefined) {

@@ -67,6 +67,7 @@ export class KafkaBasedLog {
   readonly #admin: Admin;
   readonly #producer: Producer;
   readonly #consumer: Consumer;
+  readonly #endOffsets: Consumer;
   #positions: bigint[] = [];
   #waiters: EndWaiter[] = [];
   #stopped = false;
@@ -88,8 +89,12 @@ export class KafkaBasedLog {
     };
     this.#admin = new Admin(base);
     this.#producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner });
-    // a Consumer only for its Fetch and ListOffsets: it never joins the group it is named after
+    // Consumers only for their Fetch and ListOffsets: they never join the group they are named after.
+    // Two of them: a broker answers one connection's requests in order, so a ListOffsets sent on the
+    // connection of a Fetch that is waiting at the end of the log would wait with it (up to
+    // fetchMaxWaitMs) and readToEnd would too.
     this.#consumer = new Consumer({ ...base, groupId: `${options.clientId}-unused`, isolationLevel: this.#isolation });
+    this.#endOffsets = new Consumer({ ...base, clientId: `${options.clientId}-ends`, groupId: `${options.clientId}-unused`, isolationLevel: this.#isolation });
   }
 
   /** Creates the topic if missing (or checks it), reads it to its end, and keeps reading. */
@@ -155,6 +160,7 @@ export class KafkaBasedLog {
         if (this.#stopped || Date.now() + backoffMs > deadline) throw unavailable(what, error);
         this.#producer.clearMetadata();
         this.#consumer.clearMetadata();
+        this.#endOffsets.clearMetadata();
         await new Promise((r) => setTimeout(r, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 1_000);
       }
@@ -168,7 +174,7 @@ export class KafkaBasedLog {
   async readToEnd(): Promise<void> {
     if (this.#readError) throw this.#readError;
     const ends = await this.#retrying(`could not read the end offsets of ${this.#topicLabel}`, async () => {
-      const offsets = await this.#consumer.listOffsets({ topics: [this.topic], isolationLevel: this.#isolation });
+      const offsets = await this.#endOffsets.listOffsets({ topics: [this.topic], isolationLevel: this.#isolation });
       return offsets.get(this.topic) ?? [];
     });
     if (this.#reached(ends)) return;
@@ -191,7 +197,7 @@ export class KafkaBasedLog {
     this.#stopped = true;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new TributaryError('internal', `the log over ${this.#topicLabel} was stopped`));
     await this.#readLoop.catch(() => undefined);
-    await Promise.all([this.#producer.close(), this.#consumer.close(), this.#admin.close()].map((p) => p.catch(() => undefined)));
+    await Promise.all([this.#producer.close(), this.#consumer.close(), this.#endOffsets.close(), this.#admin.close()].map((p) => p.catch(() => undefined)));
   }
 
   #reached(ends: readonly bigint[]): boolean {

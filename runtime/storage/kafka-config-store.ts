@@ -55,6 +55,8 @@ export class KafkaConfigStore implements ConfigBackingStore {
   }
 
   async start(): Promise<void> {
+    // started already (startKafkaBackingStores starts the stores, a herder may call start too)
+    if (this.#log) return;
     // read_committed: a fenced leader's aborted writes (exactly-once support) are never applied
     this.#stopped = false;
     this.#log = await startStoreLog(this.#options, 'configs', (record) => this.#read(record), { requiredPartitions: 1, partitions: 1, isolationLevel: 'read_committed' }, () => this.#stopped);

@@ -43,6 +43,8 @@ export class KafkaOffsetStore implements OffsetBackingStore {
   }
 
   async start(): Promise<void> {
+    // started already (startKafkaBackingStores starts the stores, a herder may call start too)
+    if (this.#log) return;
     this.#stopped = false;
     this.#log = await startStoreLog(this.#options, 'offsets', (record) => this.#read(record), {}, () => this.#stopped);
     this.#options.logger.debug({ topic: this.topic, partitions: this.#entries.size, skipped: this.#skipped }, 'offsets topic read');

@@ -38,6 +38,8 @@ export class KafkaStatusStore implements StatusBackingStore {
   }
 
   async start(): Promise<void> {
+    // started already (startKafkaBackingStores starts the stores, a herder may call start too)
+    if (this.#log) return;
     this.#stopped = false;
     this.#log = await startStoreLog(this.#options, 'status', (record) => this.#read(record), {}, () => this.#stopped);
   }
