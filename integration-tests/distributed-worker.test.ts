@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { listFiles } from '../connectors/sink/files/test/read-back.js';
+import { distributedWorkerProps } from './harness/distributed-props.js';
 import { freePort } from './harness/ports.js';
+import { readTopic } from './harness/kafka-clients.js';
+import { GroupOffsets } from '../runtime/kafka/group-offsets.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, getJson, startWorkerProcess } from './harness/worker-process.js';
@@ -17,22 +20,7 @@ let kafka: KafkaEndpoint;
 before(async () => { kafka = await sharedKafka(); });
 
 function distributedProps(group: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'bootstrap.servers': kafka.bootstrapServers,
-    'group.id': group,
-    'config.storage.topic': `${group}-configs`,
-    'offset.storage.topic': `${group}-offsets`,
-    'status.storage.topic': `${group}-status`,
-    'config.storage.replication.factor': '1',
-    'offset.storage.replication.factor': '1',
-    'status.storage.replication.factor': '1',
-    'offset.storage.partitions': '3',
-    'status.storage.partitions': '1',
-    'offset.flush.interval.ms': '500',
-    'key.converter.schemas.enable': 'false',
-    'value.converter.schemas.enable': 'false',
-    ...extra,
-  };
+  return distributedWorkerProps(kafka, group, { 'offset.flush.interval.ms': '500', 'key.converter.schemas.enable': 'false', 'value.converter.schemas.enable': 'false', ...extra });
 }
 
 async function rest(url: string, method: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -86,25 +74,29 @@ test('connectors, statuses and offsets live in Kafka: a second worker process fi
   const dir = tempDir('distributed-worker');
   const lake = join(dir.path, 'lake');
   const TOTAL = 6000;
+  // record times are now: datagen's default (2026-01-01) is older than the broker's retention,
+  // which deletes such records from rolled segments (Kafka's time-based retention, not a loss)
+  // connector names are unique too: a sink's consumer group (connect-<name>) is cluster-wide
+  const [sink, gen] = [uniqueName('lake'), uniqueName('gen')];
   let worker = await startWorkerProcess(dir.path, distributedProps(group), [], { mode: 'distributed', timeoutMs: 60_000 });
   try {
-    const created = await rest(`${worker.url}/connectors`, 'POST', { name: 'lake', config: { 'connector.class': 'files', topics: topic, 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000' } });
+    const created = await rest(`${worker.url}/connectors`, 'POST', { name: sink, config: { 'connector.class': 'files', topics: topic, 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000' } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const source = await rest(`${worker.url}/connectors`, 'POST', { name: 'gen', config: { 'connector.class': 'datagen', topic, 'max.records': String(TOTAL), ops: 'insert', 'rows.per.second': '400', 'topic.creation.default.partitions': '3', 'topic.creation.default.replication.factor': '1' } });
+    const source = await rest(`${worker.url}/connectors`, 'POST', { name: gen, config: { 'connector.class': 'datagen', topic, 'max.records': String(TOTAL), ops: 'insert', 'rows.per.second': '400', 'ts.start.ms': String(Date.now()), 'topic.creation.default.partitions': '3', 'topic.creation.default.replication.factor': '1' } });
     assert.equal(source.status, 201, JSON.stringify(source.body));
-    await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/gen/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 30_000, 'gen RUNNING');
+    await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/${gen}/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 30_000, 'gen RUNNING');
     await eventually(() => (landedSeqs(lake).length >= 1500 ? true : undefined), 60_000, 'a first part landed');
     await worker.kill('SIGKILL');
 
     // a new process (another port, another worker id) on the same group and topics
     worker = await startWorkerProcess(dir.path, distributedProps(group), [], { mode: 'distributed', timeoutMs: 60_000 });
-    assert.deepEqual((await getJson<string[]>(`${worker.url}/connectors`)).sort(), ['gen', 'lake']);
-    const tasks = await getJson<any[]>(`${worker.url}/connectors/gen/tasks`);
+    assert.deepEqual((await getJson<string[]>(`${worker.url}/connectors`)).sort(), [gen, sink].sort());
+    const tasks = await getJson<any[]>(`${worker.url}/connectors/${gen}/tasks`);
     assert.equal(tasks.length, 1);
     assert.equal(tasks[0].config.topic, topic);
     await eventually(() => (landedSeqs(lake).length >= TOTAL ? true : undefined), 90_000, 'every record landed');
     await eventually(async () => {
-      const offsets = await getJson<any>(`${worker.url}/connectors/lake/offsets`);
+      const offsets = await getJson<any>(`${worker.url}/connectors/${sink}/offsets`);
       const committed = offsets.offsets.reduce((n: number, o: any) => n + Number(o.offset.kafka_offset), 0);
       return committed >= TOTAL ? committed : undefined;
     }, 30_000, 'the sink group offsets cover the topic');
@@ -113,16 +105,24 @@ test('connectors, statuses and offsets live in Kafka: a second worker process fi
     assert.equal(distinct.size, TOTAL, 'every record landed');
     assert.equal(seqs.length, TOTAL, `no record landed twice (${seqs.length - distinct.size} duplicates)`);
 
-    const status = await getJson<any>(`${worker.url}/connectors/gen/status`);
+    const status = await getJson<any>(`${worker.url}/connectors/${gen}/status`);
     assert.ok(['RUNNING'].includes(status.tasks[0].state));
     assert.notEqual(status.tasks[0].worker_id, undefined);
-    const sourceOffsets = await getJson<any>(`${worker.url}/connectors/gen/offsets`);
+    const sourceOffsets = await getJson<any>(`${worker.url}/connectors/${gen}/offsets`);
     assert.ok(sourceOffsets.offsets.length > 0, 'the source offsets are in the offset topic');
   } catch (error) {
     const seqs = landedSeqs(lake);
     const have = new Set(seqs);
     const missing = Array.from({ length: TOTAL }, (_, i) => i + 1).filter((n) => !have.has(n));
-    process.stdout.write(`# landed ${seqs.length} rows, ${have.size} distinct; missing ${missing.slice(0, 40).join(',')}; files ${listFiles(lake).length}; worker log tail:\n${worker.stderr().slice(-6000).replace(/^/gm, '# ')}\n`);
+    const messages = await readTopic(kafka, topic, { idleMs: 1000 }).catch(() => []);
+    for (const p of [0, 1, 2]) {
+      const seqsIn = messages.filter((m) => m.partition === p).map((m) => `${m.offset}:${(JSON.parse(m.value!.toString()) as { after: { seq: number } }).after.seq}`);
+      const firstMissing = missing.find((n) => seqsIn.some((x) => x.endsWith(`:${n}`)));
+      process.stdout.write(`# p${p}: ${seqsIn.length} records; first missing here ${firstMissing}, around: ${seqsIn.filter((_x, i) => Math.abs(i - seqsIn.findIndex((x) => x.endsWith(`:${firstMissing}`))) < 4).join(' ')}\n`);
+    }
+    const committed = await new GroupOffsets(kafka.brokers, `connect-${sink}`, { clientId: 'test' }).fetchCommitted([0, 1, 2].map((partition) => ({ topic, partition }))).catch(() => new Map());
+    process.stdout.write(`# committed: ${[...committed].map(([k, v]) => `${k.split('\u0000')[1]}=${v.offset} ${v.metadata}`).join('; ')}\n`);
+    process.stdout.write(`# landed ${seqs.length} rows, ${have.size} distinct; missing ${missing.slice(0, 40).join(",")}; topic ${topic}, sink ${sink}, lake ${lake}; files ${listFiles(lake).length}; worker log tail:\n${worker.stderr().slice(-6000).replace(/^/gm, "# ")}\n`);
     throw error;
   } finally {
     await worker.kill('SIGKILL');

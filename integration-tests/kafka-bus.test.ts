@@ -34,7 +34,7 @@ test('datagen → Kafka → files: every record in the topic once, landed once; 
     workerProps: { 'offset.flush.interval.ms': '300', 'bootstrap.servers': kafka.bootstrapServers },
     bus: (_config, logs) => new KafkaBus({ bootstrapBrokers: kafka.brokers, clientId: 'test-worker', worker: { 'value.converter.schemas.enable': 'false', 'key.converter.schemas.enable': 'false' }, logger: logs.get('runtime.bus') }),
     connectors: [
-      { name: 'gen', 'connector.class': 'datagen', topic, 'max.records': '3000', ops: 'insert', 'rows.per.second': '0' },
+      { name: 'gen', 'connector.class': 'datagen', topic, 'max.records': '3000', ops: 'insert', 'rows.per.second': '0', 'ts.start.ms': String(Date.now()) },
     ],
   });
   try {

@@ -218,13 +218,19 @@ export class KafkaBasedLog {
     }
     let policy: string | null | undefined;
     let partitions: number | undefined;
-    try {
-      const [described] = await this.#admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: this.topic, configurationKeys: [CLEANUP_POLICY] }] });
-      policy = described.configs.find((c) => c.name === CLEANUP_POLICY)?.value;
-      const metadata = await this.#consumer.metadata({ topics: [this.topic], forceUpdate: true });
-      partitions = metadata.topics.get(this.topic)?.partitionsCount;
-    } catch (error) {
-      throw unavailable(`could not describe ${this.#topicLabel}`, error);
+    // a topic just created is unknown to the brokers for a moment (UNKNOWN_TOPIC_OR_PARTITION)
+    // while its metadata spreads: asked again until the caller's deadline stops the start
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [described] = await this.#admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: this.topic, configurationKeys: [CLEANUP_POLICY] }] });
+        policy = described.configs.find((c) => c.name === CLEANUP_POLICY)?.value;
+        const metadata = await this.#consumer.metadata({ topics: [this.topic], forceUpdate: true });
+        partitions = metadata.topics.get(this.topic)?.partitionsCount;
+        break;
+      } catch (error) {
+        if (this.#stopped || attempt >= 20 || !/UNKNOWN_TOPIC_OR_PARTITION/.test(errorNames(error))) throw unavailable(`could not describe ${this.#topicLabel}`, error);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
     if (policy !== 'compact') {
       throw new TributaryError('kafka.topic_misconfigured',

@@ -33,15 +33,17 @@ const SOURCE_KEY = Buffer.from(SOURCE_HEADER, 'latin1');
 const POSITION_KEY = Buffer.from(POSITION_HEADER, 'latin1');
 
 /**
- * A fetched Kafka record as a sink record. Its position is its offset, zero-padded so it sorts
- * (per topic partition, which is what a sink orders by); its id is topic/partition/offset, unique
- * and the same on every replay. So the files sink names files by topic, partition and start
- * offset, as Confluent's S3 sink does.
+ * A fetched Kafka record as a sink record. Its position is the source position a Tributary source
+ * wrote with it (`origin`), so the lake holds the same `__source_pos` as in standalone mode, or
+ * else its offset, zero-padded so it sorts; either sorts in offset order within a topic
+ * partition (resends skipped), which is what a sink orders by. Its id is topic/partition/offset,
+ * unique and the same on every replay. So the files sink names files by topic, partition and the
+ * first record's position, the same on every replay, as Confluent's S3 sink does with offsets.
  */
-export function toSinkRecord(fetched: FetchedRecord, converters: RecordConverters): SinkRecord {
+export function toSinkRecord(fetched: FetchedRecord, converters: RecordConverters, origin?: { position: string }): SinkRecord {
   const key = converters.key.toConnectData(fetched.topic, fetched.key);
   const value = converters.value.toConnectData(fetched.topic, fetched.value);
-  const position = fetched.offset.toString().padStart(POSITION_DIGITS, '0');
+  const position = origin?.position ?? fetched.offset.toString().padStart(POSITION_DIGITS, '0');
   let headers: Record<string, string> | undefined;
   for (const [k, v] of fetched.headers) {
     if (!k) continue;

@@ -148,7 +148,7 @@ export class KafkaSinkFeed implements SinkFeed {
       for (const r of records) {
         const origin = originOf(r);
         if (origin && !this.#replays.admit(partitionKey(r.topic, r.partition), Number(r.offset), origin.source, origin.position)) continue;
-        chunk.push(toSinkRecord(r, this.#o.converters));
+        chunk.push(toSinkRecord(r, this.#o.converters, origin));
       }
     } catch (error) {
       // a record the converter cannot read fails the task (its trace names topic and offset)
