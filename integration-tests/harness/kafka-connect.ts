@@ -6,6 +6,7 @@ import type { KafkaEndpoint } from './kafka-cluster.js';
 import { uniqueName } from './kafka-cluster.js';
 import { classPathOf, resolveMavenArtifacts } from './maven-artifacts.js';
 import { freePort } from './ports.js';
+import type { PostgresServer } from './postgres-server.js';
 import { tempDir } from './temp.js';
 import { writeProperties } from './worker-process.js';
 
@@ -137,6 +138,58 @@ export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConn
       await worker.stop();
       throw new Error(`Kafka Connect not ready after ${options.timeoutMs ?? 120_000} ms:\n${diagnostics()}`);
     }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The states of a connector and its tasks, as GET /connectors/{name}/status reports them. */
+export async function connectorState(connect: KafkaConnectWorker, name: string): Promise<{ connector: string; tasks: string[]; traces: string[] }> {
+  const status = await connect.request<{ connector: { state: string }; tasks: { state: string; trace?: string }[] }>('GET', `/connectors/${name}/status`);
+  return { connector: status.connector.state, tasks: status.tasks.map((t) => t.state), traces: status.tasks.flatMap((t) => (t.trace ? [t.trace] : [])) };
+}
+
+/** Resolves once every task of `name` runs; fails at once (with the trace) when one failed. */
+export async function waitForTasksRunning(connect: KafkaConnectWorker, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await connectorState(connect, name).catch(() => undefined);
+    if (state?.tasks.includes('FAILED') || state?.connector === 'FAILED') throw new Error(`Kafka Connect connector ${name} failed:\n${state.traces.join('\n')}`);
+    if (state && state.tasks.length > 0 && state.tasks.every((t) => t === 'RUNNING')) return;
+    if (Date.now() > deadline) throw new Error(`the tasks of ${name} are not running after ${timeoutMs} ms: ${JSON.stringify(state)}\n${connect.diagnostics()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A Debezium Postgres connector config against a harness server: pgoutput, its own slot and a
+ * filtered publication named after `prefix` (the topic prefix), `extra` on top.
+ */
+export function debeziumPostgresConfig(server: PostgresServer, db: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  const { host, port, user, password } = server.connection(db);
+  return {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1',
+    'database.hostname': host, 'database.port': String(port), 'database.user': user, 'database.password': password, 'database.dbname': db,
+    'topic.prefix': prefix, 'plugin.name': 'pgoutput', 'slot.name': `slot_${prefix}`.toLowerCase().slice(0, 63), 'publication.name': `pub_${prefix}`.toLowerCase(),
+    'publication.autocreate.mode': 'filtered', 'snapshot.mode': 'initial',
+    ...extra,
+  };
+}
+
+/**
+ * Deletes a connector and drops its replication slot once the task let go of it (a deleted
+ * Debezium task releases the slot asynchronously; a slot left behind keeps WAL forever).
+ */
+export async function deleteConnectorAndSlot(connect: KafkaConnectWorker, name: string, postgres: PostgresServer, db: string, slot: string, timeoutMs = 30_000): Promise<void> {
+  await connect.request('DELETE', `/connectors/${name}`).catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await postgres.query<{ active: boolean }>(db, 'SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (rows.length === 0) return;
+    if (!rows[0].active) {
+      await postgres.query(db, 'SELECT pg_drop_replication_slot($1)', [slot]).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the replication slot ${slot} of ${name} is still active after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
