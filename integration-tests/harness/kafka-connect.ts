@@ -28,6 +28,8 @@ export interface KafkaConnectWorker {
   readonly url: string;
   readonly groupId: string;
   readonly topics: { readonly offsets: string; readonly configs: string; readonly status: string };
+  /** the JVM's process id (its memory is read from /proc by the benchmarks) */
+  readonly pid: number;
   /** a JSON request to the REST API; throws with the body on a status of 400 or more */
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** the last lines of the worker's log */
@@ -60,8 +62,18 @@ export interface KafkaConnectOptions {
   debezium?: boolean;
   /** more worker properties */
   properties?: Record<string, string>;
+  /**
+   * the JVM's heap and collector options; default a small test JVM (-Xmx512m, serial GC).
+   * Benchmarks pass KAFKA_CONNECT_DEFAULT_JVM, what `connect-distributed.sh` runs with.
+   */
+  jvmOptions?: readonly string[];
   timeoutMs?: number;
 }
+
+/** The heap and GC options of Kafka's `connect-distributed.sh` and `kafka-run-class.sh` (4.x). */
+export const KAFKA_CONNECT_DEFAULT_JVM: readonly string[] = [
+  '-Xms256M', '-Xmx2G', '-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15',
+];
 
 /** Starts a worker with internal topics of its own (unique names) on `kafka`. */
 export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConnectOptions = {}): Promise<KafkaConnectWorker> {
@@ -94,7 +106,7 @@ export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConn
   const log4j = writeQuietLog4j2Config(dir.path, logFile, 'org.apache.kafka.connect.runtime.Connect');
   const out = openSync(join(dir.path, 'jvm.out'), 'a');
   const child: ChildProcess = spawn('java', [
-    '-Xms64m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`,
+    ...(options.jvmOptions ?? ['-Xms64m', '-Xmx512m', '-XX:+UseSerialGC']), '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`,
     '-cp', classPathOf(connect), 'org.apache.kafka.connect.cli.ConnectDistributed', props,
   ], { stdio: ['ignore', out, out] });
   closeSync(out);
@@ -106,7 +118,7 @@ export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConn
   const diagnostics = () => [logFile, join(dir.path, 'jvm.out')].filter(existsSync).map((f) => readFileSync(f, 'utf8').trimEnd().split('\n').slice(-40).join('\n')).join('\n');
 
   const worker: KafkaConnectWorker = {
-    url, groupId, topics, diagnostics,
+    url, groupId, topics, diagnostics, pid: child.pid!,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
       const res = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await res.text();
