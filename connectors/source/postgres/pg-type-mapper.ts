@@ -38,7 +38,8 @@ export function typeMappingOptions(config: Pick<PostgresConfig, 'decimal.handlin
 }
 
 const identity = (text: string) => text;
-const str = (name?: string): ColumnType => ({ schema: Schemas.string(name ? { name } : {}), fromText: identity, placeholder: 'string' });
+/** Debezium's logical string types (Json, Xml, Enum, Uuid) all carry version 1, as its builders set */
+const str = (name?: string): ColumnType => ({ schema: Schemas.string(name ? { name, version: 1 } : {}), fromText: identity, placeholder: 'string' });
 
 /** Built-in type OIDs (stable across PostgreSQL versions). */
 const BUILTIN: Record<number, (typmod: number, options: TypeMappingOptions) => ColumnType> = {
@@ -56,7 +57,7 @@ const BUILTIN: Record<number, (typmod: number, options: TypeMappingOptions) => C
   114: () => str('io.debezium.data.Json'), 3802: () => str('io.debezium.data.Json'),
   142: () => str('io.debezium.data.Xml'),
   // uuid_out always writes lower case
-  2950: () => ({ schema: Schemas.uuid(), fromText: identity, placeholder: 'none' }),
+  2950: () => ({ schema: Schemas.uuid({ version: 1 }), fromText: identity, placeholder: 'none' }),
   1082: (_typmod, options) => dateColumn(options.timePrecision ?? 'adaptive'),
   1083: (typmod, options) => timeColumn(typmod, options.timePrecision ?? 'adaptive'),
   1266: () => zonedTimeColumn(),
@@ -90,7 +91,7 @@ function mapInfo(registry: TypeRegistry, info: TypeInfo, typmod: number, options
       placeholder: 'none',
     };
   }
-  if (info.name === 'hstore') return { schema: Schemas.json(), fromText: (t) => JSON.stringify(parseHstore(t)), placeholder: 'string' };
+  if (info.name === 'hstore') return { schema: Schemas.json({ version: 1 }), fromText: (t) => JSON.stringify(parseHstore(t)), placeholder: 'string' };
   // citext, ltree, geometric and range types, tsvector...: their text form, as Debezium does
   return str();
 }

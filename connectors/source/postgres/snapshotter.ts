@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral } from './pg-connection.js';
 import type { TypeMappingOptions } from './pg-type-mapper.js';
 import { snapshotOffsets, snapshotPositionPrefix, type SnapshotOffsets } from './positions.js';
 import { keyColumnInfo, keyEncoderFor } from './snapshot-key-encoder.js';
-import { sourceInfo } from './source-info.js';
+import { envelope, sourceInfo } from './source-info.js';
 import type { TableFilter } from './table-filter.js';
 import { TableSchema } from './table-schema.js';
 import type { TypeRegistry } from './type-registry.js';
@@ -169,7 +169,7 @@ export class Snapshotter {
       }
       const record: SourceRecord = {
         topic: schema.topic, keySchema: schema.keySchema, key: schema.toKey(values), valueSchema: schema.valueSchema,
-        value: { before: null, after: schema.toRow(values, placeholder), source, op: 'r', ts_ms: Date.now() },
+        value: envelope('r', null, schema.toRow(values, placeholder), source),
         timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position, id,
       };
       for (let k = 0; k < keyIndexes.length; k++) lastKey[k] = values[keyIndexes[k]];
