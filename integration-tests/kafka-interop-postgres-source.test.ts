@@ -55,7 +55,7 @@ const TABLES = ['items', 'items_full'];
 /** per table: 3 snapshot reads, 2 inserts, 2 updates, delete + tombstone, delete + tombstone + create, insert */
 const RECORDS = 13;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 interface Event { key: Json | null; value: Json | null }
 
 /** key and value as JSON, the topic prefix replaced by PREFIX (schema names carry it) */
