@@ -38,9 +38,9 @@ after(async () => {
 
 /** `code` is NOT NULL without being part of the key: how a key-only before-image fills it differs */
 const COLUMNS = `id int PRIMARY KEY, code text NOT NULL, name text, qty int, price numeric(12,2), ok boolean, born date, at timestamptz,
-  local_at timestamp, doc jsonb, uid uuid, data bytea, tags text[]`;
+  local_at timestamp, doc jsonb, uid uuid, data bytea, tags text[], mood mood`;
 const row = (id: number, name: string) => `(${id}, 'c${id}', '${name}', ${id * 10}, ${id}.25, ${id % 2 === 0}, '2024-02-${String(id % 28 + 1).padStart(2, '0')}',
-  '2024-06-01 12:34:56.789012+02', '2024-06-01 12:34:56.789012', '{"k": [${id}, 2.5]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a${String(id).padStart(2, '0')}', '\\xdeadbeef', '{a,"b c",NULL}')`;
+  '2024-06-01 12:34:56.789012+02', '2024-06-01 12:34:56.789012', '{"k": [${id}, 2.5]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a${String(id).padStart(2, '0')}', '\\xdeadbeef', '{a,"b c",NULL}', '${['sad', 'ok', 'happy'][id % 3]}')`;
 
 /** the changes both capture after their snapshots: one transaction per statement unless grouped */
 const CHANGES = (t: string) => [
@@ -148,6 +148,7 @@ function inCaptureOrder(events: Event[]): Event[] {
 
 test("Tributary postgres source → Kafka: Kafka Connect's FileStreamSink reads it; the events are Debezium's, field by field", { timeout: 180_000 }, async (t) => {
   const db = await postgres.createDatabase('kafka_interop_pg');
+  await postgres.query(db, "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
   for (const table of TABLES) {
     await postgres.query(db, `CREATE TABLE ${table} (${COLUMNS})`);
     await postgres.query(db, `INSERT INTO ${table} VALUES ${row(1, 'one')}, ${row(2, 'two')}, ${row(3, 'three')}`);

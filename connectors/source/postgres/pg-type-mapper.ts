@@ -81,7 +81,11 @@ export function columnType(registry: TypeRegistry, oid: number, typmod: number, 
 
 function mapInfo(registry: TypeRegistry, info: TypeInfo, typmod: number, options: TypeMappingOptions): ColumnType {
   if (info.type === 'd') return columnType(registry, info.baseType, info.typmod >= 0 ? info.typmod : typmod, options);
-  if (info.type === 'e') return str('io.debezium.data.Enum');
+  if (info.type === 'e') {
+    // Debezium's Enum lists the labels, in their sort order, in its `allowed` parameter
+    const parameters = info.labels === null ? undefined : { allowed: info.labels };
+    return { schema: Schemas.string({ name: 'io.debezium.data.Enum', version: 1, parameters }), fromText: identity, placeholder: 'string' };
+  }
   if (info.category === 'A' && info.elementType !== 0) {
     const element = columnType(registry, info.elementType, typmod, options);
     const convert = (items: unknown[]): unknown[] => items.map((v) => (v === null ? null : Array.isArray(v) ? convert(v) : element.fromText(v as string)));
