@@ -20,7 +20,8 @@
  *
  * usage: npx tsx bench/vs-debezium.ts [inserts=1000000] [updates=100000]
  *   env LATENCY_CHANGES (default 30000), LATENCY_RATE changes/s (default 3000),
- *   KAFKA_BOOTSTRAP_SERVERS to use a running broker
+ *   DEBEZIUM_CONFIG / TRIBUTARY_CONFIG: JSON objects of connector properties to add (e.g.
+ *   '{"poll.interval.ms":"10"}'), KAFKA_BOOTSTRAP_SERVERS to use a running broker
  */
 import pg from 'pg';
 import { Admin } from '@platformatic/kafka';
@@ -37,6 +38,8 @@ const total = inserts + updates;
 const latencyChanges = Number(process.env.LATENCY_CHANGES ?? 30_000);
 const latencyRate = Number(process.env.LATENCY_RATE ?? 3_000);
 const TX_ROWS = 100_000;
+const debeziumExtra = JSON.parse(process.env.DEBEZIUM_CONFIG ?? '{}') as Record<string, string>;
+const tributaryExtra = JSON.parse(process.env.TRIBUTARY_CONFIG ?? '{}') as Record<string, string>;
 
 const dir = tempDir('bench-vs-debezium');
 const own = externalKafka() ? undefined : await startKafkaCluster();
@@ -74,14 +77,14 @@ try {
 
   // 1. throughput, one at a time
   const debeziumStart = Date.now();
-  await connect.request('POST', '/connectors', { name: 'dbz', config: { 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1', 'topic.prefix': prefixes.debezium, 'slot.name': 'dbz_slot', ...common } });
+  await connect.request('POST', '/connectors', { name: 'dbz', config: { 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1', 'topic.prefix': prefixes.debezium, 'slot.name': 'dbz_slot', ...common, ...debeziumExtra } });
   await waitForTasksRunning(connect, 'dbz');
   await waitForCount(topics.debezium, BigInt(total), 'Debezium');
   const debeziumDrain = await drainFigures(topics.debezium, debeziumStart);
 
   const tributaryStart = Date.now();
   const worker = await startKafkaWorkerProcess(kafka, dir.path, { 'offset.flush.interval.ms': '60000', ...schemaless }, [
-    { name: 'trib', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'topic.prefix': prefixes.tributary, 'slot.name': 'trib_slot', ...database, ...common },
+    { name: 'trib', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'topic.prefix': prefixes.tributary, 'slot.name': 'trib_slot', ...database, ...common, ...tributaryExtra },
   ]);
   cleanups.push(() => worker.stop());
   await waitForCount(topics.tributary, BigInt(total), 'Tributary', () => worker.stderr());
@@ -111,6 +114,7 @@ try {
     ['peak RSS (VmHWM)', mb(debeziumMemory.peakRss), mb(tributaryMemory.peakRss)],
     ['RSS at the end', mb(debeziumMemory.rss), mb(tributaryMemory.rss)],
   ];
+  if (Object.keys(debeziumExtra).length + Object.keys(tributaryExtra).length > 0) console.log(`\nextra connector config: Debezium ${JSON.stringify(debeziumExtra)}, Tributary ${JSON.stringify(tributaryExtra)}`);
   console.log(`\nPostgreSQL → Kafka, ${total} changes (8 columns); live phase ${latencySeconds.toFixed(1)} s; Tributary ran ${worker.code === 'compiled' ? 'compiled (dist/)' : 'from source through tsx (+~40 MB RSS)'}`);
   const widths = [Math.max(...rows.map((r) => r[0].length)), 26, 16];
   console.log(`${''.padEnd(widths[0])}  ${'Debezium 3.6.1 / Connect 4.3'.padStart(widths[1])}  ${'Tributary'.padStart(widths[2])}`);
