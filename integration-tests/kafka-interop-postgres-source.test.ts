@@ -165,7 +165,7 @@ test("Tributary postgres source → Kafka: Kafka Connect's FileStreamSink reads 
   worker = await startEmbeddedWorker({
     workerProps: { 'offset.flush.interval.ms': '300' },
     bus: (_config, logs) => new KafkaBus({ bootstrapBrokers: kafka.brokers, clientId: 'interop-worker', worker: {}, logger: logs.get('runtime.bus') }),
-    connectors: [{ name: 'pg', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', ...testConfig(postgres.port, db, { 'topic.prefix': prefixes.tributary, 'table.include.list': 'public.items,public.items_full' }) }],
+    connectors: [{ name: 'pg', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', ...testConfig(postgres.port, db, { 'topic.prefix': prefixes.tributary, 'table.include.list': 'public.items,public.items_full', 'slot.drop.on.stop': 'true' }) }],
   });
   await waitForTasksRunning(connect, dbzName);
   const count = async (topic: string) => (await endOffsets(kafka, topic).catch(() => [0n])).reduce((n, e) => n + e, 0n);
