@@ -21,7 +21,8 @@
  * usage: npx tsx bench/vs-debezium.ts [inserts=1000000] [updates=100000]
  *   env LATENCY_CHANGES (default 30000), LATENCY_RATE changes/s (default 3000),
  *   DEBEZIUM_CONFIG / TRIBUTARY_CONFIG: JSON objects of connector properties to add (e.g.
- *   '{"poll.interval.ms":"10"}'), KAFKA_BOOTSTRAP_SERVERS to use a running broker
+ *   '{"poll.interval.ms":"10"}'), TRIBUTARY_NODE_ARGS: node flags for the Tributary process (e.g.
+ *   `--cpu-prof --cpu-prof-dir=/tmp/prof`), KAFKA_BOOTSTRAP_SERVERS to use a running broker
  */
 import pg from 'pg';
 import { Admin } from '@platformatic/kafka';
@@ -85,7 +86,7 @@ try {
   const tributaryStart = Date.now();
   const worker = await startKafkaWorkerProcess(kafka, dir.path, { 'offset.flush.interval.ms': '60000', ...schemaless }, [
     { name: 'trib', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'topic.prefix': prefixes.tributary, 'slot.name': 'trib_slot', ...database, ...common, ...tributaryExtra },
-  ]);
+  ], { nodeArgs: process.env.TRIBUTARY_NODE_ARGS?.split(' ').filter(Boolean) });
   cleanups.push(() => worker.stop());
   await waitForCount(topics.tributary, BigInt(total), 'Tributary', () => worker.stderr());
   const tributaryDrain = await drainFigures(topics.tributary, tributaryStart);

@@ -23,10 +23,10 @@ export interface KafkaWorkerProcess {
  * `connectors` started from the command line's way: for tests that kill it and benchmarks that
  * read its memory.
  */
-export async function startKafkaWorkerProcess(kafka: KafkaEndpoint, dir: string, workerProps: Record<string, string>, connectors: Record<string, string>[], options: { timeoutMs?: number; logs?: boolean } = {}): Promise<KafkaWorkerProcess> {
+export async function startKafkaWorkerProcess(kafka: KafkaEndpoint, dir: string, workerProps: Record<string, string>, connectors: Record<string, string>[], options: { timeoutMs?: number; logs?: boolean; nodeArgs?: readonly string[] } = {}): Promise<KafkaWorkerProcess> {
   const specFile = join(dir, `kafka-worker-${Date.now()}.json`);
   writeFileSync(specFile, JSON.stringify({ bootstrapBrokers: kafka.brokers, workerProps: { 'state.dir': join(dir, 'state'), ...workerProps }, connectors, logs: options.logs ?? Boolean(process.env.TRIBUTARY_TEST_LOGS) }));
-  const child = spawn(process.execPath, [MAIN, specFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, specFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-50_000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
