@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { TributaryError } from '../plugins/api/index.js';
 import { openLake, type LocalLake } from './lake-query/lake-location.js';
-import { LakeSession } from './lake-query/lake-session.js';
+// DuckDB (60 MB of native code in every process that imports it) loads only when a lake command runs
+import type { LakeSession } from './lake-query/lake-session.js';
 import { formatResult, type OutputFormat } from './lake-query/result-table.js';
 
 interface LakeOptions {
@@ -37,7 +38,7 @@ export function lakeCommand(): Command {
       await withLake(location, options, async (session) => {
         if (!sql && !options.table) throw new TributaryError('config.invalid', `Give a query or --table <topic>; the lake holds ${topicList(session)}.`);
         if (options.table && !session.topic(options.table)) throw new TributaryError('config.invalid', `No topic ${options.table} in the lake; it holds ${topicList(session)}.`);
-        const text = sql ?? `SELECT * FROM ${LakeSession.viewName(options.table!)}`;
+        const text = sql ?? `SELECT * FROM ${session.viewNameOf(options.table!)}`;
         for (const [topic, note] of session.notes) if (mentions(text, topic)) process.stderr.write(`note: ${note}\n`);
         const result = await session.query(text);
         process.stdout.write(formatResult(result, options.format, Number(options.maxRows)));
@@ -71,6 +72,7 @@ async function withLake(location: string, options: LakeOptions, run: (session: L
   let session: LakeSession | undefined;
   try {
     lake = await openLake(location, options.topicsDir, { endpoint: options.s3Endpoint, region: options.s3Region });
+    const { LakeSession } = await import('./lake-query/lake-session.js');
     session = await LakeSession.open(lake.root, options.topicsDir, { changes: (options as QueryOptions).changes });
     if (session.catalog.topics.length === 0) throw new TributaryError('config.invalid', `${location} holds no Parquet files under ${options.topicsDir}/ (is it the files sink's store.url, and is topics.dir ${options.topicsDir}?).`);
     await run(session);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../runtime/version.js';
+import { distributedCommand } from './distributed-command.js';
 import { lakeCommand } from './lake-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { quickstartCommand } from './quickstart-command.js';
@@ -15,6 +16,7 @@ const program = new Command()
 
 program.addCommand(quickstartCommand());
 program.addCommand(standaloneCommand());
+program.addCommand(distributedCommand());
 program.addCommand(validateCommand());
 program.addCommand(pluginsCommand());
 program.addCommand(lakeCommand());

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { builtinConnectors } from '../connectors/index.js';
 import type { RawConfig } from '../plugins/api/index.js';
 import { PluginRegistry } from '../plugins/registry.js';
-import { startRestServer, type RestServer } from '../rest/index.js';
 import { readConfigFile } from '../runtime/config/config-file.js';
 import { loadWorkerConfig, type WorkerConfig } from '../runtime/config/worker-config.js';
 import { StandaloneHerder } from '../runtime/herder/standalone-herder.js';
@@ -16,7 +15,7 @@ import { FileConfigStore } from '../runtime/storage/config-store.js';
 import { FileOffsetStore } from '../runtime/storage/file-offset-store.js';
 import { MemoryStatusStore } from '../runtime/storage/memory-status-store.js';
 import { Worker } from '../runtime/worker/worker.js';
-import { VERSION } from '../runtime/version.js';
+import { defaultWorkerId, startCommitTimer, startWorkerRest } from './worker-rest.js';
 
 export interface StandaloneOptions {
   /** worker properties as read from a file (environment overrides are applied here) */
@@ -68,9 +67,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   await offsets.start();
   const metrics = new WorkerMetrics();
   const statuses = new MemoryStatusStore();
-  const firstListener = config.listeners[0] ?? 'http://127.0.0.1:8083';
   const worker = new Worker({
-    workerId: config['worker.id'] ?? `${hostname()}:${new URL(firstListener).port || 8083}`,
+    workerId: config['worker.id'] ?? defaultWorkerId(hostname(), config.listeners),
     registry,
     offsets,
     statuses,
@@ -85,24 +83,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     worker, registry, configs: new FileConfigStore(config['state.dir']), offsets, statuses, logger: log,
     topicTracking: { enabled: config['topic.tracking.enable'], allowReset: config['topic.tracking.allow.reset'] },
   });
-  let rest: RestServer | undefined;
-  if (config['rest.enabled']) {
-    rest = await startRestServer({
-      listeners: config.listeners,
-      herder,
-      metrics: metrics.registry,
-      loggers: logs,
-      version: VERSION,
-      auth: restAuth(config),
-      maxBodyBytes: config['rest.max.body.bytes'],
-      advertised: { protocol: config['rest.advertised.listener'], host: config['rest.advertised.host.name'] || undefined, port: config['rest.advertised.port'] },
-      resolvePlugin: (c) => registry.find(c)?.name,
-      logger: logs.get('rest'),
-    });
-  }
+  const rest = await startWorkerRest(config, { herder, registry, metrics, logs });
   await herder.start(given);
-  const commitTimer = setInterval(() => void worker.commitOffsets(), config['offset.flush.interval.ms']);
-  commitTimer.unref();
+  const stopCommits = startCommitTimer(() => worker.commitOffsets(), config['offset.flush.interval.ms'], log);
   log.info({ listeners: rest?.urls, offsets: config['offset.storage.file.filename'], plugins: registry.list().map((c) => c.name) }, 'standalone worker started');
   let stopping: Promise<void> | undefined;
   return {
@@ -114,22 +97,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     url: rest?.urls[0],
     stop: () =>
       (stopping ??= (async () => {
-        clearInterval(commitTimer);
+        stopCommits();
         await rest?.close();
         await herder.stop();
         log.info('standalone worker stopped');
       })()),
   };
-}
-
-function restAuth(config: WorkerConfig) {
-  if (config['rest.auth.type'] === 'bearer') return { type: 'bearer' as const, token: config['rest.auth.bearer.token']! };
-  if (config['rest.auth.type'] === 'basic') {
-    const users = Object.fromEntries(config['rest.auth.basic.users']!.split(',').map((pair) => {
-      const i = pair.indexOf(':');
-      return [pair.slice(0, i).trim(), pair.slice(i + 1)];
-    }));
-    return { type: 'basic' as const, users };
-  }
-  return { type: 'none' as const };
 }

@@ -62,6 +62,18 @@ describe('KafkaBasedLog', () => {
     assert.equal(readerSeen.length, 51);
   });
 
+  it('lands every one of concurrent sends (one produce at a time: the client would drop all but one per partition)', async (t) => {
+    const topic = uniqueName('concurrent-sends');
+    const seen: LogRecord[] = [];
+    const log = await KafkaBasedLog.start(options(topic, seen, { partitions: 2 }));
+    t.after(() => log.stop());
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    const acks = await Promise.all(keys.map((k) => log.send(Buffer.from(k), Buffer.from('v'))));
+    assert.equal(new Set(acks.map((a) => `${a.partition}/${a.offset}`)).size, keys.length, 'each acknowledged at its own offset');
+    await log.readToEnd();
+    assert.deepEqual(seen.map((r) => text(r.key)).sort(), [...keys].sort());
+  });
+
   it('refuses a topic that is not compacted, or has the wrong partition count, with a typed error', async (t) => {
     const admin = adminFor(kafka);
     t.after(() => admin.close());

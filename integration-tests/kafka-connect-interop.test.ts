@@ -2,10 +2,16 @@ import assert from 'node:assert/strict';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Producer, type Message } from '@platformatic/kafka';
+import type { Message } from '@platformatic/kafka';
+import type { Logger } from '../plugins/api/index.js';
+import type { ConfigChange } from '../runtime/storage/config-backing-store.js';
 import { decodeConfigRecord, type ConfigRecord } from '../runtime/storage/kafka-config-format.js';
 import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetKeyPartition } from '../runtime/storage/kafka-offset-format.js';
 import { decodeStatusRecord, type StatusRecord } from '../runtime/storage/kafka-status-format.js';
+import { KafkaConfigStore } from '../runtime/storage/kafka-config-store.js';
+import { KafkaOffsetStore } from '../runtime/storage/kafka-offset-store.js';
+import type { KafkaStoreOptions } from '../runtime/storage/kafka-store-options.js';
+import { KafkaStatusStore } from '../runtime/storage/kafka-status-store.js';
 import { adminFor, readTopic } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { connectorState as connectorStateOf, debeziumPostgresConfig, deleteConnectorAndSlot, startKafkaConnect, type KafkaConnectWorker } from './harness/kafka-connect.js';
@@ -38,6 +44,13 @@ after(async () => {
 async function latestByKey(topic: string): Promise<Map<string, Message>> {
   const records = await readTopic(kafka, topic);
   return new Map(records.map((r) => [r.key.toString(), r]));
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Tributary's store options over one of the Kafka Connect worker's internal topics. */
+function overConnect(topic: string, partitions: number): KafkaStoreOptions {
+  return { topic: { topic, partitions, replicationFactor: 1 }, bootstrapBrokers: kafka.brokers, clientId: uniqueName('tributary-store'), timeoutMs: 20_000, logger: quiet };
 }
 
 const connectorState = (name: string) => connectorStateOf(connect, name);
@@ -105,7 +118,51 @@ describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal t
     assert.ok(decodedStatuses.some(([, r]) => r.kind === 'topic' && r.topic === topic && r.connector === name), 'KIP-558 topic status');
   });
 
-  it('reads an offset that Tributary wrote into its offsets topic (KIP-875 GET /connectors/{name}/offsets)', async (t) => {
+  it("Tributary's stores read a FileStreamSource connector's offsets, configs and statuses, and hear its stop", async (t) => {
+    const name = uniqueName('store-read');
+    const input = join(files.path, `${name}.txt`);
+    writeFileSync(input, 'one\ntwo\nthree\n');
+    const topic = uniqueName('store-lines');
+    await connect.request('POST', '/connectors', { name, config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: input, topic } });
+    await eventually(async () => (await connectorState(name)).tasks[0] === 'RUNNING' || undefined, 60_000, 'the file source task running');
+
+    const offsets = new KafkaOffsetStore(overConnect(connect.topics.offsets, 25));
+    const configs = new KafkaConfigStore(overConnect(connect.topics.configs, 1));
+    const statuses = new KafkaStatusStore(overConnect(connect.topics.status, 5));
+    await Promise.all([offsets.start(), configs.start(), statuses.start()]);
+    t.after(() => Promise.all([offsets.stop(), configs.stop(), statuses.stop()]).then(() => undefined));
+
+    await eventually(async () => {
+      await offsets.refresh();
+      return (await offsets.get(name, { filename: input }))?.position === 14 || undefined;
+    }, 30_000, 'the offset of all three lines');
+    assert.deepEqual(await offsets.connectorOffsets(name), [{ partition: { filename: input }, offset: { position: 14 } }]);
+    const stored = configs.connectors().find((c) => c.name === name);
+    assert.deepEqual(stored, { name, targetState: 'RUNNING', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: input, topic, name } });
+    assert.equal(configs.taskConfigs(name)?.length, 1);
+    assert.equal(configs.taskConfigs(name)![0]['task.class'], 'org.apache.kafka.connect.file.FileStreamSourceTask');
+    const status = statuses.get(name);
+    assert.equal(status?.connector.state, 'RUNNING');
+    assert.match(status!.connector.workerId, /^127\.0\.0\.1:\d+$/);
+    assert.equal(status?.tasks.get(0)?.state, 'RUNNING');
+
+    // Kafka Connect stops it (KIP-875): the config store hears a new target state and zero tasks
+    const heard: ConfigChange[] = [];
+    configs.onChange((c) => { if (c.name === name) heard.push(c); });
+    await connect.request('PUT', `/connectors/${name}/stop`);
+    await eventually(async () => {
+      await configs.refresh();
+      return configs.connectors().find((c) => c.name === name)?.targetState === 'STOPPED' && configs.taskConfigs(name)?.length === 0 || undefined;
+    }, 30_000, 'the STOPPED target state and an empty task set');
+    assert.ok(heard.some((c) => c.kind === 'connector'), `heard ${JSON.stringify(heard)}`);
+    assert.ok(heard.some((c) => c.kind === 'tasks'));
+    await eventually(async () => {
+      await statuses.flush();
+      return statuses.get(name)?.connector.state === 'STOPPED' || undefined;
+    }, 30_000, 'the STOPPED status');
+  });
+
+  it("reads offsets that Tributary's offset store wrote into its offsets topic (KIP-875 GET /connectors/{name}/offsets), and their reset", async (t) => {
     const name = uniqueName('tributary-written');
     const input = join(files.path, `${name}.txt`);
     writeFileSync(input, '');
@@ -113,15 +170,18 @@ describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal t
       name, config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: input, topic: uniqueName('unused') },
       initial_state: 'STOPPED',
     });
-    const key = encodeOffsetKey(name, { filename: input });
-    const producer = new Producer({ clientId: 'tributary-offsets', bootstrapBrokers: [...kafka.brokers], idempotent: true });
-    t.after(() => producer.close());
-    await producer.send({ messages: [{ topic: connect.topics.offsets, key, value: encodeOffsetValue({ position: 1234 })!, partition: offsetKeyPartition(key, 25) }] });
-    const offsets = await eventually(async () => {
+    const store = new KafkaOffsetStore(overConnect(connect.topics.offsets, 25));
+    await store.start();
+    t.after(() => store.stop());
+    const listed = async (count: number) => eventually(async () => {
       const body = await connect.request<{ offsets: { partition: unknown; offset: unknown }[] }>('GET', `/connectors/${name}/offsets`);
-      return body.offsets.length > 0 ? body.offsets : undefined;
-    }, 30_000, 'Kafka Connect to list the offset');
-    assert.deepEqual(offsets, [{ partition: { filename: input }, offset: { position: 1234 } }]);
+      return body.offsets.length === count ? body.offsets : undefined;
+    }, 30_000, `Kafka Connect to list ${count} offset(s)`);
+
+    await store.set([{ connector: name, partition: { filename: `${input}.old` }, offset: { position: 1 } }]);
+    await listed(1);
+    await store.set([{ connector: name, partition: { filename: input }, offset: { position: 1234 } }], { reset: [name] });
+    assert.deepEqual(await listed(1), [{ partition: { filename: input }, offset: { position: 1234 } }], 'the reset tombstoned the other partition');
 
     // resumed, the task starts reading the file at the position Tributary stored
     appendFileSync(input, 'x'.repeat(1300) + '\n');
@@ -159,5 +219,12 @@ describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal t
       assert.deepEqual(encodeOffsetValue(value), record.value, `re-encoded ${record.value.toString()}`);
     }
     console.log(`# debezium offset: ${records.at(-1)!.key.toString()} -> ${records.at(-1)!.value.toString()}`);
+
+    // Tributary's offset store, on Kafka Connect's topic, holds the latest of them for the connector
+    const store = new KafkaOffsetStore(overConnect(connect.topics.offsets, 25));
+    await store.start();
+    t.after(() => store.stop());
+    const latest = decodeOffsetValue((await readTopic(kafka, connect.topics.offsets)).filter((r) => decodeOffsetKey(r.key)?.connector === name).at(-1)!.value);
+    assert.deepEqual(await store.connectorOffsets(name), [{ partition: { server: prefix }, offset: latest }]);
   });
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { debeziumRenamedProperties, ErrorCodes, markdownTable, UNKNOWN_PROPERTIES_GROUP, type Connector } from '../plugins/api/index.js';
 import { commonConnectorSpec, commonSinkSpec } from '../runtime/config/connector-config.js';
-import { envNameOf, workerConfigSpec } from '../runtime/config/worker-config.js';
+import { distributedWorkerConfigSpec } from '../runtime/config/distributed-worker-config.js';
+import { envNameOf, sharedWorkerProperties, workerConfigSpec } from '../runtime/config/worker-config.js';
 import { builtinTransformRegistry, pluginClassName } from '../runtime/transforms/transform-registry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -118,6 +119,7 @@ function configurationDoc(): string {
     '| --- | --- |',
     ...envRows,
     '',
+    ...distributedWorkerSection(),
     '## Properties every connector accepts',
     '',
     markdownTable(commonConnectorSpec),
@@ -138,6 +140,45 @@ function configurationDoc(): string {
     '',
     ...predicates,
   ].join('\n');
+}
+
+function distributedWorkerSection(): string[] {
+  const shared = new Set(Object.keys(sharedWorkerProperties));
+  const own = Object.fromEntries(Object.entries(distributedWorkerConfigSpec.properties).filter(([name]) => !shared.has(name)));
+  const accepted = (distributedWorkerConfigSpec.accepted ?? []).map((a) => `\`${a.endsWith('.') ? `${a}*` : a}\``);
+  return [
+    '## Distributed worker properties',
+    '',
+    'A distributed worker (`tributary distributed worker.properties`, as `connect-distributed`) keeps its connector',
+    "configs, source offsets and statuses in three compacted Kafka topics, in Kafka Connect's formats, so a Kafka",
+    'Connect cluster and Tributary can read each other\'s offsets and configs (docs/kafka-client.md, "The stores").',
+    "Names and defaults are Kafka Connect's. Besides the properties below it takes every shared worker property of",
+    'the table above (`offset.flush.*`, `listeners`, `rest.*`, `plugin.path`, `task.shutdown.graceful.timeout.ms`,',
+    '`worker.id`, `topic.tracking.*`, `log.level`), with the same environment overrides (`TRIBUTARY_GROUP_ID`, …).',
+    '',
+    markdownTable({ properties: own }),
+    '',
+    'Missing internal topics are created at start-up, compacted, with the partitions and replication factor above',
+    '(the config topic always has one partition). Topic configs for them go under the topic\'s prefix, as in Kafka',
+    'Connect: `offset.storage.min.insync.replicas=2`, `config.storage.min.compaction.lag.ms=0`. A worker refuses to',
+    'start, with `kafka.topic_misconfigured` naming the topic and its property, when an internal topic exists with a',
+    '`cleanup.policy` other than `compact` (deletion by retention would lose offsets and configs; `compact,delete` is',
+    'refused too), or a config topic with more than one partition. A cluster that cannot be reached, or topics that',
+    'cannot be read to their end, within `worker.startup.timeout.ms` fail the start with `kafka.unavailable`.',
+    '',
+    'Every problem of an invalid distributed worker config is listed in one `worker.config_invalid` error; unknown',
+    'properties are warned about with the name they were likely meant to be. Not warned about, because other parts',
+    `read them: ${accepted.join(', ')} (\`producer.*\` and \`consumer.*\` go to the clients of source and sink tasks).`,
+    '',
+    'Security: `security.protocol` PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL; `sasl.mechanism` PLAIN, SCRAM-SHA-256',
+    'and SCRAM-SHA-512 with the user and password from `sasl.jaas.config`; trust material as PEM',
+    '(`ssl.truststore.type=PEM` with `ssl.truststore.location` or `ssl.truststore.certificates`), client keys as PEM',
+    'or PKCS12; `ssl.endpoint.identification.algorithm=` (empty) turns host name checks off. Not supported by the',
+    'Kafka client, and refused with what to do instead: GSSAPI (Kerberos) and OAUTHBEARER, JKS stores, PKCS12 trust',
+    'stores, IPv6 literals in `bootstrap.servers`. These settings apply to the internal-topic clients; the Kafka bus',
+    '(records of source and sink tasks) does not take them yet.',
+    '',
+  ];
 }
 
 function unknownPropertiesSection(): string[] {

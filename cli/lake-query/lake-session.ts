@@ -53,6 +53,11 @@ export class LakeSession {
     return plain ? parts.map(quoteIdent).join('.') : quoteIdent(topic);
   }
 
+  /** `LakeSession.viewName`, for callers that hold a session and not the class */
+  viewNameOf(topic: string): string {
+    return LakeSession.viewName(topic);
+  }
+
   /** The view name as a person types it: parts quoted only where SQL needs it. */
   displayName(topic: string): string {
     const name = LakeSession.viewName(topic);

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,8 +55,8 @@ export interface StartTimings {
 
 export interface KafkaClusterOptions {
   nodes?: 1 | 3;
-  /** extra server.properties (later ones win) */
-  overrides?: Record<string, string>;
+  /** extra server.properties (later ones win); a function gets each node's ports (extra listeners) */
+  overrides?: Record<string, string> | ((node: KafkaNodeSpec) => Record<string, string>);
   timeoutMs?: number;
 }
 
@@ -181,13 +181,28 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   return new LocalKafkaCluster(cluster.nodes, cluster.clusterId, cluster.timings, () => { process.off('exit', onExit); dir.remove(); });
 }
 
+/**
+ * Starts the nodes on free ports. A port found free can be taken by another process before the
+ * broker binds it (test files run in parallel): then the nodes start again on other ports.
+ */
 async function startNodes(distribution: KafkaDistribution, root: string, options: KafkaClusterOptions, detached: boolean): Promise<{ nodes: KafkaNode[]; clusterId: string; timings: StartTimings }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodesOnce(distribution, root, options, detached);
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test((error as Error).message)) throw error;
+      for (const entry of readdirSync(root)) if (entry.startsWith('node-')) rmSync(join(root, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+async function startNodesOnce(distribution: KafkaDistribution, root: string, options: KafkaClusterOptions, detached: boolean): Promise<{ nodes: KafkaNode[]; clusterId: string; timings: StartTimings }> {
   const began = Date.now();
   const specs = await nodeSpecs(root, options.nodes ?? 1);
   const nodes = specs.map((spec) => new KafkaNode(spec, distribution, detached));
   for (const node of nodes) {
     mkdirSync(node.spec.dir, { recursive: true });
-    writeServerProperties(node.configFile, serverProperties(node.spec, { nodes: specs, overrides: options.overrides }));
+    writeServerProperties(node.configFile, serverProperties(node.spec, { nodes: specs, overrides: typeof options.overrides === 'function' ? options.overrides(node.spec) : options.overrides }));
   }
   const clusterId = await randomUuid(distribution);
   await formatNodes(distribution, nodes, clusterId);

@@ -48,6 +48,13 @@ export function resolveKafka(version = KAFKA_VERSION): KafkaDistribution {
   return { version, folder, classPath: classPathOf(folder) };
 }
 
+/** Kafka's command-line tools (ProducerPerformance, ConsumerPerformance: the benchmarks' references), kept apart from the broker's jars. */
+export function resolveKafkaTools(version = KAFKA_VERSION): KafkaDistribution {
+  const folder = resolveMavenArtifacts(`kafka-tools-${version}-log4j-${LOG4J_VERSION}`, [{ groupId: 'org.apache.kafka', artifactId: 'kafka-tools', version }, ...loggingArtifacts()]);
+  checkLoggingJars(join(folder, 'lib'));
+  return { version, folder, classPath: classPathOf(folder) };
+}
+
 /**
  * A wrong or missing binding does not fail the broker: slf4j silently falls back to a no-op
  * logger and a broker that cannot start says nothing. So the pins are checked here.

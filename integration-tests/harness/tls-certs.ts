@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackage } from './apt.js';
 
@@ -11,6 +11,8 @@ export interface TlsFiles {
   /** server certificate for 127.0.0.1 only (so `localhost` is a name it does not carry), and its key */
   readonly certFile: string;
   readonly keyFile: string;
+  /** the key and the certificate in one PEM file (a Kafka broker's `ssl.keystore.type=PEM` key store) */
+  readonly keyAndCertFile: string;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -32,5 +34,9 @@ export function makeTlsFiles(dir: string): TlsFiles {
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr'], dir);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName = IP:127.0.0.1\n');
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'test-ca.pem', '-CAkey', 'test-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem'], dir);
-  return { caFile: join(dir, 'test-ca.pem'), otherCaFile: join(dir, 'other-ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  writeFileSync(join(dir, 'server-key-and-cert.pem'), readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'));
+  return {
+    caFile: join(dir, 'test-ca.pem'), otherCaFile: join(dir, 'other-ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key'),
+    keyAndCertFile: join(dir, 'server-key-and-cert.pem'),
+  };
 }

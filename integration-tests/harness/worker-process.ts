@@ -23,15 +23,16 @@ export function writeProperties(path: string, props: Record<string, string>): st
 }
 
 /**
- * Starts `tributary standalone` as a child process (from the TypeScript sources), so tests can
- * kill it with SIGKILL like a crash. Resolves once /health answers 200; rejects with the worker's
+ * Starts `tributary standalone` (or, with `mode: 'distributed'`, `tributary distributed`) as a
+ * child process (from the TypeScript sources), so tests can kill it with SIGKILL like a crash. Resolves once /health answers 200; rejects with the worker's
  * stderr if it exits first or is not ready within the timeout.
  */
-export async function startWorkerProcess(dir: string, workerProps: Record<string, string>, connectorFiles: string[] = [], options: { timeoutMs?: number; expectExit?: boolean } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(dir: string, workerProps: Record<string, string>, connectorFiles: string[] = [], options: { timeoutMs?: number; expectExit?: boolean; mode?: 'standalone' | 'distributed' } = {}): Promise<WorkerProcess> {
   const port = Number(workerProps['rest.port'] ?? (await freePort()));
-  const props = { 'state.dir': join(dir, 'state'), listeners: `http://127.0.0.1:${port}`, 'log.level': 'info', ...workerProps };
+  const mode = options.mode ?? 'standalone';
+  const props = { ...(mode === 'standalone' ? { 'state.dir': join(dir, 'state') } : {}), listeners: `http://127.0.0.1:${port}`, 'log.level': 'info', ...workerProps };
   const workerFile = writeProperties(join(dir, `worker-${port}.properties`), props);
-  const child = spawn(process.execPath, [join(ROOT, 'bin/tributary.js'), 'standalone', workerFile, ...connectorFiles], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/tributary.js'), mode, workerFile, ...connectorFiles], {
     cwd: ROOT,
     env: { ...process.env, TRIBUTARY_FROM_SOURCE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

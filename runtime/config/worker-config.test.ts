@@ -97,8 +97,8 @@ describe('loadWorkerConfig', () => {
   it('lists several property problems and cross-field problems of a config', () => {
     assert.deepEqual(invalidDetails({ 'rest.port': '70000', 'bus.buffer.batches': '0', 'log.level': 'loud' }), [
       'rest.port: Invalid value "70000" for configuration rest.port: must be at most 65535',
-      'bus.buffer.batches: Invalid value "0" for configuration bus.buffer.batches: must be at least 1',
       'log.level: Invalid value "loud" for configuration log.level: must be one of: trace, debug, info, warn, error, fatal, silent',
+      'bus.buffer.batches: Invalid value "0" for configuration bus.buffer.batches: must be at least 1',
     ]);
     assert.deepEqual(invalidDetails({ listeners: 'http://a:1,localhost:8083', 'rest.auth.type': 'bearer' }), [
       'rest.auth.bearer.token: rest.auth.type=bearer needs rest.auth.bearer.token',

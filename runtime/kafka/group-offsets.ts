@@ -7,6 +7,13 @@ export interface TopicPartitionOffsets {
   readonly partition: number;
   /** the next offset to consume */
   readonly offset: bigint;
+  /** committed with the offset, returned by `fetchCommitted` (Kafka keeps up to offset.metadata.max.bytes, 4096 by default) */
+  readonly metadata?: string | null;
+}
+
+export interface CommittedOffset {
+  readonly offset: bigint;
+  readonly metadata: string | null;
 }
 
 /**
@@ -29,20 +36,25 @@ export class GroupOffsets {
 
   /** Committed offsets of these partitions; partitions without one are absent. */
   async fetch(partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, bigint>> {
+    return new Map([...(await this.fetchCommitted(partitions))].map(([key, c]) => [key, c.offset]));
+  }
+
+  /** Committed offsets of these partitions with their metadata; partitions without one are absent. */
+  async fetchCommitted(partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, CommittedOffset>> {
     const topics = new Map<string, number[]>();
     for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
     const response = await this.#call((c) => offsetFetchV9.api.async(c, [{ groupId: this.groupId, memberId: null, memberEpoch: -1, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }], false));
-    const out = new Map<string, bigint>();
+    const out = new Map<string, CommittedOffset>();
     for (const group of response.groups) {
-      for (const t of group.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) out.set(partitionKey(t.name, p.partitionIndex), p.committedOffset);
+      for (const t of group.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) out.set(partitionKey(t.name, p.partitionIndex), { offset: p.committedOffset, metadata: p.metadata ?? null });
     }
     return out;
   }
 
   async commit(offsets: readonly TopicPartitionOffsets[]): Promise<void> {
     if (offsets.length === 0) return;
-    const topics = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: null }[]>();
-    for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: null }]);
+    const topics = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[]>();
+    for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null }]);
     await this.#call((c) => offsetCommitV9.api.async(c, this.groupId, -1, '', null, [...topics].map(([name, partitions]) => ({ name, partitions }))));
   }
 

@@ -1,6 +1,7 @@
 import {
   Connection, describeGroupsV5, FindCoordinatorKeyTypes, findCoordinatorV6, heartbeatV4, joinGroupV9, leaveGroupV5, protocolErrorsCodesById, ResponseError, syncGroupV5,
 } from '@platformatic/kafka';
+import type { KafkaConnectionSecurity } from '../config/kafka-security.js';
 
 /**
  * Kafka's classic group protocol as raw requests to the group coordinator, for a group that is
@@ -67,6 +68,8 @@ export interface GroupRequestsOptions {
   /** must exceed the rebalance timeout: a JoinGroup is answered only when the rebalance completes */
   readonly requestTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
+  /** TLS and SASL of the connections (runtime/config/kafka-security.ts) */
+  readonly security?: KafkaConnectionSecurity;
 }
 
 export function protocolError(error: unknown): GroupError | undefined {
@@ -86,7 +89,7 @@ function brokerAddress(address: string): { host: string; port: number } {
  * moved, a broker answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a while).
  */
 export async function connectToCoordinator(bootstrapBrokers: readonly string[], groupId: string, options: GroupRequestsOptions, timeoutMs = 30_000): Promise<Connection> {
-  const connectionOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000, connectTimeout: options.connectTimeoutMs ?? 5_000 };
+  const connectionOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000, connectTimeout: options.connectTimeoutMs ?? 5_000, ...options.security };
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -1,4 +1,5 @@
 import { Consumer, FetchIsolationLevels, IS_CONTROL, type fetchV17, type RecordsBatch } from '@platformatic/kafka';
+import type { KafkaConnectionSecurity } from '../config/kafka-security.js';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 
@@ -19,6 +20,7 @@ export interface FetchedRecord {
 export interface PartitionFetcherOptions {
   readonly bootstrapBrokers: readonly string[];
   readonly clientId: string;
+  readonly security?: KafkaConnectionSecurity;
   readonly isolationLevel?: 'read_uncommitted' | 'read_committed';
   /** longest a fetch waits at the end of the log before asking again */
   readonly maxWaitMs?: number;
@@ -51,7 +53,7 @@ export class PartitionFetcher {
     this.#options = options;
     const isolationLevel = options.isolationLevel === 'read_committed' ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
     // a Consumer only for its Fetch, ListOffsets and metadata: it never joins a group
-    this.#consumer = new Consumer({ clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers], groupId: `${options.clientId}-unused`, isolationLevel, timeout: 10_000, retries: 2, retryDelay: 250 });
+    this.#consumer = new Consumer({ clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers], groupId: `${options.clientId}-unused`, isolationLevel, timeout: 10_000, retries: 2, retryDelay: 250, ...options.security });
   }
 
   /** Starts fetching the partitions, each from its offset (undefined: the log start). */
@@ -181,16 +183,19 @@ function key(topic: string, partition: number): string {
 }
 
 export function errorNames(error: unknown): string {
-  const names: string[] = [];
-  const walk = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const { apiId, message, errors } = e as { apiId?: string; message?: string; errors?: unknown[] };
-    if (apiId) names.push(apiId);
-    if (message) names.push(message);
-    for (const inner of errors ?? []) walk(inner);
+  // each distinct text once: a library retry repeats the same inner error per attempt
+  const names = new Set<string>();
+  const walk = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 8) return;
+    const { apiId, message, errors, cause } = e as { apiId?: string; message?: string; errors?: unknown[]; cause?: unknown };
+    if (apiId) names.add(apiId);
+    if (message) names.add(message);
+    for (const inner of errors ?? []) walk(inner, depth + 1);
+    // why a connection failed (SASL authentication, TLS verification) is its cause
+    walk(cause, depth + 1);
   };
-  walk(error);
-  return names.join(' ');
+  walk(error, 0);
+  return [...names].join(' ');
 }
 
 /** Errors a retry cannot fix: no permission on the topic. */

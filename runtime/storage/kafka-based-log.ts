@@ -1,10 +1,11 @@
 import {
   Admin, compatibilityPartitioner, ConfigResourceTypes, Consumer, FetchIsolationLevels, IS_CONTROL, Producer, ProduceAcks,
-  fetchV17, type RecordsBatch,
+  fetchV17, type ConnectionOptions, type RecordsBatch,
 } from '@platformatic/kafka';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 import { RetriableError, TributaryError } from '../../plugins/api/errors.js';
+import { errorNames } from '../kafka/partition-fetcher.js';
 
 /**
  * A log over one compacted Kafka topic, as Kafka Connect's `KafkaBasedLog`: the shared base of
@@ -48,6 +49,8 @@ export interface KafkaBasedLogOptions {
   readonly timeoutMs?: number;
   /** longest a fetch waits at the end of the log before asking again */
   readonly fetchMaxWaitMs?: number;
+  /** TLS and SASL settings of the clients (runtime/config/kafka-security.ts) */
+  readonly security?: Pick<ConnectionOptions, 'tls' | 'sasl'>;
 }
 
 interface EndWaiter {
@@ -64,11 +67,13 @@ export class KafkaBasedLog {
   readonly #admin: Admin;
   readonly #producer: Producer;
   readonly #consumer: Consumer;
+  readonly #endOffsets: Consumer;
   #positions: bigint[] = [];
   #waiters: EndWaiter[] = [];
   #stopped = false;
   #readLoop: Promise<void> = Promise.resolve();
   #readError: Error | undefined;
+  #sendChain: Promise<unknown> = Promise.resolve();
 
   private constructor(options: KafkaBasedLogOptions) {
     this.topic = options.topic;
@@ -80,11 +85,16 @@ export class KafkaBasedLog {
     const base = {
       clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers],
       timeout: Math.min(this.#timeoutMs, 10_000), retries: 2, retryDelay: 250,
+      ...options.security,
     };
     this.#admin = new Admin(base);
     this.#producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner });
-    // a Consumer only for its Fetch and ListOffsets: it never joins the group it is named after
+    // Consumers only for their Fetch and ListOffsets: they never join the group they are named after.
+    // Two of them: a broker answers one connection's requests in order, so a ListOffsets sent on the
+    // connection of a Fetch that is waiting at the end of the log would wait with it (up to
+    // fetchMaxWaitMs) and readToEnd would too.
     this.#consumer = new Consumer({ ...base, groupId: `${options.clientId}-unused`, isolationLevel: this.#isolation });
+    this.#endOffsets = new Consumer({ ...base, clientId: `${options.clientId}-ends`, groupId: `${options.clientId}-unused`, isolationLevel: this.#isolation });
   }
 
   /** Creates the topic if missing (or checks it), reads it to its end, and keeps reading. */
@@ -102,6 +112,11 @@ export class KafkaBasedLog {
     }
   }
 
+  /** the topic's partition count, as found at start */
+  get partitions(): number {
+    return this.#positions.length;
+  }
+
   get #timeoutMs(): number { return this.#options.timeoutMs ?? 30_000; }
   get #isolation(): number {
     return this.#options.isolationLevel === 'read_committed' ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
@@ -110,8 +125,19 @@ export class KafkaBasedLog {
     return this.#options.topicProperty ? `topic '${this.topic}' (${this.#options.topicProperty})` : `topic '${this.topic}'`;
   }
 
-  /** Sends one record; resolves with where it landed once the brokers acknowledged it (acks=all). */
-  async send(key: Buffer | null, value: Buffer | null, partition?: number): Promise<{ partition: number; offset: bigint }> {
+  /**
+   * Sends one record; resolves with where it landed once the brokers acknowledged it (acks=all).
+   * Sends go out one at a time, in call order: the client's idempotent producer gives concurrent
+   * sends to one partition the same sequence number, and the broker acknowledges all but the
+   * first as duplicates without writing them (checked against Kafka 4.4: kafka-based-log test).
+   */
+  send(key: Buffer | null, value: Buffer | null, partition?: number): Promise<{ partition: number; offset: bigint }> {
+    const sent = this.#sendChain.catch(() => undefined).then(() => this.#sendNow(key, value, partition));
+    this.#sendChain = sent;
+    return sent;
+  }
+
+  async #sendNow(key: Buffer | null, value: Buffer | null, partition?: number): Promise<{ partition: number; offset: bigint }> {
     if (this.#stopped) throw new TributaryError('internal', `the log over ${this.#topicLabel} is stopped`);
     // a resend after an unanswered attempt may write the record twice: harmless in a compacted
     // log read as "last value of a key wins"
@@ -134,6 +160,7 @@ export class KafkaBasedLog {
         if (this.#stopped || Date.now() + backoffMs > deadline) throw unavailable(what, error);
         this.#producer.clearMetadata();
         this.#consumer.clearMetadata();
+        this.#endOffsets.clearMetadata();
         await new Promise((r) => setTimeout(r, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 1_000);
       }
@@ -147,7 +174,7 @@ export class KafkaBasedLog {
   async readToEnd(): Promise<void> {
     if (this.#readError) throw this.#readError;
     const ends = await this.#retrying(`could not read the end offsets of ${this.#topicLabel}`, async () => {
-      const offsets = await this.#consumer.listOffsets({ topics: [this.topic], isolationLevel: this.#isolation });
+      const offsets = await this.#endOffsets.listOffsets({ topics: [this.topic], isolationLevel: this.#isolation });
       return offsets.get(this.topic) ?? [];
     });
     if (this.#reached(ends)) return;
@@ -170,7 +197,7 @@ export class KafkaBasedLog {
     this.#stopped = true;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new TributaryError('internal', `the log over ${this.#topicLabel} was stopped`));
     await this.#readLoop.catch(() => undefined);
-    await Promise.all([this.#producer.close(), this.#consumer.close(), this.#admin.close()].map((p) => p.catch(() => undefined)));
+    await Promise.all([this.#producer.close(), this.#consumer.close(), this.#endOffsets.close(), this.#admin.close()].map((p) => p.catch(() => undefined)));
   }
 
   #reached(ends: readonly bigint[]): boolean {
@@ -284,19 +311,6 @@ export class KafkaBasedLog {
     const starts = earliest.get(this.topic) ?? [];
     starts.forEach((start, partition) => { if (this.#positions[partition] < start) this.#positions[partition] = start; });
   }
-}
-
-function errorNames(error: unknown): string {
-  const names: string[] = [];
-  const walk = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const { apiId, message, errors } = e as { apiId?: string; message?: string; errors?: unknown[] };
-    if (apiId) names.push(apiId);
-    if (message) names.push(message);
-    for (const inner of errors ?? []) walk(inner);
-  };
-  walk(error);
-  return names.join(' ');
 }
 
 function isOffsetOutOfRange(error: unknown): boolean {

@@ -63,6 +63,7 @@ export class Worker {
   readonly #committer: OffsetCommitter;
   #lock: Promise<unknown> = Promise.resolve();
   #stopping = false;
+  readonly #taskConfigListeners = new Set<(name: string, configs: RawConfig[]) => void>();
 
   constructor(options: WorkerOptions) {
     this.#o = options;
@@ -206,6 +207,16 @@ export class Worker {
     return this.#require(name).taskConfigs;
   }
 
+  /**
+   * Calls `listener` each time a connector has computed its task configs (at every start), with
+   * the configs as they may be stored: a value taken from a `${provider:...}` reference keeps the
+   * reference, so secrets never reach a config topic. Returns the listener's removal.
+   */
+  onTaskConfigs(listener: (name: string, configs: RawConfig[]) => void): () => void {
+    this.#taskConfigListeners.add(listener);
+    return () => this.#taskConfigListeners.delete(listener);
+  }
+
   get bus(): Bus {
     return this.#o.bus;
   }
@@ -295,6 +306,7 @@ export class Worker {
     entry.connectorRestart = undefined;
     // Task configs inherit the framework properties so each task sees its transforms and policies.
     entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
+    for (const listener of this.#taskConfigListeners) listener(name, storableTaskConfigs(entry.config, valid.resolved, entry.taskConfigs));
     if (valid.connector.kind === 'sink') {
       entry.matches = topicMatcher(valid.parsed);
       entry.feeds = this.#o.bus.subscribe({ connector: name, tasks: entry.taskConfigs.length, matches: entry.matches, config: valid.resolved });
@@ -487,4 +499,9 @@ function needsOperator(error: unknown): boolean {
 /** The status trace of a RUNNING task working around a failure: the error, and since when. */
 function degradedTrace(degraded: { error: unknown; since: number }): string {
   return `${describeError(degraded.error)}\n(still RUNNING: the task has been working around this since ${new Date(degraded.since).toISOString()})`;
+}
+
+/** Task configs with every value that came from a provider reference put back as that reference. */
+function storableTaskConfigs(stored: Readonly<Record<string, string>>, resolved: Readonly<RawConfig>, taskConfigs: readonly RawConfig[]): RawConfig[] {
+  return taskConfigs.map((tc) => Object.fromEntries(Object.entries(tc).map(([k, v]) => [k, k in stored && v === resolved[k] ? stored[k] : v])));
 }

@@ -8,11 +8,14 @@ import type { Bus, SinkFeed, SinkOffsetEntry, SinkSubscriptionSpec } from '../bu
 import { PublishedBatch } from '../published-batch.js';
 import { KafkaSinkFeed } from './kafka-sink-feed.js';
 import { KafkaSourceOutlet } from './kafka-source-outlet.js';
+import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
 export interface KafkaBusOptions {
   readonly bootstrapBrokers: readonly string[];
   /** prefixes the clients' ids (the worker's id) */
   readonly clientId: string;
+  /** TLS and SASL of every client (the worker's security settings) */
+  readonly security?: KafkaConnectionSecurity;
   /** the worker's properties: default converters, `producer.*`, `consumer.*`, `topic.creation.enable` */
   readonly worker: Readonly<Record<string, string>>;
   readonly logger: Logger;
@@ -49,6 +52,7 @@ export class KafkaBus implements Bus {
     this.#outlets.set(connector, new KafkaSourceOutlet({
       connector,
       bootstrapBrokers: this.#o.bootstrapBrokers,
+      security: this.#o.security,
       clientId: `${this.#o.clientId}-${connector}`,
       converters: connectorConverters(config, this.#o.worker),
       bufferMemory: Number(this.#producerSetting(config, 'buffer.memory') ?? DEFAULT_BUFFER_MEMORY),
@@ -84,7 +88,7 @@ export class KafkaBus implements Bus {
         if (yes) active.add(topic);
         return yes;
       },
-      bootstrapBrokers: this.#o.bootstrapBrokers, clientId: `${this.#o.clientId}-${spec.connector}-${taskId}`, converters,
+      bootstrapBrokers: this.#o.bootstrapBrokers, security: this.#o.security, clientId: `${this.#o.clientId}-${spec.connector}-${taskId}`, converters,
       bufferChunks: this.#o.bufferChunks ?? 16, isolationLevel: isolation,
       sendDeadLetter: (letter) => this.#sendDeadLetter(spec.connector, spec.config, letter),
     }));
@@ -148,7 +152,7 @@ export class KafkaBus implements Bus {
       else commits.push({ ...target, offset: BigInt(offset as number) });
     });
     if (problems.length > 0) throw new TributaryError('offsets.invalid', `The offsets were not changed: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: problems });
-    const offsets = new GroupOffsets(this.#o.bootstrapBrokers, `connect-${connector}`, { clientId: this.#o.clientId });
+    const offsets = new GroupOffsets(this.#o.bootstrapBrokers, `connect-${connector}`, { clientId: this.#o.clientId, security: this.#o.security });
     try {
       await offsets.commit(commits);
     } finally {
@@ -220,7 +224,7 @@ export class KafkaBus implements Bus {
   }
 
   #admin(): Admin {
-    return new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000 });
+    return new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000, ...this.#o.security });
   }
 }
 

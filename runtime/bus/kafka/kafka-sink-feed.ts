@@ -1,11 +1,13 @@
 import { Admin } from '@platformatic/kafka';
 import type { DurableOffset, SinkRecord, SourceRecord, TopicPartitionOffset } from '../../../plugins/api/index.js';
 import type { RecordConverters } from '../../converters/connector-converters.js';
-import { GroupOffsets, partitionKey } from '../../kafka/group-offsets.js';
+import { GroupOffsets, partitionKey, type CommittedOffset } from '../../kafka/group-offsets.js';
 import { PartitionFetcher, type FetchedRecord } from '../../kafka/partition-fetcher.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { SinkFeed } from '../bus.js';
-import { toSinkRecord } from './kafka-record-codec.js';
+import { originOf, toSinkRecord } from './kafka-record-codec.js';
+import { ReplayFilter } from './replay-filter.js';
+import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
 /** how often the topics a sink takes are listed again (Kafka's consumers refresh their metadata similarly) */
 const ASSIGNMENT_REFRESH_MS = 3_000;
@@ -16,6 +18,7 @@ export interface SinkFeedOptions {
   readonly tasks: number;
   readonly matches: (topic: string) => boolean;
   readonly bootstrapBrokers: readonly string[];
+  readonly security?: KafkaConnectionSecurity;
   readonly clientId: string;
   readonly converters: RecordConverters;
   /** record chunks buffered before fetching pauses */
@@ -32,7 +35,8 @@ export interface SinkFeedOptions {
  * It starts at the offsets committed for the
  * connector's group (`connect-<name>`), or the log start (Kafka Connect's sinks default to
  * `earliest`), and commits only what the task's preCommit says is durable, so a crash replays
- * exactly what was not.
+ * exactly what was not. Records a restarted Tributary source sent twice are delivered once
+ * (replay-filter.ts).
  */
 export class KafkaSinkFeed implements SinkFeed {
   readonly #o: SinkFeedOptions;
@@ -41,6 +45,7 @@ export class KafkaSinkFeed implements SinkFeed {
   readonly #owned = new Set<string>();
   /** the last offset committed per partition, so an unchanged answer commits nothing */
   readonly #committed = new Map<string, bigint>();
+  readonly #replays = new ReplayFilter();
   #fetcher: PartitionFetcher | undefined;
   #starting: Promise<void> | undefined;
   #failure: unknown;
@@ -50,7 +55,7 @@ export class KafkaSinkFeed implements SinkFeed {
   constructor(options: SinkFeedOptions) {
     this.#o = options;
     this.#queue = new AsyncQueue(options.bufferChunks);
-    this.#offsets = new GroupOffsets(options.bootstrapBrokers, `connect-${options.connector}`, { clientId: options.clientId });
+    this.#offsets = new GroupOffsets(options.bootstrapBrokers, `connect-${options.connector}`, { clientId: options.clientId, security: options.security });
   }
 
   async take(maxRecords: number, timeoutMs: number): Promise<SinkRecord[]> {
@@ -70,7 +75,7 @@ export class KafkaSinkFeed implements SinkFeed {
     const commits = acked.filter((a) => {
       const key = partitionKey(a.topic, a.partition);
       return this.#owned.has(key) && this.#committed.get(key) !== BigInt(a.offset);
-    }).map((a) => ({ topic: a.topic, partition: a.partition, offset: BigInt(a.offset) }));
+    }).map((a) => ({ topic: a.topic, partition: a.partition, offset: BigInt(a.offset), metadata: this.#replays.commitAt(partitionKey(a.topic, a.partition), a.offset) }));
     if (commits.length === 0) return;
     await this.#offsets.commit(commits);
     for (const c of commits) this.#committed.set(partitionKey(c.topic, c.partition), c.offset);
@@ -98,11 +103,11 @@ export class KafkaSinkFeed implements SinkFeed {
   async #start(): Promise<void> {
     const partitions = await this.#assignedPartitions();
     for (const p of partitions) this.#owned.add(partitionKey(p.topic, p.partition));
-    const committed = partitions.length > 0 ? await this.#offsets.fetch(partitions) : new Map<string, bigint>();
-    for (const [key, offset] of committed) this.#committed.set(key, offset);
+    const committed = await this.#committedOffsets(partitions);
     if (this.#closed) return;
     this.#fetcher = new PartitionFetcher({
       bootstrapBrokers: this.#o.bootstrapBrokers,
+      security: this.#o.security,
       clientId: this.#o.clientId,
       isolationLevel: this.#o.isolationLevel,
       onRecords: (records) => this.#deliver(records),
@@ -111,7 +116,7 @@ export class KafkaSinkFeed implements SinkFeed {
         this.#queue.wake();
       },
     });
-    this.#fetcher.start(partitions.map((p) => ({ ...p, offset: committed.get(partitionKey(p.topic, p.partition)) })));
+    this.#fetcher.start(partitions.map((p) => ({ ...p, offset: committed.get(partitionKey(p.topic, p.partition))?.offset })));
     // topics created after the sink started (its source produces later), partitions added
     this.#refresh = setInterval(() => void this.#addNewPartitions().catch(() => undefined), ASSIGNMENT_REFRESH_MS);
     this.#refresh.unref();
@@ -120,27 +125,43 @@ export class KafkaSinkFeed implements SinkFeed {
   async #addNewPartitions(): Promise<void> {
     const fresh = (await this.#assignedPartitions()).filter((p) => !this.#owned.has(partitionKey(p.topic, p.partition)));
     if (fresh.length === 0 || this.#closed) return;
-    const committed = await this.#offsets.fetch(fresh);
+    const committed = await this.#committedOffsets(fresh);
     for (const p of fresh) this.#owned.add(partitionKey(p.topic, p.partition));
-    this.#fetcher?.add(fresh.map((p) => ({ ...p, offset: committed.get(partitionKey(p.topic, p.partition)) })));
+    this.#fetcher?.add(fresh.map((p) => ({ ...p, offset: committed.get(partitionKey(p.topic, p.partition))?.offset })));
+  }
+
+  /** The group's committed offsets of these partitions; what they say of resends is restored. */
+  async #committedOffsets(partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, CommittedOffset>> {
+    const committed = partitions.length > 0 ? await this.#offsets.fetchCommitted(partitions) : new Map<string, CommittedOffset>();
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      const c = committed.get(key);
+      if (c) this.#committed.set(key, c.offset);
+      this.#replays.restore(key, c?.metadata);
+    }
+    return committed;
   }
 
   async #deliver(records: FetchedRecord[]): Promise<void> {
-    let chunk: SinkRecord[];
+    const chunk: SinkRecord[] = [];
     try {
-      chunk = records.map((r) => toSinkRecord(r, this.#o.converters));
+      for (const r of records) {
+        const origin = originOf(r);
+        if (origin && !this.#replays.admit(partitionKey(r.topic, r.partition), Number(r.offset), origin.source, origin.position)) continue;
+        chunk.push(toSinkRecord(r, this.#o.converters));
+      }
     } catch (error) {
       // a record the converter cannot read fails the task (its trace names topic and offset)
       this.#failure = error;
       this.#queue.wake();
       return;
     }
-    await this.#queue.push(chunk).catch(() => undefined);
+    if (chunk.length > 0) await this.#queue.push(chunk).catch(() => undefined);
   }
 
   /** The partitions of the matching topics this task takes (by a stable hash). */
   async #assignedPartitions(): Promise<{ topic: string; partition: number }[]> {
-    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000 });
+    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000, ...this.#o.security });
     try {
       const topics = (await admin.listTopics()).filter((t) => this.#o.matches(t)).sort();
       if (topics.length === 0) return [];

@@ -4,6 +4,7 @@ import type { RecordConverters } from '../../converters/connector-converters.js'
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import type { PublishedBatch } from '../published-batch.js';
 import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
+import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
 interface QueuedBatch {
   readonly messages: KafkaMessage[];
@@ -14,6 +15,7 @@ interface QueuedBatch {
 export interface SourceOutletOptions {
   readonly connector: string;
   readonly bootstrapBrokers: readonly string[];
+  readonly security?: KafkaConnectionSecurity;
   readonly clientId: string;
   readonly converters: RecordConverters;
   /** bytes sent but not yet acknowledged before `publish` waits (Kafka's `buffer.memory`) */
@@ -39,6 +41,8 @@ export class KafkaSourceOutlet {
   readonly #o: SourceOutletOptions;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #created = new Set<string>();
+  /** `tributary.source` of every record (one buffer, shared: the client only reads it) */
+  readonly #sourceHeader: Buffer;
   readonly #queue: QueuedBatch[] = [];
   /** bytes queued or in flight: `publish` waits above buffer.memory */
   #bufferedBytes = 0;
@@ -48,12 +52,14 @@ export class KafkaSourceOutlet {
 
   constructor(options: SourceOutletOptions) {
     this.#o = options;
+    this.#sourceHeader = Buffer.from(options.connector, 'utf8');
     this.#producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
       clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers],
       idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner,
       // more than one: with fewer, an idempotent producer retries a vanished leader forever (docs/kafka-client.md)
       retries: 5, retryDelay: 250, timeout: 30_000, autocreateTopics: options.topicCreation === null,
       ...(options.compression ? { compression: options.compression } : {}),
+      ...options.security,
     });
   }
 
@@ -62,7 +68,7 @@ export class KafkaSourceOutlet {
     const messages: KafkaMessage[] = new Array(records.length);
     let bytes = 0;
     for (let i = 0; i < records.length; i++) {
-      messages[i] = toKafkaMessage(records[i], this.#o.converters);
+      messages[i] = toKafkaMessage(records[i], this.#o.converters, this.#sourceHeader);
       const size = messageBytes(messages[i]);
       if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, records[i], size, this.#o.maxRequestBytes);
       bytes += size;
@@ -157,7 +163,7 @@ export class KafkaSourceOutlet {
     const fresh = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.#created.has(t));
     if (fresh.length === 0) return;
     const creation = this.#o.topicCreation!;
-    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000 });
+    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000, ...this.#o.security });
     try {
       for (const topic of fresh) {
         try {

@@ -1,0 +1,225 @@
+import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
+import type { TargetState } from '../herder/herder.js';
+import type { ConfigBackingStore, ConfigChange } from './config-backing-store.js';
+import type { StoredConnector } from './config-store.js';
+import type { KafkaBasedLog, LogRecord } from './kafka-based-log.js';
+import {
+  decodeConfigRecord, encodeConnectorConfig, encodeTargetState, encodeTaskConfig, encodeTasksCommit,
+  type EncodedRecord, type TargetState as KafkaTargetState,
+} from './kafka-config-format.js';
+import { startStoreLog, type KafkaStoreOptions } from './kafka-store-options.js';
+
+const toKafka = (state: TargetState): KafkaTargetState => (state === 'RUNNING' ? 'STARTED' : state);
+const fromKafka = (state: KafkaTargetState): TargetState => (state === 'STARTED' ? 'RUNNING' : state);
+
+/**
+ * The distributed ConfigBackingStore: the config topic (`config.storage.topic`, one partition,
+ * compacted) in Kafka Connect's records (kafka-config-format.ts), read as
+ * `KafkaConfigBackingStore` reads them:
+ * - `connector-<c>` sets the connector's config (a tombstone deletes the connector, its task
+ *   configs and target state); a connector without a target-state record is RUNNING;
+ * - `task-<c>-<n>` is only buffered: a connector's task configs change when its `commit-<c>`
+ *   `{"tasks":N}` is read, and only if tasks 0..N-1 were all buffered since the previous commit.
+ *   Otherwise (compaction removed some, or a leader died half-way) the connector is
+ *   *inconsistent*: `taskConfigs` answers undefined until a complete set is committed, so the
+ *   herder computes them again;
+ * - `target-state-<c>` (v0 and v1 forms) sets the target state;
+ * - the other records (session key, restart requests, task-count records, logger levels) are
+ *   read and ignored here.
+ *
+ * Writes resolve once the records are acknowledged and read back, so the state and the change
+ * listeners have seen them; the listeners hear other workers' writes too (never the records read
+ * during `start`, which only builds the state). Connector origins are not part of Kafka
+ * Connect's format: every connector here reads as created over REST.
+ */
+export class KafkaConfigStore implements ConfigBackingStore {
+  readonly #options: KafkaStoreOptions;
+  readonly #configs = new Map<string, Record<string, string>>();
+  readonly #targetStates = new Map<string, TargetState>();
+  readonly #taskCounts = new Map<string, number>();
+  readonly #taskConfigs = new Map<string, Map<number, RawConfig>>();
+  readonly #deferred = new Map<string, Map<number, RawConfig>>();
+  readonly #inconsistent = new Set<string>();
+  readonly #listeners = new Set<(change: ConfigChange) => void>();
+  #log: KafkaBasedLog | undefined;
+  #stopped = false;
+  #started = false;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(options: KafkaStoreOptions) {
+    this.#options = options;
+  }
+
+  get location(): string {
+    return `Kafka topic ${this.#options.topic.topic}`;
+  }
+
+  async start(): Promise<void> {
+    // started already (startKafkaBackingStores starts the stores, a herder may call start too)
+    if (this.#log) return;
+    // read_committed: a fenced leader's aborted writes (exactly-once support) are never applied
+    this.#stopped = false;
+    this.#log = await startStoreLog(this.#options, 'configs', (record) => this.#read(record), { requiredPartitions: 1, partitions: 1, isolationLevel: 'read_committed' }, () => this.#stopped);
+    this.#started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#writing.catch(() => undefined);
+    this.#started = false;
+    await this.#log?.stop();
+    this.#log = undefined;
+  }
+
+  connectors(): StoredConnector[] {
+    return [...this.#configs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => this.#stored(name));
+  }
+
+  taskConfigs(name: string): RawConfig[] | undefined {
+    const count = this.#taskCounts.get(name);
+    if (count === undefined || this.#inconsistent.has(name)) return undefined;
+    const applied = this.#taskConfigs.get(name);
+    return Array.from({ length: count }, (_, i) => ({ ...applied?.get(i) }));
+  }
+
+  /** Connectors whose last committed task configs were incomplete (see the class comment). */
+  inconsistentConnectors(): string[] {
+    return [...this.#inconsistent].sort();
+  }
+
+  /**
+   * A new connector's target state goes first (readers see it when the config arrives, as Kafka
+   * Connect writes them); a change of target state alone (pause, resume, stop) writes only that.
+   */
+  putConnector(connector: StoredConnector): Promise<void> {
+    const records: EncodedRecord[] = [];
+    const existing = this.#configs.get(connector.name);
+    const stateChanged = (this.#targetStates.get(connector.name) ?? 'RUNNING') !== connector.targetState;
+    if (stateChanged || (!existing && connector.targetState !== 'RUNNING')) records.push(encodeTargetState(connector.name, toKafka(connector.targetState)));
+    if (!existing || !stateChanged || !sameConfig(existing, connector.config)) records.push(encodeConnectorConfig(connector.name, connector.config));
+    return this.#send(records);
+  }
+
+  removeConnector(name: string): Promise<void> {
+    return this.#send([encodeConnectorConfig(name, null), encodeTargetState(name, null)]);
+  }
+
+  /** The task configs, then the commit that applies them: readers never see a half-written set. */
+  putTaskConfigs(name: string, configs: readonly RawConfig[]): Promise<void> {
+    return this.#send([...configs.map((c, i) => encodeTaskConfig(name, i, c)), encodeTasksCommit(name, configs.length)], true);
+  }
+
+  onChange(listener: (change: ConfigChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Waits until every record written to the topic before the call has been read. */
+  async refresh(): Promise<void> {
+    await this.#log?.readToEnd();
+  }
+
+  /**
+   * Writes in order, one write at a time, then reads to the end. `catchUpFirst`: read to the end
+   * before writing too (task configs are computed from what the store says), as Kafka Connect does.
+   */
+  #send(records: readonly EncodedRecord[], catchUpFirst = false): Promise<void> {
+    const log = this.#log;
+    if (!log) return Promise.reject(new TributaryError('internal', `the config store over topic '${this.#options.topic.topic}' is not started`));
+    const write = this.#writing.catch(() => undefined).then(async () => {
+      if (catchUpFirst) await log.readToEnd();
+      for (const record of records) await log.send(Buffer.from(record.key, 'utf8'), record.value, 0);
+      await log.readToEnd();
+    });
+    this.#writing = write;
+    return write;
+  }
+
+  #stored(name: string): StoredConnector {
+    return { name, targetState: this.#targetStates.get(name) ?? 'RUNNING', config: { ...this.#configs.get(name) } };
+  }
+
+  #emit(change: ConfigChange): void {
+    if (!this.#started) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#options.logger.error({ err: error, change }, 'a config change listener failed');
+      }
+    }
+  }
+
+  #read(record: LogRecord): void {
+    if (record.key === null) return;
+    const key = record.key.toString('utf8');
+    const decoded = decodeConfigRecord(key, record.value);
+    switch (decoded.kind) {
+      case 'connector': {
+        const name = decoded.connector;
+        if (decoded.properties === null) {
+          const existed = this.#configs.delete(name);
+          this.#taskCounts.delete(name);
+          this.#taskConfigs.delete(name);
+          this.#deferred.delete(name);
+          this.#inconsistent.delete(name);
+          this.#targetStates.delete(name);
+          if (existed) this.#emit({ kind: 'removed', name });
+          return;
+        }
+        this.#configs.set(name, { ...decoded.properties });
+        this.#emit({ kind: 'connector', name });
+        return;
+      }
+      case 'target-state': {
+        const name = decoded.connector;
+        // a removed target state (deletion) is announced by the connector's tombstone
+        if (decoded.state === null) {
+          this.#targetStates.delete(name);
+          return;
+        }
+        const state = fromKafka(decoded.state);
+        const before = this.#targetStates.get(name) ?? 'RUNNING';
+        this.#targetStates.set(name, state);
+        if (this.#configs.has(name) && before !== state) this.#emit({ kind: 'connector', name });
+        return;
+      }
+      case 'task': {
+        if (decoded.properties === null) return; // Kafka Connect logs these as unexpected and skips them
+        let deferred = this.#deferred.get(decoded.connector);
+        if (!deferred) this.#deferred.set(decoded.connector, (deferred = new Map()));
+        deferred.set(decoded.task, { ...decoded.properties });
+        return;
+      }
+      case 'commit': {
+        const name = decoded.connector;
+        const deferred = this.#deferred.get(name) ?? new Map<number, RawConfig>();
+        const complete = Array.from({ length: decoded.tasks }, (_, i) => i).every((i) => deferred.has(i));
+        if (complete) {
+          const applied = this.#taskConfigs.get(name) ?? new Map<number, RawConfig>();
+          for (const [task, config] of deferred) applied.set(task, config);
+          this.#taskConfigs.set(name, applied);
+          this.#inconsistent.delete(name);
+        } else {
+          this.#options.logger.warn({ connector: name, tasks: decoded.tasks, buffered: [...deferred.keys()].sort((a, b) => a - b) }, 'committed task configs are incomplete (compacted, or a leader stopped mid-write); they are ignored until the connector\'s tasks are written again');
+          this.#inconsistent.add(name);
+        }
+        // either way a commit starts a fresh set: stale buffered configs must not complete a later one
+        this.#deferred.delete(name);
+        this.#taskCounts.set(name, decoded.tasks);
+        this.#emit({ kind: 'tasks', name });
+        return;
+      }
+      case 'ignored':
+        this.#options.logger.debug({ key, reason: decoded.reason }, 'skipping a record of the config topic');
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
