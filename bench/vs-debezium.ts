@@ -5,7 +5,7 @@
  *
  * 1. Throughput: the workload (1 M inserts in transactions of 100 k rows, then one update of
  *    100 k rows; 8 columns) is written while neither connector runs, each having its own slot;
- *    then Debezium, and after it Tributary (a worker process on the Kafka bus), drains it into its
+ *    then Debezium, and after it Tributary (`tributary distributed`, compiled), drains it into its
  *    topic alone. changes/s = records / (last append − first append), the topics having
  *    `message.timestamp.type=LogAppendTime`, so the broker stamps every record; "from start"
  *    also counts the connector's start-up.
@@ -21,17 +21,20 @@
  * usage: npx tsx bench/vs-debezium.ts [inserts=1000000] [updates=100000]
  *   env LATENCY_CHANGES (default 30000), LATENCY_RATE changes/s (default 3000),
  *   DEBEZIUM_CONFIG / TRIBUTARY_CONFIG: JSON objects of connector properties to add (e.g.
- *   '{"poll.interval.ms":"10"}'), TRIBUTARY_NODE_ARGS: node flags for the Tributary process (e.g.
- *   `--cpu-prof --cpu-prof-dir=/tmp/prof`), KAFKA_BOOTSTRAP_SERVERS to use a running broker
+ *   '{"poll.interval.ms":"10"}'), BENCH_NO_BUILD=1 to skip `npm run build` (then a stale dist/
+ *   means the sources through tsx, some 40 MB more RSS), KAFKA_BOOTSTRAP_SERVERS to use a running broker
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Admin } from '@platformatic/kafka';
 import { endOffsets, readRange } from '../integration-tests/harness/kafka-clients.js';
 import { externalKafka, startKafkaCluster, type KafkaEndpoint } from '../integration-tests/harness/kafka-cluster.js';
 import { KAFKA_CONNECT_DEFAULT_JVM, startKafkaConnect, waitForTasksRunning } from '../integration-tests/harness/kafka-connect.js';
-import { processMemory, startKafkaWorkerProcess } from '../integration-tests/harness/kafka-worker-process.js';
+import { processMemory } from '../integration-tests/harness/process-memory.js';
 import { startPostgres } from '../integration-tests/harness/postgres-server.js';
 import { tempDir } from '../integration-tests/harness/temp.js';
+import { startWorkerProcess } from '../integration-tests/harness/worker-process.js';
 
 const inserts = Number(process.argv[2] ?? 1_000_000);
 const updates = Math.min(inserts, Number(process.argv[3] ?? 100_000));
@@ -42,6 +45,12 @@ const TX_ROWS = 100_000;
 const debeziumExtra = JSON.parse(process.env.DEBEZIUM_CONFIG ?? '{}') as Record<string, string>;
 const tributaryExtra = JSON.parse(process.env.TRIBUTARY_CONFIG ?? '{}') as Record<string, string>;
 
+// Tributary runs as users run it: bin/tributary.js on the compiled dist/, built here first
+if (!process.env.BENCH_NO_BUILD) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const build = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
 const dir = tempDir('bench-vs-debezium');
 const own = externalKafka() ? undefined : await startKafkaCluster();
 const kafka: KafkaEndpoint = externalKafka() ?? own!;
@@ -83,11 +92,21 @@ try {
   await waitForCount(topics.debezium, BigInt(total), 'Debezium');
   const debeziumDrain = await drainFigures(topics.debezium, debeziumStart);
 
+  // `tributary distributed` with its own internal topics, the connector created over REST as Debezium's
+  const group = `tributary-${run}`;
+  const worker = await startWorkerProcess(dir.path, {
+    'bootstrap.servers': kafka.bootstrapServers, 'group.id': group,
+    'config.storage.topic': `${group}-configs`, 'offset.storage.topic': `${group}-offsets`, 'status.storage.topic': `${group}-status`,
+    'config.storage.replication.factor': '1', 'offset.storage.replication.factor': '1', 'status.storage.replication.factor': '1',
+    'offset.storage.partitions': '3', 'status.storage.partitions': '1', 'log.level': 'warn',
+  }, [], { mode: 'distributed', compiled: true, timeoutMs: 120_000 });
+  cleanups.push(() => worker.kill('SIGTERM'));
   const tributaryStart = Date.now();
-  const worker = await startKafkaWorkerProcess(kafka, dir.path, { 'offset.flush.interval.ms': '60000', ...schemaless }, [
-    { name: 'trib', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'topic.prefix': prefixes.tributary, 'slot.name': 'trib_slot', ...database, ...common, ...tributaryExtra },
-  ], { nodeArgs: process.env.TRIBUTARY_NODE_ARGS?.split(' ').filter(Boolean) });
-  cleanups.push(() => worker.stop());
+  const created = await fetch(`${worker.url}/connectors`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'trib', config: { 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'topic.prefix': prefixes.tributary, 'slot.name': 'trib_slot', ...common, ...tributaryExtra } }),
+  });
+  if (created.status !== 201) throw new Error(`POST /connectors to Tributary: ${created.status} ${await created.text()}`);
   await waitForCount(topics.tributary, BigInt(total), 'Tributary', () => worker.stderr());
   const tributaryDrain = await drainFigures(topics.tributary, tributaryStart);
 
@@ -102,7 +121,7 @@ try {
 
   // 3. memory
   const debeziumMemory = processMemory(connect.pid);
-  const tributaryMemory = processMemory(worker.pid);
+  const tributaryMemory = processMemory(worker.child.pid!);
 
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   const rate = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
@@ -112,11 +131,11 @@ try {
     [`latency p50, live ${latencyChanges} changes at ${latencyRate}/s`, `${debeziumLatency.p50} ms`, `${tributaryLatency.p50} ms`],
     ['latency p99', `${debeziumLatency.p99} ms`, `${tributaryLatency.p99} ms`],
     ['latency max', `${debeziumLatency.max} ms`, `${tributaryLatency.max} ms`],
-    ['peak RSS (VmHWM)', mb(debeziumMemory.peakRss), mb(tributaryMemory.peakRss)],
+    ['peak RSS (VmHWM), whole worker process', mb(debeziumMemory.peakRss), mb(tributaryMemory.peakRss)],
     ['RSS at the end', mb(debeziumMemory.rss), mb(tributaryMemory.rss)],
   ];
   if (Object.keys(debeziumExtra).length + Object.keys(tributaryExtra).length > 0) console.log(`\nextra connector config: Debezium ${JSON.stringify(debeziumExtra)}, Tributary ${JSON.stringify(tributaryExtra)}`);
-  console.log(`\nPostgreSQL → Kafka, ${total} changes (8 columns); live phase ${latencySeconds.toFixed(1)} s; Tributary ran ${worker.code === 'compiled' ? 'compiled (dist/)' : 'from source through tsx (+~40 MB RSS)'}`);
+  console.log(`\nPostgreSQL → Kafka, ${total} changes (8 columns); live phase ${latencySeconds.toFixed(1)} s; Tributary: tributary distributed${process.env.BENCH_NO_BUILD ? ' (not rebuilt)' : ', compiled'}`);
   const widths = [Math.max(...rows.map((r) => r[0].length)), 26, 16];
   console.log(`${''.padEnd(widths[0])}  ${'Debezium 3.6.1 / Connect 4.3'.padStart(widths[1])}  ${'Tributary'.padStart(widths[2])}`);
   for (const [label, a, b] of rows) console.log(`${label.padEnd(widths[0])}  ${a.padStart(widths[1])}  ${b.padStart(widths[2])}`);
