@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Admin, Consumer, FetchIsolationLevels, type Message } from '@platformatic/kafka';
+import { PartitionFetcher, type FetchedRecord } from '../../runtime/kafka/partition-fetcher.js';
 import type { KafkaEndpoint } from './kafka-cluster.js';
 
 /** Small helpers over @platformatic/kafka for tests: an admin client and "read the whole topic". */
@@ -78,4 +79,29 @@ export function errorText(error: unknown): string {
 /** For assert.rejects: matches an error whose text (see errorText) matches `pattern`. */
 export function errorMatching(pattern: RegExp): (error: unknown) => boolean {
   return (error) => pattern.test(errorText(error)) || assert.fail(`expected ${pattern}, got: ${errorText(error)}`);
+}
+
+/**
+ * Streams the records of one partition from `from` (inclusive) to `to` (exclusive) to `onRecord`,
+ * without a consumer group and without holding them: for benchmarks that read millions.
+ */
+export async function readRange(kafka: KafkaEndpoint, topic: string, partition: number, from: bigint, to: bigint, onRecord: (record: FetchedRecord) => void, timeoutMs = 120_000): Promise<void> {
+  if (to <= from) return;
+  let fetcher: PartitionFetcher | undefined;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reading ${topic}[${partition}] ${from}..${to} timed out`)), timeoutMs);
+    let done = false;
+    fetcher = new PartitionFetcher({
+      bootstrapBrokers: kafka.brokers, clientId: 'tributary-test-range',
+      onRecords: (records) => {
+        for (const r of records) {
+          if (done || r.offset >= to) continue;
+          onRecord(r);
+          if (r.offset === to - 1n) { done = true; clearTimeout(timer); resolve(); }
+        }
+      },
+      onError: (error) => { clearTimeout(timer); reject(error instanceof Error ? error : new Error(String(error))); },
+    });
+    fetcher.start([{ topic, partition, offset: from }]);
+  }).finally(() => fetcher?.stop());
 }

@@ -6,6 +6,7 @@ import type { KafkaEndpoint } from './kafka-cluster.js';
 import { uniqueName } from './kafka-cluster.js';
 import { classPathOf, resolveMavenArtifacts } from './maven-artifacts.js';
 import { freePort } from './ports.js';
+import type { PostgresServer } from './postgres-server.js';
 import { tempDir } from './temp.js';
 import { writeProperties } from './worker-process.js';
 
@@ -27,6 +28,8 @@ export interface KafkaConnectWorker {
   readonly url: string;
   readonly groupId: string;
   readonly topics: { readonly offsets: string; readonly configs: string; readonly status: string };
+  /** the JVM's process id (its memory is read from /proc by the benchmarks) */
+  readonly pid: number;
   /** a JSON request to the REST API; throws with the body on a status of 400 or more */
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** the last lines of the worker's log */
@@ -59,8 +62,18 @@ export interface KafkaConnectOptions {
   debezium?: boolean;
   /** more worker properties */
   properties?: Record<string, string>;
+  /**
+   * the JVM's heap and collector options; default a small test JVM (-Xmx512m, serial GC).
+   * Benchmarks pass KAFKA_CONNECT_DEFAULT_JVM, what `connect-distributed.sh` runs with.
+   */
+  jvmOptions?: readonly string[];
   timeoutMs?: number;
 }
+
+/** The heap and GC options of Kafka's `connect-distributed.sh` and `kafka-run-class.sh` (4.x). */
+export const KAFKA_CONNECT_DEFAULT_JVM: readonly string[] = [
+  '-Xms256M', '-Xmx2G', '-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15',
+];
 
 /** Starts a worker with internal topics of its own (unique names) on `kafka`. */
 export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConnectOptions = {}): Promise<KafkaConnectWorker> {
@@ -93,7 +106,7 @@ export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConn
   const log4j = writeQuietLog4j2Config(dir.path, logFile, 'org.apache.kafka.connect.runtime.Connect');
   const out = openSync(join(dir.path, 'jvm.out'), 'a');
   const child: ChildProcess = spawn('java', [
-    '-Xms64m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`,
+    ...(options.jvmOptions ?? ['-Xms64m', '-Xmx512m', '-XX:+UseSerialGC']), '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`,
     '-cp', classPathOf(connect), 'org.apache.kafka.connect.cli.ConnectDistributed', props,
   ], { stdio: ['ignore', out, out] });
   closeSync(out);
@@ -105,7 +118,7 @@ export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConn
   const diagnostics = () => [logFile, join(dir.path, 'jvm.out')].filter(existsSync).map((f) => readFileSync(f, 'utf8').trimEnd().split('\n').slice(-40).join('\n')).join('\n');
 
   const worker: KafkaConnectWorker = {
-    url, groupId, topics, diagnostics,
+    url, groupId, topics, diagnostics, pid: child.pid!,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
       const res = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await res.text();
@@ -137,6 +150,58 @@ export async function startKafkaConnect(kafka: KafkaEndpoint, options: KafkaConn
       await worker.stop();
       throw new Error(`Kafka Connect not ready after ${options.timeoutMs ?? 120_000} ms:\n${diagnostics()}`);
     }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The states of a connector and its tasks, as GET /connectors/{name}/status reports them. */
+export async function connectorState(connect: KafkaConnectWorker, name: string): Promise<{ connector: string; tasks: string[]; traces: string[] }> {
+  const status = await connect.request<{ connector: { state: string }; tasks: { state: string; trace?: string }[] }>('GET', `/connectors/${name}/status`);
+  return { connector: status.connector.state, tasks: status.tasks.map((t) => t.state), traces: status.tasks.flatMap((t) => (t.trace ? [t.trace] : [])) };
+}
+
+/** Resolves once every task of `name` runs; fails at once (with the trace) when one failed. */
+export async function waitForTasksRunning(connect: KafkaConnectWorker, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await connectorState(connect, name).catch(() => undefined);
+    if (state?.tasks.includes('FAILED') || state?.connector === 'FAILED') throw new Error(`Kafka Connect connector ${name} failed:\n${state.traces.join('\n')}`);
+    if (state && state.tasks.length > 0 && state.tasks.every((t) => t === 'RUNNING')) return;
+    if (Date.now() > deadline) throw new Error(`the tasks of ${name} are not running after ${timeoutMs} ms: ${JSON.stringify(state)}\n${connect.diagnostics()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A Debezium Postgres connector config against a harness server: pgoutput, its own slot and a
+ * filtered publication named after `prefix` (the topic prefix), `extra` on top.
+ */
+export function debeziumPostgresConfig(server: PostgresServer, db: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  const { host, port, user, password } = server.connection(db);
+  return {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1',
+    'database.hostname': host, 'database.port': String(port), 'database.user': user, 'database.password': password, 'database.dbname': db,
+    'topic.prefix': prefix, 'plugin.name': 'pgoutput', 'slot.name': `slot_${prefix}`.toLowerCase().slice(0, 63), 'publication.name': `pub_${prefix}`.toLowerCase(),
+    'publication.autocreate.mode': 'filtered', 'snapshot.mode': 'initial',
+    ...extra,
+  };
+}
+
+/**
+ * Deletes a connector and drops its replication slot once the task let go of it (a deleted
+ * Debezium task releases the slot asynchronously; a slot left behind keeps WAL forever).
+ */
+export async function deleteConnectorAndSlot(connect: KafkaConnectWorker, name: string, postgres: PostgresServer, db: string, slot: string, timeoutMs = 30_000): Promise<void> {
+  await connect.request('DELETE', `/connectors/${name}`).catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await postgres.query<{ active: boolean }>(db, 'SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (rows.length === 0) return;
+    if (!rows[0].active) {
+      await postgres.query(db, 'SELECT pg_drop_replication_slot($1)', [slot]).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the replication slot ${slot} of ${name} is still active after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -3,6 +3,9 @@ import type { KafkaConnectionSecurity } from '../config/kafka-security.js';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 
+/** the record batch attribute bit of the timestamp type: set for LogAppendTime */
+const TIMESTAMP_TYPE_LOG_APPEND_TIME = 0x08;
+
 /** One record as fetched, with where it is. */
 export interface FetchedRecord {
   readonly topic: string;
@@ -150,11 +153,15 @@ export class PartitionFetcher {
     for (const batch of batches) {
       const next = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
       if (!(batch.attributes & IS_CONTROL)) {
+        // a topic with message.timestamp.type=LogAppendTime: the broker stamps the batch's
+        // maxTimestamp and leaves the producer's per-record timestamps in place (Kafka's record
+        // format, as the Java consumer reads it)
+        const appendTime = batch.attributes & TIMESTAMP_TYPE_LOG_APPEND_TIME ? batch.maxTimestamp : undefined;
         for (const record of batch.records) {
           const offset = batch.firstOffset + BigInt(record.offsetDelta);
           // a fetch returns whole batches: skip what was handed over before
           if (offset < position.offset) continue;
-          out.push({ topic, partition, offset, timestamp: batch.firstTimestamp + record.timestampDelta, key: record.key, value: record.value, headers: record.headers });
+          out.push({ topic, partition, offset, timestamp: appendTime ?? batch.firstTimestamp + record.timestampDelta, key: record.key, value: record.value, headers: record.headers });
         }
       }
       if (next > position.offset) position.offset = next;

@@ -1,7 +1,7 @@
 import { Schemas, type Headers, type Schema, type SourceOffset, type SourceRecord } from '../../../plugins/api/index.js';
 import type { Lsn } from './lsn.js';
 import { heartbeatOffset, heartbeatPosition, streamOffset, streamPosition } from './positions.js';
-import { CONNECTOR_VERSION } from './source-info.js';
+import { CONNECTOR_VERSION, envelope } from './source-info.js';
 import type { TableSchema } from './table-schema.js';
 import type { PgOutputMessage, TupleValue } from './pgoutput-decoder.js';
 
@@ -20,6 +20,9 @@ export interface ChangeContext {
   changeLsn: Lsn;
   ordinal: number;
   commitTimeMs: number;
+  /** the commit time in microseconds, and in nanoseconds (a bigint, made once per transaction) */
+  commitTimeUs: number;
+  commitTimeNs: bigint;
 }
 
 /** A row change as pgoutput describes it. */
@@ -41,11 +44,12 @@ function headersFor(unavailable: readonly string[]): Headers | undefined {
  */
 export function changeRecords(table: TableSchema, change: Change, ctx: ChangeContext, settings: EventSettings): SourceRecord[] {
   const lsn = ctx.changeLsn;
-  // Debezium's PostgreSQL source block, built in place (this runs for every change)
+  // Debezium's PostgreSQL source block (source-info.ts), built in place: this runs for every change
   const source: Row = {
     version: CONNECTOR_VERSION, connector: 'postgresql', name: settings.serverName, ts_ms: ctx.commitTimeMs, snapshot: 'false',
-    db: settings.db, sequence: `["${ctx.commitLsn.toOffset()}","${lsn.toOffset()}"]`, schema: table.schema, table: table.table,
-    txId: ctx.txId, lsn: lsn.number <= Number.MAX_SAFE_INTEGER ? lsn.number : lsn.value, xmin: null,
+    db: settings.db, sequence: `["${ctx.commitLsn.toOffset()}","${lsn.toOffset()}"]`, ts_us: ctx.commitTimeUs, ts_ns: ctx.commitTimeNs,
+    schema: table.schema, table: table.table, txId: ctx.txId, lsn: lsn.number <= Number.MAX_SAFE_INTEGER ? lsn.number : lsn.value, xmin: null,
+    origin: null, origin_lsn: null,
   };
   const out: SourceRecord[] = [];
   const placeholder = settings.placeholder;
@@ -76,10 +80,6 @@ export function changeRecords(table: TableSchema, change: Change, ctx: ChangeCon
       break;
   }
   return out;
-}
-
-function envelope(op: string, before: Row | null, after: Row | null, source: Row): Row {
-  return { before, after, source, op, ts_ms: Date.now() };
 }
 
 function deleteRecords(out: SourceRecord[], table: TableSchema, before: TupleValue[], ctx: ChangeContext, settings: EventSettings, source: Row): void {

@@ -38,7 +38,8 @@ export function typeMappingOptions(config: Pick<PostgresConfig, 'decimal.handlin
 }
 
 const identity = (text: string) => text;
-const str = (name?: string): ColumnType => ({ schema: Schemas.string(name ? { name } : {}), fromText: identity, placeholder: 'string' });
+/** Debezium's logical string types (Json, Xml, Enum, Uuid) all carry version 1, as its builders set */
+const str = (name?: string): ColumnType => ({ schema: Schemas.string(name ? { name, version: 1 } : {}), fromText: identity, placeholder: 'string' });
 
 /** Built-in type OIDs (stable across PostgreSQL versions). */
 const BUILTIN: Record<number, (typmod: number, options: TypeMappingOptions) => ColumnType> = {
@@ -56,7 +57,7 @@ const BUILTIN: Record<number, (typmod: number, options: TypeMappingOptions) => C
   114: () => str('io.debezium.data.Json'), 3802: () => str('io.debezium.data.Json'),
   142: () => str('io.debezium.data.Xml'),
   // uuid_out always writes lower case
-  2950: () => ({ schema: Schemas.uuid(), fromText: identity, placeholder: 'none' }),
+  2950: () => ({ schema: Schemas.uuid({ version: 1 }), fromText: identity, placeholder: 'none' }),
   1082: (_typmod, options) => dateColumn(options.timePrecision ?? 'adaptive'),
   1083: (typmod, options) => timeColumn(typmod, options.timePrecision ?? 'adaptive'),
   1266: () => zonedTimeColumn(),
@@ -80,7 +81,11 @@ export function columnType(registry: TypeRegistry, oid: number, typmod: number, 
 
 function mapInfo(registry: TypeRegistry, info: TypeInfo, typmod: number, options: TypeMappingOptions): ColumnType {
   if (info.type === 'd') return columnType(registry, info.baseType, info.typmod >= 0 ? info.typmod : typmod, options);
-  if (info.type === 'e') return str('io.debezium.data.Enum');
+  if (info.type === 'e') {
+    // Debezium's Enum lists the labels, in their sort order, in its `allowed` parameter
+    const parameters = info.labels === null ? undefined : { allowed: info.labels };
+    return { schema: Schemas.string({ name: 'io.debezium.data.Enum', version: 1, parameters }), fromText: identity, placeholder: 'string' };
+  }
   if (info.category === 'A' && info.elementType !== 0) {
     const element = columnType(registry, info.elementType, typmod, options);
     const convert = (items: unknown[]): unknown[] => items.map((v) => (v === null ? null : Array.isArray(v) ? convert(v) : element.fromText(v as string)));
@@ -90,7 +95,7 @@ function mapInfo(registry: TypeRegistry, info: TypeInfo, typmod: number, options
       placeholder: 'none',
     };
   }
-  if (info.name === 'hstore') return { schema: Schemas.json(), fromText: (t) => JSON.stringify(parseHstore(t)), placeholder: 'string' };
+  if (info.name === 'hstore') return { schema: Schemas.json({ version: 1 }), fromText: (t) => JSON.stringify(parseHstore(t)), placeholder: 'string' };
   // citext, ltree, geometric and range types, tsvector...: their text form, as Debezium does
   return str();
 }

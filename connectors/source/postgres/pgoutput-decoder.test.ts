@@ -17,7 +17,7 @@ class Writer {
 
 test('begin, commit and relation messages', () => {
   const begin = decodePgOutput(new Writer().byte('B').int64(0x2000n).int64(1_000_000n).int32(77).done());
-  assert.deepEqual({ ...begin, finalLsn: (begin as { finalLsn: { value: bigint } }).finalLsn.value }, { tag: 'begin', finalLsn: 0x2000n, commitTimeMs: 946_684_801_000, xid: 77 });
+  assert.deepEqual({ ...begin, finalLsn: (begin as { finalLsn: { value: bigint } }).finalLsn.value }, { tag: 'begin', finalLsn: 0x2000n, commitTimeMs: 946_684_801_000, commitTimeUs: 946_684_801_000_000, xid: 77 });
   const commit = decodePgOutput(new Writer().byte('C').byte(0).int64(0x2000n).int64(0x2030n).int64(0n).done());
   assert.equal(commit.tag, 'commit');
   const relation = decodePgOutput(new Writer().byte('R').int32(16385).str('public').str('t').byte('d').int16(2)

@@ -18,7 +18,7 @@ export interface RelationColumn {
 }
 
 export type PgOutputMessage =
-  | { tag: 'begin'; finalLsn: Lsn; commitTimeMs: number; xid: number }
+  | { tag: 'begin'; finalLsn: Lsn; commitTimeMs: number; commitTimeUs: number; xid: number }
   | { tag: 'commit'; commitLsn: Lsn; endLsn: Lsn; commitTimeMs: number }
   | { tag: 'relation'; relationId: number; schema: string; table: string; replicaIdentity: string; columns: RelationColumn[] }
   | { tag: 'type'; typeOid: number; schema: string; name: string }
@@ -45,6 +45,8 @@ class Reader {
   uint32(): number { const v = this.buffer.readUInt32BE(this.offset); this.offset += 4; return v; }
   lsn(): Lsn { const v = Lsn.readBigEndian(this.buffer, this.offset); this.offset += 8; return v; }
   timestampMs(): number { const v = this.buffer.readBigInt64BE(this.offset); this.offset += 8; return Number(v / 1000n) + PG_EPOCH_MS; }
+  /** microseconds since the Unix epoch (exact in a double until the year 2255) */
+  timestampUs(): number { const v = this.buffer.readBigInt64BE(this.offset); this.offset += 8; return Number(v) + PG_EPOCH_MS * 1000; }
   string(): string {
     const end = this.buffer.indexOf(0, this.offset);
     const s = this.buffer.toString('utf8', this.offset, end);
@@ -77,7 +79,12 @@ export function decodePgOutput(buffer: Buffer, start = 0): PgOutputMessage {
   r.offset = start;
   const tag = String.fromCharCode(r.byte());
   switch (tag) {
-    case 'B': return { tag: 'begin', finalLsn: r.lsn(), commitTimeMs: r.timestampMs(), xid: r.uint32() };
+    case 'B': {
+      const finalLsn = r.lsn();
+      const commitTimeUs = r.timestampUs();
+      // floored, as Debezium's ts_ms of a commit time
+      return { tag: 'begin', finalLsn, commitTimeMs: Math.floor(commitTimeUs / 1000), commitTimeUs, xid: r.uint32() };
+    }
     case 'C': { r.int8(); return { tag: 'commit', commitLsn: r.lsn(), endLsn: r.lsn(), commitTimeMs: r.timestampMs() }; }
     case 'R': {
       const relationId = r.uint32();

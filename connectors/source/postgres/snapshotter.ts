@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral } from './pg-connection.js';
 import type { TypeMappingOptions } from './pg-type-mapper.js';
 import { snapshotOffsets, snapshotPositionPrefix, type SnapshotOffsets } from './positions.js';
 import { keyColumnInfo, keyEncoderFor } from './snapshot-key-encoder.js';
-import { sourceInfo } from './source-info.js';
+import { envelope, sourceInfo } from './source-info.js';
 import type { TableFilter } from './table-filter.js';
 import { TableSchema } from './table-schema.js';
 import type { TypeRegistry } from './type-registry.js';
@@ -100,12 +100,17 @@ export class Snapshotter {
     const snapshotTime = resume.startedAt ?? Date.now();
     let held: SourceRecord | null = null;
     const offsets = snapshotOffsets(point, resumeFrom, snapshotTime, completed);
-    for (const t of tables) {
+    for (const [index, t] of tables.entries()) {
       const name = `${t.schema}.${t.table}`;
       const start = resume.table?.oid === t.oid ? resume.table : null;
+      // Debezium's markers: the snapshot's first row `first`, each later table's first
+      // `first_in_data_collection`; a table resumed part-way had its first row in the run before
+      const firstMarker = index === 0 && resume.done.length === 0 ? 'first' : 'first_in_data_collection';
+      let rowsRead = 0;
+      const resumedPartWay = start?.after !== null && start?.after !== undefined;
       await this.#readTable(t, point, snapshotTime, start, offsets, (record) => {
         const previous = held;
-        held = record;
+        held = rowsRead++ === 0 && !resumedPartWay ? withMarker(record, firstMarker) : record;
         return previous ? this.#offer(previous) : undefined;
       });
       if (this.#o.signal.aborted) return;
@@ -114,15 +119,19 @@ export class Snapshotter {
       progress.done = true;
       progress.estimated = progress.rows;
       this.#report();
-      // the table's last row now records the table as complete
-      if (held) held = { ...(held as SourceRecord), sourceOffset: offsets.between() };
+      // the table's last row now records the table as complete, and is marked as its last
+      // (`last_in_data_collection`, unless it is the snapshot's `first`; the very last row
+      // becomes `last` below), as Debezium's setSnapshotMarker ranks them
+      if (held) {
+        const last = held as SourceRecord;
+        const marked = rowsRead > 0 && snapshotMarker(last) !== 'first' ? withMarker(last, 'last_in_data_collection') : last;
+        held = { ...marked, sourceOffset: offsets.between() };
+      }
       this.#o.logger.info({ table: name, rows: progress.rows }, 'snapshot of table complete');
     }
     await client.query('COMMIT');
     if (held) {
-      const last = held as SourceRecord;
-      const value = last.value as { source: Record<string, unknown> };
-      await this.#o.queue.put({ ...last, value: { ...value, source: { ...value.source, snapshot: 'last' } }, sourceOffset: offsets.completed() });
+      await this.#o.queue.put({ ...withMarker(held, 'last'), sourceOffset: offsets.completed() });
     } else {
       await this.#o.queue.put(heartbeatRecord(point, this.#o.events, offsets.completed()));
     }
@@ -169,7 +178,7 @@ export class Snapshotter {
       }
       const record: SourceRecord = {
         topic: schema.topic, keySchema: schema.keySchema, key: schema.toKey(values), valueSchema: schema.valueSchema,
-        value: { before: null, after: schema.toRow(values, placeholder), source, op: 'r', ts_ms: Date.now() },
+        value: envelope('r', null, schema.toRow(values, placeholder), source),
         timestamp: snapshotTime, sourcePartition: partition, sourceOffset: offset, position, id,
       };
       for (let k = 0; k < keyIndexes.length; k++) lastKey[k] = values[keyIndexes[k]];
@@ -215,4 +224,14 @@ export class Snapshotter {
     this.#o.metrics.setGauge('postgres_snapshot_tables_remaining', 'Tables the snapshot has still to read', remaining);
     this.#o.setProgress({ snapshot: { running: remaining > 0, rows, tables } });
   }
+}
+
+/** A snapshot record with another `source.snapshot` marker (rows of a table share one source block). */
+function withMarker(record: SourceRecord, marker: string): SourceRecord {
+  const value = record.value as { source: Record<string, unknown> };
+  return { ...record, value: { ...value, source: { ...value.source, snapshot: marker } } };
+}
+
+function snapshotMarker(record: SourceRecord): unknown {
+  return (record.value as { source: Record<string, unknown> }).source.snapshot;
 }

@@ -1,19 +1,85 @@
-import { Schemas, commonSourceFields } from '../../../plugins/api/index.js';
+import { Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
 import type { Lsn } from './lsn.js';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
-/** Debezium's PostgreSQL `source` block: the common fields plus sequence, txId, lsn and xmin. */
+/** the values Debezium's `snapshot` enum allows (its SnapshotRecord names, lower case) */
+const SNAPSHOT_VALUES = 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental';
+
+/**
+ * Debezium 3.6's PostgreSQL `source` block, field for field and in its order (measured against
+ * Debezium on Kafka Connect: integration-tests/kafka-interop-postgres-source.test.ts), so that
+ * JsonConverter writes the same schema JSON: `snapshot` is an `io.debezium.data.Enum`, `ts_us` and
+ * `ts_ns` the same instant as `ts_ms` in finer units, `origin`/`origin_lsn` (a replication
+ * origin's, which Tributary never reads) always null, as `xmin` is.
+ */
 export const sourceSchema = Schemas.struct(
   [
-    ...commonSourceFields,
+    Schemas.field('version', Schemas.string()),
+    Schemas.field('connector', Schemas.string()),
+    Schemas.field('name', Schemas.string()),
+    Schemas.field('ts_ms', Schemas.int64()),
+    Schemas.field('snapshot', Schemas.string({ optional: true, name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: SNAPSHOT_VALUES }, defaultValue: 'false' })),
+    Schemas.field('db', Schemas.string()),
     Schemas.field('sequence', Schemas.string({ optional: true })),
+    Schemas.field('ts_us', Schemas.int64({ optional: true })),
+    Schemas.field('ts_ns', Schemas.int64({ optional: true })),
+    Schemas.field('schema', Schemas.string()),
+    Schemas.field('table', Schemas.string()),
     Schemas.field('txId', Schemas.int64({ optional: true })),
     Schemas.field('lsn', Schemas.int64({ optional: true })),
     Schemas.field('xmin', Schemas.int64({ optional: true })),
+    Schemas.field('origin', Schemas.string({ optional: true })),
+    Schemas.field('origin_lsn', Schemas.int64({ optional: true })),
   ],
-  { name: 'io.debezium.connector.postgresql.Source' },
+  { name: 'io.debezium.connector.postgresql.Source', version: 1 },
 );
+
+const transactionBlock = Schemas.struct(
+  [Schemas.field('id', Schemas.string()), Schemas.field('total_order', Schemas.int64()), Schemas.field('data_collection_order', Schemas.int64())],
+  { optional: true, name: 'event.block', version: 1 },
+);
+
+/**
+ * Debezium 3's envelope (version 2): before, after, source, `transaction` (null: Tributary has no
+ * `provide.transaction.metadata`), op, and the processing time as ts_ms, ts_us and ts_ns.
+ */
+export function envelopeSchema(topic: string, rowFields: readonly Field[]): Schema {
+  const row = Schemas.struct(rowFields, { optional: true, name: `${topic}.Value` });
+  return Schemas.struct(
+    [
+      Schemas.field('before', row),
+      Schemas.field('after', row),
+      Schemas.field('source', sourceSchema),
+      Schemas.field('transaction', transactionBlock),
+      Schemas.field('op', Schemas.string()),
+      Schemas.field('ts_ms', Schemas.int64({ optional: true })),
+      Schemas.field('ts_us', Schemas.int64({ optional: true })),
+      Schemas.field('ts_ns', Schemas.int64({ optional: true })),
+    ],
+    { name: `${topic}.Envelope`, version: 2 },
+  );
+}
+
+type Row = Record<string, unknown>;
+
+// ts_ns does not fit a double: a bigint, made once per millisecond rather than per record
+let lastMs = -1;
+let lastNs = 0n;
+/** nanoseconds of a millisecond instant, as a bigint */
+export function nanosOf(ms: number): bigint {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastNs = BigInt(ms) * 1_000_000n;
+  }
+  return lastNs;
+}
+
+/** A change event value in Debezium 3's envelope, stamped with the processing time now. */
+export function envelope(op: string, before: Row | null, after: Row | null, source: Row): Row {
+  const ms = Date.now();
+  return { before, after, source, transaction: null, op, ts_ms: ms, ts_us: ms * 1000, ts_ns: nanosOf(ms) };
+}
 
 export interface SourceInfoInput {
   serverName: string;
@@ -21,7 +87,7 @@ export interface SourceInfoInput {
   schema: string;
   table: string;
   tsMs: number;
-  /** 'true' | 'last' | 'false' */
+  /** Debezium's markers: 'first' | 'first_in_data_collection' | 'true' | 'last_in_data_collection' | 'last' | 'false' */
   snapshot: string;
   txId: number | null;
   lsn: Lsn;
@@ -29,6 +95,7 @@ export interface SourceInfoInput {
   xmin?: number | null;
 }
 
+/** A source block for snapshot rows (streamed changes build theirs in change-event-builder.ts). */
 export function sourceInfo(input: SourceInfoInput): Record<string, unknown> {
   return {
     version: CONNECTOR_VERSION,
@@ -39,10 +106,14 @@ export function sourceInfo(input: SourceInfoInput): Record<string, unknown> {
     db: input.db,
     // Debezium's sequence: [last commit LSN, this event's LSN] as decimal strings
     sequence: `[${input.commitLsn ? `"${input.commitLsn.toOffset()}"` : 'null'},"${input.lsn.toOffset()}"]`,
+    ts_us: input.tsMs * 1000,
+    ts_ns: BigInt(input.tsMs) * 1_000_000n,
     schema: input.schema,
     table: input.table,
     txId: input.txId,
     lsn: input.lsn.number <= Number.MAX_SAFE_INTEGER ? input.lsn.number : input.lsn.value,
     xmin: input.xmin ?? null,
+    origin: null,
+    origin_lsn: null,
   };
 }

@@ -1,10 +1,10 @@
-import { Schemas, envelopeSchema, type Field, type Schema } from '../../../plugins/api/index.js';
+import { Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
 import { UNCHANGED_TOAST, type TupleValue } from './pgoutput-decoder.js';
 import { columnType, type ColumnType, type TypeMappingOptions } from './pg-type-mapper.js';
 import type { TableFilter } from './table-filter.js';
 import type { TypeRegistry } from './type-registry.js';
 import { compileRowBuilder, type RowBuilder } from './row-builder.js';
-import { sourceSchema } from './source-info.js';
+import { envelopeSchema } from './source-info.js';
 import { TopicNamer } from './topic-naming.js';
 
 const NO_COLUMNS: readonly string[] = Object.freeze([]);
@@ -68,7 +68,7 @@ export class TableSchema {
       ? null
       : Schemas.struct(this.#keyColumns.map((c) => Schemas.field(c.name, c.type.schema)), { name: `${this.topic}.Key` });
     const rowFields: Field[] = this.#columns.filter((c) => c.inValue).map((c) => Schemas.field(c.name, Schemas.optional(c.type.schema)));
-    this.valueSchema = envelopeSchema(this.topic, rowFields, sourceSchema);
+    this.valueSchema = envelopeSchema(this.topic, rowFields);
   }
 
   get columnNames(): string[] {

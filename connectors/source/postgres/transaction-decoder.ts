@@ -37,7 +37,7 @@ const NONE: SourceRecord[] = [];
 export class TransactionDecoder {
   readonly #o: TransactionDecoderOptions;
   readonly #relations = new Map<number, TableSchema | null>();
-  #txn: { xid: number; finalLsn: Lsn; commitTimeMs: number; ordinal: number } | null = null;
+  #txn: { xid: number; finalLsn: Lsn; commitTimeMs: number; commitTimeUs: number; commitTimeNs: bigint; ordinal: number } | null = null;
   /** the records of the open transaction's last change, not handed out yet */
   #held: SourceRecord[] = NONE;
   lastCommitTimeMs = 0;
@@ -87,7 +87,7 @@ export class TransactionDecoder {
   records(walStart: Lsn, message: PgOutputMessage): SourceRecord[] {
     switch (message.tag) {
       case 'begin':
-        this.#txn = { xid: message.xid, finalLsn: message.finalLsn, commitTimeMs: message.commitTimeMs, ordinal: 0 };
+        this.#txn = { xid: message.xid, finalLsn: message.finalLsn, commitTimeMs: message.commitTimeMs, commitTimeUs: message.commitTimeUs, commitTimeNs: BigInt(message.commitTimeUs) * 1000n, ordinal: 0 };
         return NONE;
       case 'commit': {
         this.#txn = null;
@@ -127,7 +127,7 @@ export class TransactionDecoder {
   }
 
   // one context object for every change: changeRecords reads it and keeps nothing
-  readonly #ctx: ChangeContext = { txId: 0, commitLsn: Lsn.ZERO, changeLsn: Lsn.ZERO, ordinal: 0, commitTimeMs: 0 };
+  readonly #ctx: ChangeContext = { txId: 0, commitLsn: Lsn.ZERO, changeLsn: Lsn.ZERO, ordinal: 0, commitTimeMs: 0, commitTimeUs: 0, commitTimeNs: 0n };
 
   #change(relationId: number, walStart: Lsn, change: Change): SourceRecord[] {
     const txn = this.#txn;
@@ -143,6 +143,8 @@ export class TransactionDecoder {
     ctx.changeLsn = walStart;
     ctx.ordinal = ordinal;
     ctx.commitTimeMs = txn.commitTimeMs;
+    ctx.commitTimeUs = txn.commitTimeUs;
+    ctx.commitTimeNs = txn.commitTimeNs;
     return changeRecords(table, change, ctx, this.#o.events);
   }
 }

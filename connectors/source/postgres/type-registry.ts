@@ -11,6 +11,8 @@ export interface TypeInfo {
   readonly elementType: number;
   readonly typmod: number;
   readonly delimiter: string;
+  /** an enum's labels in their sort order, comma-separated (Debezium's `allowed` parameter) */
+  readonly labels: string | null;
 }
 
 /**
@@ -29,16 +31,17 @@ export class TypeRegistry {
   }
 
   async load(client: Queryable): Promise<void> {
-    const { rows } = await client.query<{ oid: number; typname: string; nspname: string; typtype: string; typcategory: string; typbasetype: number; typelem: number; typtypmod: number; typdelim: string }>(
+    const { rows } = await client.query<{ oid: number; typname: string; nspname: string; typtype: string; typcategory: string; typbasetype: number; typelem: number; typtypmod: number; typdelim: string; labels: string | null }>(
       `SELECT t.oid::int AS oid, t.typname, n.nspname, t.typtype, t.typcategory, t.typbasetype::int AS typbasetype,
-              t.typelem::int AS typelem, t.typtypmod, t.typdelim
+              t.typelem::int AS typelem, t.typtypmod, t.typdelim,
+              (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace`,
     );
     const types = new Map<number, TypeInfo>();
     for (const r of rows) {
       types.set(Number(r.oid), {
         oid: Number(r.oid), name: r.typname, schema: r.nspname, type: r.typtype, category: r.typcategory,
-        baseType: Number(r.typbasetype), elementType: Number(r.typelem), typmod: Number(r.typtypmod), delimiter: r.typdelim,
+        baseType: Number(r.typbasetype), elementType: Number(r.typelem), typmod: Number(r.typtypmod), delimiter: r.typdelim, labels: r.labels,
       });
     }
     this.#types = types;
