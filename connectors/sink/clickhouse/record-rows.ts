@@ -1,0 +1,52 @@
+import { isChangeEvent, rowSchemaOf, type Schema, type SinkRecord } from '../../../plugins/api/index.js';
+import { inferValueSchema } from '../files/infer-schema.js';
+
+/** What one record asks of its table. */
+export type RowChange =
+  | { readonly kind: 'row'; readonly row: Record<string, unknown>; readonly schema: Schema; readonly deleted: boolean; readonly sourceTsMs: number }
+  | { readonly kind: 'truncate' }
+  | { readonly kind: 'skip' };
+
+/**
+ * The row of a record: a Debezium envelope's after-image, or its before-image for a delete
+ * (flagged deleted), or a row that is already flat (after ExtractNewRecordState: its
+ * `__deleted` field, when `delete.handling.mode=rewrite`, flags deletes). Truncates are their own
+ * kind. The schema is the row's (inferred for schemaless records).
+ */
+export function rowChangeOf(record: SinkRecord): RowChange {
+  const value = record.value;
+  if (value === null || value === undefined) return { kind: 'skip' };
+  if (isChangeEvent(value)) {
+    if (value.op === 't') return { kind: 'truncate' };
+    const envelopeSchema = record.valueSchema ?? inferValueSchema(value);
+    const schema = rowSchemaOf(envelopeSchema) ?? inferValueSchema(value.after ?? value.before);
+    const deleted = value.op === 'd';
+    const row = deleted ? value.before : (value.after ?? value.before);
+    if (!row) return { kind: 'skip' };
+    const ts = value.source?.ts_ms;
+    return { kind: 'row', row, schema, deleted, sourceTsMs: typeof ts === 'number' ? ts : typeof ts === 'bigint' ? Number(ts) : record.timestamp };
+  }
+  if (typeof value !== 'object') return { kind: 'skip' };
+  const row = value as Record<string, unknown>;
+  const schema = record.valueSchema ?? inferValueSchema(value);
+  const flag = row.__deleted;
+  const ts = row.__source_ts_ms;
+  return { kind: 'row', row, schema, deleted: flag === true || flag === 'true', sourceTsMs: typeof ts === 'number' ? ts : record.timestamp };
+}
+
+const HEX16 = /^[0-9a-fA-F]{16}/;
+
+/**
+ * The version of a change in a ReplacingMergeTree: a UInt64 that never decreases along the
+ * source's positions. Positions sort byte-wise in log order (plugins/api/records.ts); when the
+ * first 16 characters are hex digits (PostgreSQL: the commit LSN; datagen: the leading digits of
+ * its zero-padded sequence) they are read as one hex number, otherwise the first 8 bytes as a
+ * big-endian number. Both keep the order; changes that tie (one transaction) are written in log
+ * order, and ClickHouse keeps the last row inserted among equal versions.
+ */
+export function versionOf(position: string): bigint {
+  if (HEX16.test(position)) return BigInt('0x' + position.slice(0, 16));
+  const bytes = Buffer.alloc(8);
+  Buffer.from(position, 'utf8').copy(bytes, 0, 0, 8);
+  return bytes.readBigUInt64BE(0);
+}
