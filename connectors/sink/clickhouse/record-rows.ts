@@ -35,16 +35,22 @@ export function rowChangeOf(record: SinkRecord): RowChange {
 }
 
 const HEX16 = /^[0-9a-fA-F]{16}/;
+const DECIMAL = /^\d{1,20}$/;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
  * The version of a change in a ReplacingMergeTree: a UInt64 that never decreases along the
- * source's positions. Positions sort byte-wise in log order (plugins/api/records.ts); when the
- * first 16 characters are hex digits (PostgreSQL: the commit LSN; datagen: the leading digits of
- * its zero-padded sequence) they are read as one hex number, otherwise the first 8 bytes as a
- * big-endian number. Both keep the order; changes that tie (one transaction) are written in log
+ * source's positions. Positions sort byte-wise in log order (plugins/api/records.ts): a position
+ * of at most 20 decimal digits (datagen's zero-padded sequence) is read as that number; when the
+ * first 16 characters are hex digits (PostgreSQL: the commit LSN) they are read as one hex
+ * number; otherwise the first 8 bytes as a big-endian number. Both keep the order; changes that tie (one transaction) are written in log
  * order, and ClickHouse keeps the last row inserted among equal versions.
  */
 export function versionOf(position: string): bigint {
+  if (DECIMAL.test(position)) {
+    const n = BigInt(position);
+    if (n <= UINT64_MAX) return n;
+  }
   if (HEX16.test(position)) return BigInt('0x' + position.slice(0, 16));
   const bytes = Buffer.alloc(8);
   Buffer.from(position, 'utf8').copy(bytes, 0, 0, 8);

@@ -81,8 +81,9 @@ export function latestViewSql(database: string, table: string): string[] {
   return [`DROP TABLE IF EXISTS ${view}`, `CREATE VIEW ${view} AS SELECT * FROM ${qualified(database, table)} FINAL WHERE ${META.deleted} = 0`];
 }
 
+/** (18.16 has no ADD COLUMN IF NOT EXISTS: the caller adds only what the description lacks) */
 export function addColumnSql(database: string, table: string, column: ColumnDef): string {
-  return `ALTER TABLE ${qualified(database, table)} ADD COLUMN IF NOT EXISTS ${quoteName(column.name)} ${typeText(column.type)}`;
+  return `ALTER TABLE ${qualified(database, table)} ADD COLUMN ${quoteName(column.name)} ${typeText(column.type)}`;
 }
 
 export function modifyColumnSql(database: string, table: string, column: ColumnDef): string {

@@ -3,7 +3,7 @@ import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { baseType, parseType, typeText, type ChType } from './clickhouse-types.js';
 import { addColumnSql, createTableSql, latestViewSql, modifyColumnSql, type ColumnDef, type InsertMode, type TableLayout } from './table-ddl.js';
 import { buildPlan, planProblems, type TablePlan } from './table-plan.js';
-import { columnProblem, columnTypeFor, timestampUnit, widenedType } from './type-mapping.js';
+import { columnTypeFor, timestampUnit, widenedType } from './type-mapping.js';
 
 export interface TableRequest {
   readonly table: string;
@@ -77,7 +77,7 @@ export class TableManager {
         changed = true;
         continue;
       }
-      if (req.keys.includes(f.name) || !columnProblem(f.name, f.schema, have, features)) continue;
+      if (req.keys.includes(f.name)) continue;
       const target = widenedType(f.schema, have, features);
       if (target && typeText(target) !== typeText(have)) {
         await this.connection.command(modifyColumnSql(this.options.database, req.table, { name: f.name, type: target }));

@@ -112,11 +112,12 @@ export function widenedType(schema: Schema, column: ChType, features: ServerFeat
   const wanted = baseType(columnTypeFor(schema, features));
   const have = baseType(column);
   let target: ChType | undefined;
-  if (accepts(schema, have, features)) target = have;
-  else if (have.kind === 'int' && wanted.kind === 'int' && have.name.startsWith('Int') && INT_BITS[wanted.name] > INT_BITS[have.name]) target = wanted;
-  else if (have.kind === 'float' && wanted.kind === 'float') target = wanted;
+  if (have.kind === 'int' && wanted.kind === 'int' && have.name.startsWith('Int') && wanted.name.startsWith('Int') && INT_BITS[wanted.name] > INT_BITS[have.name]) target = wanted;
+  else if (have.kind === 'float' && wanted.kind === 'float' && wanted.bits > have.bits) target = wanted;
+  else if (accepts(schema, have, features)) target = have;
   if (!target) return undefined;
-  return schema.optional && target.kind !== 'array' ? ch.nullable(target) : target;
+  // never takes Nullable away: other writers may rely on it
+  return (schema.optional || isNullable(column)) && target.kind !== 'array' ? ch.nullable(target) : target;
 }
 
 function describeField(schema: Schema): string {
