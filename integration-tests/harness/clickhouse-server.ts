@@ -2,7 +2,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { ensureDebianPackage } from './apt.js';
 import { freePort, waitForPort } from './ports.js';
 import { tempDir } from './temp.js';
@@ -28,6 +28,8 @@ export interface ClickHouseServer {
   /** runs a statement and returns its JSON rows (none for DDL) */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   command(sql: string): Promise<void>;
+  /** the TabSeparated output of a query (18.16 prints wide decimals right only there, not with toString) */
+  text(sql: string): Promise<string>;
   /** `clickhouse-client` on the server's native port, for reference inserts in benchmarks */
   clientArgs(): string[];
   readonly clientBinary: string;
@@ -77,7 +79,8 @@ class LocalClickHouse implements ClickHouseServer {
 
   constructor(readonly httpPort: number, readonly tcpPort: number, readonly configFile: string | null) {
     this.url = `http://127.0.0.1:${httpPort}`;
-    this.#client = createClient({ url: this.url, request_timeout: 120_000 });
+    // failures reach the test as rejections; the client's own log would only repeat them
+    this.#client = createClient({ url: this.url, log: { level: ClickHouseLogLevel.OFF } });
   }
 
   async createDatabase(prefix: string): Promise<string> {
@@ -93,6 +96,10 @@ class LocalClickHouse implements ClickHouseServer {
 
   async command(sql: string): Promise<void> {
     await this.#client.command({ query: sql });
+  }
+
+  async text(sql: string): Promise<string> {
+    return (await this.#client.query({ query: sql, format: 'TabSeparated' })).text();
   }
 
   clientArgs(): string[] {
