@@ -14,9 +14,14 @@ interface Pending {
  */
 export class AckTracker {
   readonly #pending = new Map<string, Pending[]>();
+  /** the last record's partition and batch: records come in runs of one, so most calls stop here */
+  #last: { topic: string; partition: number; batch: number } | null = null;
 
   /** `record` is in `batch` (call for every record; only a batch's first record per partition is kept) */
   add(batch: number, record: SinkRecord): void {
+    const last = this.#last;
+    if (last && last.batch === batch && last.topic === record.topic && last.partition === record.partition) return;
+    this.#last = { topic: record.topic, partition: record.partition, batch };
     const k = key(record.topic, record.partition);
     let queue = this.#pending.get(k);
     if (!queue) this.#pending.set(k, (queue = []));
@@ -26,6 +31,7 @@ export class AckTracker {
 
   /** ClickHouse acknowledged `batch`, or every record of it was dead-lettered */
   done(batch: number): void {
+    if (this.#last?.batch === batch) this.#last = null;
     for (const [k, queue] of this.#pending) {
       const i = queue.findIndex((p) => p.batch === batch);
       if (i >= 0) queue.splice(i, 1);

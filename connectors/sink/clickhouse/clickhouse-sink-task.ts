@@ -15,7 +15,7 @@ import { tableNameFor, type ClickHouseSinkConfig } from './clickhouse-sink-confi
 import { rowChangeOf } from './record-rows.js';
 import { qualified, type InsertMode } from './table-ddl.js';
 import { TableManager } from './table-manager.js';
-import type { PlannedRow, TablePlan } from './table-plan.js';
+import type { TablePlan } from './table-plan.js';
 import { TableWriter, type WriterContext } from './table-writer.js';
 
 export const VERSION = '0.1.0';
@@ -86,16 +86,22 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
       const state = await this.#state(record);
       const plan = await this.#plan(state, record, change.schema);
       try {
-        state.writer.add(plan, { row: change.row, deleted: change.deleted, sourceTsMs: change.sourceTsMs, record }, now);
+        state.writer.add(plan, change, now);
       } catch (error) {
         await this.#context.reportErrant(record, new TributaryError('record.conversion_failed', `Record ${record.id} (topic ${record.topic}, position ${record.position}) does not fit table ${state.name}: ${(error as Error).message}`, { cause: error }));
       }
     }
     let bytes = 0;
+    let inFlight = 0;
     for (const state of this.#byTopic.values()) {
       if (state.writer.due(now)) state.writer.send();
       bytes += state.writer.bytes;
+      inFlight += state.writer.inFlight;
     }
+    // A caller that hands batches over without I/O of its own (the in-memory bus) would run put
+    // after put on microtasks alone, and the sockets of inserts in flight would never be written:
+    // one turn of the event loop per put lets them go on.
+    if (inFlight > 0) await new Promise((resolve) => setImmediate(resolve));
     // bounded memory: wait for ClickHouse when too much is buffered or in flight
     if (bytes > this.#config['buffer.memory']) {
       for (const state of this.#byTopic.values()) state.writer.send();
@@ -178,7 +184,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     };
   }
 
-  #acknowledged(table: string, rows: readonly PlannedRow[], bytes: number, elapsedMs: number): void {
+  #acknowledged(table: string, rows: readonly SinkRecord[], bytes: number, elapsedMs: number): void {
     const m = this.#context.metrics;
     const labels = { table };
     m.incCounter('clickhouse_sink_rows_total', 'Rows ClickHouse acknowledged.', rows.length, labels);
@@ -187,7 +193,9 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     const now = Date.now();
     const step = Math.max(1, Math.floor(rows.length / FRESHNESS_SAMPLES));
     for (let i = 0; i < rows.length; i += step) {
-      m.observe('clickhouse_sink_freshness_seconds', 'Time from the source commit (source.ts_ms) to ClickHouse acknowledging the row (a sample of each insert\'s rows).', Math.max(0, now - rows[i].sourceTsMs) / 1000, labels);
+      const change = rowChangeOf(rows[i]);
+      if (change.kind !== 'row') continue;
+      m.observe('clickhouse_sink_freshness_seconds', 'Time from the source commit (source.ts_ms) to ClickHouse acknowledging the row (a sample of each insert\'s rows).', Math.max(0, now - change.sourceTsMs) / 1000, labels);
     }
   }
 

@@ -3,7 +3,7 @@ import { inferValueSchema } from '../files/infer-schema.js';
 
 /** What one record asks of its table. */
 export type RowChange =
-  | { readonly kind: 'row'; readonly row: Record<string, unknown>; readonly schema: Schema; readonly deleted: boolean; readonly sourceTsMs: number }
+  | { readonly kind: 'row'; readonly row: Record<string, unknown>; readonly schema: Schema; readonly deleted: boolean; readonly sourceTsMs: number; readonly record: SinkRecord }
   | { readonly kind: 'truncate' }
   | { readonly kind: 'skip' };
 
@@ -11,27 +11,38 @@ export type RowChange =
  * The row of a record: a Debezium envelope's after-image, or its before-image for a delete
  * (flagged deleted), or a row that is already flat (after ExtractNewRecordState: its
  * `__deleted` field, when `delete.handling.mode=rewrite`, flags deletes). Truncates are their own
- * kind. The schema is the row's (inferred for schemaless records).
+ * kind. The schema is the row's (inferred for schemaless records). One object per record: it is
+ * also the row a batch keeps until ClickHouse acknowledges it.
  */
+const rowSchemas = new WeakMap<Schema, Schema | undefined>();
+
+/** the row schema inside an envelope schema, looked up once per schema object */
+function cachedRowSchema(envelope: Schema): Schema | undefined {
+  if (rowSchemas.has(envelope)) return rowSchemas.get(envelope);
+  const row = rowSchemaOf(envelope);
+  rowSchemas.set(envelope, row);
+  return row;
+}
+
 export function rowChangeOf(record: SinkRecord): RowChange {
   const value = record.value;
   if (value === null || value === undefined) return { kind: 'skip' };
   if (isChangeEvent(value)) {
     if (value.op === 't') return { kind: 'truncate' };
     const envelopeSchema = record.valueSchema ?? inferValueSchema(value);
-    const schema = rowSchemaOf(envelopeSchema) ?? inferValueSchema(value.after ?? value.before);
+    const schema = cachedRowSchema(envelopeSchema) ?? inferValueSchema(value.after ?? value.before);
     const deleted = value.op === 'd';
     const row = deleted ? value.before : (value.after ?? value.before);
     if (!row) return { kind: 'skip' };
     const ts = value.source?.ts_ms;
-    return { kind: 'row', row, schema, deleted, sourceTsMs: typeof ts === 'number' ? ts : typeof ts === 'bigint' ? Number(ts) : record.timestamp };
+    return { kind: 'row', row, schema, deleted, sourceTsMs: typeof ts === 'number' ? ts : typeof ts === 'bigint' ? Number(ts) : record.timestamp, record };
   }
   if (typeof value !== 'object') return { kind: 'skip' };
   const row = value as Record<string, unknown>;
   const schema = record.valueSchema ?? inferValueSchema(value);
   const flag = row.__deleted;
   const ts = row.__source_ts_ms;
-  return { kind: 'row', row, schema, deleted: flag === true || flag === 'true', sourceTsMs: typeof ts === 'number' ? ts : record.timestamp };
+  return { kind: 'row', row, schema, deleted: flag === true || flag === 'true', sourceTsMs: typeof ts === 'number' ? ts : record.timestamp, record };
 }
 
 const HEX16 = /^[0-9a-fA-F]{16}/;

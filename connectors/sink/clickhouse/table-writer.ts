@@ -14,7 +14,7 @@ export interface WriterContext {
   retrying<T>(what: string, attempt: () => Promise<T>): Promise<T>;
   /** a row ClickHouse rejected, with its message: dead-lettered, or the task fails */
   reject(record: SinkRecord, error: TributaryError): Promise<void>;
-  acknowledged(rows: readonly PlannedRow[], bytes: number, elapsedMs: number): void;
+  acknowledged(records: readonly SinkRecord[], bytes: number, elapsedMs: number): void;
 }
 
 interface Batch {
@@ -22,9 +22,12 @@ interface Batch {
   readonly plan: TablePlan;
   readonly w: RowBinaryWriter;
   readonly starts: number[];
-  readonly rows: PlannedRow[];
+  /** the record of each row: the records are alive anyway until committed, rows are not kept */
+  readonly records: SinkRecord[];
   /** upsert: the row index of each key's latest version in this batch */
   readonly latest: Map<string, number> | null;
+  /** upsert: rows a later version of their key replaced in this batch */
+  readonly superseded: Set<number>;
   readonly firstAt: number;
 }
 
@@ -62,7 +65,7 @@ export class TableWriter {
   /** Encodes a row into the open batch. Throws, writing nothing, when a value does not fit. */
   add(plan: TablePlan, row: PlannedRow, now: number): void {
     if (this.#batch && this.#batch.plan !== plan) this.send();
-    const batch: Batch = (this.#batch ??= { id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(), starts: [] as number[], rows: [] as PlannedRow[], latest: plan.mode === 'upsert' ? new Map<string, number>() : null, firstAt: now });
+    const batch: Batch = (this.#batch ??= { id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(), starts: [] as number[], records: [] as SinkRecord[], latest: plan.mode === 'upsert' ? new Map<string, number>() : null, superseded: new Set<number>(), firstAt: now });
     const mark = batch.w.length;
     try {
       plan.write(batch.w, row);
@@ -70,11 +73,13 @@ export class TableWriter {
       batch.w.rewind(mark);
       throw error;
     }
-    const index = batch.rows.length;
+    const index = batch.records.length;
     batch.starts.push(mark);
-    batch.rows.push(row);
+    batch.records.push(row.record);
     if (batch.latest) {
       const key = plan.keyOf(row.row)!;
+      const earlier = batch.latest.get(key);
+      if (earlier !== undefined) batch.superseded.add(earlier);
       batch.latest.set(key, index);
     }
     this.context.tracker.add(batch.id, row.record);
@@ -83,7 +88,7 @@ export class TableWriter {
   /** whether the open batch is full or has waited long enough */
   due(now: number): boolean {
     const b = this.#batch;
-    return b !== null && (b.rows.length >= this.limits.rows || b.w.length >= this.limits.bytes || now - b.firstAt >= this.limits.lingerMs);
+    return b !== null && (b.records.length >= this.limits.rows || b.w.length >= this.limits.bytes || now - b.firstAt >= this.limits.lingerMs);
   }
 
   /** Sends the open batch after those already in flight. */
@@ -137,14 +142,12 @@ export class TableWriter {
   async #deliver(batch: Batch, body: Buffer): Promise<void> {
     const started = Date.now();
     const kept: number[] = [];
-    for (let i = 0; i < batch.rows.length; i++) {
-      if (!batch.latest || batch.latest.get(batch.plan.keyOf(batch.rows[i].row)!) === i) kept.push(i);
-    }
+    for (let i = 0; i < batch.records.length; i++) if (!batch.superseded.has(i)) kept.push(i);
     const slice = (i: number) => body.subarray(batch.starts[i], i + 1 < batch.starts.length ? batch.starts[i + 1] : body.length);
-    const bodyOf = (indices: readonly number[]) => (indices.length === batch.rows.length ? body : Buffer.concat(indices.map(slice)));
+    const bodyOf = (indices: readonly number[]) => (indices.length === batch.records.length ? body : Buffer.concat(indices.map(slice)));
     await this.#insertFinding(batch, kept, bodyOf);
     this.context.tracker.done(batch.id);
-    this.context.acknowledged(kept.map((i) => batch.rows[i]), body.length, Date.now() - started);
+    this.context.acknowledged(kept.map((i) => batch.records[i]), body.length, Date.now() - started);
   }
 
   /** Inserts the rows; when ClickHouse rejects them, halves until each rejected row is alone. */
@@ -155,8 +158,8 @@ export class TableWriter {
     } catch (error) {
       if (isRetriableClickHouseError(error) || error instanceof TributaryError) throw error;
       if (indices.length === 1) {
-        const row = batch.rows[indices[0]];
-        await this.context.reject(row.record, new TributaryError('record.rejected', `ClickHouse rejected the row of record ${row.record.id} (topic ${row.record.topic}, position ${row.record.position}) for table ${this.table}: ${serverMessage(error)}`, { cause: error }));
+        const record = batch.records[indices[0]];
+        await this.context.reject(record, new TributaryError('record.rejected', `ClickHouse rejected the row of record ${record.id} (topic ${record.topic}, position ${record.position}) for table ${this.table}: ${serverMessage(error)}`, { cause: error }));
         return;
       }
       const half = Math.ceil(indices.length / 2);
