@@ -26,7 +26,8 @@ export const clickhouseSinkSpec = defineConfigSpec(
     'primary.key.fields': prop.list({ doc: 'Key columns in upsert mode; default: the fields of the record key.', group: 'Tables' }),
     'partition.by': prop.string({ doc: 'Append mode, auto-created tables: the field whose day partitions the table (PARTITION BY toYYYYMMDD); default: none.', group: 'Tables' }),
     'order.by': prop.list({ doc: 'Append mode, auto-created tables: leading ORDER BY columns before the record id.', group: 'Tables' }),
-    'batch.size': prop.int({ doc: 'Send an insert once a table has this many rows buffered.', default: 100_000, min: 1, group: 'Batching' }),
+    // at most ClickHouse's max_insert_block_size: one insert is then one block, atomic
+    'batch.size': prop.int({ doc: 'Send an insert once a table has this many rows buffered (at most 1000000, so that one insert is one block ClickHouse writes atomically).', default: 100_000, min: 1, max: 1_000_000, group: 'Batching' }),
     'batch.bytes': prop.long({ doc: 'Send an insert once a table has this many bytes (RowBinary, uncompressed) buffered.', default: 32 * 1024 * 1024, min: 1024, group: 'Batching' }),
     'linger.ms': prop.long({ doc: 'Send an insert once its first row has waited this long.', default: 500, min: 0, group: 'Batching' }),
     'buffer.memory': prop.long({ doc: 'Bytes of encoded rows a task buffers and has in flight before put waits for ClickHouse.', default: 128 * 1024 * 1024, min: 1024 * 1024, group: 'Batching' }),
