@@ -48,6 +48,8 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
   readonly #tracker = new AckTracker();
   readonly #byTopic = new Map<string, TableState>();
   #batchIds = 0;
+  /** the last record's schema and plan: records come in runs of one table and schema */
+  #lastPlan: { state: TableState; schema: Schema; plan: TablePlan } | null = null;
   #retryTimeoutMs = 0;
   #degraded = false;
 
@@ -83,8 +85,10 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
         state.writer.after(record, `truncate ${state.name}`, () => this.#connection.command(sql));
         continue;
       }
-      const state = await this.#state(record);
-      const plan = await this.#plan(state, record, change.schema);
+      const state = this.#byTopic.get(record.topic) ?? (await this.#state(record));
+      const last = this.#lastPlan;
+      const fresh = this.#config.tableRefreshInterval === 0 || now - state.refreshedAt <= this.#config.tableRefreshInterval * 1000;
+      const plan = fresh && last && last.state === state && last.schema === change.schema ? last.plan : await this.#plan(state, record, change.schema);
       try {
         state.writer.add(plan, change, now);
       } catch (error) {
@@ -159,9 +163,13 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
       // columns others added are noticed: plans are made again from the table's description
       state.plans.clear();
       state.refreshedAt = Date.now();
+      this.#lastPlan = null;
     }
     const cached = state.bySchema.get(schema);
-    if (cached && state.plans.size > 0) return cached;
+    if (cached && state.plans.size > 0) {
+      this.#lastPlan = { state, schema, plan: cached };
+      return cached;
+    }
     const fingerprint = schemaFingerprint(schema);
     let plan = state.plans.get(fingerprint);
     if (!plan) {
@@ -169,6 +177,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
       state.plans.set(fingerprint, plan);
     }
     state.bySchema.set(schema, plan);
+    this.#lastPlan = { state, schema, plan };
     return plan;
   }
 

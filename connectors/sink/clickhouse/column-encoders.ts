@@ -1,5 +1,5 @@
 import { LogicalName, toJsonText, type Schema } from '../../../plugins/api/index.js';
-import { decimalToUnscaled, variableScaleDecimalText, zonedTimestampToMicros } from '../files/format/value-conversions.js';
+import { decimalToUnscaled, isoMillisUtc, variableScaleDecimalText, zonedTimestampToMicros } from '../files/format/value-conversions.js';
 import { baseType, INT_RANGES, isNullable, typeText, type ChType } from './clickhouse-types.js';
 import type { RowBinaryWriter } from './row-binary.js';
 import { isDateSchema, timestampUnit } from './type-mapping.js';
@@ -80,7 +80,7 @@ function writerFor(schema: Schema, column: ChType): Write {
   switch (column.kind) {
     case 'int':
       // a ZonedTimestamp in an Int64 column: its microseconds since the epoch (servers without DateTime64)
-      if (schema.name === LogicalName.ZonedTimestamp) return (w, v) => w.i64(zonedTimestampToMicros(String(v)));
+      if (schema.name === LogicalName.ZonedTimestamp) return (w, v) => writeZonedMicros(w, String(v));
       return intWriter(column.name);
     case 'float': return column.bits === 32 ? (w, v) => w.f32(Number(v)) : (w, v) => w.f64(Number(v));
     case 'bool': return (w, v) => w.u8(v === true || v === 1 || v === 'true' ? 1 : v === false || v === 0 || v === 'false' ? 0 : badBool(v));
@@ -174,6 +174,13 @@ export function timestampMicros(schema: Schema, v: unknown): { value: bigint; un
   const unit = timestampUnit(schema) ?? 'millis';
   const n = v instanceof Date ? BigInt(v.getTime()) : BigInt(intOf(v));
   return { value: n, unit };
+}
+
+/** the common `…T…:…:….mmmZ` text without a BigInt: exact while µs stay below 2^53 (year 2255) */
+function writeZonedMicros(w: RowBinaryWriter, text: string): void {
+  const ms = isoMillisUtc(text);
+  if (ms !== undefined && Math.abs(ms) < 9_007_199_254_740) w.i64Number(ms * 1000);
+  else w.i64(zonedTimestampToMicros(text));
 }
 
 // DateTime64's range: 1900-01-01 … 2299-12-31 (what newer servers accept)

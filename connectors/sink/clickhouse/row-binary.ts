@@ -116,20 +116,38 @@ export class RowBinaryWriter {
     this.#buf[this.#at++] = n;
   }
   string(s: string): void {
-    const max = s.length * 3;
+    const n = s.length;
+    if (n < 128) {
+      // short ASCII text byte by byte: cheaper than a call into the encoder
+      this.#room(n + 1);
+      const buf = this.#buf;
+      const start = this.#at;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + 1 + i] = c;
+      }
+      if (i === n) {
+        buf[start] = n;
+        this.#at = start + n + 1;
+        return;
+      }
+    }
+    const max = n * 3;
     if (max < 128) {
       // room for the longest UTF-8 encoding; one length byte is then enough
       this.#room(max + 1);
-      const n = this.#buf.write(s, this.#at + 1, 'utf8');
-      this.#buf[this.#at] = n;
-      this.#at += n + 1;
+      const bytes = this.#buf.write(s, this.#at + 1, 'utf8');
+      this.#buf[this.#at] = bytes;
+      this.#at += bytes + 1;
       return;
     }
-    const n = Buffer.byteLength(s, 'utf8');
-    this.varUInt(n);
-    this.#room(n);
+    const bytes = Buffer.byteLength(s, 'utf8');
+    this.varUInt(bytes);
+    this.#room(bytes);
     this.#buf.write(s, this.#at, 'utf8');
-    this.#at += n;
+    this.#at += bytes;
   }
   raw(b: Uint8Array): void {
     this.varUInt(b.length);
@@ -138,7 +156,7 @@ export class RowBinaryWriter {
   /** exactly `length` bytes: `b` zero-padded (FixedString) */
   fixed(b: Uint8Array, length: number): void {
     this.#room(length);
-    this.#buf.set(b.subarray(0, length), this.#at);
+    this.#buf.set(b.length > length ? b.subarray(0, length) : b, this.#at);
     if (b.length < length) this.#buf.fill(0, this.#at + b.length, this.#at + length);
     this.#at += length;
   }
