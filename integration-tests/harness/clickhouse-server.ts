@@ -33,6 +33,8 @@ export interface ClickHouseServer {
   /** `clickhouse-client` on the server's native port, for reference inserts in benchmarks */
   clientArgs(): string[];
   readonly clientBinary: string;
+  /** the server process's CPU time so far, in seconds (a private server only) */
+  cpuSeconds(): number;
   kill(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -129,6 +131,13 @@ class LocalClickHouse implements ClickHouseServer {
       if (Date.now() > deadline) throw new Error(`ClickHouse on ${this.url} did not answer within 30 s`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  cpuSeconds(): number {
+    if (!this.#child?.pid) throw new Error('only a server this process started has its CPU time here');
+    // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second)
+    const fields = readFileSync(`/proc/${this.#child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
   async kill(): Promise<void> {
