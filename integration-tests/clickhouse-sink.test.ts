@@ -158,4 +158,7 @@ test('rows that do not fit go to the dead-letter path with the reason; the rest 
   const strict = await startSinkTask(server.url, db, { 'auto.create': 'false' }, { tolerance: 'none' });
   await assert.rejects(putAll(strict.task, records.slice(10, 11)), /300 is out of the range of UInt8/);
   await strict.task.stop();
+  const rejecting = await startSinkTask(server.url, db, { 'auto.create': 'false' }, { tolerance: 'none' });
+  await assert.rejects(putAll(rejecting.task, records.slice(30, 40)), /ClickHouse rejected an insert into t \(rows from position 0+31 to 0+40\): .*throwIf/);
+  await rejecting.task.stop();
 });

@@ -185,6 +185,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     const database = this.#config.database;
     return {
       tracker: this.#tracker,
+      retainRecords: this.#context.rawConfig['errors.tolerance'] === 'all',
       nextBatchId: () => ++this.#batchIds,
       insert: (columns, body) => this.#connection.insertRowBinary(database, table, columns, body),
       retrying: (what, attempt) => this.#retrying(what, attempt),
@@ -193,18 +194,16 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     };
   }
 
-  #acknowledged(table: string, rows: readonly SinkRecord[], bytes: number, elapsedMs: number): void {
+  #acknowledged(table: string, sourceTsMs: readonly number[], bytes: number, elapsedMs: number): void {
     const m = this.#context.metrics;
     const labels = { table };
-    m.incCounter('clickhouse_sink_rows_total', 'Rows ClickHouse acknowledged.', rows.length, labels);
+    m.incCounter('clickhouse_sink_rows_total', 'Rows ClickHouse acknowledged.', sourceTsMs.length, labels);
     m.incCounter('clickhouse_sink_bytes_total', 'RowBinary bytes sent (before compression).', bytes, labels);
     m.observe('clickhouse_sink_insert_seconds', 'Time from sending an insert to its acknowledgement.', elapsedMs / 1000, labels);
     const now = Date.now();
-    const step = Math.max(1, Math.floor(rows.length / FRESHNESS_SAMPLES));
-    for (let i = 0; i < rows.length; i += step) {
-      const change = rowChangeOf(rows[i]);
-      if (change.kind !== 'row') continue;
-      m.observe('clickhouse_sink_freshness_seconds', 'Time from the source commit (source.ts_ms) to ClickHouse acknowledging the row (a sample of each insert\'s rows).', Math.max(0, now - change.sourceTsMs) / 1000, labels);
+    const step = Math.max(1, Math.floor(sourceTsMs.length / FRESHNESS_SAMPLES));
+    for (let i = 0; i < sourceTsMs.length; i += step) {
+      m.observe('clickhouse_sink_freshness_seconds', 'Time from the source commit (source.ts_ms) to ClickHouse acknowledging the row (a sample of each insert\'s rows).', Math.max(0, now - sourceTsMs[i]) / 1000, labels);
     }
   }
 

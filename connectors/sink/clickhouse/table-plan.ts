@@ -24,7 +24,7 @@ export interface TablePlan {
   readonly mode: InsertMode;
   readonly columns: readonly string[];
   /** the key of a row in upsert mode (to keep one version per key in a batch), else null */
-  keyOf(row: Record<string, unknown>): string | null;
+  keyOf(row: Record<string, unknown>): unknown;
   /** writes the row; throws (nothing written past `w`'s mark is kept by the caller) when a value does not fit */
   write(w: RowBinaryWriter, r: PlannedRow): void;
 }
@@ -82,7 +82,8 @@ export function buildPlan(input: PlanInput): TablePlan {
     columns,
     keyOf: upsert
       ? keys.length === 1
-        ? (row) => String(row[keys[0]])
+        // a number, bigint or string key is its own Map key: no string made per row
+        ? (row) => { const k = row[keys[0]]; return typeof k === 'object' ? String(k) : k; }
         : (row) => keys.map((k) => String(row[k])).join('\u0000')
       : () => null,
     write(w, r) {

@@ -24,13 +24,14 @@ function rowsOf(body: Buffer): [number, number][] {
   return out;
 }
 
-function fakeContext(rejectV: (v: number) => boolean) {
+function fakeContext(rejectV: (v: number) => boolean, retainRecords = true) {
   const inserts: [number, number][][] = [];
   const rejected: { record: SinkRecord; error: TributaryError }[] = [];
   const tracker = new AckTracker();
   let ids = 0;
   const context: WriterContext = {
     tracker,
+    retainRecords,
     nextBatchId: () => ++ids,
     async insert(_columns, body) {
       const rows = rowsOf(body);
@@ -70,6 +71,15 @@ test('a rejected insert is split until the rejected rows are alone; the others l
   assert.deepEqual(rejected.map((r) => (r.record.value as { id: number }).id), [13, 17]);
   assert.match(rejected[0].error.message, /ClickHouse rejected the row of record t:0+13 \(topic t, position 0+13\) for table t: Code: 395.*throwIf/);
   assert.deepEqual(inserts.flat().map(([id]) => id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 18, 19, 20]);
+});
+
+test('without errors.tolerance=all records are not kept: a rejected insert fails with the server message and the rows it held', async () => {
+  const { context, inserts } = fakeContext((v) => v === 3, false);
+  const writer = new TableWriter('t', context, { rows: 100, bytes: 1 << 20, lingerMs: 0 });
+  for (let i = 1; i <= 5; i++) writer.add(plan, rowChangeOf(record(i, i, i)) as never, 0);
+  writer.send();
+  await assert.rejects(writer.drain(), /ClickHouse rejected an insert into t \(rows from position 0+1 to 0+5\): Code: 395.*throwIf.*errors.tolerance=all/);
+  assert.deepEqual(inserts, []);
 });
 
 test('a failure no retry fixed stops the table: nothing after it is written, and drain throws it', async () => {

@@ -6,7 +6,7 @@ import { ClickHouseSinkTask } from '../clickhouse-sink-task.js';
 /** A ClickHouse sink task on a test context (errors.tolerance=all unless `tolerance: 'none'`). */
 export async function startSinkTask(url: string, database: string, overrides: Record<string, string> = {}, options: { tolerance?: 'none' | 'all' } = {}): Promise<{ task: ClickHouseSinkTask; context: TestContext<ClickHouseSinkConfig> }> {
   const { hostname, port } = new URL(url);
-  const raw = { topics: 't', hostname, port, database, 'auto.create': 'true', 'linger.ms': '0', ...overrides };
+  const raw = { topics: 't', hostname, port, database, 'auto.create': 'true', 'linger.ms': '0', 'errors.tolerance': options.tolerance ?? 'all', ...overrides };
   const context = sinkContext<ClickHouseSinkConfig>(clickhouseSinkSpec, raw, 'clickhouse-test');
   if (options.tolerance === 'none') {
     Object.assign(context, { reportErrant: async (_record: SinkRecord, error: unknown) => { throw new TributaryError('task.failed', `tolerance none: ${(error as Error).message}`, { cause: error }); } });
