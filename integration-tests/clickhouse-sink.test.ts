@@ -162,3 +162,19 @@ test('rows that do not fit go to the dead-letter path with the reason; the rest 
   await assert.rejects(putAll(rejecting.task, records.slice(30, 40)), /ClickHouse rejected an insert into t \(rows from position 0+31 to 0+40\): .*throwIf/);
   await rejecting.task.stop();
 });
+
+test('a truncate empties the table after every insert sent before it; later rows land', async () => {
+  const db = await server.createDatabase('ch_truncate');
+  const { task } = await startSinkTask(server.url, db, { 'linger.ms': '600000' });
+  const envelope = (seq: number, op: string, row: Record<string, unknown> | null): SinkRecord => ({
+    ...flatRecord(seq, v1, { id: row?.id ?? 0, n: 0 }),
+    valueSchema: null,
+    value: { op, before: null, after: row, source: { ts_ms: seq } },
+  });
+  await task.put([flatRecord(1, v1, { id: 1, n: 1 }), flatRecord(2, v1, { id: 2, n: 2 })]);
+  await task.put([envelope(3, 't', null), flatRecord(4, v1, { id: 3, n: 3 })]);
+  await task.flush();
+  const rows = await server.query<{ id: number }>(`SELECT id FROM ${db}.t FINAL ORDER BY id`);
+  assert.deepEqual(rows.map((r) => r.id), [3]);
+  await task.stop();
+});
