@@ -26,6 +26,13 @@ test('integers: little-endian, range-checked, never wrapped', () => {
 test('decimals: exact unscaled integers of 4, 8, 16 bytes; too many digits refused', () => {
   assert.equal(hex(Schemas.decimal(5, 2), 'Decimal(5, 2)', '-0.05'), 'fbffffff');
   assert.equal(hex(Schemas.decimal(12, 2), 'Decimal(18, 4)', '12.5'), '48e8010000000000');
+  const le64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64LE(n); return b.toString('hex'); };
+  // the fast path (no BigInt) and the exact one agree
+  for (const [text, units] of [['-1234567.89', -123456789n], ['0.05', 5n], ['-0.00', 0n], ['9999999999.99', 999999999999n], ['7', 700n]] as const) {
+    assert.equal(hex(Schemas.decimal(12, 2), 'Decimal(12, 2)', text), le64(units), text);
+  }
+  assert.equal(hex(Schemas.decimal(18, 2), 'Decimal(18, 2)', '1234567890123456.78'), le64(123456789012345678n));
+  assert.throws(() => hex(Schemas.decimal(12, 2), 'Decimal(12, 2)', '12345678901.00'), /exceeds precision 12/);
   const big = hex(Schemas.decimal(38, 10), 'Decimal(38, 10)', '123456789012345678901234567.8901234567');
   assert.equal(BigInt.asIntN(128, BigInt('0x' + Buffer.from(big, 'hex').reverse().toString('hex'))), 1234567890123456789012345678901234567n);
   assert.equal(hex(Schemas.decimal(38, 2), 'Decimal(38, 2)', '-1.00'), '9c' + 'ff'.repeat(15));

@@ -155,8 +155,47 @@ function decimalWriter(schema: Schema, precision: number, scale: number): Write 
     return u;
   };
   if (bytes === 4) return (w, v) => w.i32(Number(unscaled(v)));
-  if (bytes === 8) return (w, v) => w.i64(unscaled(v));
+  if (bytes === 8) {
+    const exact = schema.name === LogicalName.Decimal;
+    return (w, v) => {
+      const units = exact && typeof v === 'string' ? decimalUnits(v, scale, precision) : undefined;
+      if (units !== undefined) w.i64Number(units);
+      else w.i64(unscaled(v));
+    };
+  }
   return (w, v) => w.wide(unscaled(v), bytes);
+}
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * "-123.45" as its unscaled integer for `scale`, without a BigInt, when it has at most 15
+ * digits (a double holds those exactly) and no more fraction digits than the scale; otherwise
+ * undefined (the exact BigInt path then decides, and rejects what does not fit).
+ */
+function decimalUnits(text: string, scale: number, precision: number): number | undefined {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const negative = i === 1;
+  let units = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (fraction >= 0) return undefined;
+      fraction = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return undefined;
+    units = units * 10 + (c - 48);
+    if (units > 0) digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (fraction < 0) fraction = 0;
+  if (fraction > scale || digits + scale - fraction > Math.min(15, precision) || n === (negative ? 1 : 0)) return undefined;
+  units *= POW10[scale - fraction];
+  return negative ? -units : units;
 }
 
 /** Debezium dates are days since 1970-01-01; ClickHouse's Date and Date32 ranges are checked. */

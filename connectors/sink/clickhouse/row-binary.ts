@@ -20,10 +20,14 @@ export class RowBinaryWriter {
     return this.#buf.subarray(0, this.#at);
   }
 
-  /** the bytes written since `from`, copied, and rewinds to `from` */
-  take(from = 0): Buffer {
-    const out = Buffer.from(this.#buf.subarray(from, this.#at));
-    this.#at = from;
+  /**
+   * The bytes written so far, handed over: the writer starts again on a buffer of its own (no
+   * copy — a batch's writer is done when its body is sent).
+   */
+  take(): Buffer {
+    const out = this.#buf.subarray(0, this.#at);
+    this.#buf = Buffer.allocUnsafe(Math.min(this.#buf.length, 64 * 1024));
+    this.#at = 0;
     return out;
   }
 
