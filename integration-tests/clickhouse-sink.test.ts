@@ -177,4 +177,9 @@ test('a truncate empties the table after every insert sent before it; later rows
   const rows = await server.query<{ id: number }>(`SELECT id FROM ${db}.t FINAL ORDER BY id`);
   assert.deepEqual(rows.map((r) => r.id), [3]);
   await task.stop();
+  // a task whose first record is a truncate (a replay after a restart) truncates too
+  const again = await startSinkTask(server.url, db);
+  await putAll(again.task, [envelope(5, 't', null)]);
+  assert.deepEqual(await server.query(`SELECT id FROM ${db}.t`), []);
+  await again.task.stop();
 });

@@ -80,9 +80,11 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
       }
       if (change.kind === 'truncate') {
         const state = this.#byTopic.get(record.topic);
-        if (!state) continue;
-        const sql = `TRUNCATE TABLE ${qualified(this.#config.database, state.name)}`;
-        state.writer.after(record, `truncate ${state.name}`, () => this.#connection.command(sql));
+        const table = state?.name ?? tableNameFor(record.topic, this.#config);
+        const sql = `TRUNCATE TABLE IF EXISTS ${qualified(this.#config.database, table)}`;
+        // nothing of this topic is buffered yet (a replay may start with the truncate): run it now
+        if (!state) await this.#retrying(`truncate ${table}`, () => this.#connection.command(sql));
+        else state.writer.after(record, `truncate ${table}`, () => this.#connection.command(sql));
         continue;
       }
       const state = this.#byTopic.get(record.topic) ?? (await this.#state(record));
