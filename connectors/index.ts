@@ -4,6 +4,7 @@ import postgres from './source/postgres/index.js';
 import stdout from './sink/stdout/index.js';
 import files from './sink/files/index.js';
 import dlq from './sink/dlq/index.js';
+import clickhouse from './sink/clickhouse/index.js';
 
 /** The built-in connectors. External ones come through `plugin.path`; both go through PluginRegistry. */
 export const builtinConnectors: readonly Connector[] = [
@@ -12,4 +13,5 @@ export const builtinConnectors: readonly Connector[] = [
   stdout,
   files,
   dlq,
+  clickhouse,
 ];

@@ -13,10 +13,12 @@ export function ensureDebianPackage(pkg: string, probe: string): void {
     throw new Error(`${probe} is missing: install it with "sudo apt-get install -y ${pkg}" and run the tests again`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // test files run in parallel processes: one waits for another's apt-get instead of failing on its lock
+  const wait = ['-o', 'DPkg::Lock::Timeout=300'];
   if (!updated) {
-    spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+    spawnSync('apt-get', [...wait, 'update', '-qq'], { stdio: 'ignore', env });
     updated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  execFileSync('apt-get', [...wait, 'install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: ['ignore', 'ignore', 'inherit'], env });
   if (!existsSync(probe)) throw new Error(`apt-get installed ${pkg} but ${probe} is still missing`);
 }

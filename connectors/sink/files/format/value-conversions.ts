@@ -192,7 +192,7 @@ const digit = (text: string, at: number, count: number): number => {
 };
 
 /** "2026-01-01T00:00:00.123Z" (what Date#toISOString and most producers write) without a regex. */
-function isoMillisUtc(text: string): number | undefined {
+export function isoMillisUtc(text: string): number | undefined {
   if (text.length !== 24 || text.charCodeAt(23) !== 90 || text.charCodeAt(19) !== 46 || text.charCodeAt(10) !== 84) return undefined;
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
   const month = digit(text, 5, 2);

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { padPosition, Schemas, TributaryError, type SinkRecord } from '../../../plugins/api/index.js';
+import { AckTracker } from './ack-tracker.js';
+import { parseType } from './clickhouse-types.js';
+import { rowChangeOf } from './record-rows.js';
+import { featuresOf } from './server-features.js';
+import { buildPlan } from './table-plan.js';
+import { TableWriter, type WriterContext } from './table-writer.js';
+
+const schema = Schemas.struct([Schemas.field('id', Schemas.int32()), Schemas.field('v', Schemas.int32())]);
+const table = new Map([['id', parseType('Int32')], ['v', parseType('Int32')], ['_version', parseType('UInt64')], ['_deleted', parseType('UInt8')]]);
+const plan = buildPlan({ mode: 'upsert', schema, keys: ['id'], table, features: featuresOf('18.16.1') });
+
+function record(seq: number, id: number, v: number): SinkRecord {
+  const position = padPosition(seq);
+  return { topic: 't', partition: 0, offset: seq, keySchema: null, key: { id }, valueSchema: schema, value: { id, v }, timestamp: 0, position, id: `t:${position}` };
+}
+
+/** decodes the (id, v) pairs of a body of this plan's rows: Int32, Int32, UInt64, UInt8 */
+function rowsOf(body: Buffer): [number, number][] {
+  const out: [number, number][] = [];
+  for (let at = 0; at < body.length; at += 17) out.push([body.readInt32LE(at), body.readInt32LE(at + 4)]);
+  return out;
+}
+
+function fakeContext(rejectV: (v: number) => boolean, retainRecords = true) {
+  const inserts: [number, number][][] = [];
+  const rejected: { record: SinkRecord; error: TributaryError }[] = [];
+  const tracker = new AckTracker();
+  let ids = 0;
+  const context: WriterContext = {
+    tracker,
+    retainRecords,
+    nextBatchId: () => ++ids,
+    async insert(_columns, body) {
+      const rows = rowsOf(body);
+      if (rows.some(([, v]) => rejectV(v))) throw new Error('Code: 395, e.displayText() = DB::Exception: Value passed to \'throwIf\' function is non zero');
+      inserts.push(rows);
+    },
+    retrying: (_what, attempt) => attempt(),
+    async reject(r, error) {
+      rejected.push({ record: r, error });
+    },
+    acknowledged() {},
+  };
+  return { context, inserts, rejected, tracker };
+}
+
+test('a batch sends only the last version of each key, in order; preCommit waits for the acknowledgement', async () => {
+  const { context, inserts, tracker } = fakeContext(() => false);
+  const writer = new TableWriter('t', context, { rows: 100, bytes: 1 << 20, lingerMs: 1000 });
+  const records = [record(1, 1, 10), record(2, 2, 20), record(3, 1, 11), record(4, 3, 30), record(5, 1, 12)];
+  for (const r of records) writer.add(plan, rowChangeOf(r) as never, 0);
+  assert.equal(writer.due(500), false);
+  assert.equal(writer.due(1000), true);
+  const current = [{ topic: 't', partition: 0, offset: 6 }];
+  assert.deepEqual(tracker.safe(current), [{ topic: 't', partition: 0, offset: 1, position: records[0].position }]);
+  writer.send();
+  await writer.drain();
+  assert.deepEqual(inserts, [[[2, 20], [3, 30], [1, 12]]]);
+  assert.deepEqual(tracker.safe(current), current);
+});
+
+test('a rejected insert is split until the rejected rows are alone; the others land in order', async () => {
+  const { context, inserts, rejected } = fakeContext((v) => v === 13 || v === 17);
+  const writer = new TableWriter('t', context, { rows: 100, bytes: 1 << 20, lingerMs: 0 });
+  for (let i = 1; i <= 20; i++) writer.add(plan, rowChangeOf(record(i, i, i)) as never, 0);
+  writer.send();
+  await writer.drain();
+  assert.deepEqual(rejected.map((r) => (r.record.value as { id: number }).id), [13, 17]);
+  assert.match(rejected[0].error.message, /ClickHouse rejected the row of record t:0+13 \(topic t, position 0+13\) for table t: Code: 395.*throwIf/);
+  assert.deepEqual(inserts.flat().map(([id]) => id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 18, 19, 20]);
+});
+
+test('without errors.tolerance=all records are not kept: a rejected insert fails with the server message and the rows it held', async () => {
+  const { context, inserts } = fakeContext((v) => v === 3, false);
+  const writer = new TableWriter('t', context, { rows: 100, bytes: 1 << 20, lingerMs: 0 });
+  for (let i = 1; i <= 5; i++) writer.add(plan, rowChangeOf(record(i, i, i)) as never, 0);
+  writer.send();
+  await assert.rejects(writer.drain(), /ClickHouse rejected an insert into t \(rows from position 0+1 to 0+5\): Code: 395.*throwIf.*errors.tolerance=all/);
+  assert.deepEqual(inserts, []);
+});
+
+test('a failure no retry fixed stops the table: nothing after it is written, and drain throws it', async () => {
+  const { context, inserts } = fakeContext(() => false);
+  let calls = 0;
+  const failing: WriterContext = { ...context, retrying: async (what, attempt) => { if (++calls === 1) throw new TributaryError('sink.unavailable', `${what} failed`, { retriable: false }); return attempt(); } };
+  const writer = new TableWriter('t', failing, { rows: 1, bytes: 1 << 20, lingerMs: 0 });
+  writer.add(plan, rowChangeOf(record(1, 1, 1)) as never, 0);
+  writer.send();
+  writer.add(plan, rowChangeOf(record(2, 2, 2)) as never, 0);
+  writer.send();
+  await assert.rejects(writer.drain(), /insert into t failed/);
+  assert.deepEqual(inserts, []);
+  assert.throws(() => writer.add(plan, rowChangeOf(record(3, 3, 70_000_000_000)) as never, 0), /out of the range of Int32/);
+});
