@@ -3,6 +3,7 @@ import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Message } from '@platformatic/kafka';
+import { startDistributed } from '../cli/distributed-worker.js';
 import type { Logger } from '../plugins/api/index.js';
 import type { ConfigChange } from '../runtime/storage/config-backing-store.js';
 import { decodeConfigRecord, type ConfigRecord } from '../runtime/storage/kafka-config-format.js';
@@ -234,5 +235,24 @@ describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal t
       held = await store.connectorOffsets(name);
       return JSON.stringify(held) === JSON.stringify(expected) || undefined;
     }, 30_000, "the store to hold the connector's latest offset").catch(() => assert.deepEqual(held, expected));
+
+    // a `tributary distributed` worker on Kafka Connect's own topics: once Kafka Connect has
+    // stopped the connector (KIP-875), Tributary's GET .../offsets shows Debezium's offsets
+    await connect.request('PUT', `/connectors/${name}/stop`);
+    await eventually(async () => (await connectorState(name)).connector === 'STOPPED' || undefined, 30_000, 'the Debezium connector stopped');
+    const tributary = await startDistributed({
+      workerProps: {
+        'bootstrap.servers': kafka.bootstrapServers, 'group.id': uniqueName('tributary-over-connect'),
+        'config.storage.topic': connect.topics.configs, 'offset.storage.topic': connect.topics.offsets, 'status.storage.topic': connect.topics.status,
+        'config.storage.replication.factor': '1', 'offset.storage.replication.factor': '1', 'status.storage.replication.factor': '1',
+        listeners: 'http://127.0.0.1:0', 'log.level': 'silent',
+      },
+    });
+    t.after(() => tributary.stop());
+    const res = await fetch(`${tributary.url}/connectors/${name}/offsets`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const shown = (await res.json()) as { offsets: unknown[] };
+    const latest = decodeOffsetValue((await readTopic(kafka, connect.topics.offsets, { idleMs: 1000 })).filter((r) => decodeOffsetKey(r.key)?.connector === name).at(-1)!.value);
+    assert.deepEqual(shown.offsets, [{ partition: { server: prefix }, offset: latest }]);
   });
 });
