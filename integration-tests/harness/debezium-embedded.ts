@@ -122,6 +122,10 @@ export class DebeziumCapture {
     const child = spawn('java', [
       // small and quick to start on a 2-core machine: a test JVM, not a server
       '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+      // its log (read by tests, with table names such as ünï-cødé) in UTF-8 whatever the locale: under
+      // LANG unset (a login shell, `su -`) Java 17 would write '?' for every non-ASCII character
+      // (file.encoding sets stderr's charset up to Java 18, stderr.encoding from 19 on)
+      '-Dfile.encoding=UTF-8', '-Dstderr.encoding=UTF-8',
       `-Dorg.slf4j.simpleLogger.defaultLogLevel=${process.env.DEBEZIUM_LOG_LEVEL ?? 'warn'}`, '-Dorg.slf4j.simpleLogger.logFile=System.err', '-Dorg.slf4j.simpleLogger.showDateTime=true',
       '-cp', classPath, 'DebeziumCapture', ...files,
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
