@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { waitFor } from '../connectors/sink/files/test/lake-expectations.js';
 import { listFiles } from '../connectors/sink/files/test/read-back.js';
+import { compiledCliEnv, ensureCompiledCli } from './harness/compiled-cli.js';
 import { DuckDbReader } from './harness/duckdb-reader.js';
 import { tempDir } from './harness/temp.js';
 
 /**
  * Acceptance: a 1 GiB Parquet file is written with the worker's resident memory under 300 MB,
  * which holds only if row groups stream out as they fill. The worker is the real CLI in a child
- * process (its peak RSS is the kernel's VmHWM), fed by a plugin source (loaded through
+ * process, compiled as installed (its peak RSS is the kernel's VmHWM), fed by a plugin source (loaded through
  * plugin.path) that emits 4 KiB rows quickly, so the test spends its time in the sink.
  */
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -73,9 +74,10 @@ function properties(path: string, props: Record<string, string>): string {
 }
 
 test('a 1 GiB Parquet file is written with worker RSS under 300 MB', { timeout: 600_000 }, async () => {
+  ensureCompiledCli();
   const dir = tempDir('files-memory');
   const lake = join(dir.path, 'lake');
-  writeFileSync(join(dir.path, 'blobgen.mjs'), PLUGIN(pathToFileURL(join(ROOT, 'plugins/api/index.ts')).href));
+  writeFileSync(join(dir.path, 'blobgen.mjs'), PLUGIN(pathToFileURL(join(ROOT, 'dist/plugins/api/index.js')).href));
   const args = [
     properties(join(dir.path, 'worker.properties'), {
       'state.dir': join(dir.path, 'state'),
@@ -90,9 +92,10 @@ test('a 1 GiB Parquet file is written with worker RSS under 300 MB', { timeout: 
       format: 'parquet', 'parquet.codec': 'none', 'rotate.size.bytes': String(GiB), 'rotate.interval.ms': '3600000',
     }),
   ];
+  // the compiled CLI, as an installed worker runs (tsx would add its own memory to the figure)
   const worker: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/tributary.js'), 'standalone', ...args], {
     cwd: ROOT,
-    env: { ...process.env, TRIBUTARY_FROM_SOURCE: '1' },
+    env: compiledCliEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

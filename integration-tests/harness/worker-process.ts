@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiledCliEnv } from './compiled-cli.js';
 import { freePort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,7 +37,7 @@ export async function startWorkerProcess(dir: string, workerProps: Record<string
     cwd: ROOT,
     // `compiled`: what bin/tributary.js picks, dist/ when it is up to date (benchmarks: tsx costs
     // some 40 MB of RSS); otherwise always the sources, so a test never runs stale code
-    env: options.compiled ? withoutFromSource(process.env) : { ...process.env, TRIBUTARY_FROM_SOURCE: '1' },
+    env: options.compiled ? compiledCliEnv() : { ...process.env, TRIBUTARY_FROM_SOURCE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -90,9 +91,4 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 export async function getJson<T = unknown>(url: string): Promise<T> {
   const res = await fetch(url);
   return (await res.json()) as T;
-}
-
-function withoutFromSource(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { TRIBUTARY_FROM_SOURCE: _ignored, ...rest } = env;
-  return rest;
 }
