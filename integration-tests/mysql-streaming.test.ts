@@ -44,3 +44,29 @@ test('DDL while streaming: ADD/DROP COLUMN take effect at the next row event, TR
     await driver.stop();
   }
 });
+
+test('KILL of the binlog dump thread: the stream reconnects and resumes, nothing lost, nothing twice', async () => {
+  const db = await server.createDatabase('dumpkill');
+  await server.query(db, 'CREATE TABLE t (id INT PRIMARY KEY)');
+  const config = mysqlTestConfig(server.port, db, { 'snapshot.mode': 'no_data' });
+  const dumpThreads = async () => (await server.query<{ Id: number }>(null, "SELECT ID AS Id FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")).map((d) => Number(d.Id));
+  // other test files share the server: only the dump thread this driver opened is killed
+  const before = new Set(await dumpThreads());
+  const driver = new MySqlTaskDriver(config);
+  await driver.start();
+  try {
+    await server.query(db, 'INSERT INTO t VALUES (1), (2), (3)');
+    await driver.pollUntil((rs) => rs.length >= 3, 20_000, 'the first rows');
+    const ours = (await dumpThreads()).filter((id) => !before.has(id));
+    assert.ok(ours.length > 0, 'a dump thread');
+    for (const id of ours) await server.query(null, `KILL ${id}`).catch(() => undefined);
+    await server.query(db, 'INSERT INTO t VALUES (4), (5)');
+    const t0 = Date.now();
+    await driver.pollUntil((rs) => rs.filter((r) => r.value !== null).length >= 5, 30_000, 'the rows after the kill');
+    assert.ok(Date.now() - t0 < 30_000);
+    const ids = driver.changes().map((r) => env(r).after!.id);
+    assert.deepEqual(ids, [1, 2, 3, 4, 5]);
+  } finally {
+    await driver.stop();
+  }
+});
