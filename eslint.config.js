@@ -28,7 +28,18 @@ export default tseslint.config(
     },
   },
   {
+    // The CDC toolkit and the connector test kit sit beside the plugin API and build on it
+    // alone, so any source (in-tree or a plugin) can use them without reaching the connectors.
+    files: ['plugins/cdc/**/*.ts', 'plugins/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/runtime/**', '**/rest/**', '**/cli/**', '**/connectors/**'], message: 'plugins/cdc and plugins/testing depend only on plugins/api.' },
+      ] }],
+    },
+  },
+  {
     files: ['connectors/**/*.ts', 'plugins/**/*.ts', 'integration-tests/fixtures/plugins/**/*.ts'],
+    ignores: ['plugins/cdc/**', 'plugins/testing/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/runtime/**', '**/rest/**', '**/cli/**'], message: 'Connectors and the plugin API import only plugins/api: the runtime stays hidden behind the SPI.' },

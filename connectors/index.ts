@@ -1,6 +1,7 @@
 import type { Connector } from '../plugins/api/index.js';
 import datagen from './source/datagen/index.js';
 import postgres from './source/postgres/index.js';
+import mysql, { mariadbConnector as mariadb } from './source/mysql/index.js';
 import stdout from './sink/stdout/index.js';
 import files from './sink/files/index.js';
 import dlq from './sink/dlq/index.js';
@@ -10,6 +11,8 @@ import clickhouse from './sink/clickhouse/index.js';
 export const builtinConnectors: readonly Connector[] = [
   datagen,
   postgres,
+  mysql,
+  mariadb,
   stdout,
   files,
   dlq,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { connect, sqlState, type ConnectionSettings } from '../../connectors/source/postgres/pg-connection.js';
 import { postgresConfigSpec } from '../../connectors/source/postgres/postgres-config-spec.js';
-import { TableFilter } from '../../connectors/source/postgres/table-filter.js';
+import { postgresTableFilter } from '../../connectors/source/postgres/table-filter.js';
 import { parseConfig, TributaryError } from '../../plugins/api/index.js';
 import { resolveConfigProviders } from '../../runtime/config/config-providers.js';
 import type { DatabaseConnection } from './embedded-database.js';
@@ -85,7 +85,7 @@ export async function checkSource(raw: Record<string, string>, origin: string): 
     }
     const publication = config['publication.name'];
     const existing = await publicationState(client, publication);
-    const filter = new TableFilter(config);
+    const filter = postgresTableFilter(config);
     const mode = 'publication.autocreate.mode' in raw ? config['publication.autocreate.mode'] : 'choose';
     const plan = planPublication({
       tables: await inspectTables(client), rights, existing, publication, origin, mode,

@@ -1,9 +1,10 @@
-import { Schemas, type Headers, type Schema, type SourceOffset, type SourceRecord } from '../../../plugins/api/index.js';
+import type { Headers, SourceOffset, SourceRecord } from '../../../plugins/api/index.js';
+import { ChangeEvents, heartbeatRecord as cdcHeartbeatRecord, type RecordMaker } from '../../../plugins/cdc/index.js';
 import type { Lsn } from './lsn.js';
 import { heartbeatOffset, heartbeatPosition, streamOffset, streamPosition } from './positions.js';
-import { CONNECTOR_VERSION, envelope } from './source-info.js';
+import { CONNECTOR_VERSION } from './source-info.js';
 import type { TableSchema } from './table-schema.js';
-import type { PgOutputMessage, TupleValue } from './pgoutput-decoder.js';
+import type { PgOutputMessage } from './pgoutput-decoder.js';
 
 export interface EventSettings {
   readonly serverName: string;
@@ -36,11 +37,23 @@ function headersFor(unavailable: readonly string[]): Headers | undefined {
   return unavailable.length > 0 ? { [UNAVAILABLE_HEADER]: unavailable.join(',') } : undefined;
 }
 
+/** What one record of a streamed change needs to be placed (one per task, reused between changes). */
+interface Placed {
+  table: TableSchema;
+  ctx: ChangeContext;
+  settings: EventSettings;
+}
+
+const placed: Placed = { table: null as unknown as TableSchema, ctx: null as unknown as ChangeContext, settings: null as unknown as EventSettings };
+
+const maker: RecordMaker<Placed> = {
+  make: (p, part, key, value, headers) => record(p.table, p.ctx, p.settings, part, key, value, headers),
+};
+
 /**
- * Turns one streamed change into its records, Debezium's way: an update that changes the
- * primary key becomes a delete of the old key (plus its tombstone) and a create of the new one;
- * a delete is followed by a tombstone when `tombstones.on.delete` is set. (Written without
- * per-call closures: this runs for every change.)
+ * Turns one streamed change into its records, Debezium's way (the toolkit's ChangeEvents: a
+ * primary-key change is a delete plus a create, deletes are followed by tombstones when
+ * `tombstones.on.delete` is set). Written without per-call closures: this runs for every change.
  */
 export function changeRecords(table: TableSchema, change: Change, ctx: ChangeContext, settings: EventSettings): SourceRecord[] {
   const lsn = ctx.changeLsn;
@@ -53,39 +66,33 @@ export function changeRecords(table: TableSchema, change: Change, ctx: ChangeCon
   };
   const out: SourceRecord[] = [];
   const placeholder = settings.placeholder;
+  placed.table = table;
+  placed.ctx = ctx;
+  placed.settings = settings;
   switch (change.tag) {
-    case 'insert': {
-      const after = table.toRow(change.after, placeholder);
-      out.push(record(table, ctx, settings, 0, table.toKey(change.after), envelope('c', null, after, source), headersFor(table.unavailable)));
+    case 'insert':
+      ChangeEvents.create(out, maker, placed, table.toKey(change.after), table.toRow(change.after, placeholder), source, headersFor(table.unavailable));
       break;
-    }
     case 'update': {
       const full = change.before !== null && !change.beforeIsKeyOnly ? change.before : null;
       const after = table.toRow(change.after, placeholder, full);
       const headers = headersFor(table.unavailable);
       if (change.before && table.hasKey && table.keyChanged(change.before, change.after)) {
-        deleteRecords(out, table, change.before, ctx, settings, source);
-        out.push(record(table, ctx, settings, out.length, table.toKey(change.after), envelope('c', null, after, source), headers));
+        ChangeEvents.keyChange(out, maker, placed, table.toKey(change.before), table.toRow(change.before, placeholder), table.toKey(change.after), after, source, settings.tombstones, headers);
       } else {
         const before = change.before ? table.toRow(change.before, placeholder) : null;
-        out.push(record(table, ctx, settings, 0, table.toKey(change.after), envelope('u', before, after, source), headers));
+        ChangeEvents.update(out, maker, placed, table.toKey(change.after), before, after, source, headers);
       }
       break;
     }
     case 'delete':
-      deleteRecords(out, table, change.before, ctx, settings, source);
+      ChangeEvents.delete(out, maker, placed, table.toKey(change.before), table.toRow(change.before, placeholder), source, settings.tombstones);
       break;
     case 'truncate':
-      out.push(record(table, ctx, settings, 0, null, envelope('t', null, null, source)));
+      ChangeEvents.truncate(out, maker, placed, source);
       break;
   }
   return out;
-}
-
-function deleteRecords(out: SourceRecord[], table: TableSchema, before: TupleValue[], ctx: ChangeContext, settings: EventSettings, source: Row): void {
-  const key = table.toKey(before);
-  out.push(record(table, ctx, settings, out.length, key, envelope('d', table.toRow(before, settings.placeholder), null, source)));
-  if (settings.tombstones && key !== null) out.push(record(table, ctx, settings, out.length, key, null));
 }
 
 function record(table: TableSchema, ctx: ChangeContext, settings: EventSettings, part: number, key: Row | null, value: Row | null, headers?: Headers): SourceRecord {
@@ -114,22 +121,7 @@ function partitionOf(settings: EventSettings): Readonly<Record<string, string>> 
   return lastPartition;
 }
 
-const heartbeatKeySchema: Schema = Schemas.struct([Schemas.field('serverName', Schemas.string())], { name: 'io.debezium.connector.common.ServerNameKey' });
-const heartbeatValueSchema: Schema = Schemas.struct([Schemas.field('ts_ms', Schemas.int64())], { name: 'io.debezium.connector.common.Heartbeat' });
-
 /** A heartbeat record: carries an offset at the server's WAL position while tables are idle. */
 export function heartbeatRecord(walPosition: Lsn, settings: EventSettings, offset: SourceOffset = heartbeatOffset(walPosition)): SourceRecord {
-  const position = heartbeatPosition(walPosition);
-  return {
-    topic: settings.heartbeatTopic,
-    keySchema: heartbeatKeySchema,
-    key: { serverName: settings.serverName },
-    valueSchema: heartbeatValueSchema,
-    value: { ts_ms: Date.now() },
-    timestamp: Date.now(),
-    sourcePartition: { server: settings.serverName },
-    sourceOffset: offset,
-    position,
-    id: `${settings.serverName}/${position}`,
-  };
+  return cdcHeartbeatRecord(settings, { server: settings.serverName }, offset, heartbeatPosition(walPosition));
 }

@@ -1,3 +1,5 @@
+import { hex32, type Position } from '../../../plugins/cdc/index.js';
+
 /**
  * A PostgreSQL log sequence number: a 64-bit position in the WAL. A value type, so positions are
  * compared and formatted in one place rather than as bare strings.
@@ -6,7 +8,7 @@
  * is created for every streamed message and BigInt arithmetic allocates; the bigint form is made
  * on demand.
  */
-export class Lsn {
+export class Lsn implements Position<Lsn> {
   static readonly ZERO = new Lsn(0, null);
 
   #hex: string | undefined;
@@ -89,9 +91,3 @@ export class Lsn {
   }
 }
 
-const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-
-/** 8 upper-case hex digits of an unsigned 32-bit number, by table (no intermediate strings). */
-export function hex32(n: number): string {
-  return BYTE_HEX[(n >>> 24) & 0xff] + BYTE_HEX[(n >>> 16) & 0xff] + BYTE_HEX[(n >>> 8) & 0xff] + BYTE_HEX[n & 0xff];
-}

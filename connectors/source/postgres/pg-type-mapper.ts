@@ -4,7 +4,7 @@ import { moneyColumn, numericColumn, type DecimalHandlingMode } from './numeric-
 import { parseArrayText, parseInt64, parseBytea, parseHstore } from './pg-text-parsers.js';
 import { dateColumn, timeColumn, timestampColumn, zonedTimeColumn, zonedTimestampColumn, type TimePrecisionMode } from './temporal-columns.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
-import { TopicNamer } from './topic-naming.js';
+import { TopicNamer } from '../../../plugins/cdc/index.js';
 import type { TypeInfo, TypeRegistry } from './type-registry.js';
 
 /** How one column maps: its record schema and the conversion from the server's text form. */

@@ -1,5 +1,6 @@
 import type { SourceOffset } from '../../../plugins/api/index.js';
-import { hex32, Lsn } from './lsn.js';
+import { hex32 } from '../../../plugins/cdc/index.js';
+import { Lsn } from './lsn.js';
 
 /**
  * Record positions: strings that sort byte-wise in commit order across the whole source.

@@ -4,7 +4,7 @@ import {
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
 import type { EventSettings } from './change-event-builder.js';
-import { ChangeQueue } from './change-queue.js';
+import { ChangeQueue, decideSnapshot } from '../../../plugins/cdc/index.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
 import { typeMappingOptions } from './pg-type-mapper.js';
@@ -16,7 +16,7 @@ import { isConnectionFailure } from './replication-errors.js';
 import { createSlot, dropSlot, ensurePublication, slotInfo } from './replication-setup.js';
 import { ReplicationStreamer } from './replication-streamer.js';
 import { Snapshotter, type SnapshotResume } from './snapshotter.js';
-import { TableFilter } from './table-filter.js';
+import { postgresTableFilter } from './table-filter.js';
 import { TypeRegistry } from './type-registry.js';
 
 interface Plan {
@@ -66,7 +66,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     const config = (this.#config = context.config);
     this.#partition = { server: config['topic.prefix'] };
     this.#queue = new ChangeQueue(config['max.queue.size']);
-    const filter = new TableFilter(config);
+    const filter = postgresTableFilter(config);
     const registry = new TypeRegistry();
     const admin = (this.#admin = new ReconnectingClient(config, 'tributary-admin'));
     try {
@@ -140,17 +140,18 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     const mode = config['snapshot.mode'];
     const slotName = config['slot.name'];
     const slot = await slotInfo(admin, slotName);
-    const snapshotInProgress = offset?.snapshot === true;
-    const stream = mode !== 'initial_only';
+    const offsetState = offset === null ? 'none' : offset.snapshot === true ? 'snapshot' : 'streaming';
     if (slot && (slot.plugin !== 'pgoutput' || slot.database !== config['database.dbname'])) {
       throw new TributaryError('source.setup_required', `Replication slot "${slotName}" belongs to plugin ${slot.plugin} on database ${slot.database}; choose another slot.name or drop that slot.`, { configPath: 'slot.name' });
     }
+    const decision = decideSnapshot(mode, offsetState, slot !== null);
+    const stream = decision.stream;
+    if (decision.snapshot === 'position_lost') {
+      throw new TributaryError('source.position_lost', `Replication slot "${slotName}" does not exist but an offset is stored, so the changes since that offset are lost. ` +
+        'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; the slot is recreated and a new snapshot taken.');
+    }
     if (!slot) {
-      if (offset && !snapshotInProgress && mode !== 'when_needed' && mode !== 'always') {
-        throw new TributaryError('source.position_lost', `Replication slot "${slotName}" does not exist but an offset is stored, so the changes since that offset are lost. ` +
-          'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; the slot is recreated and a new snapshot taken.');
-      }
-      const wantSnapshot = mode !== 'no_data' && !(mode === 'initial_only' && offset && !snapshotInProgress);
+      const wantSnapshot = decision.snapshot !== 'none';
       const exporter = new ReplicationConnection(config, `tributary-${config['topic.prefix']}-setup`);
       await exporter.connect();
       const created = await createSlot(exporter, slotName, wantSnapshot);
@@ -170,7 +171,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     // streaming resumes from the slot's position, and the changes replayed from there that
     // precede the snapshot are already in it.
     const currentWal = async () => Lsn.parse((await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
-    if (snapshotInProgress) {
+    if (decision.snapshot === 'resume') {
       const streamFrom = Lsn.fromOffset(offset!.snapshot_lsn) ?? confirmed;
       // the same point as the interrupted attempt, so re-read rows keep their positions (an
       // offset written before snapshot_point existed falls back to a new point)
@@ -178,11 +179,11 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       return { exporter: null, plan: { snapshot: { exported: null, point: point ?? await currentWal(), resume: { done, table: point ? table : null, startedAt: point ? startedAt : null } }, streamFrom, lastDelivered: null, stream } };
     }
     if (!offset) {
-      const snapshot = mode === 'no_data' ? null : { exported: null, point: await currentWal(), resume: FROM_START };
+      const snapshot = decision.snapshot === 'none' ? null : { exported: null, point: await currentWal(), resume: FROM_START };
       return { exporter: null, plan: { snapshot, streamFrom: confirmed, lastDelivered: null, stream } };
     }
     const streamFrom = flushLsnOfOffset(offset) ?? confirmed;
-    if (mode === 'always') {
+    if (decision.snapshot === 'fresh') {
       return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), resume: FROM_START }, streamFrom, lastDelivered: null, stream } };
     }
     return { exporter: null, plan: { snapshot: null, streamFrom, lastDelivered: positionOfOffset(offset), stream } };

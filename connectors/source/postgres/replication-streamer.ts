@@ -1,7 +1,7 @@
 import { RetriableError, TributaryError, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
 import { classifyStreamError, isRetriableStreamError } from './replication-errors.js';
 import { heartbeatRecord } from './change-event-builder.js';
-import type { ChangeQueue } from './change-queue.js';
+import { HeartbeatSchedule, type ChangeQueue } from '../../../plugins/cdc/index.js';
 import { Lsn } from './lsn.js';
 import type { ConnectionSettings } from './pg-connection.js';
 import { decodePgOutput, type PgOutputMessage } from './pgoutput-decoder.js';
@@ -64,7 +64,7 @@ export class ReplicationStreamer {
   /** position of the last record queued: replays at or below it are skipped */
   #lastQueued: string | null;
   readonly #decoder: TransactionDecoder;
-  #heartbeatDue = false;
+  readonly #heartbeats: HeartbeatSchedule;
   #lastHeartbeat = Lsn.ZERO;
   /** the server's WAL position from the last keepalive processed (everything before it was received) */
   #serverWalEnd = Lsn.ZERO;
@@ -79,6 +79,7 @@ export class ReplicationStreamer {
     this.#decoder = new TransactionDecoder(options);
     this.#acked = acked;
     this.#lastQueued = lastQueued;
+    this.#heartbeats = new HeartbeatSchedule(options.heartbeatIntervalMs);
   }
 
   /** Runs until `stop`; rejects with a non-retriable error when the slot or publication is gone. */
@@ -118,7 +119,6 @@ export class ReplicationStreamer {
     this.#pending.length = 0;
     this.#idle = false;
     let statusTimer: NodeJS.Timeout | undefined;
-    let heartbeatTimer: NodeJS.Timeout | undefined;
     try {
       await connection.connect();
       if (this.#stopped) return;
@@ -140,7 +140,8 @@ export class ReplicationStreamer {
       });
       // while idle, each status update asks for a keepalive: its WAL position can be confirmed
       statusTimer = setInterval(() => connection.sendStatus(this.#acked, this.#allAcknowledged()), this.#o.statusIntervalMs);
-      if (this.#o.heartbeatIntervalMs > 0) heartbeatTimer = setInterval(() => void this.#heartbeat(connection), this.#o.heartbeatIntervalMs);
+      // asks the server for a keepalive carrying its current WAL position
+      this.#heartbeats.start(() => this.#heartbeatQuery(), () => connection.sendStatus(this.#acked, true));
       const pump = this.#pump(connection);
       // a failing pump (bad message, catalog lookup failed) ends the session: close the stream so
       // that waiting for it below cannot hang
@@ -152,7 +153,7 @@ export class ReplicationStreamer {
       if (outcome !== null) throw outcome;
     } finally {
       clearInterval(statusTimer);
-      clearInterval(heartbeatTimer);
+      this.#heartbeats.stop();
       await connection.close();
       if (this.#connection === connection) this.#connection = null;
     }
@@ -272,25 +273,21 @@ export class ReplicationStreamer {
     if (this.#decoder.inTransaction) return;
     if (walEnd.compare(this.#serverWalEnd) > 0) this.#serverWalEnd = walEnd;
     this.#confirmIdle();
-    if (!this.#heartbeatDue || walEnd.compare(this.#lastHeartbeat) <= 0) return;
+    if (!this.#heartbeats.due || walEnd.compare(this.#lastHeartbeat) <= 0) return;
     const position = heartbeatPosition(walEnd);
     if (this.#lastQueued !== null && position <= this.#lastQueued) return;
-    this.#heartbeatDue = false;
+    this.#heartbeats.done();
     this.#lastHeartbeat = walEnd;
     await this.#enqueue([heartbeatRecord(walEnd, this.#o.events)]);
   }
 
-  async #heartbeat(connection: ReplicationConnection): Promise<void> {
-    if (this.#o.heartbeatQuery) {
-      try {
-        await this.#o.admin.query(this.#o.heartbeatQuery);
-      } catch (error) {
-        this.#o.logger.warn({ err: (error as Error).message }, 'heartbeat.action.query failed');
-      }
+  async #heartbeatQuery(): Promise<void> {
+    if (!this.#o.heartbeatQuery) return;
+    try {
+      await this.#o.admin.query(this.#o.heartbeatQuery);
+    } catch (error) {
+      this.#o.logger.warn({ err: (error as Error).message }, 'heartbeat.action.query failed');
     }
-    this.#heartbeatDue = true;
-    // asks the server for a keepalive carrying its current WAL position
-    connection.sendStatus(this.#acked, true);
   }
 
   async #enqueue(records: SourceRecord[]): Promise<void> {

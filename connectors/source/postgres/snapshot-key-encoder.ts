@@ -1,5 +1,5 @@
 import type { Queryable } from './pg-connection.js';
-import { hex32 } from './lsn.js';
+import { hex32, int64TextHex, utf8Hex, VARIABLE_END as END } from '../../../plugins/cdc/index.js';
 import { daysFromCivil } from './pg-temporal-text.js';
 
 /**
@@ -22,27 +22,8 @@ export type KeyEncoder = (keyTexts: readonly (string | null)[]) => string;
 
 /** Marks a key-encoded position (ordinal ones are 12 digits), so the two never compare equal. */
 const KEY_MARK = 'k';
-/** Ends a variable-length part: `.` sorts below every hex digit, so a prefix sorts first. */
-const END = '.';
 
 type PartEncoder = (text: string) => string;
-
-const TWO_POW_32 = 4_294_967_296;
-
-/** A signed integer below 2^53 in magnitude as 16 hex digits of its 64-bit value with the sign bit flipped. */
-function int64Hex(n: number): string {
-  const hi = Math.floor(n / TWO_POW_32);
-  return hex32(hi + 0x8000_0000) + hex32(n - hi * TWO_POW_32);
-}
-
-function int64TextHex(text: string): string {
-  if (text.length <= 15) return int64Hex(Number(text));
-  return (BigInt(text) + (1n << 63n)).toString(16).toUpperCase().padStart(16, '0');
-}
-
-function utf8Hex(text: string): string {
-  return Buffer.from(text, 'utf8').toString('hex').toUpperCase() + END;
-}
 
 const PARTS: Record<string, PartEncoder> = {
   int2: (t) => hex32(Number(t) + 0x8000_0000),

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { PaddedNumbers, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
 import { estimateRows, listTables, tableColumns, type CatalogTable } from './catalog.js';
 import { heartbeatRecord, type EventSettings } from './change-event-builder.js';
-import type { ChangeQueue } from './change-queue.js';
+import { SnapshotRunner, type ChangeQueue, type Emit, type SnapshotTable, type TableProgress } from '../../../plugins/cdc/index.js';
 import type { Lsn } from './lsn.js';
 import { copyOut } from './copy-out.js';
 import { quoteIdent, quoteLiteral } from './pg-connection.js';
@@ -29,8 +29,6 @@ export interface SnapshotOptions {
   readonly setProgress: (progress: Record<string, unknown> | null) => void;
   readonly signal: AbortSignal;
 }
-
-interface TableProgress { rows: number; estimated: number | null; done: boolean }
 
 /** Where an interrupted snapshot picks up: read from its stored offset (see offsetFor). */
 export interface SnapshotResume {
@@ -61,10 +59,11 @@ export interface SnapshotResume {
  */
 export class Snapshotter {
   readonly #o: SnapshotOptions;
-  readonly #progress = new Map<string, TableProgress>();
+  readonly #runner: SnapshotRunner;
 
   constructor(options: SnapshotOptions) {
     this.#o = options;
+    this.#runner = new SnapshotRunner({ queue: options.queue, logger: options.logger, metrics: options.metrics, metricPrefix: 'postgres', setProgress: options.setProgress, signal: options.signal });
   }
 
   /** Opens the snapshot transaction; `exported` is the slot's snapshot name, when there is one. */
@@ -88,63 +87,30 @@ export class Snapshotter {
   async run(point: Lsn, resumeFrom: Lsn, resume: SnapshotResume): Promise<void> {
     const client = this.#o.client;
     const completed = [...resume.done];
-    const tables = (await listTables(client))
+    const catalog = (await listTables(client))
       .filter((t) => this.#o.filter.includesTable(t.schema, t.table) && !resume.done.includes(`${t.schema}.${t.table}`))
       .sort((a, b) => a.oid - b.oid);
-    for (const t of tables) {
-      const resumed = resume.table?.oid === t.oid ? resume.table.rowsBefore : 0;
-      this.#progress.set(`${t.schema}.${t.table}`, { rows: resumed, estimated: await estimateRows(client, t.oid), done: false });
+    const tables: SnapshotTable<CatalogTable>[] = [];
+    for (const t of catalog) {
+      const start = resume.table?.oid === t.oid ? resume.table : null;
+      tables.push({ name: `${t.schema}.${t.table}`, table: t, estimated: await estimateRows(client, t.oid), rowsBefore: start?.rowsBefore ?? 0, resumedPartWay: start?.after !== null && start?.after !== undefined });
     }
-    this.#report();
+    this.#runner.plan(tables);
     this.#o.logger.info({ tables: tables.length, skipped: resume.done.length, lsn: point.toString(), resumedTable: resume.table ? { oid: resume.table.oid, rowsBefore: resume.table.rowsBefore } : null }, 'snapshot started');
     const snapshotTime = resume.startedAt ?? Date.now();
-    let held: SourceRecord | null = null;
     const offsets = snapshotOffsets(point, resumeFrom, snapshotTime, completed);
-    for (const [index, t] of tables.entries()) {
-      const name = `${t.schema}.${t.table}`;
-      const start = resume.table?.oid === t.oid ? resume.table : null;
-      // Debezium's markers: the snapshot's first row `first`, each later table's first
-      // `first_in_data_collection`; a table resumed part-way had its first row in the run before
-      const firstMarker = index === 0 && resume.done.length === 0 ? 'first' : 'first_in_data_collection';
-      let rowsRead = 0;
-      const resumedPartWay = start?.after !== null && start?.after !== undefined;
-      await this.#readTable(t, point, snapshotTime, start, offsets, (record) => {
-        const previous = held;
-        held = rowsRead++ === 0 && !resumedPartWay ? withMarker(record, firstMarker) : record;
-        return previous ? this.#offer(previous) : undefined;
-      });
-      if (this.#o.signal.aborted) return;
-      completed.push(name);
-      const progress = this.#progress.get(name)!;
-      progress.done = true;
-      progress.estimated = progress.rows;
-      this.#report();
-      // the table's last row now records the table as complete, and is marked as its last
-      // (`last_in_data_collection`, unless it is the snapshot's `first`; the very last row
-      // becomes `last` below), as Debezium's setSnapshotMarker ranks them
-      if (held) {
-        const last = held as SourceRecord;
-        const marked = rowsRead > 0 && snapshotMarker(last) !== 'first' ? withMarker(last, 'last_in_data_collection') : last;
-        held = { ...marked, sourceOffset: offsets.between() };
-      }
-      this.#o.logger.info({ table: name, rows: progress.rows }, 'snapshot of table complete');
-    }
-    await client.query('COMMIT');
-    if (held) {
-      await this.#o.queue.put({ ...withMarker(held, 'last'), sourceOffset: offsets.completed() });
-    } else {
-      await this.#o.queue.put(heartbeatRecord(point, this.#o.events, offsets.completed()));
-    }
-    this.#o.logger.info({ tables: completed.length }, 'snapshot complete');
+    await this.#runner.run(tables, {
+      read: (t, emit, progress, report) => this.#readTable(t.table, point, snapshotTime, resume.table?.oid === t.table.oid ? resume.table : null, offsets, emit, progress, report),
+      finish: async () => void await client.query('COMMIT'),
+      emptySnapshotRecord: (offset) => heartbeatRecord(point, this.#o.events, offset),
+    }, completed, offsets);
   }
 
-  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, start: SnapshotResume['table'], offsets: SnapshotOffsets, emit: (r: SourceRecord) => Promise<void> | undefined): Promise<void> {
+  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, start: SnapshotResume['table'], offsets: SnapshotOffsets, emit: Emit, progress: TableProgress, report: () => void): Promise<void> {
     const client = this.#o.client;
     const columns = await tableColumns(client, t.oid);
     await this.#o.registry.ensure(client, columns.map((c) => c.typeOid));
     const schema = new TableSchema(t.schema, t.table, columns, { topicPrefix: this.#o.topicPrefix, registry: this.#o.registry, filter: this.#o.filter, mapping: this.#o.mapping });
-    const name = `${t.schema}.${t.table}`;
-    const progress = this.#progress.get(name)!;
     const serverName = this.#o.events.serverName;
     const placeholder = this.#o.events.placeholder;
     const partition = { server: serverName };
@@ -187,7 +153,7 @@ export class Snapshotter {
     if (keyIndexes.length === 0) {
       // keyless: one pass in physical order, with the same backpressure; a resume reads it again
       await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow, this.#o.signal);
-      this.#report();
+      report();
       return;
     }
     // keyset pagination: each chunk is an index range scan, never an OFFSET re-read; COPY takes
@@ -198,40 +164,10 @@ export class Snapshotter {
       const where: string = lastKey.length === 0 ? '' : ` WHERE (${keyList}) > (${lastKey.map((text) => quoteLiteral(text ?? '')).join(', ')})`;
       chunkRows = 0;
       await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow, this.#o.signal);
-      this.#report();
+      report();
       if (chunkRows < fetch || this.#o.signal.aborted) break;
       // the next chunk's records resume after this chunk's last key
       offset = offsets.inTable(t.oid, [...lastKey], progress.rows);
     }
   }
-
-  /** Queues without waiting when there is room; otherwise the returned promise waits for room. */
-  #offer(record: SourceRecord): Promise<void> | undefined {
-    return this.#o.queue.offer(record) ? undefined : this.#o.queue.put(record);
-  }
-
-  #report(): void {
-    const tables: Record<string, TableProgress> = {};
-    let rows = 0;
-    let remaining = 0;
-    for (const [name, p] of this.#progress) {
-      tables[name] = { ...p };
-      rows += p.rows;
-      if (!p.done) remaining++;
-      this.#o.metrics.setGauge('postgres_snapshot_rows', 'Rows read by the snapshot so far, per table', p.rows, { table: name });
-      if (p.estimated !== null) this.#o.metrics.setGauge('postgres_snapshot_rows_estimated', 'Rows the snapshot expects to read, per table (planner estimate)', p.estimated, { table: name });
-    }
-    this.#o.metrics.setGauge('postgres_snapshot_tables_remaining', 'Tables the snapshot has still to read', remaining);
-    this.#o.setProgress({ snapshot: { running: remaining > 0, rows, tables } });
-  }
-}
-
-/** A snapshot record with another `source.snapshot` marker (rows of a table share one source block). */
-function withMarker(record: SourceRecord, marker: string): SourceRecord {
-  const value = record.value as { source: Record<string, unknown> };
-  return { ...record, value: { ...value, source: { ...value.source, snapshot: marker } } };
-}
-
-function snapshotMarker(record: SourceRecord): unknown {
-  return (record.value as { source: Record<string, unknown> }).source.snapshot;
 }

@@ -61,25 +61,8 @@ export function envelopeSchema(topic: string, rowFields: readonly Field[]): Sche
   );
 }
 
-type Row = Record<string, unknown>;
-
-// ts_ns does not fit a double: a bigint, made once per millisecond rather than per record
-let lastMs = -1;
-let lastNs = 0n;
-/** nanoseconds of a millisecond instant, as a bigint */
-export function nanosOf(ms: number): bigint {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastNs = BigInt(ms) * 1_000_000n;
-  }
-  return lastNs;
-}
-
-/** A change event value in Debezium 3's envelope, stamped with the processing time now. */
-export function envelope(op: string, before: Row | null, after: Row | null, source: Row): Row {
-  const ms = Date.now();
-  return { before, after, source, transaction: null, op, ts_ms: ms, ts_us: ms * 1000, ts_ns: nanosOf(ms) };
-}
+/** Debezium 3's envelope (plugins/cdc): the postgres source builds its records with it */
+export { envelope } from '../../../plugins/cdc/index.js';
 
 export interface SourceInfoInput {
   serverName: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UNCHANGED_TOAST } from './pgoutput-decoder.js';
-import { TableFilter } from './table-filter.js';
+import { postgresTableFilter } from './table-filter.js';
 import { TableSchema, type ColumnDescriptor } from './table-schema.js';
 import { TypeRegistry } from './type-registry.js';
 
@@ -10,7 +10,7 @@ const TEXT = 25;
 const BOOL = 16;
 
 function schema(columns: ColumnDescriptor[], exclude: string[] = []): TableSchema {
-  const filter = new TableFilter({ 'schema.include.list': undefined, 'schema.exclude.list': undefined, 'table.include.list': undefined, 'table.exclude.list': undefined, 'column.include.list': undefined, 'column.exclude.list': exclude } as never);
+  const filter = postgresTableFilter({ 'column.exclude.list': exclude } as never);
   return new TableSchema('public', 't', columns, { topicPrefix: 'srv', registry: new TypeRegistry(), filter, mapping: { decimalHandling: 'precise' } });
 }
 

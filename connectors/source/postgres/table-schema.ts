@@ -3,9 +3,8 @@ import { UNCHANGED_TOAST, type TupleValue } from './pgoutput-decoder.js';
 import { columnType, type ColumnType, type TypeMappingOptions } from './pg-type-mapper.js';
 import type { TableFilter } from './table-filter.js';
 import type { TypeRegistry } from './type-registry.js';
-import { compileRowBuilder, type RowBuilder } from './row-builder.js';
+import { compileRowBuilder, TopicNamer, type RowBuilder } from '../../../plugins/cdc/index.js';
 import { envelopeSchema } from './source-info.js';
-import { TopicNamer } from './topic-naming.js';
 
 const NO_COLUMNS: readonly string[] = Object.freeze([]);
 const SILENT_NAMER = new TopicNamer();

@@ -1,11 +1,12 @@
 export interface BuiltColumn {
   readonly name: string;
-  /** where the column's text is in a tuple */
-  readonly index: number;
-  readonly fromText: (text: string) => unknown;
+  /** where the column's value is in a tuple: its index in an array, or its field name in an object */
+  readonly index: number | string;
+  /** the column's converter: it takes whatever its source holds (pg: text; mysql: driver values) */
+  readonly fromText: (value: never) => unknown;
 }
 
-export type RowBuilder = (values: readonly unknown[]) => Record<string, unknown>;
+export type RowBuilder = (values: readonly unknown[] | Readonly<Record<string, unknown>>) => Record<string, unknown>;
 
 /**
  * Compiles, for one table shape, the function that turns a tuple of column texts into a row:
@@ -21,7 +22,9 @@ export type RowBuilder = (values: readonly unknown[]) => Record<string, unknown>
  */
 export function compileRowBuilder(columns: readonly BuiltColumn[]): RowBuilder | null {
   if (columns.some((c) => c.name === '__proto__')) return null;
-  const fields = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${c.index}] == null ? null : c${i}(v[${c.index}])`);
+  // an object's field names enter the code as JSON string literals too
+  const at = (c: BuiltColumn) => (typeof c.index === 'number' ? String(c.index) : JSON.stringify(c.index));
+  const fields = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${at(c)}] == null ? null : c${i}(v[${at(c)}])`);
   const params = columns.map((_, i) => `c${i}`);
   const factory = new Function(...params, `return function buildRow(v) { return { ${fields.join(', ')} }; };`) as (...converters: BuiltColumn['fromText'][]) => RowBuilder;
   return factory(...columns.map((c) => c.fromText));

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../plugins/api/index.js';
+import type { Logger } from '../api/index.js';
 
 /** Kafka's longest topic name; Debezium cuts sanitized names to it */
 const MAX_TOPIC_LENGTH = 249;

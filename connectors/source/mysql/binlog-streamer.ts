@@ -1,0 +1,198 @@
+import ZongJi from '@vlasky/zongji';
+import { RetriableError, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
+import { HeartbeatSchedule, heartbeatRecord, type ChangeQueue, type TableFilter } from '../../../plugins/cdc/index.js';
+import { classifyBinlogError } from './binlog-errors.js';
+import { BinlogDecoder, eventOverhead, type BinlogEvent } from './binlog-decoder.js';
+import { heartbeatPosition, positionOffset, type BinlogPosition } from './binlog-position.js';
+import type { MappingOptions } from './column-converters.js';
+import { connectionOptions } from './mysql-connection.js';
+import type { MySqlConfig } from './mysql-config-spec.js';
+import type { RecordSettings } from './record-settings.js';
+
+export interface StreamerOptions {
+  readonly config: MySqlConfig;
+  readonly settings: RecordSettings;
+  readonly filter: TableFilter;
+  readonly mapping: MappingOptions;
+  readonly queue: ChangeQueue<SourceRecord>;
+  readonly logger: Logger;
+  readonly metrics: TaskMetrics;
+  readonly keyOf: (db: string, table: string) => readonly string[] | undefined;
+  readonly reportDegraded?: (error: Error | null) => void;
+}
+
+/** Where streaming starts: a binlog position at a transaction boundary, and the GTIDs complete there. */
+export interface StreamStart {
+  readonly at: BinlogPosition;
+  readonly gtids: string | null;
+  /** resume by GTIDs rather than file/position (the file is not on this server, e.g. after a failover) */
+  readonly byGtid: boolean;
+}
+
+const EVENTS = ['rotate', 'gtid', 'anonymousgtid', 'mariadbgtid', 'query', 'xid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'annotaterows', 'rowsquery'];
+const RECONNECT_FIRST_MS = 250;
+
+/**
+ * Reads the binlog with zongji (one replica connection, `database.server.id`) from a start
+ * position, decodes it (BinlogDecoder) into the queue, and reconnects after a lost connection
+ * (server restart, `KILL` of the dump thread) at the start of the transaction it was in,
+ * skipping the records already queued, so nothing is lost or repeated. Backpressure: while the
+ * queue is full the connection is paused, so the server's sending stops at the socket.
+ */
+export class BinlogStreamer {
+  readonly #o: StreamerOptions;
+  readonly #decoder: BinlogDecoder;
+  readonly #heartbeats: HeartbeatSchedule;
+  #start: StreamStart;
+  #lastQueued: string | null;
+  #zongji: ZongJi | null = null;
+  #stopped = false;
+  /** records waiting for room in the queue, in order; the connection is paused while there are any */
+  readonly #backlog: SourceRecord[] = [];
+  #draining: Promise<void> | null = null;
+  #failSession: ((error: unknown) => void) | null = null;
+  #lastEventMs = Date.now();
+  #lastHeartbeat: string | null = null;
+  #gtids: string | null;
+
+  constructor(options: StreamerOptions, start: StreamStart, lastQueued: string | null) {
+    this.#o = options;
+    this.#start = start;
+    this.#lastQueued = lastQueued;
+    this.#gtids = start.gtids;
+    this.#decoder = new BinlogDecoder({
+      settings: options.settings, filter: options.filter, mapping: options.mapping, logger: options.logger, keyOf: options.keyOf,
+      completedGtids: () => this.#zongji?.gtidSet ?? this.#gtids,
+    }, start.at);
+    this.#heartbeats = new HeartbeatSchedule(options.config['heartbeat.interval.ms']);
+  }
+
+  /** milliseconds since the last event from the server (0 while events flow) */
+  lagMs(now: number): number {
+    return Math.max(0, now - this.#lastEventMs);
+  }
+
+  /** Runs sessions until `stop`; rejects with a non-retriable error (position purged, duplicate server id, privileges). */
+  async run(): Promise<void> {
+    const maxRetries = this.#o.config['errors.max.retries'];
+    let attempts = 0;
+    let lostAt: number | null = null;
+    this.#heartbeats.start(undefined, () => void this.#heartbeat());
+    try {
+      while (!this.#stopped) {
+        const started = Date.now();
+        try {
+          await this.#session();
+          return;
+        } catch (error) {
+          if (this.#stopped) return;
+          const classified = classifyBinlogError(error, this.#decoder.resumePoint.toString());
+          if (!(classified instanceof RetriableError)) throw classified;
+          if (Date.now() - started > 30_000) attempts = 0;
+          attempts++;
+          if (maxRetries >= 0 && attempts > maxRetries) throw classified;
+          lostAt ??= Date.now();
+          this.#o.reportDegraded?.(classified);
+          const wait = Math.min(this.#o.config['retriable.restart.connector.wait.ms'], RECONNECT_FIRST_MS * 2 ** (attempts - 1));
+          this.#o.logger.warn({ err: classified.message, attempt: attempts, waitMs: wait }, 'binlog connection lost; reconnecting');
+          await new Promise((r) => setTimeout(r, wait));
+          // the next session starts where this one can resume exactly: a transaction boundary
+          const at = this.#decoder.resumePoint;
+          this.#start = { at, gtids: this.#gtids, byGtid: false };
+          this.#decoder.reset(at);
+        }
+      }
+    } finally {
+      this.#heartbeats.stop();
+    }
+  }
+
+  #session(): Promise<void> {
+    const config = this.#o.config;
+    const zongji = new ZongJi(connectionOptions(config) as never);
+    this.#zongji = zongji;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        this.#failSession = null;
+        try { zongji.stop(); } catch { /* already down */ }
+        if (this.#zongji === zongji) this.#zongji = null;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.#failSession = finish;
+      zongji.on('error', (error: Error) => finish(error ?? new Error('binlog connection failed')));
+      zongji.on('stopped', () => finish(this.#stopped ? undefined : new Error('binlog connection closed')));
+      zongji.on('ready', () => {
+        this.#decoder.overhead = eventOverhead(zongji.useChecksum);
+        this.#o.reportDegraded?.(null);
+        this.#o.logger.info({ position: this.#start.at.toString(), gtids: this.#start.byGtid ? this.#start.gtids : undefined }, 'binlog streaming started');
+        // the dump connection's own errors (a KILL of the dump thread) end the session
+        zongji.connection?.on('error', (error: Error) => finish(error));
+        zongji.connection?.on('end', () => finish(this.#stopped ? undefined : new Error('binlog connection ended by the server')));
+      });
+      zongji.on('binlog', (raw: unknown) => {
+        if (settled) return;
+        const event = raw as BinlogEvent;
+        this.#lastEventMs = Date.now();
+        try {
+          const records = this.#decoder.decode(event);
+          if (!this.#decoder.inTransaction) this.#gtids = zongji.gtidSet ?? this.#gtids;
+          for (const r of records) this.#enqueue(r, zongji);
+          if (this.#heartbeats.due && !this.#decoder.inTransaction) void this.#heartbeat();
+        } catch (error) {
+          finish(error);
+        }
+      });
+      const start = this.#start;
+      zongji.start({
+        serverId: this.#o.settings.serverId, includeEvents: EVENTS, requestAnnotateRows: config['include.query'],
+        ...(start.byGtid && start.gtids !== null ? { gtidSet: start.gtids } : { filename: start.at.file, position: start.at.pos }),
+      });
+    });
+  }
+
+  #enqueue(record: SourceRecord, zongji: ZongJi): void {
+    if (this.#lastQueued !== null && record.position <= this.#lastQueued) return;
+    this.#lastQueued = record.position;
+    if (this.#backlog.length === 0 && this.#o.queue.offer(record)) return;
+    this.#backlog.push(record);
+    if (!this.#draining) {
+      zongji.connection?.pause();
+      this.#draining = this.#drain().finally(() => {
+        this.#draining = null;
+        if (!this.#stopped) zongji.connection?.resume();
+      });
+    }
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#backlog.length > 0) {
+      await this.#o.queue.put(this.#backlog.shift()!);
+      if (this.#stopped) return;
+    }
+  }
+
+  /** A heartbeat at the last commit, when no transaction is half read and it is past what was queued. */
+  async #heartbeat(): Promise<void> {
+    const at = this.#decoder.committed;
+    if (!at || this.#decoder.inTransaction || this.#backlog.length > 0) return;
+    const position = heartbeatPosition(at);
+    this.#heartbeats.done();
+    if ((this.#lastQueued !== null && position <= this.#lastQueued) || position === this.#lastHeartbeat) return;
+    this.#lastHeartbeat = position;
+    const settings = this.#o.settings;
+    const record = heartbeatRecord(settings, settings.partition, positionOffset(at, this.#gtids, settings.sourceServerId, { heartbeat: true }), position);
+    this.#lastQueued = position;
+    if (!this.#o.queue.offer(record)) await this.#o.queue.put(record);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#heartbeats.stop();
+    this.#failSession?.(undefined);
+    try { this.#zongji?.stop(); } catch { /* already down */ }
+  }
+}

@@ -1,0 +1,185 @@
+import {
+  RetriableError, TributaryError,
+  type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
+} from '../../../plugins/api/index.js';
+import { ChangeQueue, decideSnapshot, type TableFilter } from '../../../plugins/cdc/index.js';
+import { BinlogPosition, positionOfOffset } from './binlog-position.js';
+import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
+import { listTables, describeTable } from './catalog.js';
+import { connect, mysqlError, type MySqlClient } from './mysql-connection.js';
+import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
+import { binlogFiles, binlogSettingProblems, currentPosition, serverInfo, type ServerInfo } from './mysql-server-info.js';
+import { mysqlTableFilter } from './mysql-table-filter.js';
+import type { RecordSettings } from './record-settings.js';
+import { FROM_START, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
+import { Snapshotter } from './snapshotter.js';
+import type { ConnectorFlavour } from './source-info.js';
+
+interface Plan {
+  /** null: no snapshot this time; `point` null: a new one, taken at the snapshot transaction's start */
+  snapshot: { point: SnapshotPoint | null; resume: SnapshotResume } | null;
+  /** where streaming starts without a snapshot */
+  streamFrom: StreamStart | null;
+  lastDelivered: string | null;
+  stream: boolean;
+}
+
+const LAG_SAMPLE_MS = 1_000;
+
+/**
+ * The MySQL / MariaDB source task: a coordinator that snapshots (when the mode and the stored
+ * offset call for it) and then streams the binlog from the snapshot's position, both feeding one
+ * bounded queue that `poll` drains. The binlog is the server's, not held for this reader (unlike
+ * a replication slot), so `commit` has nothing to acknowledge: a stored offset older than the
+ * server's binlog retention is lost (see the README).
+ */
+export class MySqlSourceTask implements SourceTask<MySqlConfig> {
+  #context!: SourceTaskContext<MySqlConfig>;
+  #config!: MySqlConfig;
+  #queue!: ChangeQueue<SourceRecord>;
+  #admin: MySqlClient | null = null;
+  #snapshotClient: MySqlClient | null = null;
+  #streamer: BinlogStreamer | null = null;
+  readonly #abort = new AbortController();
+  #worker: Promise<void> = Promise.resolve();
+  #lagTimer: NodeJS.Timeout | undefined;
+  readonly #keys = new Map<string, string[]>();
+
+  constructor(readonly flavour: ConnectorFlavour = 'mysql') {}
+
+  async start(context: SourceTaskContext<MySqlConfig>): Promise<void> {
+    this.#context = context;
+    const config = (this.#config = context.config);
+    const partition: SourcePartition = Object.freeze({ server: config['topic.prefix'] });
+    this.#queue = new ChangeQueue(config['max.queue.size']);
+    const filter = mysqlTableFilter(config);
+    const admin = (this.#admin = await connectOrRetry(config));
+    let info: ServerInfo;
+    try {
+      info = await serverInfo(admin);
+    } catch (error) {
+      throw new RetriableError('source.unavailable', `Cannot read the server's settings: ${(error as Error).message}`, { cause: error });
+    }
+    const problems = binlogSettingProblems(info);
+    if (problems.length > 0) throw new TributaryError('source.setup_required', `The server cannot be captured: ${problems.join(' ')}`, { details: problems });
+    const settings: RecordSettings = {
+      flavour: this.flavour, serverName: config['topic.prefix'], heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,
+      partition, serverId: replicaServerId(config), sourceServerId: info.serverId, tombstones: config['tombstones.on.delete'],
+      includeQuery: config['include.query'], includeSchemaChanges: config['include.schema.changes'],
+    };
+    const mapping = config;
+    await this.#loadKeys(admin, filter);
+    const offset = await context.offsets.offset(partition);
+    const plan = await this.#plan(admin, info, offset);
+    let snapshotter: Snapshotter | null = null;
+    let point: SnapshotPoint | null = null;
+    if (plan.snapshot) {
+      this.#snapshotClient = await connectOrRetry(config);
+      snapshotter = new Snapshotter({
+        client: this.#snapshotClient, settings, filter, mapping, lockingMode: config['snapshot.locking.mode'], queue: this.#queue,
+        fetchSize: config['snapshot.fetch.size'], logger: context.logger, metrics: context.metrics, setProgress: (p) => context.setProgress(p), signal: this.#abort.signal,
+      });
+      const opened = await snapshotter.begin(info.isMariaDb);
+      // a resumed snapshot keeps its first point: its rows keep their positions, and streaming
+      // from there brings the rows read later up to date
+      point = plan.snapshot.point ?? opened;
+    }
+    const streamFrom: StreamStart | null = point ? { at: point.at, gtids: point.gtids, byGtid: false } : plan.streamFrom;
+    context.logger.info({ server: info.version, snapshot: point ? point.at.toString() : null, streamFrom: streamFrom?.at.toString() ?? null, byGtid: streamFrom?.byGtid ?? false, stream: plan.stream }, `${this.flavour} source starting`);
+    this.#streamer = plan.stream && streamFrom ? new BinlogStreamer({
+      config, settings, filter, mapping, queue: this.#queue, logger: context.logger, metrics: context.metrics,
+      keyOf: (db, table) => this.#keys.get(`${db}.${table}`), reportDegraded: (e) => context.reportDegraded(e),
+    }, streamFrom, plan.lastDelivered) : null;
+    this.#lagTimer = setInterval(() => {
+      if (this.#streamer) context.metrics.setGauge('mysql_ms_since_last_event', 'Milliseconds since the last binlog event arrived', this.#streamer.lagMs(Date.now()));
+    }, LAG_SAMPLE_MS);
+    this.#lagTimer.unref();
+    const snapshot = plan.snapshot;
+    this.#worker = (async () => {
+      if (snapshotter && snapshot && point) {
+        await snapshotter.run(point, snapshot.resume);
+        this.#snapshotClient?.destroy();
+        this.#snapshotClient = null;
+      }
+      if (this.#abort.signal.aborted) return;
+      await this.#streamer?.run();
+    })().catch((error: unknown) => {
+      if (!this.#abort.signal.aborted) this.#queue.fail(asTaskError(error));
+    });
+  }
+
+  /** Primary keys from the catalog, for tables whose binlog metadata names none. */
+  async #loadKeys(admin: MySqlClient, filter: TableFilter): Promise<void> {
+    for (const t of await listTables(admin)) {
+      if (!filter.includesTable(t.db, t.table)) continue;
+      const { key } = await describeTable(admin, t.db, t.table);
+      this.#keys.set(`${t.db}.${t.table}`, key);
+    }
+  }
+
+  /** Decides between snapshot and streaming from the mode, the stored offset and the server's binlog files. */
+  async #plan(admin: MySqlClient, info: ServerInfo, offset: SourceOffset | null): Promise<Plan> {
+    const mode = this.#config['snapshot.mode'];
+    const state = offset === null ? 'none' : offset.snapshot === true ? 'snapshot' : 'streaming';
+    const at = offset ? BinlogPosition.fromOffset(offset) : null;
+    const files = await binlogFiles(admin);
+    const fileThere = at !== null && files.has(at.file);
+    const gtids = typeof offset?.gtids === 'string' ? offset.gtids : null;
+    // the offset's file is gone (purged, or another server after a failover): its GTIDs still name where to go on
+    const byGtid = !fileThere && gtids !== null && state === 'streaming';
+    const decision = decideSnapshot(mode, state, fileThere || byGtid);
+    if (decision.snapshot === 'position_lost') {
+      throw new TributaryError('source.position_lost', `The stored offset names binlog ${at?.toString() ?? '(none)'}, which the server no longer has (it keeps ${[...files].join(', ') || 'none'}), so the changes since that offset are lost. ` +
+        'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; a new snapshot is taken.');
+    }
+    if (decision.snapshot === 'resume') {
+      const { point, resume } = snapshotResumeOf(offset!);
+      return { snapshot: { point, resume: point ? resume : FROM_START }, streamFrom: null, lastDelivered: null, stream: decision.stream };
+    }
+    if (decision.snapshot === 'fresh') return { snapshot: { point: null, resume: FROM_START }, streamFrom: null, lastDelivered: null, stream: decision.stream };
+    if (offset && at) {
+      return { snapshot: null, streamFrom: { at, gtids, byGtid }, lastDelivered: byGtid ? null : positionOfOffset(offset), stream: decision.stream };
+    }
+    const current = await currentPosition(admin, info);
+    return { snapshot: null, streamFrom: { at: current.at, gtids: current.gtids, byGtid: false }, lastDelivered: null, stream: decision.stream };
+  }
+
+  async poll(signal: AbortSignal): Promise<SourceRecord[]> {
+    const records = await this.#queue.take(this.#config['max.batch.size'], this.#config['poll.interval.ms'], signal);
+    if (records.length > 0) this.#context.metrics.incCounter('mysql_records_total', 'Change records handed to the runtime', records.length);
+    return records;
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    clearInterval(this.#lagTimer);
+    this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));
+    await this.#streamer?.stop();
+    this.#snapshotClient?.destroy();
+    await this.#worker;
+    this.#snapshotClient = null;
+    this.#admin?.destroy();
+    this.#admin = null;
+  }
+}
+
+async function connectOrRetry(config: MySqlConfig): Promise<MySqlClient> {
+  try {
+    return await connect(config);
+  } catch (error) {
+    const { errno } = mysqlError(error);
+    // bad credentials or a missing database will not heal by retrying
+    if (errno === 1045 || errno === 1049 || errno === 1044) throw new TributaryError('source.setup_required', `Cannot connect to ${config['database.hostname']}:${config['database.port']}: ${(error as Error).message}`, { cause: error });
+    throw new RetriableError('source.unavailable', `Cannot connect to ${config['database.hostname']}:${config['database.port']}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Errors from the reader: typed ones pass; a lost connection during the snapshot may be retried. */
+function asTaskError(error: unknown): unknown {
+  if (error instanceof TributaryError) return error;
+  const { code } = mysqlError(error);
+  if (code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'ER_SERVER_SHUTDOWN') {
+    return new RetriableError('source.connection_lost', `Connection to the server lost: ${(error as Error).message}`, { cause: error });
+  }
+  return error;
+}

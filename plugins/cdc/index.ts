@@ -1,0 +1,17 @@
+/**
+ * The CDC toolkit: what database sources (PostgreSQL, MySQL/MariaDB, ...) share, built on the
+ * plugin API alone (lint keeps it so): the bounded change queue, row builders, Debezium's table
+ * filters and snapshot modes, the snapshot runner, change envelopes, heartbeats and position
+ * encodings, Debezium's topic naming.
+ */
+export { ChangeQueue } from './change-queue.js';
+export { compileRowBuilder, type BuiltColumn, type RowBuilder } from './row-builder.js';
+export { invalidPatterns, TableFilter, type FilterLists } from './table-filter.js';
+export { decideSnapshot, type SnapshotDecision, type SnapshotModeName, type StoredOffsetState } from './snapshot-mode.js';
+export {
+  SnapshotRunner, type Emit, type SnapshotBoundaryOffsets, type SnapshotReader, type SnapshotRunnerOptions, type SnapshotTable, type TableProgress,
+} from './snapshot-runner.js';
+export { ChangeEvents, envelope, keyChanged, nanosOf, type RecordMaker } from './change-events.js';
+export { HeartbeatSchedule, heartbeatRecord, type HeartbeatSettings } from './heartbeats.js';
+export { hex32, hex64, int64Hex, int64TextHex, utf8Hex, VARIABLE_END, type Position } from './positions.js';
+export { sanitizeTopicName, TopicNamer } from './topic-naming.js';
