@@ -5,6 +5,7 @@ import { TributaryError } from '../plugins/api/errors.js';
 import { KafkaBasedLog, type KafkaBasedLogOptions, type LogRecord } from '../runtime/storage/kafka-based-log.js';
 import { adminFor } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { eventually } from './harness/worker-process.js';
 import { freePort } from './harness/ports.js';
 
 let kafka: KafkaEndpoint;
@@ -108,7 +109,12 @@ describe('KafkaBasedLog', () => {
     tx = await producer.beginTransaction();
     await tx.send({ messages: [{ topic, key: Buffer.from('b'), value: Buffer.from('committed') }] });
     await tx.commit();
-    await log.readToEnd();
+    // EndTxn returns once the coordinator has decided; the partition's commit marker (which
+    // moves its last stable offset) follows a moment later: read to the end until it is there
+    await eventually(async () => {
+      await log.readToEnd();
+      return seen.length > 0 || undefined;
+    }, 10_000, 'the committed record');
     assert.deepEqual(seen.map((r) => text(r.value)), ['committed']);
   });
 
