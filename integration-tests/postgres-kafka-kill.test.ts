@@ -5,8 +5,9 @@ import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { distributedWorkerProps } from './harness/distributed-props.js';
 import { DuckDbReader } from './harness/duckdb-reader.js';
 import { startKafkaCluster, uniqueName, type KafkaCluster } from './harness/kafka-cluster.js';
-import { auditTopic, latestState, tableStateQuery } from './harness/lake-audit.js';
-import { initPgbench, pgbenchTables, runPgbench } from './harness/pgbench.js';
+import { auditTopic } from './harness/lake-audit.js';
+import { initPgbench, runPgbench } from './harness/pgbench.js';
+import { assertPgbenchLandedOnce, pgbenchTopics } from './harness/pgbench-audit.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, getJson, startWorkerProcess, type WorkerProcess } from './harness/worker-process.js';
@@ -43,7 +44,7 @@ test('pgbench through Kafka into small Parquet files, worker kill -9 twice and a
   const lake = join(dir.path, 'lake');
   const source: Record<string, string> = { 'connector.class': 'postgres', ...testConfig(server.port, db), 'table.include.list': 'public\\.pgbench_.*', 'topic.creation.default.partitions': '2', 'topic.creation.default.replication.factor': '1' };
   const prefix = source['topic.prefix'];
-  const topics = ['accounts', 'tellers', 'branches', 'history'].map((t) => `${prefix}.public.pgbench_${t}`);
+  const topics = pgbenchTopics(prefix);
   const props = distributedWorkerProps(kafka, uniqueName('pgkill'), { 'value.converter.schemas.enable': 'true' });
   const start = () => startWorkerProcess(dir.path, props, [], { mode: 'distributed', timeoutMs: 60_000 });
   let worker: WorkerProcess = await start();
@@ -74,23 +75,7 @@ test('pgbench through Kafka into small Parquet files, worker kill -9 twice and a
 
     const transactions = Number(historyRows);
     assert.ok(transactions > 1500, `pgbench ran ${transactions} transactions`);
-    for (const topic of topics) {
-      const audit = await auditTopic(duck, lake, topic);
-      assert.deepEqual(audit.duplicated, [], `${topic}: positions landed twice`);
-      assert.equal(audit.events, audit.distinct, `${topic}: ${audit.events - audit.distinct} duplicate events`);
-    }
-    const accounts = await auditTopic(duck, lake, topics[0]);
-    assert.equal(accounts.ops.u, transactions, 'one account update per transaction');
-    assert.equal(accounts.ops.r, 100_000, 'the snapshot of pgbench_accounts');
-    assert.equal((await auditTopic(duck, lake, topics[1])).ops.u, transactions);
-    assert.equal((await auditTopic(duck, lake, topics[2])).ops.u, transactions);
-    assert.equal((await auditTopic(duck, lake, topics[3])).ops.c, transactions);
-    for (const [name, t] of Object.entries(pgbenchTables)) {
-      const fromLake = await latestState(duck, lake, `${prefix}.public.${t.table}`, t.keys, t.columns);
-      const fromTable = (await server.query<Record<string, string>>(db, tableStateQuery(t.table, t.keys, t.columns))).map((r) => Object.values(r).map(String));
-      assert.equal(fromLake.length, fromTable.length, `${name}: row count`);
-      assert.deepEqual(fromLake, fromTable, `${name}: latest state`);
-    }
+    await assertPgbenchLandedOnce(duck, lake, server, db, prefix, transactions);
   } catch (error) {
     process.stdout.write(`# worker log tail:\n${worker.stderr().slice(-5000).replace(/^/gm, '# ')}\n`);
     throw error;

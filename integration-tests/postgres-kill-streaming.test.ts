@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { DuckDbReader } from './harness/duckdb-reader.js';
-import { auditTopic, latestState, tableStateQuery } from './harness/lake-audit.js';
-import { initPgbench, pgbenchTables, runPgbench } from './harness/pgbench.js';
+import { auditTopic } from './harness/lake-audit.js';
+import { initPgbench, runPgbench } from './harness/pgbench.js';
+import { assertPgbenchLandedOnce, pgbenchTopics } from './harness/pgbench-audit.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, startWorkerProcess, writeProperties, type WorkerProcess } from './harness/worker-process.js';
@@ -39,7 +40,7 @@ test('pgbench into small Parquet files, kill -9 three times at random moments: e
   const lake = join(dir.path, 'lake');
   const source: Record<string, string> = { name: 'pg', 'connector.class': 'postgres', ...testConfig(server.port, db), 'table.include.list': 'public\\.pgbench_.*' };
   const prefix = source['topic.prefix'];
-  const topics = ['accounts', 'tellers', 'branches', 'history'].map((t) => `${prefix}.public.pgbench_${t}`);
+  const topics = pgbenchTopics(prefix);
   const sourceFile = writeProperties(join(dir.path, 'pg.properties'), source);
   const sinkFile = writeProperties(join(dir.path, 'lake.properties'), {
     name: 'lake', 'connector.class': 'files', topics: topics.join(','), 'store.url': `file://${lake}`, format: 'parquet',
@@ -65,24 +66,7 @@ test('pgbench into small Parquet files, kill -9 three times at random moments: e
 
     const transactions = Number(historyRows);
     assert.ok(transactions > 2000, `pgbench ran ${transactions} transactions`);
-    for (const topic of topics) {
-      const audit = await auditTopic(duck, lake, topic);
-      assert.deepEqual(audit.duplicated, [], `${topic}: positions landed twice`);
-      assert.equal(audit.events, audit.distinct, `${topic}: ${audit.events - audit.distinct} duplicate events`);
-    }
-    // every pgbench transaction updates one account, teller and branch and inserts one history row
-    const accounts = await auditTopic(duck, lake, topics[0]);
-    assert.equal(accounts.ops.u, transactions, 'one account update per transaction');
-    assert.equal(accounts.ops.r, 100_000, 'the snapshot of pgbench_accounts');
-    assert.equal((await auditTopic(duck, lake, topics[1])).ops.u, transactions);
-    assert.equal((await auditTopic(duck, lake, topics[2])).ops.u, transactions);
-    assert.equal((await auditTopic(duck, lake, topics[3])).ops.c, transactions);
-    for (const [name, t] of Object.entries(pgbenchTables)) {
-      const fromLake = await latestState(duck, lake, `${prefix}.public.${t.table}`, t.keys, t.columns);
-      const fromTable = (await server.query<Record<string, string>>(db, tableStateQuery(t.table, t.keys, t.columns))).map((r) => Object.values(r).map(String));
-      assert.equal(fromLake.length, fromTable.length, `${name}: row count`);
-      assert.deepEqual(fromLake, fromTable, `${name}: latest state`);
-    }
+    await assertPgbenchLandedOnce(duck, lake, server, db, prefix, transactions);
   } finally {
     load.child.kill('SIGKILL');
     await worker?.kill('SIGKILL');
