@@ -142,7 +142,7 @@ test('dead letters of the files sink land through the dlq sink with their error 
   const nulls = expected.filter((r) => r.score === null).map((r) => r.__source_pos);
   const dead = listFiles(join(dir.path, 'dead')).flatMap((f) => readJsonLines(join(dir.path, 'dead', f)));
   assert.deepEqual(dead.map((d) => d.position).sort(), nulls);
-  assert.ok(dead.every((d) => d.errors_topic === topic && d.errors_stage === 'sink.put' && /score/.test(String(d.errors_message)) && d.errors_connector === `lake-${topic}`));
+  assert.ok(dead.every((d) => d.errors_topic === topic && d.errors_stage === 'TASK_PUT' && /score/.test(String(d.errors_message)) && d.errors_connector === `lake-${topic}`));
   assert.equal((dead[0].value as { source: { table: string } }).source.table, topic);
   const landed = Number(await db.scalar(`SELECT count(*) FROM read_json('${dir.path}/lake/**/*.json', format='newline_delimited')`));
   assert.equal(landed + dead.length, N);

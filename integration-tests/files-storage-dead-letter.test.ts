@@ -70,7 +70,7 @@ test('storage down past its retries, errors.tolerance=all: the failed records ar
     const dead = readDead();
     const headers = (JSON.parse(dead[0]) as { headers: Record<string, string> }).headers;
     assert.equal(headers['__connect.errors.connector.name'], 'lake');
-    assert.equal(headers['__connect.errors.stage'], 'sink.put');
+    assert.equal(headers['__connect.errors.stage'], 'TASK_PUT');
     assert.match(headers['__connect.errors.exception.message'], /attempts|store|unavailable|ECONNREFUSED/i);
     const deadSeqs = seqsOf(dead, (r) => (r.value as { after: { seq: number } }).after.seq);
 

@@ -57,11 +57,11 @@ describe('worker diagnostics', () => {
       return s.tasks[0]?.state === 'FAILED' ? s : undefined;
     }, 20_000, 'the mixed task to fail');
     const trace = status.tasks[0].trace ?? '';
-    assert.match(trace, /^task\.failed: Tolerance exceeded in error handler: transformation failed/, trace);
+    assert.match(trace, /^errors\.tolerance_exceeded: Tolerance exceeded in error handler: TRANSFORMATION failed/, trace);
     assert.match(trace, /\nCaused by: record\.conversion_failed: Transformation "when"/, trace);
     const logged = await eventually(() => logLines(worker).find((l) => l.msg === 'task failed' && l.connector === 'mixed'), 5_000, 'the "task failed" log line');
-    assert.equal(logged.code, 'task.failed');
-    assert.match(logged.err ?? '', /^task\.failed: /);
+    assert.equal(logged.code, 'errors.tolerance_exceeded');
+    assert.match(logged.err ?? '', /^errors\.tolerance_exceeded: /);
   });
 
   test('a connector started with unknown properties: one warning each in the log, with a suggestion', async () => {

@@ -49,7 +49,7 @@ describe('error handling in a running worker', () => {
     assert.equal(headers['__connect.errors.topic'], 'mixed');
     assert.equal(headers['__connect.errors.connector.name'], 'mixed');
     assert.equal(headers['__connect.errors.task.id'], '0');
-    assert.equal(headers['__connect.errors.stage'], 'transformation');
+    assert.equal(headers['__connect.errors.stage'], 'TRANSFORMATION');
     assert.equal(headers['__connect.errors.class.name'], 'when');
     assert.equal(headers['__connect.errors.position'], '00000000000000000007');
     assert.match(headers['__connect.errors.exception.message'], /garbage|parse|when/i);

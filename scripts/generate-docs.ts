@@ -76,7 +76,7 @@ function errorsDoc(): string {
     'cause, a coded cause by its code too:',
     '',
     '```',
-    'task.failed: Tolerance exceeded in error handler: transformation failed for a record of topic shop.public.orders at position 00000000000000000003: …',
+    'errors.tolerance_exceeded: Tolerance exceeded in error handler: TRANSFORMATION failed for a record of topic shop.public.orders at position 00000000000000000003: …',
     '    at ErrorPolicy.recordFailed (runtime/errors/error-policy.ts:…)',
     '    …',
     'Caused by: record.conversion_failed: Transformation "when" (TimestampConverter$Value) failed: …',

@@ -24,6 +24,7 @@ export const ErrorCodes = {
   'offsets.corrupt': { http: 500, retriable: false, description: 'No generation of the offset file could be read.' },
   'offsets.invalid': { http: 400, retriable: false, description: 'An offsets request body is malformed or names an unknown partition shape.' },
   'record.conversion_failed': { http: 500, retriable: false, description: 'A record could not be converted or transformed.' },
+  'errors.tolerance_exceeded': { http: 500, retriable: false, description: 'A record failed a stage (converter, transform, put) with errors.tolerance=none: the task stays FAILED at that record (a restart would meet it again); fix the data or the pipeline, or set errors.tolerance=all.' },
   'record.rejected': { http: 500, retriable: false, description: 'A sink rejected a record.' },
   'transform.invalid': { http: 400, retriable: false, description: 'A transform or predicate is misconfigured.' },
   'source.connection_lost': { http: 503, retriable: true, description: 'The source database connection dropped; it is re-established with backoff.' },

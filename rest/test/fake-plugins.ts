@@ -55,6 +55,7 @@ export const fakePlugins: readonly FakePlugin[] = [
 export const fakeTransformPlugins: readonly PluginInfo[] = [
   { class: 'org.apache.kafka.connect.transforms.InsertField$Value', type: 'transformation', version: '0.1.0' },
   { class: 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches', type: 'predicate', version: '0.1.0' },
+  { class: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter', version: '0.1.0' },
 ];
 
 /** Resolves as the real registry does: name, class name, or the last class-name segment. */

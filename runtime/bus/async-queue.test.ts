@@ -69,7 +69,13 @@ describe('AsyncQueue', () => {
     await assert.rejects(pending, QueueClosedError);
     await assert.rejects(q.push(3), (e: unknown) => e instanceof QueueClosedError && e.message === 'queue closed');
     assert.equal(q.size, 0);
-    assert.deepEqual(await q.take(10, 60_000), [], 'a closed queue does not wait');
+    // a closed queue idles as an empty one does, so a loop not yet stopped cannot spin on it
+    const started = performance.now();
+    assert.deepEqual(await q.take(10, 50), []);
+    assert.ok(performance.now() - started >= 45, 'a take on a closed queue waits out its timeout');
+    const woken = q.take(10, 60_000);
+    q.wake();
+    assert.deepEqual(await woken, [], 'and wake still ends it');
     const q2 = new AsyncQueue<number>(1);
     const taking = q2.take(10, 60_000);
     q2.close();

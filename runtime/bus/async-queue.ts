@@ -39,7 +39,10 @@ export class AsyncQueue<T> {
    * `weigh`, at least one and then more while their total weight stays within `max`.
    */
   async take(max: number, timeoutMs: number, weigh?: (item: T) => number): Promise<T[]> {
-    if (this.size === 0 && !this.#closed) {
+    // A closed queue idles like an empty one (close and wake end the wait): a consumer loop not
+    // yet stopped must not spin on a closed queue, since a loop of resolved awaits starves the
+    // event loop and with it the I/O its stop waits for.
+    if (this.size === 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => { this.#takeWaiter = undefined; resolve(); }, timeoutMs);
         this.#takeWaiter = () => { clearTimeout(timer); this.#takeWaiter = undefined; resolve(); };

@@ -7,6 +7,20 @@ export interface SinkOffsetEntry {
   offset: Record<string, unknown> | null;
 }
 
+/**
+ * A record the sink's converters could not read (Kafka bus): no key or value, and the failed
+ * stage with its error. The runner applies the error policy to it — fails the task, or with
+ * errors.tolerance=all dead-letters it — and never hands it to the task; its offset still counts
+ * as consumed, so a tolerated record is not read again.
+ */
+export interface UnreadableRecord extends SinkRecord {
+  readonly unreadable: { readonly stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER'; readonly error: unknown };
+}
+
+export function isUnreadable(record: SinkRecord): record is UnreadableRecord {
+  return (record as Partial<UnreadableRecord>).unreadable !== undefined;
+}
+
 /** One sink task's end of the bus. Calls come from the task's runner loop, one at a time. */
 export interface SinkFeed {
   /** The next records for the task (up to `maxRecords`), or [] after `timeoutMs` idle. */

@@ -1,4 +1,4 @@
-import type { ConfigSpec, RawConfig, Schema } from '../../plugins/api/index.js';
+import { parseConfig, TributaryError, type ConfigOf, type ConfigSpec, type PropertyMap, type RawConfig, type Schema } from '../../plugins/api/index.js';
 
 export interface SchemaAndValue {
   readonly schema: Schema | null;
@@ -27,4 +27,14 @@ export interface ConverterPlugin {
    * `value.converter.` prefix); `isKey` says which side it converts.
    */
   create(config: RawConfig, isKey: boolean): Converter;
+}
+
+/** A converter's own properties, parsed; every problem named in one config.invalid error. */
+export function parseConverterConfig<P extends PropertyMap>(converter: string, spec: ConfigSpec<P>, raw: RawConfig): ConfigOf<P> {
+  const parsed = parseConfig(spec, raw);
+  if (!parsed.ok) {
+    const details = Object.entries(parsed.errors).flatMap(([name, messages]) => messages.map((m) => `${name}: ${m}`));
+    throw new TributaryError('config.invalid', `Invalid ${converter} configuration: ${details.join('; ')}`, { details });
+  }
+  return parsed.value;
 }

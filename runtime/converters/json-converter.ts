@@ -1,7 +1,7 @@
-import { defineConfigSpec, parseConfig, prop, TributaryError, type ConfigOf, type RawConfig, type Schema } from '../../plugins/api/index.js';
+import { defineConfigSpec, prop, TributaryError, type ConfigOf, type RawConfig, type Schema } from '../../plugins/api/index.js';
 import { schemaFromJson, schemaJsonText } from './connect-json-schema.js';
 import { readJsonValue, writeJsonValue, type ValueCodecOptions } from './connect-json-values.js';
-import type { Converter, ConverterPlugin, SchemaAndValue } from './converter.js';
+import { parseConverterConfig, type Converter, type ConverterPlugin, type SchemaAndValue } from './converter.js';
 import { parseExactJson, parseExactJsonObject } from './exact-json.js';
 
 export const jsonConverterSpec = defineConfigSpec({
@@ -99,12 +99,7 @@ export class JsonConverter implements Converter {
 
 /** Parses the converter's own properties, throwing config.invalid with every problem listed. */
 export function parseJsonConverterConfig(raw: RawConfig): JsonConverterConfig {
-  const parsed = parseConfig(jsonConverterSpec, raw);
-  if (!parsed.ok) {
-    const details = Object.entries(parsed.errors).flatMap(([name, messages]) => messages.map((m) => `${name}: ${m}`));
-    throw new TributaryError('config.invalid', `Invalid JsonConverter configuration: ${details.join('; ')}`, { details });
-  }
-  return parsed.value;
+  return parseConverterConfig('JsonConverter', jsonConverterSpec, raw);
 }
 
 export const jsonConverterPlugin: ConverterPlugin = Object.freeze({

@@ -1,6 +1,7 @@
 import { describeError, TributaryError, type ConnectRecord, type SourceRecord } from '../../plugins/api/index.js';
 
-export type ErrorStage = 'source.poll' | 'transformation' | 'sink.put' | 'sink.transformation';
+/** Kafka Connect's stage names (`ErrorHandlingMetrics`/`Stage`), as its dead-letter headers carry them. */
+export type ErrorStage = 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT' | 'TASK_POLL';
 
 export interface ErrorContext {
   connector: string;

@@ -61,11 +61,12 @@ export class ErrorPolicy {
    * Applies the tolerance to a failed record: resolves when it is tolerated (the caller then
    * dead-letters it), throws a task-failing error otherwise.
    */
-  recordFailed(stage: string, record: ConnectRecord & { position?: string }, error: unknown): void {
+  recordFailed(stage: string, record: ConnectRecord & { position?: string; partition?: number; offset?: number }, error: unknown): void {
     this.#recordErrors.inc(this.#labels);
-    const where = { stage, topic: record.topic, position: record.position };
+    const where = { stage, topic: record.topic, partition: record.partition, offset: record.offset, position: record.position };
     if (this.#config.tolerance === 'none') {
-      throw new TributaryError('task.failed', `Tolerance exceeded in error handler: ${stage} failed for a record of topic ${record.topic} at position ${record.position ?? '?'}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      const at = record.offset !== undefined ? `partition ${record.partition ?? 0} offset ${record.offset} (position ${record.position ?? '?'})` : `position ${record.position ?? '?'}`;
+      throw new TributaryError('errors.tolerance_exceeded', `Tolerance exceeded in error handler: ${stage} failed for a record of topic ${record.topic} at ${at}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
     if (this.#config.logEnable) {
       this.#logger.error({ ...where, ...(this.#config.logIncludeMessages ? { key: safe(record.key) } : {}), err: error }, 'record failed and was skipped (errors.tolerance=all)');

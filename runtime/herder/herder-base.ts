@@ -4,6 +4,7 @@ import {
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
+import { builtinConverterPlugins, findConverterPlugin } from '../converters/converter-registry.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
 import type { ConnectorOffsets, PluginInfo } from './herder.js';
@@ -31,6 +32,7 @@ export abstract class HerderBase {
       ...connectors,
       ...builtinTransformRegistry.transforms.map((t) => ({ class: pluginClassName(t), type: 'transformation' as const, version: t.version })),
       ...builtinTransformRegistry.predicates.map((p) => ({ class: pluginClassName(p), type: 'predicate' as const, version: p.version })),
+      ...builtinConverterPlugins.map((c) => ({ class: c.aliases[0], type: 'converter' as const, version: c.version })),
     ];
   }
 
@@ -39,6 +41,8 @@ export abstract class HerderBase {
     if (connector) return definitionsOf(fullSpecOf(connector));
     const transform = builtinTransformRegistry.findTransform(pluginClass) ?? builtinTransformRegistry.findPredicate(pluginClass);
     if (transform) return definitionsOf(transform.configSpec);
+    const converter = findConverterPlugin(pluginClass);
+    if (converter) return definitionsOf(converter.configSpec);
     throw new TributaryError('plugin.not_found', `Unknown plugin ${pluginClass}.`);
   }
 

@@ -1,5 +1,5 @@
 import type { SinkRecord, SinkTask, SinkTaskContext, TopicPartitionOffset } from '../../plugins/api/index.js';
-import type { SinkFeed } from '../bus/bus.js';
+import { isUnreadable, type SinkFeed } from '../bus/bus.js';
 import { deadLetterRecord, type ErrorStage } from '../errors/dead-letter.js';
 import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
 
@@ -77,7 +77,7 @@ export class SinkTaskRunner {
       // the task logs the failure itself (once, with its context); the runtime shows it in the status
       reportDegraded: (error) => this.degraded.report(error),
       setProgress: (p) => (this.#progress = p),
-      reportErrant: async (record, error) => this.#deadLetter('sink.put', record, error),
+      reportErrant: async (record, error) => this.#deadLetter('TASK_PUT', record, error),
       requestCommit: () => {
         this.#commitRequested = true;
         this.#feed.wake();
@@ -133,7 +133,8 @@ export class SinkTaskRunner {
         rt.metrics.sinkRecordRead.inc(rt.labels, records.length);
         rt.metrics.batchSize.observe({ ...rt.labels, kind: 'sink' }, records.length);
       }
-      const out = await this.#transform(this.#deadLetterReplay.size > 0 ? await this.#replayToDeadLetters(records) : records);
+      const readable = await this.#readable(records);
+      const out = await this.#transform(this.#deadLetterReplay.size > 0 ? await this.#replayToDeadLetters(readable) : readable);
       for (const r of out) {
         const seen = this.#putPositions.get(r.topic);
         if (seen === undefined || r.position > seen) this.#putPositions.set(r.topic, r.position);
@@ -159,12 +160,30 @@ export class SinkTaskRunner {
     }
   }
 
+  /**
+   * Records the converters could not read get the error policy (fail the task, or skip them into
+   * the dead-letter topic); the rest go on. Their offsets still count as consumed (see #run).
+   */
+  async #readable(records: readonly SinkRecord[]): Promise<readonly SinkRecord[]> {
+    let out: SinkRecord[] | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (!isUnreadable(r)) {
+        out?.push(r);
+        continue;
+      }
+      out ??= records.slice(0, i);
+      await this.#deadLetter(r.unreadable.stage, r, r.unreadable.error);
+    }
+    return out ?? records;
+  }
+
   /** Records a failed write had taken are dead-lettered as they are replayed, not written again. */
   async #replayToDeadLetters(records: readonly SinkRecord[]): Promise<readonly SinkRecord[]> {
     const out: SinkRecord[] = [];
     for (const r of records) {
       const replay = this.#deadLetterReplay.get(r.topic);
-      if (replay && r.position <= replay.position) await this.#deadLetter('sink.put', r, replay.error);
+      if (replay && r.position <= replay.position) await this.#deadLetter('TASK_PUT', r, replay.error);
       else {
         if (replay) this.#deadLetterReplay.delete(r.topic);
         out.push(r);
@@ -181,7 +200,7 @@ export class SinkTaskRunner {
         const t = this.#rt.transforms.apply(record);
         if (t) out.push(t);
       } catch (error) {
-        await this.#deadLetter('sink.transformation', record, error);
+        await this.#deadLetter('TRANSFORMATION', record, error);
       }
     }
     return out;

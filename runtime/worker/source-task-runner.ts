@@ -136,9 +136,9 @@ export class SourceTaskRunner {
         const t = rt.transforms.apply(record);
         if (t) out.push(t);
       } catch (error) {
-        rt.errors.recordFailed('transformation', record, error);
+        rt.errors.recordFailed('TRANSFORMATION', record, error);
         if (rt.deadLetterTopic) {
-          out.push(deadLetterRecord(record, rt.deadLetterTopic, { connector: rt.connector, task: rt.taskId, stage: 'transformation', executingClass: (error as { alias?: string }).alias ?? 'transforms', error, originalTopic: record.topic, position: record.position }, rt.deadLetterHeaders, rt.connector));
+          out.push(deadLetterRecord(record, rt.deadLetterTopic, { connector: rt.connector, task: rt.taskId, stage: 'TRANSFORMATION', executingClass: (error as { alias?: string }).alias ?? 'transforms', error, originalTopic: record.topic, position: record.position }, rt.deadLetterHeaders, rt.connector));
           rt.metrics.deadLetterRecords.inc(rt.labels);
         }
       }

@@ -21,7 +21,7 @@ function deadLetter(original: SinkRecord, offset: number): SinkRecord {
       '__connect.errors.position': original.position,
       '__connect.errors.connector.name': 'lake',
       '__connect.errors.task.id': '0',
-      '__connect.errors.stage': 'sink.put',
+      '__connect.errors.stage': 'TASK_PUT',
       '__connect.errors.class.name': 'files',
       '__connect.errors.exception.class.name': 'RangeError',
       '__connect.errors.exception.message': 'decimal 1e20 exceeds precision 12',
@@ -45,7 +45,7 @@ test('dead letters land as JSON lines with their error context', async () => {
   assert.equal(lines.length, 3);
   const first = lines[0];
   assert.equal(first.errors_topic, 'orders');
-  assert.equal(first.errors_stage, 'sink.put');
+  assert.equal(first.errors_stage, 'TASK_PUT');
   assert.equal(first.errors_position, '00000000000000000001');
   assert.match(String(first.errors_message), /exceeds precision/);
   assert.deepEqual(first.key, { id: 1 });

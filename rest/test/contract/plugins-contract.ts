@@ -22,13 +22,14 @@ export function pluginsContract(ctx: ContractContext): void {
     assert.ok(res.body.some((p: { class: string; type: string }) => /stdout/i.test(p.class) && p.type === 'sink'), res.text);
   });
 
-  it('GET /connector-plugins?connectorsOnly=false adds transforms and predicates', async () => {
+  it('GET /connector-plugins?connectorsOnly=false adds transforms, predicates and converters', async () => {
     const connectors = await ctx.api.get('/connector-plugins');
     const all = await ctx.api.get('/connector-plugins?connectorsOnly=false');
     assert.equal(all.status, 200);
     assert.ok(all.body.length > connectors.body.length, all.text);
     for (const p of connectors.body) assert.ok(all.body.some((q: { class: string }) => q.class === p.class));
     assert.ok(all.body.some((p: { type: string }) => p.type === 'transformation'), all.text);
+    assert.ok(all.body.some((p: { class: string; type: string }) => p.type === 'converter' && p.class === 'org.apache.kafka.connect.json.JsonConverter'), all.text);
     assertErrorBody(await ctx.api.get('/connector-plugins?connectorsOnly=sometimes'), 400);
   });
 

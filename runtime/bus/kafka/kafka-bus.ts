@@ -1,5 +1,5 @@
 import { Admin, type CompressionAlgorithmValue } from '@platformatic/kafka';
-import { TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
+import { RetriableError, TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
 import { connectorConverters } from '../../converters/connector-converters.js';
 import { GroupOffsets } from '../../kafka/group-offsets.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
@@ -7,6 +7,7 @@ import { ensureKafkaZstd } from '../../kafka/zstd-codec.js';
 import type { Bus, SinkFeed, SinkOffsetEntry, SinkSubscriptionSpec } from '../bus.js';
 import { PublishedBatch } from '../published-batch.js';
 import { KafkaSinkFeed } from './kafka-sink-feed.js';
+import type { KafkaMessage } from './kafka-record-codec.js';
 import { KafkaSourceOutlet } from './kafka-source-outlet.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
@@ -90,7 +91,8 @@ export class KafkaBus implements Bus {
       },
       bootstrapBrokers: this.#o.bootstrapBrokers, security: this.#o.security, clientId: `${this.#o.clientId}-${spec.connector}-${taskId}`, converters,
       bufferChunks: this.#o.bufferChunks ?? 16, isolationLevel: isolation,
-      sendDeadLetter: (letter) => this.#sendDeadLetter(spec.connector, spec.config, letter),
+      sendDeadLetter: (message) => this.#sendDeadLetter(spec.connector, spec.config, message),
+      keepBytesForDeadLetters: spec.config['errors.tolerance'] === 'all' && (spec.config['errors.deadletterqueue.topic.name'] ?? '') !== '',
     }));
     this.#sinks.set(spec.connector, feeds);
     return feeds;
@@ -190,14 +192,18 @@ export class KafkaBus implements Bus {
     this.#activeTopics.delete(connector);
   }
 
-  /** A sink's dead letters go through a producer of their own (the sink's converters). */
-  async #sendDeadLetter(connector: string, config: Readonly<Record<string, string>>, letter: SourceRecord): Promise<void> {
+  /**
+   * A sink's dead letters go through a producer of their own (the sink's producer overrides); the
+   * record counts as handled once the brokers acknowledged its dead letter.
+   */
+  async #sendDeadLetter(connector: string, config: Readonly<Record<string, string>>, message: KafkaMessage): Promise<void> {
     const label = `${connector}>dead-letters`;
     this.sourceStarting(label, config);
+    const outlet = this.#outlets.get(label)!;
     const batch = new PublishedBatch(new Map());
-    await this.#outlets.get(label)!.publish([letter], batch);
-    await this.#outlets.get(label)!.flush();
-    if (!batch.complete) throw new TributaryError('kafka.unavailable', `The dead letter of ${connector} for topic ${letter.topic} could not be written to Kafka.`);
+    await outlet.publishMessages([message], batch);
+    await outlet.flush();
+    if (!batch.complete) throw new RetriableError('kafka.unavailable', `The dead letter of ${connector} for topic ${message.topic} could not be written to Kafka: ${outlet.failureText()}`);
   }
 
   #active(connector: string): Set<string> {

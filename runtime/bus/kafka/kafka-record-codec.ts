@@ -2,6 +2,7 @@ import type { MessageToProduce } from '@platformatic/kafka';
 import type { SinkRecord, SourceRecord } from '../../../plugins/api/index.js';
 import type { RecordConverters } from '../../converters/connector-converters.js';
 import type { FetchedRecord } from '../../kafka/partition-fetcher.js';
+import type { UnreadableRecord } from '../bus.js';
 import { POSITION_HEADER, SOURCE_HEADER } from './replay-filter.js';
 
 export type KafkaMessage = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
@@ -41,9 +42,44 @@ const POSITION_KEY = Buffer.from(POSITION_HEADER, 'latin1');
  * first record's position, the same on every replay, as Confluent's S3 sink does with offsets.
  */
 export function toSinkRecord(fetched: FetchedRecord, converters: RecordConverters, origin?: { position: string }): SinkRecord {
-  const key = converters.key.toConnectData(fetched.topic, fetched.key);
-  const value = converters.value.toConnectData(fetched.topic, fetched.value);
-  const position = origin?.position ?? fetched.offset.toString().padStart(POSITION_DIGITS, '0');
+  let stage: UnreadableRecord['unreadable']['stage'] = 'KEY_CONVERTER';
+  try {
+    const key = converters.key.toConnectData(fetched.topic, fetched.key);
+    stage = 'VALUE_CONVERTER';
+    const value = converters.value.toConnectData(fetched.topic, fetched.value);
+    stage = 'HEADER_CONVERTER';
+    const headers = headersOf(fetched);
+    // one literal (no spreads): this runs for every record a sink reads
+    return {
+      topic: fetched.topic,
+      partition: fetched.partition,
+      offset: Number(fetched.offset),
+      keySchema: key.schema,
+      key: key.value,
+      valueSchema: value.schema,
+      value: value.value,
+      timestamp: Number(fetched.timestamp),
+      ...(headers ? { headers } : {}),
+      position: positionOf(fetched, origin),
+      id: `${fetched.topic}/${fetched.partition}/${fetched.offset}`,
+    };
+  } catch (error) {
+    const unreadable: UnreadableRecord = {
+      topic: fetched.topic, partition: fetched.partition, offset: Number(fetched.offset),
+      keySchema: null, key: null, valueSchema: null, value: null, timestamp: Number(fetched.timestamp),
+      position: positionOf(fetched, origin), id: `${fetched.topic}/${fetched.partition}/${fetched.offset}`,
+      unreadable: { stage, error },
+    };
+    return unreadable;
+  }
+}
+
+function positionOf(fetched: FetchedRecord, origin: { position: string } | undefined): string {
+  return origin?.position ?? fetched.offset.toString().padStart(POSITION_DIGITS, '0');
+}
+
+/** The record's headers as UTF-8 text, without Tributary's own. */
+function headersOf(fetched: FetchedRecord): Record<string, string> | undefined {
   let headers: Record<string, string> | undefined;
   for (const [k, v] of fetched.headers) {
     if (!k) continue;
@@ -51,19 +87,41 @@ export function toSinkRecord(fetched: FetchedRecord, converters: RecordConverter
     if (name === SOURCE_HEADER || name === POSITION_HEADER) continue;
     (headers ??= {})[name] = v ? v.toString('utf8') : '';
   }
-  return {
-    topic: fetched.topic,
-    partition: fetched.partition,
-    offset: Number(fetched.offset),
-    keySchema: key.schema,
-    key: key.value,
-    valueSchema: value.schema,
-    value: value.value,
-    timestamp: Number(fetched.timestamp),
-    ...(headers ? { headers } : {}),
-    position,
-    id: `${fetched.topic}/${fetched.partition}/${fetched.offset}`,
-  };
+  return headers;
+}
+
+/**
+ * A dead letter as Kafka Connect's DeadLetterQueueReporter writes a sink's: the consumed record's
+ * own key and value bytes (not converted again, so a record no converter could read is kept as
+ * it was) when `raw` is known, else the letter converted; the letter's headers (the original's
+ * and the error context). No `tributary.*` headers: dead letters are not a source's stream, so a
+ * sink reading the dead-letter topic takes each of them.
+ */
+export function toDeadLetterMessage(letter: SourceRecord, raw: FetchedRecord | undefined, converters: RecordConverters): KafkaMessage {
+  const key = raw ? raw.key : converters.key.fromConnectData(letter.topic, letter.keySchema, letter.key);
+  const value = raw ? raw.value : converters.value.fromConnectData(letter.topic, letter.valueSchema, letter.value);
+  const message: KafkaMessage = { topic: letter.topic, timestamp: BigInt(letter.timestamp) };
+  if (key !== null) message.key = key;
+  if (value !== null) message.value = value;
+  const headers = new Map<Buffer, Buffer>();
+  if (raw) {
+    // the consumed headers as they were, then the error context
+    for (const [k, v] of raw.headers) {
+      if (!k || isTributaryHeader(k)) continue;
+      headers.set(k, v ?? Buffer.alloc(0));
+    }
+    for (const [k, v] of Object.entries(letter.headers ?? {})) if (k.startsWith(ERROR_HEADER_PREFIX)) headers.set(Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8'));
+  } else {
+    for (const [k, v] of Object.entries(letter.headers ?? {})) headers.set(Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8'));
+  }
+  message.headers = headers;
+  return message;
+}
+
+const ERROR_HEADER_PREFIX = '__connect.errors.';
+
+function isTributaryHeader(k: Buffer): boolean {
+  return (k.length === SOURCE_HEADER.length && k.toString('latin1') === SOURCE_HEADER) || (k.length === POSITION_HEADER.length && k.toString('latin1') === POSITION_HEADER);
 }
 
 /** Bytes a message holds, for the producer's in-flight budget. */

@@ -5,7 +5,7 @@ import { GroupOffsets, partitionKey, type CommittedOffset } from '../../kafka/gr
 import { PartitionFetcher, type FetchedRecord } from '../../kafka/partition-fetcher.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { SinkFeed } from '../bus.js';
-import { originOf, toSinkRecord } from './kafka-record-codec.js';
+import { originOf, toDeadLetterMessage, toSinkRecord, type KafkaMessage } from './kafka-record-codec.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
@@ -25,7 +25,12 @@ export interface SinkFeedOptions {
   readonly bufferChunks: number;
   readonly isolationLevel: 'read_uncommitted' | 'read_committed';
   /** sends a dead letter (a Kafka topic) and resolves when it is acknowledged */
-  readonly sendDeadLetter: (letter: SourceRecord) => Promise<void>;
+  readonly sendDeadLetter: (message: KafkaMessage) => Promise<void>;
+  /**
+   * keep each delivered record's bytes while the task holds it (errors.tolerance=all with a
+   * dead-letter topic), so a dead letter carries the bytes as consumed
+   */
+  readonly keepBytesForDeadLetters: boolean;
 }
 
 /**
@@ -46,6 +51,8 @@ export class KafkaSinkFeed implements SinkFeed {
   /** the last offset committed per partition, so an unchanged answer commits nothing */
   readonly #committed = new Map<string, bigint>();
   readonly #replays = new ReplayFilter();
+  /** the fetched bytes of delivered records (only with keepBytesForDeadLetters) */
+  readonly #fetched = new WeakMap<SinkRecord, FetchedRecord>();
   #fetcher: PartitionFetcher | undefined;
   #starting: Promise<void> | undefined;
   #failure: unknown;
@@ -85,8 +92,8 @@ export class KafkaSinkFeed implements SinkFeed {
     return this.acknowledge(upTo);
   }
 
-  async deadLetter(_original: SinkRecord, letter: (sourceLabel: string) => SourceRecord): Promise<boolean> {
-    await this.#o.sendDeadLetter(letter(this.#o.connector));
+  async deadLetter(original: SinkRecord, letter: (sourceLabel: string) => SourceRecord): Promise<boolean> {
+    await this.#o.sendDeadLetter(toDeadLetterMessage(letter(this.#o.connector), this.#fetched.get(original), this.#o.converters));
     return true;
   }
 
@@ -144,17 +151,14 @@ export class KafkaSinkFeed implements SinkFeed {
 
   async #deliver(records: FetchedRecord[]): Promise<void> {
     const chunk: SinkRecord[] = [];
-    try {
-      for (const r of records) {
-        const origin = originOf(r);
-        if (origin && !this.#replays.admit(partitionKey(r.topic, r.partition), Number(r.offset), origin.source, origin.position)) continue;
-        chunk.push(toSinkRecord(r, this.#o.converters, origin));
-      }
-    } catch (error) {
-      // a record the converter cannot read fails the task (its trace names topic and offset)
-      this.#failure = error;
-      this.#queue.wake();
-      return;
+    const keepBytes = this.#o.keepBytesForDeadLetters;
+    for (const r of records) {
+      const origin = originOf(r);
+      if (origin && !this.#replays.admit(partitionKey(r.topic, r.partition), Number(r.offset), origin.source, origin.position)) continue;
+      // a record the converters cannot read comes as an UnreadableRecord: the runner applies the error policy
+      const record = toSinkRecord(r, this.#o.converters, origin);
+      if (keepBytes) this.#fetched.set(record, r);
+      chunk.push(record);
     }
     if (chunk.length > 0) await this.#queue.push(chunk).catch(() => undefined);
   }

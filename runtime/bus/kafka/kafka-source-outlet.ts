@@ -66,11 +66,17 @@ export class KafkaSourceOutlet {
   async publish(records: readonly SourceRecord[], batch: PublishedBatch): Promise<number> {
     if (this.#failure) throw failed(this.#o.connector, this.#failure);
     const messages: KafkaMessage[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) messages[i] = toKafkaMessage(records[i], this.#o.converters, this.#sourceHeader);
+    return this.publishMessages(messages, batch, records);
+  }
+
+  /** As publish, for messages already converted (a sink's dead letters, carrying consumed bytes). */
+  async publishMessages(messages: KafkaMessage[], batch: PublishedBatch, records?: readonly SourceRecord[]): Promise<number> {
+    if (this.#failure) throw failed(this.#o.connector, this.#failure);
     let bytes = 0;
-    for (let i = 0; i < records.length; i++) {
-      messages[i] = toKafkaMessage(records[i], this.#o.converters, this.#sourceHeader);
+    for (let i = 0; i < messages.length; i++) {
       const size = messageBytes(messages[i]);
-      if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, records[i], size, this.#o.maxRequestBytes);
+      if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, messages[i].topic, records?.[i]?.position, size, this.#o.maxRequestBytes);
       bytes += size;
     }
     if (this.#o.topicCreation) await this.#createTopics(messages);
@@ -154,6 +160,11 @@ export class KafkaSourceOutlet {
     await this.#sending;
   }
 
+  /** Why sends fail (empty while they do not). */
+  failureText(): string {
+    return this.#failure === undefined ? '' : errorNames(this.#failure) || String(this.#failure);
+  }
+
   async close(): Promise<void> {
     await this.flush();
     await this.#producer.close().catch(() => undefined);
@@ -180,8 +191,8 @@ export class KafkaSourceOutlet {
   }
 }
 
-function tooLarge(connector: string, record: SourceRecord, size: number, limit: number): TributaryError {
-  return new TributaryError('record.rejected', `A record of ${connector} for topic ${record.topic} (position ${record.position}) is ${size} bytes, above producer max.request.size (${limit}); raise producer.override.max.request.size and the topic's max.message.bytes, or leave the column out.`);
+function tooLarge(connector: string, topic: string, position: string | undefined, size: number, limit: number): TributaryError {
+  return new TributaryError('record.rejected', `A record of ${connector} for topic ${topic}${position !== undefined ? ` (position ${position})` : ''} is ${size} bytes, above producer max.request.size (${limit}); raise producer.override.max.request.size and the topic's max.message.bytes, or leave the column out.`);
 }
 
 function failed(connector: string, error: unknown): RetriableError {
