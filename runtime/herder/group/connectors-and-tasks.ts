@@ -60,6 +60,12 @@ export function workMinus(a: ConnectorsAndTasks, b: ConnectorsAndTasks): Connect
   return workFromKeys(workKeys(a).filter((k) => !drop.has(k)));
 }
 
+/** What both hold. */
+export function workIntersection(a: ConnectorsAndTasks, b: ConnectorsAndTasks): ConnectorsAndTasks {
+  const keep = new Set(workKeys(b));
+  return workFromKeys(workKeys(a).filter((k) => keep.has(k)));
+}
+
 export function workUnion(a: ConnectorsAndTasks, b: ConnectorsAndTasks): ConnectorsAndTasks {
   return workFromKeys(new Set([...workKeys(a), ...workKeys(b)]));
 }

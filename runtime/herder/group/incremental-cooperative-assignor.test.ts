@@ -40,7 +40,7 @@ class Group {
 
   /** one rebalance */
   round(): AssignorResult {
-    const result = assignIncrementally({ members: this.members(), connectors: this.connectors, previous: this.state, now: this.now, maxDelayMs: DELAY });
+    const result = assignIncrementally({ members: this.members(), connectors: this.connectors, previous: this.state, now: this.now, holdBackMs: DELAY });
     for (const [memberId, decision] of result.assignments) this.owned.set(memberId, decision.assigned);
     this.state = result.state;
     return result;
@@ -171,7 +171,7 @@ describe('assignIncrementally', () => {
     const group = new Group('a', 'b', 'c');
     group.settle();
     group.remove('c');
-    const result = assignIncrementally({ members: group.members(), connectors: CONNECTORS, previous: group.state, now: 5, maxDelayMs: 0 });
+    const result = assignIncrementally({ members: group.members(), connectors: CONNECTORS, previous: group.state, now: 5, holdBackMs: 0 });
     assert.equal(result.delayMs, 0);
     for (const [m, d] of result.assignments) group.owned.set(m, d.assigned);
     assertBalanced(group);
@@ -212,7 +212,7 @@ describe('assignIncrementally', () => {
     const group = new Group('a', 'b', 'c');
     group.settle();
     group.add('d');
-    const input = { members: group.members(), connectors: CONNECTORS, previous: group.state, now: 0, maxDelayMs: DELAY };
+    const input = { members: group.members(), connectors: CONNECTORS, previous: group.state, now: 0, holdBackMs: DELAY };
     const once = assignIncrementally(input);
     const shuffled = assignIncrementally({ ...input, members: [...input.members].reverse(), connectors: [...CONNECTORS].reverse() });
     assert.deepEqual(new Map([...shuffled.assignments].sort(([x], [y]) => (x < y ? -1 : 1))), new Map([...once.assignments].sort(([x], [y]) => (x < y ? -1 : 1))));

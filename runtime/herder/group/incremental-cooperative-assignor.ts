@@ -37,8 +37,12 @@ export interface AssignorInput {
   /** undefined: nothing is known of earlier generations (the group is new, or this leader's view is stale) */
   readonly previous: AssignorState | undefined;
   readonly now: number;
-  /** scheduled.rebalance.max.delay.ms */
-  readonly maxDelayMs: number;
+  /**
+   * How long the work of a worker found gone in this round is held back. The membership passes
+   * scheduled.rebalance.max.delay.ms minus the session timeout: the coordinator drops a crashed
+   * worker a session timeout after it was last heard of, so the delay counts from the crash.
+   */
+  readonly holdBackMs: number;
 }
 
 export interface MemberDecision {
@@ -69,7 +73,7 @@ export interface AssignorResult {
  *   among such shares the one that keeps the most in place is taken (balanced-allocation.ts) —
  *   Connect's greedy revocation moves more than needed and can clump one connector's tasks
  *   (KAFKA-17049).
- * - A departed worker's work waits `maxDelayMs` (held back, counted in nobody's share), and goes
+ * - A departed worker's work waits `holdBackMs` (held back, counted in nobody's share), and goes
  *   back to the worker if it returns in time (same worker id; with a static `group.instance.id`
  *   a quick restart does not even leave the group). After the delay it is shared out; a delay of
  *   0 shares it at once (KAFKA-15693). A member that is `leaving` has stopped its work first, so
@@ -101,7 +105,7 @@ export function assignIncrementally(input: AssignorInput): AssignorResult {
     if (byWorker.has(workerId)) {
       for (const key of unowned) returning.set(key, byWorker.get(workerId)!.memberId);
     } else if (!present.has(workerId)) {
-      const due = deadline ?? input.now + input.maxDelayMs;
+      const due = deadline ?? input.now + input.holdBackMs;
       if (due <= input.now) continue;
       const entry = heldBack.get(workerId) ?? { keys: new Set<string>(), deadline: due };
       for (const key of unowned) entry.keys.add(key);
