@@ -1,66 +1,49 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { TributaryError, type Logger } from '../../../plugins/api/index.js';
-import type { Assignment } from './connect-protocol.js';
-import { workKeys, type ConnectorsAndTasks } from './connectors-and-tasks.js';
 import type { MembershipTimings } from './membership-timings.js';
 import { FakeCoordinator, type FakeClient } from './test/fake-coordinator.js';
-import { WorkerMembership, type FenceReason, type GroupConfigView } from './worker-membership.js';
+import { balancedOver, RecordingWorker, until, workOf } from './test/recording-worker.js';
+import { WorkerMembership, type GroupConfigView } from './worker-membership.js';
 
 const TIMINGS: Partial<MembershipTimings> = {
   sessionTimeoutMs: 600, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 1_500, scheduledRebalanceMaxDelayMs: 1_000, fencingMarginMs: 150, configSyncTimeoutMs: 200, retryBackoffMs: 20,
 };
 const CONNECTORS = [{ name: 'orders', tasks: 4 }, { name: 'billing', tasks: 4 }, { name: 'users', tasks: 4 }];
-const ALL = [...CONNECTORS.map((c) => JSON.stringify([c.name])), ...CONNECTORS.flatMap((c) => Array.from({ length: c.tasks }, (_, t) => JSON.stringify([c.name, t])))].sort();
+const ALL = workOf(CONNECTORS);
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const config: GroupConfigView = { snapshot: () => ({ offset: 5, connectors: CONNECTORS }), catchUp: async () => true };
 
 let coordinator: FakeCoordinator;
+let recorded: RecordingWorker[] = [];
 const workers: TestWorker[] = [];
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.membership.close()));
   coordinator?.stop();
+  assert.deepEqual(recorded.flatMap((w) => w.violations), [], 'nothing ran on two workers at once');
+  recorded = [];
 });
 
-/** A worker as the listener sees it: what it runs, checked against every other worker at each start. */
-class TestWorker {
-  readonly running = new Set<string>();
-  readonly fenced: { reason: FenceReason; at: number }[] = [];
+/** A recording worker on the fake coordinator, whose connections can be cut (a network partition). */
+class TestWorker extends RecordingWorker {
   readonly clients: FakeClient[] = [];
   readonly membership: WorkerMembership;
-  slowStartMs = 0;
   partitioned = false;
 
-  constructor(readonly name: string, options: { groupInstanceId?: string } = {}) {
+  constructor(name: string) {
+    super(name, recorded);
     this.membership = new WorkerMembership({
-      workerId: name, restUrl: `http://${name}:8083`, groupInstanceId: options.groupInstanceId, timings: TIMINGS, config, logger: quiet,
+      workerId: name, restUrl: `http://${name}:8083`, timings: TIMINGS, config, logger: quiet, listener: this.listener,
       connect: async (purpose) => {
         const client = coordinator.connect(`${name}-${purpose}`);
         if (this.partitioned) client.partition();
         this.clients.push(client);
         return client;
       },
-      listener: {
-        onAssignment: async (assignment: Assignment) => {
-          if (this.slowStartMs) await new Promise((r) => setTimeout(r, this.slowStartMs));
-          for (const key of workKeys(assignment.assigned)) {
-            const other = workers.find((w) => w !== this && w.running.has(key));
-            assert.equal(other, undefined, `${key} starts on ${this.name} while ${other?.name} runs it`);
-            this.running.add(key);
-          }
-          for (const key of [...this.running]) if (!workKeys(assignment.assigned).includes(key)) this.running.delete(key);
-        },
-        onRevoked: (revoked: ConnectorsAndTasks) => { for (const key of workKeys(revoked)) this.running.delete(key); },
-        onFenced: (reason) => {
-          this.fenced.push({ reason, at: Date.now() });
-          this.running.clear();
-        },
-      },
     });
     workers.push(this);
   }
 
-  /** a network partition: every request to the coordinator hangs */
   partition(): void {
     this.partitioned = true;
     for (const c of this.clients) c.partition();
@@ -72,21 +55,8 @@ class TestWorker {
   }
 }
 
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const runningOn = (ws: readonly TestWorker[]) => ws.flatMap((w) => [...w.running]).sort();
-const balanced = (ws: readonly TestWorker[]) => {
-  const counts = ws.map((w) => [...w.running].length);
-  return JSON.stringify(runningOn(ws)) === JSON.stringify(ALL) && Math.max(...counts) - Math.min(...counts) <= 1;
-};
+const runningOnAll = (ws: readonly TestWorker[]) => ws.flatMap((w) => [...w.running]);
+const balanced = (ws: readonly TestWorker[]) => balancedOver(ws, ALL);
 
 describe('WorkerMembership', () => {
   it('three workers end with a balanced, disjoint assignment of every connector and task', async () => {
@@ -112,7 +82,7 @@ describe('WorkerMembership', () => {
     await c.membership.close();
     c.running.clear();
     await until(() => coordinator.removals.some((r) => r.why === 'session expired'), 'c dropped by the coordinator');
-    assert.ok(lost.every((k) => !runningOn([a, b]).includes(k)), 'held back when the coordinator notices');
+    assert.ok(lost.every((k) => !runningOnAll([a, b]).includes(k)), 'held back when the coordinator notices');
     await until(() => balanced([a, b]), 'c\'s work shared out');
     assert.ok(Date.now() - closedAt >= 950, `not before the delay (${Date.now() - closedAt} ms)`);
   });
