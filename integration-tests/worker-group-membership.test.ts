@@ -64,10 +64,10 @@ class KafkaWorker extends RecordingWorker {
   readonly #clients: CuttableClient[] = [];
   #cut = false;
 
-  constructor(name: string, groupId: string, all: RecordingWorker[]) {
+  constructor(name: string, groupId: string, all: RecordingWorker[], groupInstanceId?: string) {
     super(name, all);
     this.membership = new WorkerMembership({
-      workerId: name, restUrl: `http://${name}:8083`, timings: TIMINGS, config, logger, listener: this.listener,
+      workerId: name, restUrl: `http://${name}:8083`, groupInstanceId, timings: TIMINGS, config, logger, listener: this.listener,
       connect: async (purpose) => {
         const requests = await GroupRequests.connect(kafka.brokers, groupId, { clientId: `tributary-${name}-${purpose}`, requestTimeoutMs: 30_000 });
         const client = new CuttableClient(requests, () => this.#cut);
@@ -105,10 +105,11 @@ describe('worker group membership on a real broker', () => {
     await Promise.all(observers.map((o) => o.close()));
   });
 
-  async function group(names: string[]): Promise<{ groupId: string; all: RecordingWorker[]; workers: KafkaWorker[]; observer: GroupRequests }> {
+  /** `staticMembers`: each worker's group.instance.id is its name */
+  async function group(names: string[], staticMembers = false): Promise<{ groupId: string; all: RecordingWorker[]; workers: KafkaWorker[]; observer: GroupRequests }> {
     const groupId = uniqueName('tributary-worker-group');
     const all: RecordingWorker[] = [];
-    const workers = names.map((n) => new KafkaWorker(n, groupId, all));
+    const workers = names.map((n) => new KafkaWorker(n, groupId, all, staticMembers ? n : undefined));
     memberships.push(...workers.map((w) => w.membership));
     const observer = await GroupRequests.connect(kafka.brokers, groupId, { clientId: 'tributary-observer' });
     observers.push(observer);
@@ -176,6 +177,28 @@ describe('worker group membership on a real broker', () => {
 
     b.mend();
     await until(() => settled([a, b], observer), 'b back in the group', 30_000);
+    assert.deepEqual(all.flatMap((w) => w.violations), []);
+  });
+
+  it('a worker restarted under the same group.instance.id gets its own work back, and the others keep theirs', async (t) => {
+    const { groupId, all, workers: [a, b, c], observer } = await group(['a', 'b', 'c'], true);
+    await Promise.all([a, b, c].map((w) => w.membership.start()));
+    await until(() => settled([a, b, c], observer), 'three workers balanced', 30_000);
+    const before = snapshot([a, b, c]);
+    const revokedBefore = [a.revoked.length, b.revoked.length];
+
+    // c crashes and its process comes back under the same worker id and group.instance.id, within the session timeout
+    await c.membership.close();
+    c.running.clear();
+    const restartedAt = Date.now();
+    const again = new KafkaWorker('c', groupId, all, 'c');
+    memberships.push(again.membership);
+    await again.membership.start();
+    await until(() => settled([a, b, again], observer), 'c back', 30_000);
+    t.diagnostic(`a restarted static member ran its work again ${Date.now() - restartedAt} ms after it started`);
+    assert.deepEqual([...again.running].sort(), [...before.get('c')!].sort(), 'c runs what it ran before');
+    assert.deepEqual([a.revoked.length, b.revoked.length], revokedBefore, 'a and b stopped nothing');
+    assert.deepEqual([...a.running].sort(), [...before.get('a')!].sort());
     assert.deepEqual(all.flatMap((w) => w.violations), []);
   });
 

@@ -170,7 +170,8 @@ export class WorkerMembership {
     await this.#released;
     if (this.#joinedGeneration >= 0 && this.#loop) {
       this.requestRejoin('handing work over before leaving');
-      await Promise.race([this.#handedOver.promise, sleep(this.#timings.rebalanceTimeoutMs)]);
+      // bounded: a coordinator out of reach must not hold the shutdown up (the work is then held back for the delay)
+      await Promise.race([this.#handedOver.promise, sleep(this.#timings.sessionTimeoutMs)]);
     }
     const memberId = this.#memberId;
     await this.#shutDown(true);
@@ -298,6 +299,8 @@ export class WorkerMembership {
 
   async #apply(assignment: Assignment, generation: number, leader: boolean): Promise<void> {
     const { config } = this.#options;
+    // a fence while this waits for the config topic voids the assignment: the fence's rejoin brings a new one
+    const fences = this.#fences;
     const timeoutMs = this.#timings.configSyncTimeoutMs;
     if (assignment.error === 'CONFIG_MISMATCH') {
       this.#log.info({ generation, configOffset: assignment.configOffset }, 'the leader is behind on the config topic; reading up to the newest offset before joining again');
@@ -319,16 +322,17 @@ export class WorkerMembership {
       assigned = workIntersection(assigned, this.#owned);
       this.requestRejoin('behind the leader on the config topic');
     }
+    if (fences !== this.#fences) return;
     const added = workMinus(assigned, this.#owned);
     this.#owned = assigned;
     this.#ownedGeneration = generation;
-    this.#assignment = { ...assignment, assigned };
+    const inForce: Assignment = { ...assignment, assigned };
+    this.#assignment = inForce;
     this.#lastAllocation = { group: assignment.group, generation, receivedAt: this.#now() };
     if (isNoWork(assigned)) this.#heartbeat.disarm();
     this.metrics.completed(generation, assignment.leader);
     this.#log.info({ generation, leader: assignment.leader, runs: describeWork(assigned), added: describeWork(added), revoked: describeWork(revoked), delayMs: assignment.delayMs }, 'worker group assignment');
-    const fences = this.#fences;
-    const delivered = this.#enqueue(() => (fences === this.#fences ? this.#options.listener.onAssignment(this.#assignment!, generation) : undefined), 'onAssignment');
+    const delivered = this.#enqueue(() => (fences === this.#fences ? this.#options.listener.onAssignment(inForce, generation) : undefined), 'onAssignment');
     void delivered.then(() => this.#firstAssignment.resolve());
     if (!isNoWork(revoked) && assignment.rejoinAfterRevoking) this.requestRejoin('revoked work goes to another member');
     clearTimeout(this.#delayTimer);

@@ -12,6 +12,8 @@ export class RecordingWorker {
   readonly running = new Set<string>();
   readonly fenced: { reason: FenceReason; at: number }[] = [];
   readonly violations: string[] = [];
+  /** every key this worker was told to stop, in order */
+  readonly revoked: string[] = [];
   /** how long onAssignment takes (a worker slow to start its tasks) */
   slowStartMs = 0;
   /** called at each fence, e.g. to look at the coordinator right then */
@@ -33,7 +35,10 @@ export class RecordingWorker {
       for (const key of [...this.running]) if (!assigned.has(key)) this.running.delete(key);
     },
     onRevoked: (revoked: ConnectorsAndTasks) => {
-      for (const key of workKeys(revoked)) this.running.delete(key);
+      for (const key of workKeys(revoked)) {
+        this.running.delete(key);
+        this.revoked.push(key);
+      }
     },
     onFenced: (reason) => {
       this.fenced.push({ reason, at: Date.now() });
