@@ -16,7 +16,7 @@ const assignment: Assignment = {
   rejoinAfterRevoking: true, delayMs: 0,
   group: {
     workers: new Map([['worker-a:8083', { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }], ['worker-b:8083', { connectors: [], tasks: [] }]]),
-    delayed: [{ workerId: 'worker-c:8083', work: { connectors: ['billing'], tasks: [{ connector: 'billing', task: 1 }] }, remainingMs: 8000 }],
+    heldBack: [{ workerId: 'worker-c:8083', work: { connectors: ['billing'], tasks: [{ connector: 'billing', task: 1 }] }, remainingMs: 8000 }],
   },
 };
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TributaryError } from '../../../plugins/api/index.js';
-import { compareTaskIds, compareText, workFromKeys, workKeys, type ConnectorsAndTasks, type ConnectorTaskId } from './connectors-and-tasks.js';
+import {
+  compareTaskIds, compareText, workFromKeys, workKeys, type ConnectorsAndTasks, type ConnectorTaskId, type GroupWork, type WorkerWork,
+} from './connectors-and-tasks.js';
 
 /**
  * The bytes Tributary workers exchange through Kafka's group protocol: each member's metadata
@@ -42,9 +44,7 @@ export interface MemberMetadata {
 export type AssignmentError = 'NONE' | 'CONFIG_MISMATCH';
 
 /** Work of a departed worker held back for a while, in case the worker comes back. */
-export interface DelayedWork {
-  readonly workerId: string;
-  readonly work: ConnectorsAndTasks;
+export interface DelayedWork extends WorkerWork {
   /** how long after this assignment the work is handed to the others */
   readonly remainingMs: number;
 }
@@ -55,11 +55,7 @@ export interface DelayedWork {
  * still held back, even if the previous leader is the one that departed (Kafka Connect's new
  * leader forgets both, and reassigns a dead leader's tasks at once).
  */
-export interface GroupAllocation {
-  /** by worker id: what each worker runs after this generation's assignment */
-  readonly workers: ReadonlyMap<string, ConnectorsAndTasks>;
-  readonly delayed: readonly DelayedWork[];
-}
+export type GroupAllocation = GroupWork<DelayedWork>;
 
 /** The leader's answer to one member. */
 export interface Assignment {
@@ -175,7 +171,7 @@ export function encodeAssignment(assignment: Assignment): Buffer {
   return Buffer.from(JSON.stringify({
     v: 1, error: assignment.error, leader: assignment.leader, leaderUrl: assignment.leaderUrl, offset: assignment.configOffset,
     assigned: toWire(assignment.assigned), revoked: toWire(assignment.revoked), rejoin: assignment.rejoinAfterRevoking, delayMs: assignment.delayMs,
-    group: { workers, delayed: assignment.group.delayed.map((d) => ({ worker: d.workerId, work: toWire(d.work), remainingMs: d.remainingMs })) },
+    group: { workers, delayed: assignment.group.heldBack.map((d) => ({ worker: d.workerId, work: toWire(d.work), remainingMs: d.remainingMs })) },
   }), 'utf8');
 }
 
@@ -186,6 +182,6 @@ export function decodeAssignment(bytes: Buffer): Assignment {
   return {
     error: a.error, leader: a.leader, leaderUrl: a.leaderUrl, configOffset: a.offset,
     assigned: fromWire(a.assigned), revoked: fromWire(a.revoked), rejoinAfterRevoking: a.rejoin, delayMs: a.delayMs,
-    group: { workers, delayed: a.group.delayed.map((d) => ({ workerId: d.worker, work: fromWire(d.work), remainingMs: d.remainingMs })) },
+    group: { workers, heldBack: a.group.delayed.map((d) => ({ workerId: d.worker, work: fromWire(d.work), remainingMs: d.remainingMs })) },
   };
 }

@@ -16,6 +16,23 @@ export interface ConnectorsAndTasks {
   readonly tasks: readonly ConnectorTaskId[];
 }
 
+/** One worker's work, by the worker's id. */
+export interface WorkerWork {
+  readonly workerId: string;
+  readonly work: ConnectorsAndTasks;
+}
+
+/**
+ * What every worker of a group was given, and departed workers' work held back in case they
+ * return. `Held` says when the held-back work is due: a deadline in the leader's memory, the time
+ * remaining on the wire (clocks differ between workers).
+ */
+export interface GroupWork<Held extends WorkerWork> {
+  /** by worker id */
+  readonly workers: ReadonlyMap<string, ConnectorsAndTasks>;
+  readonly heldBack: readonly Held[];
+}
+
 export const NO_WORK: ConnectorsAndTasks = Object.freeze({ connectors: Object.freeze([]), tasks: Object.freeze([]) });
 
 /** Code-unit order, the same on every machine (localeCompare is not). */

@@ -80,6 +80,16 @@ function moved(before: Map<string, ConnectorsAndTasks>, after: Map<string, Conne
   return new Map([...after].map(([m, w]) => [m, workKeys(w).filter((k) => wasAt.has(k) && wasAt.get(k) !== m)]));
 }
 
+/** three workers settled, then c gone without a word at t=1000; returns what c ran */
+function threeWithCGone(): { group: Group; lost: ConnectorsAndTasks } {
+  const group = new Group('a', 'b', 'c');
+  group.settle();
+  const lost = group.owned.get('c')!;
+  group.remove('c');
+  group.now = 1_000;
+  return { group, lost };
+}
+
 describe('assignIncrementally', () => {
   it('spreads 100 tasks of five connectors over three workers, every connector\'s tasks within one per worker', () => {
     const group = new Group('a', 'b', 'c');
@@ -109,11 +119,7 @@ describe('assignIncrementally', () => {
   });
 
   it('holds a departed worker\'s work back for the delay, then shares it out without running anything twice', () => {
-    const group = new Group('a', 'b', 'c');
-    group.settle();
-    const lost = group.owned.get('c')!;
-    group.remove('c');
-    group.now = 1_000;
+    const { group, lost } = threeWithCGone();
     const held = group.round();
     assert.equal(held.delayMs, DELAY);
     assert.deepEqual(held.state.heldBack, [{ workerId: 'worker-c', work: lost, deadline: 1_000 + DELAY }]);
@@ -130,11 +136,7 @@ describe('assignIncrementally', () => {
   });
 
   it('gives a departed worker its work back if it returns within the delay under another member id', () => {
-    const group = new Group('a', 'b', 'c');
-    group.settle();
-    const work = group.owned.get('c')!;
-    group.remove('c');
-    group.now = 1_000;
+    const { group, lost: work } = threeWithCGone();
     group.round();
     group.add('c2', 'worker-c'); // the same worker restarted: a new member id
     group.now = 4_000;

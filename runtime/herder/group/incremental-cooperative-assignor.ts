@@ -1,5 +1,7 @@
 import { balanceItems } from './balanced-allocation.js';
-import { compareText, connectorKey, isNoWork, taskKey, workFromKeys, workKeys, type ConnectorsAndTasks } from './connectors-and-tasks.js';
+import {
+  compareText, connectorKey, isNoWork, taskKey, workFromKeys, workKeys, type ConnectorsAndTasks, type GroupWork, type WorkerWork,
+} from './connectors-and-tasks.js';
 
 export interface AssignorMember {
   readonly memberId: string;
@@ -18,18 +20,12 @@ export interface ConnectorTaskCount {
 }
 
 /** A departed worker's work, held back until `deadline` in case the worker comes back. */
-export interface HeldBackWork {
-  readonly workerId: string;
-  readonly work: ConnectorsAndTasks;
+export interface HeldBackWork extends WorkerWork {
   readonly deadline: number;
 }
 
 /** What the previous assignment gave out; the next one starts from it. */
-export interface AssignorState {
-  /** by worker id */
-  readonly workers: ReadonlyMap<string, ConnectorsAndTasks>;
-  readonly heldBack: readonly HeldBackWork[];
-}
+export type AssignorState = GroupWork<HeldBackWork>;
 
 export interface AssignorInput {
   readonly members: readonly AssignorMember[];

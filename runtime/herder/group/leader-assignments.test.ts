@@ -61,11 +61,11 @@ describe('leaderAssignments', () => {
   });
 
   it('holds a departed worker\'s work for the delay less the session timeout, from the allocation it last received', async () => {
-    const last: LastAllocation = { generation: 3, receivedAt: 40_000, group: { workers: new Map([['a', NO_WORK], ['gone', { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }]]), delayed: [] } };
+    const last: LastAllocation = { generation: 3, receivedAt: 40_000, group: { workers: new Map([['a', NO_WORK], ['gone', { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }]]), heldBack: [] } };
     const out = await byMember(round(joined([{ memberId: 'm-a', metadata: metadata('a', { generation: 3 }) }]), configView(10), last));
     const a = out.get('m-a')!;
     assert.equal(a.delayMs, 4_000);
-    assert.deepEqual(a.group.delayed, [{ workerId: 'gone', work: { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }, remainingMs: 4_000 }]);
+    assert.deepEqual(a.group.heldBack, [{ workerId: 'gone', work: { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }, remainingMs: 4_000 }]);
     assert.equal(workKeys(a.assigned).length, 3);
     // a member reporting a later generation than this leader knows: the view is stale and dropped
     const stale = await byMember(round(joined([{ memberId: 'm-a', metadata: metadata('a', { generation: 5 }) }]), configView(10), last));

@@ -36,7 +36,7 @@ export interface LeaderRound {
   readonly logger: Logger;
 }
 
-const EMPTY_GROUP: GroupAllocation = { workers: new Map(), delayed: [] };
+const EMPTY_GROUP: GroupAllocation = { workers: new Map(), heldBack: [] };
 
 /**
  * The leader's part of a rebalance: read every member's metadata, make sure this worker has read
@@ -69,7 +69,7 @@ export async function leaderAssignments(round: LeaderRound): Promise<{ memberId:
   });
   const group: GroupAllocation = {
     workers: result.state.workers,
-    delayed: result.state.heldBack.map((h) => ({ workerId: h.workerId, work: h.work, remainingMs: Math.max(0, h.deadline - now) })),
+    heldBack: result.state.heldBack.map((h) => ({ workerId: h.workerId, work: h.work, remainingMs: Math.max(0, h.deadline - now) })),
   };
   return members.map((m) => {
     const decision = result.assignments.get(m.memberId);
@@ -102,7 +102,7 @@ function previousState(last: LastAllocation | undefined, members: readonly { met
   }
   return {
     workers: last.group.workers,
-    heldBack: last.group.delayed.map((d) => ({ workerId: d.workerId, work: d.work, deadline: last.receivedAt + d.remainingMs })),
+    heldBack: last.group.heldBack.map((d) => ({ workerId: d.workerId, work: d.work, deadline: last.receivedAt + d.remainingMs })),
   };
 }
 
