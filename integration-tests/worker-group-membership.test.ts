@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Logger } from '../plugins/api/index.js';
+import { coordinatorConnections } from '../runtime/herder/group/coordinator-connections.js';
 import type { GroupClient } from '../runtime/herder/group/group-client.js';
-import type { MembershipTimings } from '../runtime/herder/group/membership-timings.js';
+import { membershipTimings, type MembershipTimings } from '../runtime/herder/group/membership-timings.js';
 import { balancedOver, RecordingWorker, runningOn, until, workOf } from '../runtime/herder/group/test/recording-worker.js';
 import { WorkerMembership, type GroupConfigView } from '../runtime/herder/group/worker-membership.js';
 import { GroupRequests, type JoinRequest } from '../runtime/kafka/group-requests.js';
@@ -39,9 +40,9 @@ const logger: Logger = {
  */
 class CuttableClient implements GroupClient {
   readonly #hanging = new Set<(error: Error) => void>();
-  constructor(private readonly requests: GroupRequests, private readonly cut: () => boolean) {}
+  constructor(private readonly requests: GroupClient, private readonly cut: () => boolean) {}
   join(request: JoinRequest) { return this.#call(() => this.requests.join(request)); }
-  sync(request: Parameters<GroupRequests['sync']>[0]) { return this.#call(() => this.requests.sync(request)); }
+  sync(request: Parameters<GroupClient['sync']>[0]) { return this.#call(() => this.requests.sync(request)); }
   heartbeat(generation: number, memberId: string, instanceId: string | null = null) { return this.#call(() => this.requests.heartbeat(generation, memberId, instanceId)); }
   leave(memberId: string, instanceId: string | null = null, reason?: string) { return this.#call(() => this.requests.leave(memberId, instanceId, reason)); }
   async close() {
@@ -66,11 +67,11 @@ class KafkaWorker extends RecordingWorker {
 
   constructor(name: string, groupId: string, all: RecordingWorker[], groupInstanceId?: string) {
     super(name, all);
+    const connect = coordinatorConnections({ bootstrapBrokers: kafka.brokers, groupId, clientId: `tributary-${name}`, timings: membershipTimings(TIMINGS) });
     this.membership = new WorkerMembership({
       workerId: name, restUrl: `http://${name}:8083`, groupInstanceId, timings: TIMINGS, config, logger, listener: this.listener,
       connect: async (purpose) => {
-        const requests = await GroupRequests.connect(kafka.brokers, groupId, { clientId: `tributary-${name}-${purpose}`, requestTimeoutMs: 30_000 });
-        const client = new CuttableClient(requests, () => this.#cut);
+        const client = new CuttableClient(await connect(purpose), () => this.#cut);
         this.#clients.push(client);
         return client;
       },
