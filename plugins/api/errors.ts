@@ -35,6 +35,8 @@ export const ErrorCodes = {
   'sink.write_failed': { http: 500, retriable: false, description: 'A sink write failed for a reason retrying will not fix.' },
   'kafka.unavailable': { http: 503, retriable: true, description: 'The Kafka cluster cannot be reached or did not answer in time; check bootstrap.servers and the brokers.' },
   'kafka.topic_misconfigured': { http: 500, retriable: false, description: 'An internal topic exists with settings Tributary cannot use (cleanup.policy other than compact, wrong partition count); fix the topic or name another.' },
+  'group.payload_invalid': { http: 500, retriable: false, description: 'A worker-group member sent metadata or an assignment that is not in Tributary\'s format (a client of another kind in the group, or an incompatible Tributary version); the member is left out of the assignment.' },
+  'group.join_refused': { http: 500, retriable: false, description: 'The group coordinator refused this worker for good (another protocol in the group, a group.instance.id another live worker uses, a session timeout outside the broker\'s limits, or no access to the group); the message names the coordinator\'s error.' },
   'worker.config_invalid': { http: 500, retriable: false, description: 'The worker configuration is invalid; the worker does not start.' },
   'worker.stopping': { http: 503, retriable: true, description: 'The worker is shutting down.' },
   'worker.starting': { http: 503, retriable: true, description: 'The worker is still starting.' },

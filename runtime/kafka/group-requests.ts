@@ -38,6 +38,12 @@ export interface JoinedGroup {
   readonly protocolName: string;
   readonly leader: string;
   readonly memberId: string;
+  /**
+   * KIP-814: a static leader that rejoined a stable group without changing its metadata is told
+   * who the members are but must not assign again (it sends an empty SyncGroup and gets back the
+   * assignment it had).
+   */
+  readonly skipAssignment: boolean;
   /** every member's metadata; empty unless this member is the leader */
   readonly members: readonly { readonly memberId: string; readonly groupInstanceId: string | null; readonly metadata: Buffer }[];
 }
@@ -148,6 +154,7 @@ export class GroupRequests {
         protocolName: response.protocolName ?? '',
         leader: response.leader,
         memberId: response.memberId ?? request.memberId,
+        skipAssignment: response.skipAssignment,
         members: response.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, metadata: m.metadata ?? Buffer.alloc(0) })),
       };
     } catch (error) {
