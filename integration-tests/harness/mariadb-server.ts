@@ -91,6 +91,9 @@ class LocalMariaDb implements MariaDbServer {
 
   async start(): Promise<void> {
     const child = spawn(MARIADBD, this.args(), { stdio: 'ignore', detached: false });
+    // the server must not keep a test process alive once its tests ended (the shared one
+    // outlives the file that started it): the exit handler or the watchdog stops it
+    child.unref();
     this.#process = child;
     let exited = false;
     child.once('exit', () => { exited = true; });

@@ -51,6 +51,8 @@ export class BinlogStreamer {
   readonly #backlog: SourceRecord[] = [];
   #draining: Promise<void> | null = null;
   #failSession: ((error: unknown) => void) | null = null;
+  /** ends the wait before the next reconnection attempt */
+  #wake: (() => void) | null = null;
   #lastEventMs = Date.now();
   #lastHeartbeat: string | null = null;
   #gtids: string | null;
@@ -95,7 +97,7 @@ export class BinlogStreamer {
           this.#o.reportDegraded?.(classified);
           const wait = Math.min(this.#o.config['retriable.restart.connector.wait.ms'], RECONNECT_FIRST_MS * 2 ** (attempts - 1));
           this.#o.logger.warn({ err: classified.message, attempt: attempts, waitMs: wait }, 'binlog connection lost; reconnecting');
-          await new Promise((r) => setTimeout(r, wait));
+          await this.#pause(wait);
           // the next session starts where this one can resume exactly: a transaction boundary
           const at = this.#decoder.resumePoint;
           this.#start = { at, gtids: this.#gtids, byGtid: false };
@@ -105,6 +107,14 @@ export class BinlogStreamer {
     } finally {
       this.#heartbeats.stop();
     }
+  }
+
+  /** Waits between reconnection attempts; `stop` ends the wait at once (no timer outlives the task). */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.#wake = null; resolve(); }, ms);
+      this.#wake = () => { clearTimeout(timer); this.#wake = null; resolve(); };
+    });
   }
 
   #session(): Promise<void> {
@@ -193,6 +203,7 @@ export class BinlogStreamer {
     this.#stopped = true;
     this.#heartbeats.stop();
     this.#failSession?.(undefined);
+    this.#wake?.();
     try { this.#zongji?.stop(); } catch { /* already down */ }
   }
 }

@@ -48,6 +48,18 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   constructor(readonly flavour: ConnectorFlavour = 'mysql') {}
 
   async start(context: SourceTaskContext<MySqlConfig>): Promise<void> {
+    try {
+      await this.#start(context);
+    } catch (error) {
+      // a start that fails (position lost, setup required, server down) leaves no connection
+      // open: the runtime does not stop a task whose start threw, and an open socket would
+      // keep the process alive
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async #start(context: SourceTaskContext<MySqlConfig>): Promise<void> {
     this.#context = context;
     const config = (this.#config = context.config);
     const partition: SourcePartition = Object.freeze({ server: config['topic.prefix'] });
