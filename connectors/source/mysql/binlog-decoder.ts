@@ -1,11 +1,11 @@
-import { envelopeSchema, type Headers, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
-import { ChangeEvents, keyChanged, type RecordMaker, type TableFilter } from '../../../plugins/cdc/index.js';
+import type { Headers, Logger, SourceRecord } from '../../../plugins/api/index.js';
+import { ChangeEvents, changeEnvelopeSchema, envelope, keyChanged, type RecordMaker, type TableFilter } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, streamOffset, streamPosition } from './binlog-position.js';
 import type { MappingOptions } from './column-converters.js';
 import { MySqlTable, type ColumnDescriptor } from './mysql-table.js';
 import type { RecordSettings } from './record-settings.js';
 import { schemaChangeRecord, summarizeDdl } from './schema-change.js';
-import { sourceInfo, sourceSchema } from './source-info.js';
+import { sourceInfo, sourceSchemaOf } from './source-info.js';
 
 type Row = Record<string, unknown>;
 
@@ -209,11 +209,11 @@ export class BinlogDecoder {
       if (this.#o.filter.includesTable(tdb, tname)) {
         const known = this.#byName.get(summary.tables[0]);
         const topic = known?.topic ?? `${settings.serverName}.${tdb}.${tname}`;
-        out.push({ ...base(part++), topic, keySchema: known?.keySchema ?? null, key: null, valueSchema: known?.valueSchema ?? envelopeSchema(topic, [], sourceSchema), value: { before: null, after: null, source: { ...source, table: tname }, op: 't', ts_ms: Date.now() } });
+        out.push({ ...base(part++), topic, keySchema: known?.keySchema ?? null, key: null, valueSchema: known?.valueSchema ?? changeEnvelopeSchema(topic, [], sourceSchemaOf(settings.flavour)), value: envelope('t', null, null, { ...source, table: tname }) });
       }
     }
     if (settings.includeSchemaChanges && (db === '' ? summary.tables.some((t) => this.#o.filter.includesContainer(t.split('.')[0])) : this.#o.filter.includesContainer(db) || summary.tables.some((t) => this.#o.filter.includesContainer(t.split('.')[0])))) {
-      out.push(schemaChangeRecord(base(part++), settings.serverName, db, sql, summary, source));
+      out.push(schemaChangeRecord(base(part++), settings.flavour, settings.serverName, db, sql, summary, source));
     }
     if (summary.kind !== 'OTHER') for (const t of summary.tables) this.#byName.delete(t);
     this.#commit(e);
@@ -236,7 +236,7 @@ export class BinlogDecoder {
     const signature = JSON.stringify([columns, key]);
     const table = known && known.signature === signature
       ? known
-      : new MySqlTable(db, name, columns, key, { topicPrefix: this.#o.settings.serverName, filter: this.#o.filter, mapping: this.#o.mapping });
+      : new MySqlTable(db, name, columns, key, { topicPrefix: this.#o.settings.serverName, flavour: this.#o.settings.flavour, filter: this.#o.filter, mapping: this.#o.mapping });
     this.#tables.set(id, table);
     this.#byName.set(`${db}.${name}`, table);
   }

@@ -1,8 +1,8 @@
-import { envelopeSchema, Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
-import { compileRowBuilder, sanitizeTopicName, type RowBuilder, type TableFilter } from '../../../plugins/cdc/index.js';
+import { Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
+import { changeEnvelopeSchema, compileRowBuilder, sanitizeTopicName, type RowBuilder, type TableFilter } from '../../../plugins/cdc/index.js';
 import { columnMapping, type ColumnMapping, type MappingOptions } from './column-converters.js';
 import { parseColumnType, type ColumnType } from './column-type.js';
-import { sourceSchema } from './source-info.js';
+import { sourceSchemaOf, type ConnectorFlavour } from './source-info.js';
 
 /** One column as the catalog or the binlog's table map describes it. */
 export interface ColumnDescriptor {
@@ -43,7 +43,7 @@ export class MySqlTable {
     readonly table: string,
     columns: readonly ColumnDescriptor[],
     keyColumns: readonly string[],
-    options: { topicPrefix: string; filter: TableFilter; mapping: MappingOptions },
+    options: { topicPrefix: string; flavour: ConnectorFlavour; filter: TableFilter; mapping: MappingOptions },
   ) {
     this.topic = sanitizeTopicName(`${options.topicPrefix}.${db}.${table}`);
     const mapped: MappedColumn[] = columns.map((c) => {
@@ -57,7 +57,7 @@ export class MySqlTable {
     this.#buildKey = this.#key.length === 0 ? null : builder(this.#key) ?? generalBuilder(this.#key);
     this.keySchema = this.#key.length === 0 ? null : Schemas.struct(this.#key.map((c) => Schemas.field(c.name, c.mapping.schema)), { name: `${this.topic}.Key` });
     const rowFields: Field[] = value.map((c) => Schemas.field(c.name, Schemas.optional(c.mapping.schema)));
-    this.valueSchema = envelopeSchema(this.topic, rowFields, sourceSchema);
+    this.valueSchema = changeEnvelopeSchema(this.topic, rowFields, sourceSchemaOf(options.flavour));
     this.signature = JSON.stringify([columns, keyColumns]);
   }
 

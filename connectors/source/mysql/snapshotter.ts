@@ -1,5 +1,5 @@
 import { PaddedNumbers, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
-import { SnapshotRunner, utf8Hex, type ChangeQueue, type Emit, type SnapshotTable, type TableFilter, type TableProgress } from '../../../plugins/cdc/index.js';
+import { envelope, SnapshotRunner, utf8Hex, type ChangeQueue, type Emit, type SnapshotTable, type TableFilter, type TableProgress } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, heartbeatPosition, snapshotTablePrefix } from './binlog-position.js';
 import { describeTable, listTables, type CatalogTable } from './catalog.js';
 import type { MappingOptions } from './column-converters.js';
@@ -120,7 +120,7 @@ export class Snapshotter {
     const client = this.#o.client;
     const settings = this.#o.settings;
     const shape = await describeTable(client, db, name);
-    const table = new MySqlTable(db, name, shape.columns, shape.key, { topicPrefix: settings.serverName, filter: this.#o.filter, mapping: this.#o.mapping });
+    const table = new MySqlTable(db, name, shape.columns, shape.key, { topicPrefix: settings.serverName, flavour: settings.flavour, filter: this.#o.filter, mapping: this.#o.mapping });
     const source = sourceInfo({
       flavour: settings.flavour, serverName: settings.serverName, tsMs: startedAt, snapshot: 'true', db, table: name, serverId: settings.sourceServerId,
       gtid: null, file: point.at.file, pos: point.at.pos, row: 0, thread: null, query: null,
@@ -141,7 +141,7 @@ export class Snapshotter {
       const position = keyEncoder ? prefix + keyEncoder(keyValues) : positions.of(ordinal);
       return emit({
         topic: table.topic, keySchema: table.keySchema, key: table.toKey(row), valueSchema: table.valueSchema,
-        value: { before: null, after: table.toRow(row), source, op: 'r', ts_ms: Date.now() },
+        value: envelope('r', null, table.toRow(row), source),
         timestamp: startedAt, sourcePartition: partition, sourceOffset: offset, position, id: `${settings.serverName}/${position}`,
       });
     };
