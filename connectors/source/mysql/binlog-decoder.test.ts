@@ -47,7 +47,7 @@ function conforms(schema: Schema, value: unknown, path: string): string[] {
 }
 
 test('every change the decoder emits (c, u, d, t) carries what its value schema declares: Debezium 3\'s transaction, ts_ms, ts_us and ts_ns', () => {
-  const decoder = new BinlogDecoder({ settings, filter: new TableFilter({}), mapping, logger, keyOf: () => ['id'], completedGtids: () => '0-1-5' }, new BinlogPosition('binlog.000001', 4));
+  const decoder = new BinlogDecoder({ settings, filter: new TableFilter({}), mapping, logger, catalogOf: () => ({ columns: [{ name: 'id', columnType: 'int', optional: false }, { name: 'name', columnType: 'varchar(20)', optional: true }], key: ['id'] }), completedGtids: () => '0-1-5' }, new BinlogPosition('binlog.000001', 4));
   const records: SourceRecord[] = [];
   const feed = (e: BinlogEvent) => records.push(...decoder.decode(e));
   feed(event('mariadbgtid', { gtid: '0-1-6' }));
