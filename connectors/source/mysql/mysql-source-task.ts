@@ -8,7 +8,7 @@ import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
 import { listTables, describeTable, type TableShape } from './catalog.js';
 import { connect, mysqlError, type MySqlClient } from './mysql-connection.js';
 import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
-import { binlogFiles, binlogSettingProblems, currentPosition, serverInfo, type ServerInfo } from './mysql-server-info.js';
+import { binlogFiles, binlogSettingProblems, currentPosition, gtidsAvailable, serverInfo, type ServerInfo } from './mysql-server-info.js';
 import { mysqlTableFilter } from './mysql-table-filter.js';
 import type { RecordSettings } from './record-settings.js';
 import { FROM_START, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
@@ -169,11 +169,12 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     const files = await binlogFiles(admin);
     const fileThere = at !== null && files.has(at.file);
     const gtids = typeof offset?.gtids === 'string' ? offset.gtids : null;
-    // the offset's file is gone (purged, or another server after a failover): its GTIDs still name where to go on
-    const byGtid = !fileThere && gtids !== null && state === 'streaming';
+    // the offset's file is gone (purged, or another server after a failover): its GTIDs still name
+    // where to go on, as long as the server has every transaction after them
+    const byGtid = !fileThere && gtids !== null && state === 'streaming' && await gtidsAvailable(admin, info, gtids, [...files][0]);
     const decision = decideSnapshot(mode, state, fileThere || byGtid);
     if (decision.snapshot === 'position_lost') {
-      throw new TributaryError('source.position_lost', `The stored offset names binlog ${at?.toString() ?? '(none)'}, which the server no longer has (it keeps ${[...files].join(', ') || 'none'}), so the changes since that offset are lost. ` +
+      throw new TributaryError('source.position_lost', `The stored offset names binlog ${at?.toString() ?? '(none)'}${gtids ? ` (GTIDs ${gtids})` : ''}, which the server no longer has (it keeps ${[...files].join(', ') || 'none'}), so the changes since that offset are lost. ` +
         'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; a new snapshot is taken.');
     }
     if (decision.snapshot === 'resume') {
