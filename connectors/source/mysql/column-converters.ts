@@ -64,22 +64,45 @@ function binaryMapping(mode: MappingOptions['binary.handling.mode']): ColumnMapp
   }
 }
 
+/** the decimal digits of text[start, end) (the drivers' date and time text has only digits there) */
+function digits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
+}
+
+/** days since 1970-01-01 of a proleptic Gregorian date, for every year (Date.UTC maps years 0-99 to 1900-1999) */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
 /** 'YYYY-MM-DD' → days since the epoch; the zero date (and zero parts) → null, as Debezium does */
 export function dateDays(text: string): number | null {
-  const y = Number(text.slice(0, 4));
-  const m = Number(text.slice(5, 7));
-  const d = Number(text.slice(8, 10));
+  const y = digits(text, 0, 4);
+  const m = digits(text, 5, 7);
+  const d = digits(text, 8, 10);
   if (y === 0 || m === 0 || d === 0) return null;
-  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+  return daysFromCivil(y, m, d);
 }
 
 /** '[-]HHH:MM:SS[.ffffff]' → microseconds (TIME spans -838:59:59 … 838:59:59) */
 export function timeMicros(text: string): number {
-  const negative = text.startsWith('-');
-  const body = negative ? text.slice(1) : text;
-  const [hms, fraction = ''] = body.split('.');
-  const [h, m, s] = hms.split(':').map(Number);
-  const micros = ((h * 60 + m) * 60 + s) * 1_000_000 + Number(fraction.padEnd(6, '0').slice(0, 6));
+  const negative = text.charCodeAt(0) === 45;
+  const start = negative ? 1 : 0;
+  const colon = text.indexOf(':', start);
+  const h = digits(text, start, colon);
+  const m = digits(text, colon + 1, colon + 3);
+  const s = digits(text, colon + 4, colon + 6);
+  let fraction = 0;
+  if (text.charCodeAt(colon + 6) === 46) {
+    const end = Math.min(text.length, colon + 13);
+    fraction = digits(text, colon + 7, end) * 10 ** (6 - (end - colon - 7));
+  }
+  const micros = ((h * 60 + m) * 60 + s) * 1_000_000 + fraction;
   return negative ? -micros : micros;
 }
 
@@ -106,10 +129,12 @@ export function datetimeMillis(text: string): number | null {
 /** a TIMESTAMP's text (in UTC) → Debezium's ZonedTimestamp: ISO-8601 in UTC, the fraction as wide as the column's fsp */
 export function zonedTimestamp(text: string, fsp: number): string | null {
   if (dateDays(text) === null) return null;
+  // the drivers write exactly the column's fraction digits: only the separators change
+  if (text.length === (fsp > 0 ? 20 + fsp : 19)) return `${text.slice(0, 10)}T${text.slice(11)}Z`;
   const [date, time = '00:00:00'] = text.split(' ');
   const [hms, fraction = ''] = time.split('.');
-  const digits = fsp > 0 ? '.' + fraction.padEnd(fsp, '0').slice(0, fsp) : '';
-  return `${date}T${hms}${digits}Z`;
+  const fractionDigits = fsp > 0 ? '.' + fraction.padEnd(fsp, '0').slice(0, fsp) : '';
+  return `${date}T${hms}${fractionDigits}Z`;
 }
 
 /** BIT(n) as Debezium's Bits: the value's bytes little-endian (java.util.BitSet's order), `length` bytes */
