@@ -27,11 +27,17 @@ export interface DebeziumEvent {
   readonly value: string | null;
 }
 
-/** The jars of the embedded engine and the PostgreSQL connector (with a quiet slf4j binding). */
-export function debeziumClassPath(): string {
-  const folder = resolveMavenArtifacts(`debezium-embedded-postgres-${DEBEZIUM_VERSION}-slf4j-simple-1.7.36`, [
+/**
+ * The connectors the capture can run: Maven Central serves no debezium-connector-mariadb
+ * 3.6.1.Final jar (only a pom that fails to resolve), so MariaDB is captured with the MySQL one.
+ */
+export type DebeziumConnector = 'postgres' | 'mysql';
+
+/** The jars of the embedded engine and one connector (with a quiet slf4j binding). */
+export function debeziumClassPath(connector: DebeziumConnector = 'postgres'): string {
+  const folder = resolveMavenArtifacts(`debezium-embedded-${connector}-${DEBEZIUM_VERSION}-slf4j-simple-1.7.36`, [
     { groupId: 'io.debezium', artifactId: 'debezium-embedded', version: DEBEZIUM_VERSION },
-    { groupId: 'io.debezium', artifactId: 'debezium-connector-postgres', version: DEBEZIUM_VERSION },
+    { groupId: 'io.debezium', artifactId: `debezium-connector-${connector}`, version: DEBEZIUM_VERSION },
     // the slf4j-api Debezium resolves to is 1.7.36: its simple binding, set to warnings on stderr
     { groupId: 'org.slf4j', artifactId: 'slf4j-simple', version: '1.7.36' },
   ]);
@@ -116,8 +122,8 @@ export class DebeziumCapture {
     });
   }
 
-  static start(dir: string, engines: Record<string, Record<string, string>>): DebeziumCapture {
-    const classPath = debeziumClassPath();
+  static start(dir: string, engines: Record<string, Record<string, string>>, connector: DebeziumConnector = 'postgres'): DebeziumCapture {
+    const classPath = debeziumClassPath(connector);
     const files = Object.entries(engines).map(([name, props]) => writeProperties(join(dir, `${name}.properties`), { ...props, name }));
     const child = spawn('java', [
       // small and quick to start on a 2-core machine: a test JVM, not a server

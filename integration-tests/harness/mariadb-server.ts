@@ -50,7 +50,7 @@ class LocalMariaDb implements MariaDbServer {
   #process: ChildProcess | null = null;
   #databases = 0;
 
-  constructor(readonly port: number, readonly dataDir: string, readonly root: string) {}
+  constructor(readonly port: number, readonly dataDir: string, readonly root: string, readonly extraArgs: readonly string[] = []) {}
 
   get socket(): string {
     return join(this.root, 'mysqld.sock');
@@ -86,11 +86,15 @@ class LocalMariaDb implements MariaDbServer {
       // a test server: durability against OS crashes is not what the tests exercise
       '--innodb-flush-log-at-trx-commit=2', '--sync-binlog=0', '--innodb-buffer-pool-size=256M', '--innodb-log-file-size=256M',
       '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci', '--default-time-zone=+00:00',
+      ...this.extraArgs,
     ];
   }
 
   async start(): Promise<void> {
     const child = spawn(MARIADBD, this.args(), { stdio: 'ignore', detached: false });
+    // the server must not keep a test process alive once its tests ended (the shared one
+    // outlives the file that started it): the exit handler or the watchdog stops it
+    child.unref();
     this.#process = child;
     let exited = false;
     child.once('exit', () => { exited = true; });
@@ -153,13 +157,16 @@ function readError(root: string): string {
   return readFileSafe(join(root, 'error.log')).split('\n').slice(-15).join('\n');
 }
 
-/** Starts a private server; the caller stops it (and may kill and restart it in between). */
-export async function startMariaDb(): Promise<MariaDbServer & { remove(): Promise<void> }> {
+/**
+ * Starts a private server; the caller stops it (and may kill and restart it in between).
+ * `extraArgs` go after the harness's own (later ones win), e.g. `--binlog-checksum=NONE`.
+ */
+export async function startMariaDb(extraArgs: readonly string[] = []): Promise<MariaDbServer & { remove(): Promise<void> }> {
   ensureBinaries();
   const dir = tempDir('mariadb');
   const dataDir = join(dir.path, 'data');
   initDataDir(dataDir);
-  const server = new LocalMariaDb(await freePort(), dataDir, dir.path);
+  const server = new LocalMariaDb(await freePort(), dataDir, dir.path, extraArgs);
   await server.start();
   server.createUser();
   const onExit = () => server.killQuietly();

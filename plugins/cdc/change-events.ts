@@ -1,10 +1,39 @@
-import type { Headers, SourceRecord } from '../api/index.js';
+import { Schemas, type Field, type Headers, type Schema, type SourceRecord } from '../api/index.js';
 
 type Row = Record<string, unknown>;
+
+/** Debezium's transaction block (`event.block`), optional: null while transaction metadata is not emitted. */
+export const transactionBlockSchema: Schema = Schemas.struct(
+  [Schemas.field('id', Schemas.string()), Schemas.field('total_order', Schemas.int64()), Schemas.field('data_collection_order', Schemas.int64())],
+  { optional: true, name: 'event.block', version: 1 },
+);
+
+/**
+ * The schema of `envelope()`'s values for one table, as Debezium 3 declares it (envelope version
+ * 2): before and after (`<topic>.Value`), source, transaction, op, ts_ms, ts_us, ts_ns, in that
+ * order, named `<topic>.Envelope`.
+ */
+export function changeEnvelopeSchema(topic: string, rowFields: readonly Field[], sourceSchema: Schema): Schema {
+  const row = Schemas.struct(rowFields, { optional: true, name: `${topic}.Value` });
+  return Schemas.struct(
+    [
+      Schemas.field('before', row),
+      Schemas.field('after', row),
+      Schemas.field('source', sourceSchema),
+      Schemas.field('transaction', transactionBlockSchema),
+      Schemas.field('op', Schemas.string()),
+      Schemas.field('ts_ms', Schemas.int64({ optional: true })),
+      Schemas.field('ts_us', Schemas.int64({ optional: true })),
+      Schemas.field('ts_ns', Schemas.int64({ optional: true })),
+    ],
+    { name: `${topic}.Envelope`, version: 2 },
+  );
+}
 
 /**
  * Debezium 3's change-event envelope: `before`, `after`, the source block, the transaction block
  * (null: transaction metadata is not emitted), the operation, and when it was built in ms, µs, ns.
+ * `changeEnvelopeSchema` declares it.
  */
 export function envelope(op: 'c' | 'u' | 'd' | 'r' | 't', before: Row | null, after: Row | null, source: Row): Row {
   const ms = Date.now();

@@ -11,7 +11,8 @@ export { decideSnapshot, type SnapshotDecision, type SnapshotModeName, type Stor
 export {
   SnapshotRunner, type Emit, type SnapshotBoundaryOffsets, type SnapshotReader, type SnapshotRunnerOptions, type SnapshotTable, type TableProgress,
 } from './snapshot-runner.js';
-export { ChangeEvents, envelope, keyChanged, nanosOf, type RecordMaker } from './change-events.js';
+export { ChangeEvents, changeEnvelopeSchema, envelope, keyChanged, nanosOf, transactionBlockSchema, type RecordMaker } from './change-events.js';
+export { debeziumSourceFields, SNAPSHOT_MARKERS } from './source-fields.js';
 export { HeartbeatSchedule, heartbeatRecord, type HeartbeatSettings } from './heartbeats.js';
 export { hex32, hex64, int64Hex, int64TextHex, utf8Hex, VARIABLE_END, type Position } from './positions.js';
 export { sanitizeTopicName, TopicNamer } from './topic-naming.js';

@@ -1,11 +1,12 @@
-import { envelopeSchema, type Headers, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
-import { ChangeEvents, keyChanged, type RecordMaker, type TableFilter } from '../../../plugins/cdc/index.js';
+import type { Headers, Logger, SourceRecord } from '../../../plugins/api/index.js';
+import { ChangeEvents, changeEnvelopeSchema, envelope, keyChanged, type RecordMaker, type TableFilter } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, streamOffset, streamPosition } from './binlog-position.js';
+import type { TableShape } from './catalog.js';
 import type { MappingOptions } from './column-converters.js';
 import { MySqlTable, type ColumnDescriptor } from './mysql-table.js';
 import type { RecordSettings } from './record-settings.js';
 import { schemaChangeRecord, summarizeDdl } from './schema-change.js';
-import { sourceInfo, sourceSchema } from './source-info.js';
+import { sourceInfo, sourceSchemaOf } from './source-info.js';
 
 type Row = Record<string, unknown>;
 
@@ -48,8 +49,14 @@ export interface DecoderOptions {
   readonly filter: TableFilter;
   readonly mapping: MappingOptions;
   readonly logger: Logger;
-  /** the primary key of a table the binlog's metadata gives none for (a key-less table map): from the catalog */
-  readonly keyOf: (db: string, table: string) => readonly string[] | undefined;
+  /**
+   * The catalog's shape of a table (information_schema, read at start and after each DDL
+   * statement): what the binlog's metadata lacks, as the library reads it: nullability, the
+   * types of virtual columns, the primary key of a table map that names none.
+   */
+  readonly catalogOf: (db: string, table: string) => TableShape | undefined;
+  /** called when a DDL statement naming these `db.table`s was read, before the next event is */
+  readonly ddlRead?: (tables: readonly string[]) => void;
   /** the GTIDs complete so far (zongji's gtidSet, extended at each commit) */
   readonly completedGtids: () => string | null;
 }
@@ -209,13 +216,16 @@ export class BinlogDecoder {
       if (this.#o.filter.includesTable(tdb, tname)) {
         const known = this.#byName.get(summary.tables[0]);
         const topic = known?.topic ?? `${settings.serverName}.${tdb}.${tname}`;
-        out.push({ ...base(part++), topic, keySchema: known?.keySchema ?? null, key: null, valueSchema: known?.valueSchema ?? envelopeSchema(topic, [], sourceSchema), value: { before: null, after: null, source: { ...source, table: tname }, op: 't', ts_ms: Date.now() } });
+        out.push({ ...base(part++), topic, keySchema: known?.keySchema ?? null, key: null, valueSchema: known?.valueSchema ?? changeEnvelopeSchema(topic, [], sourceSchemaOf(settings.flavour)), value: envelope('t', null, null, { ...source, table: tname }) });
       }
     }
     if (settings.includeSchemaChanges && (db === '' ? summary.tables.some((t) => this.#o.filter.includesContainer(t.split('.')[0])) : this.#o.filter.includesContainer(db) || summary.tables.some((t) => this.#o.filter.includesContainer(t.split('.')[0])))) {
-      out.push(schemaChangeRecord(base(part++), settings.serverName, db, sql, summary, source));
+      out.push(schemaChangeRecord(base(part++), settings.flavour, settings.serverName, db, sql, summary, source));
     }
-    if (summary.kind !== 'OTHER') for (const t of summary.tables) this.#byName.delete(t);
+    if (summary.kind !== 'OTHER') {
+      for (const t of summary.tables) this.#byName.delete(t);
+      this.#o.ddlRead?.(summary.tables);
+    }
     this.#commit(e);
     return out;
   }
@@ -230,13 +240,24 @@ export class BinlogDecoder {
     }
     const entry = e.tableMap?.[id];
     if (!entry) throw new Error(`no table metadata for ${db}.${name}: the server must run with binlog_row_metadata=FULL`);
-    const columns: ColumnDescriptor[] = entry.columnSchemas.map((c) => ({ name: c.COLUMN_NAME, columnType: c.COLUMN_TYPE, members: c.ENUM_VALUES ?? c.SET_VALUES }));
-    const key = e.primaryKey ? e.primaryKey.map((i) => columns[i].name) : [...(this.#o.keyOf(db, name) ?? [])];
+    const catalog = this.#o.catalogOf(db, name);
+    const key = e.primaryKey ? e.primaryKey.map((i) => entry.columnSchemas[i].COLUMN_NAME) : [...(catalog?.key ?? [])];
+    const columns: ColumnDescriptor[] = entry.columnSchemas.map((c) => {
+      const known = catalog?.columns.find((k) => k.name === c.COLUMN_NAME);
+      return {
+        name: c.COLUMN_NAME,
+        // the binlog gives a virtual column no charset (the library reads it as binary): the catalog's type
+        columnType: known?.generated ? known.columnType : c.COLUMN_TYPE,
+        members: c.ENUM_VALUES ?? c.SET_VALUES,
+        // the library drops the table map's nullability bits: the catalog's, else NULL allowed except in the key
+        optional: known ? known.optional : !key.includes(c.COLUMN_NAME),
+      };
+    });
     const known = this.#byName.get(`${db}.${name}`);
     const signature = JSON.stringify([columns, key]);
     const table = known && known.signature === signature
       ? known
-      : new MySqlTable(db, name, columns, key, { topicPrefix: this.#o.settings.serverName, filter: this.#o.filter, mapping: this.#o.mapping });
+      : new MySqlTable(db, name, columns, key, { topicPrefix: this.#o.settings.serverName, flavour: this.#o.settings.flavour, filter: this.#o.filter, mapping: this.#o.mapping });
     this.#tables.set(id, table);
     this.#byName.set(`${db}.${name}`, table);
   }

@@ -23,9 +23,11 @@ export class BinlogPosition implements Position<BinlogPosition> {
     return `${this.file}:${this.pos}`;
   }
 
-  /** 8 hex digits of the file index + 16 of the position: sorts as the binlog does */
+  #sortKey: string | undefined;
+
+  /** 8 hex digits of the file index + 16 of the position: sorts as the binlog does (made once: every record of a transaction uses it) */
   toSortKey(): string {
-    return hex32(this.fileIndex) + hex64(this.pos);
+    return (this.#sortKey ??= hex32(this.fileIndex) + hex64(this.pos));
   }
 
   static fromOffset(offset: SourceOffset): BinlogPosition | null {

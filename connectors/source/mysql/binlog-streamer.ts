@@ -3,6 +3,7 @@ import { RetriableError, type Logger, type SourceRecord, type TaskMetrics } from
 import { HeartbeatSchedule, heartbeatRecord, type ChangeQueue, type TableFilter } from '../../../plugins/cdc/index.js';
 import { classifyBinlogError } from './binlog-errors.js';
 import { BinlogDecoder, eventOverhead, type BinlogEvent } from './binlog-decoder.js';
+import type { TableShape } from './catalog.js';
 import { heartbeatPosition, positionOffset, type BinlogPosition } from './binlog-position.js';
 import type { MappingOptions } from './column-converters.js';
 import { connectionOptions } from './mysql-connection.js';
@@ -17,7 +18,10 @@ export interface StreamerOptions {
   readonly queue: ChangeQueue<SourceRecord>;
   readonly logger: Logger;
   readonly metrics: TaskMetrics;
-  readonly keyOf: (db: string, table: string) => readonly string[] | undefined;
+  /** the catalog's shape of a table (see DecoderOptions.catalogOf) */
+  readonly catalogOf: (db: string, table: string) => TableShape | undefined;
+  /** reads the catalog's shape of these `db.table`s again (after a DDL statement) */
+  readonly refreshCatalog: (tables: readonly string[]) => Promise<void>;
   readonly reportDegraded?: (error: Error | null) => void;
 }
 
@@ -50,7 +54,11 @@ export class BinlogStreamer {
   /** records waiting for room in the queue, in order; the connection is paused while there are any */
   readonly #backlog: SourceRecord[] = [];
   #draining: Promise<void> | null = null;
+  /** per session's connection: reasons it is paused (a full queue, a catalog read); it resumes when none is left */
+  readonly #holds = new WeakMap<ZongJi, number>();
   #failSession: ((error: unknown) => void) | null = null;
+  /** ends the wait before the next reconnection attempt */
+  #wake: (() => void) | null = null;
   #lastEventMs = Date.now();
   #lastHeartbeat: string | null = null;
   #gtids: string | null;
@@ -61,7 +69,9 @@ export class BinlogStreamer {
     this.#lastQueued = lastQueued;
     this.#gtids = start.gtids;
     this.#decoder = new BinlogDecoder({
-      settings: options.settings, filter: options.filter, mapping: options.mapping, logger: options.logger, keyOf: options.keyOf,
+      settings: options.settings, filter: options.filter, mapping: options.mapping, logger: options.logger, catalogOf: options.catalogOf,
+      // the table maps after a DDL statement need the catalog as it is now: reading waits for it
+      ddlRead: (tables) => void this.#holdWhile(options.refreshCatalog(tables)),
       completedGtids: () => this.#zongji?.gtidSet ?? this.#gtids,
     }, start.at);
     this.#heartbeats = new HeartbeatSchedule(options.config['heartbeat.interval.ms']);
@@ -95,7 +105,7 @@ export class BinlogStreamer {
           this.#o.reportDegraded?.(classified);
           const wait = Math.min(this.#o.config['retriable.restart.connector.wait.ms'], RECONNECT_FIRST_MS * 2 ** (attempts - 1));
           this.#o.logger.warn({ err: classified.message, attempt: attempts, waitMs: wait }, 'binlog connection lost; reconnecting');
-          await new Promise((r) => setTimeout(r, wait));
+          await this.#pause(wait);
           // the next session starts where this one can resume exactly: a transaction boundary
           const at = this.#decoder.resumePoint;
           this.#start = { at, gtids: this.#gtids, byGtid: false };
@@ -105,6 +115,14 @@ export class BinlogStreamer {
     } finally {
       this.#heartbeats.stop();
     }
+  }
+
+  /** Waits between reconnection attempts; `stop` ends the wait at once (no timer outlives the task). */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.#wake = null; resolve(); }, ms);
+      this.#wake = () => { clearTimeout(timer); this.#wake = null; resolve(); };
+    });
   }
 
   #session(): Promise<void> {
@@ -159,13 +177,23 @@ export class BinlogStreamer {
     this.#lastQueued = record.position;
     if (this.#backlog.length === 0 && this.#o.queue.offer(record)) return;
     this.#backlog.push(record);
-    if (!this.#draining) {
-      zongji.connection?.pause();
-      this.#draining = this.#drain().finally(() => {
-        this.#draining = null;
-        if (!this.#stopped) zongji.connection?.resume();
-      });
-    }
+    if (!this.#draining) this.#draining = this.#holdWhile(this.#drain(), zongji).finally(() => { this.#draining = null; });
+  }
+
+  /**
+   * Pauses reading from the server until `work` settles (mysql2 queues the packets already
+   * received, so no event is decoded meanwhile); pauses for several reasons overlap.
+   */
+  #holdWhile(work: Promise<void>, zongji: ZongJi | null = this.#zongji): Promise<void> {
+    if (!zongji) return work;
+    const holds = this.#holds.get(zongji) ?? 0;
+    this.#holds.set(zongji, holds + 1);
+    if (holds === 0) zongji.connection?.pause();
+    return work.finally(() => {
+      const left = this.#holds.get(zongji)! - 1;
+      this.#holds.set(zongji, left);
+      if (left === 0 && !this.#stopped) zongji.connection?.resume();
+    });
   }
 
   async #drain(): Promise<void> {
@@ -193,6 +221,7 @@ export class BinlogStreamer {
     this.#stopped = true;
     this.#heartbeats.stop();
     this.#failSession?.(undefined);
+    this.#wake?.();
     try { this.#zongji?.stop(); } catch { /* already down */ }
   }
 }

@@ -18,12 +18,23 @@ export async function listTables(client: MySqlClient): Promise<CatalogTable[]> {
     .sort((a, b) => Buffer.compare(Buffer.from(`${a.db}.${a.table}`), Buffer.from(`${b.db}.${b.table}`)));
 }
 
-/** A table's columns in order and its primary key's columns in key order. */
-export async function describeTable(client: MySqlClient, db: string, table: string): Promise<{ columns: ColumnDescriptor[]; key: string[] }> {
+/** A table's shape as the catalog describes it. */
+export interface TableShape {
+  readonly columns: readonly ColumnDescriptor[];
+  /** the primary key's columns in key order */
+  readonly key: readonly string[];
+}
+
+/** A table's columns in order (with nullability and whether they are generated) and its primary key's columns in key order. */
+export async function describeTable(client: MySqlClient, db: string, table: string): Promise<TableShape> {
   const [columns] = await client.promise().query<RowDataPacket[]>(
-    'SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [db, table]);
+    `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, EXTRA AS extra FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [db, table]);
   const [key] = await client.promise().query<RowDataPacket[]>(
     `SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE
       WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`, [db, table]);
-  return { columns: columns.map((c) => ({ name: String(c.name), columnType: String(c.type) })), key: key.map((k) => String(k.name)) };
+  return {
+    columns: columns.map((c) => ({ name: String(c.name), columnType: String(c.type), optional: String(c.nullable) === 'YES', generated: /GENERATED/i.test(String(c.extra ?? '')) })),
+    key: key.map((k) => String(k.name)),
+  };
 }

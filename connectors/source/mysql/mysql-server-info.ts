@@ -57,3 +57,31 @@ export async function binlogFiles(client: MySqlClient): Promise<Set<string>> {
   const [rows] = await client.promise().query<RowDataPacket[]>('SHOW BINARY LOGS');
   return new Set(rows.map((r) => String(r.Log_name)));
 }
+
+/**
+ * Whether the server still has every transaction after `gtids` (a stored offset's GTIDs), so a
+ * GTID-based resume loses nothing. MySQL: the purged GTIDs are all in the set. MariaDB: per
+ * replication domain, the offset's sequence number is at least the one the oldest binlog file
+ * starts after (`BINLOG_GTID_POS(oldest, 4)`); a domain the offset lacks counts as 0.
+ */
+export async function gtidsAvailable(client: MySqlClient, info: ServerInfo, gtids: string, oldestFile: string | undefined): Promise<boolean> {
+  if (!info.isMariaDb) {
+    const [[row]] = await client.promise().query<RowDataPacket[]>('SELECT GTID_SUBSET(@@global.gtid_purged, ?) AS ok', [gtids]);
+    return Number(row?.ok) === 1;
+  }
+  if (!oldestFile) return false;
+  const [[row]] = await client.promise().query<RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, 4) AS pos', [oldestFile]);
+  const had = mariaDbSequences(gtids);
+  for (const [domain, seq] of mariaDbSequences(String(row?.pos ?? ''))) if ((had.get(domain) ?? 0n) < seq) return false;
+  return true;
+}
+
+/** `0-1-42,1-2-7` → domain → sequence number */
+function mariaDbSequences(position: string): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const gtid of position.split(',')) {
+    const parts = gtid.trim().split('-');
+    if (parts.length === 3) out.set(parts[0], BigInt(parts[2]));
+  }
+  return out;
+}

@@ -5,10 +5,10 @@ import {
 import { ChangeQueue, decideSnapshot, type TableFilter } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, positionOfOffset } from './binlog-position.js';
 import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
-import { listTables, describeTable } from './catalog.js';
+import { listTables, describeTable, type TableShape } from './catalog.js';
 import { connect, mysqlError, type MySqlClient } from './mysql-connection.js';
 import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
-import { binlogFiles, binlogSettingProblems, currentPosition, serverInfo, type ServerInfo } from './mysql-server-info.js';
+import { binlogFiles, binlogSettingProblems, currentPosition, gtidsAvailable, serverInfo, type ServerInfo } from './mysql-server-info.js';
 import { mysqlTableFilter } from './mysql-table-filter.js';
 import type { RecordSettings } from './record-settings.js';
 import { FROM_START, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
@@ -43,11 +43,25 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   readonly #abort = new AbortController();
   #worker: Promise<void> = Promise.resolve();
   #lagTimer: NodeJS.Timeout | undefined;
-  readonly #keys = new Map<string, string[]>();
+  #filter!: TableFilter;
+  /** the catalog's shape of each captured table, by `db.table` (see DecoderOptions.catalogOf) */
+  readonly #catalog = new Map<string, TableShape>();
 
   constructor(readonly flavour: ConnectorFlavour = 'mysql') {}
 
   async start(context: SourceTaskContext<MySqlConfig>): Promise<void> {
+    try {
+      await this.#start(context);
+    } catch (error) {
+      // a start that fails (position lost, setup required, server down) leaves no connection
+      // open: the runtime does not stop a task whose start threw, and an open socket would
+      // keep the process alive
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async #start(context: SourceTaskContext<MySqlConfig>): Promise<void> {
     this.#context = context;
     const config = (this.#config = context.config);
     const partition: SourcePartition = Object.freeze({ server: config['topic.prefix'] });
@@ -68,7 +82,8 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
       includeQuery: config['include.query'], includeSchemaChanges: config['include.schema.changes'],
     };
     const mapping = config;
-    await this.#loadKeys(admin, filter);
+    this.#filter = filter;
+    await this.#loadCatalog(admin, filter);
     const offset = await context.offsets.offset(partition);
     const plan = await this.#plan(admin, info, offset);
     let snapshotter: Snapshotter | null = null;
@@ -88,7 +103,8 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     context.logger.info({ server: info.version, snapshot: point ? point.at.toString() : null, streamFrom: streamFrom?.at.toString() ?? null, byGtid: streamFrom?.byGtid ?? false, stream: plan.stream }, `${this.flavour} source starting`);
     this.#streamer = plan.stream && streamFrom ? new BinlogStreamer({
       config, settings, filter, mapping, queue: this.#queue, logger: context.logger, metrics: context.metrics,
-      keyOf: (db, table) => this.#keys.get(`${db}.${table}`), reportDegraded: (e) => context.reportDegraded(e),
+      catalogOf: (db, table) => this.#catalog.get(`${db}.${table}`), refreshCatalog: (tables) => this.#refreshCatalog(tables),
+      reportDegraded: (e) => context.reportDegraded(e),
     }, streamFrom, plan.lastDelivered) : null;
     this.#lagTimer = setInterval(() => {
       if (this.#streamer) context.metrics.setGauge('mysql_ms_since_last_event', 'Milliseconds since the last binlog event arrived', this.#streamer.lagMs(Date.now()));
@@ -108,12 +124,40 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     });
   }
 
-  /** Primary keys from the catalog, for tables whose binlog metadata names none. */
-  async #loadKeys(admin: MySqlClient, filter: TableFilter): Promise<void> {
+  /** The catalog's shape of every captured table (what the binlog's metadata lacks). */
+  async #loadCatalog(admin: MySqlClient, filter: TableFilter): Promise<void> {
     for (const t of await listTables(admin)) {
       if (!filter.includesTable(t.db, t.table)) continue;
-      const { key } = await describeTable(admin, t.db, t.table);
-      this.#keys.set(`${t.db}.${t.table}`, key);
+      this.#catalog.set(`${t.db}.${t.table}`, await describeTable(admin, t.db, t.table));
+    }
+  }
+
+  /**
+   * After a DDL statement: the catalog's shape of the tables it names, as they are now (a
+   * dropped or renamed-away table has none). When the server cannot answer, the shapes known
+   * so far stay (only nullability and virtual columns' types depend on them).
+   */
+  async #refreshCatalog(tables: readonly string[]): Promise<void> {
+    try {
+      if (this.#abort.signal.aborted) return;
+      if (!this.#admin) {
+        const client = await connect(this.#config);
+        // a stop while connecting: the connection must not outlive the task
+        if (this.#abort.signal.aborted) return client.destroy();
+        this.#admin = client;
+      }
+      for (const name of tables) {
+        const dot = name.indexOf('.');
+        const [db, table] = [name.slice(0, dot), name.slice(dot + 1)];
+        if (!this.#filter.includesTable(db, table)) continue;
+        const shape = await describeTable(this.#admin, db, table);
+        if (shape.columns.length === 0) this.#catalog.delete(name);
+        else this.#catalog.set(name, shape);
+      }
+    } catch (error) {
+      this.#admin?.destroy();
+      this.#admin = null;
+      this.#context.logger.warn({ err: (error as Error).message, tables }, 'could not read the catalog after a DDL statement; the table shapes known so far are used');
     }
   }
 
@@ -125,11 +169,12 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     const files = await binlogFiles(admin);
     const fileThere = at !== null && files.has(at.file);
     const gtids = typeof offset?.gtids === 'string' ? offset.gtids : null;
-    // the offset's file is gone (purged, or another server after a failover): its GTIDs still name where to go on
-    const byGtid = !fileThere && gtids !== null && state === 'streaming';
+    // the offset's file is gone (purged, or another server after a failover): its GTIDs still name
+    // where to go on, as long as the server has every transaction after them
+    const byGtid = !fileThere && gtids !== null && state === 'streaming' && await gtidsAvailable(admin, info, gtids, [...files][0]);
     const decision = decideSnapshot(mode, state, fileThere || byGtid);
     if (decision.snapshot === 'position_lost') {
-      throw new TributaryError('source.position_lost', `The stored offset names binlog ${at?.toString() ?? '(none)'}, which the server no longer has (it keeps ${[...files].join(', ') || 'none'}), so the changes since that offset are lost. ` +
+      throw new TributaryError('source.position_lost', `The stored offset names binlog ${at?.toString() ?? '(none)'}${gtids ? ` (GTIDs ${gtids})` : ''}, which the server no longer has (it keeps ${[...files].join(', ') || 'none'}), so the changes since that offset are lost. ` +
         'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; a new snapshot is taken.');
     }
     if (decision.snapshot === 'resume') {

@@ -1,8 +1,8 @@
-import { envelopeSchema, Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
-import { compileRowBuilder, sanitizeTopicName, type RowBuilder, type TableFilter } from '../../../plugins/cdc/index.js';
-import { columnMapping, type ColumnMapping, type MappingOptions } from './column-converters.js';
+import { Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
+import { changeEnvelopeSchema, compileRowBuilder, sanitizeTopicName, type RowBuilder, type TableFilter } from '../../../plugins/cdc/index.js';
+import { columnMapping, GEOMETRY_TYPES, type ColumnMapping, type MappingOptions } from './column-converters.js';
 import { parseColumnType, type ColumnType } from './column-type.js';
-import { sourceSchema } from './source-info.js';
+import { sourceSchemaOf, type ConnectorFlavour } from './source-info.js';
 
 /** One column as the catalog or the binlog's table map describes it. */
 export interface ColumnDescriptor {
@@ -11,6 +11,10 @@ export interface ColumnDescriptor {
   readonly columnType: string;
   /** enum/set members when known apart from the type text (binlog metadata) */
   readonly members?: readonly string[];
+  /** whether the column allows NULL (its value field is optional); unknown counts as allowing it */
+  readonly optional?: boolean;
+  /** a generated (virtual or stored) column */
+  readonly generated?: boolean;
 }
 
 interface MappedColumn {
@@ -18,6 +22,7 @@ interface MappedColumn {
   readonly type: ColumnType;
   readonly mapping: ColumnMapping;
   readonly inValue: boolean;
+  readonly optional: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -37,18 +42,20 @@ export class MySqlTable {
   readonly #buildKey: RowBuilder | null;
   /** a fingerprint of the shape: equal shapes need no rebuild */
   readonly signature: string;
+  /** some column is spatial (the snapshot reads those columns' bytes raw) */
+  readonly hasGeometry: boolean;
 
   constructor(
     readonly db: string,
     readonly table: string,
     columns: readonly ColumnDescriptor[],
     keyColumns: readonly string[],
-    options: { topicPrefix: string; filter: TableFilter; mapping: MappingOptions },
+    options: { topicPrefix: string; flavour: ConnectorFlavour; filter: TableFilter; mapping: MappingOptions },
   ) {
     this.topic = sanitizeTopicName(`${options.topicPrefix}.${db}.${table}`);
     const mapped: MappedColumn[] = columns.map((c) => {
       const type = parseColumnType(c.columnType, c.members);
-      return { name: c.name, type, mapping: columnMapping(type, options.mapping), inValue: options.filter.includesColumn(db, table, c.name) };
+      return { name: c.name, type, mapping: columnMapping(type, options.mapping), inValue: options.filter.includesColumn(db, table, c.name), optional: c.optional !== false };
     });
     const value = mapped.filter((c) => c.inValue);
     this.#key = keyColumns.map((k) => mapped.find((c) => c.name === k)).filter((c): c is MappedColumn => c !== undefined);
@@ -56,9 +63,11 @@ export class MySqlTable {
     this.#buildRow = builder(value) ?? generalBuilder(value);
     this.#buildKey = this.#key.length === 0 ? null : builder(this.#key) ?? generalBuilder(this.#key);
     this.keySchema = this.#key.length === 0 ? null : Schemas.struct(this.#key.map((c) => Schemas.field(c.name, c.mapping.schema)), { name: `${this.topic}.Key` });
-    const rowFields: Field[] = value.map((c) => Schemas.field(c.name, Schemas.optional(c.mapping.schema)));
-    this.valueSchema = envelopeSchema(this.topic, rowFields, sourceSchema);
+    // a NOT NULL column's field is required, as Debezium declares it
+    const rowFields: Field[] = value.map((c) => Schemas.field(c.name, c.optional ? Schemas.optional(c.mapping.schema) : c.mapping.schema));
+    this.valueSchema = changeEnvelopeSchema(this.topic, rowFields, sourceSchemaOf(options.flavour));
     this.signature = JSON.stringify([columns, keyColumns]);
+    this.hasGeometry = mapped.some((c) => GEOMETRY_TYPES.has(c.type.base));
   }
 
   get keyColumnNames(): string[] {

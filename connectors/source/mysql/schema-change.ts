@@ -1,18 +1,23 @@
 import { Schemas, type Schema, type SourceRecord } from '../../../plugins/api/index.js';
-import { sourceSchema } from './source-info.js';
+import { sourceSchemaOf, type ConnectorFlavour } from './source-info.js';
 
-const keySchema: Schema = Schemas.struct([Schemas.field('databaseName', Schemas.string())], { name: 'io.debezium.connector.mysql.SchemaChangeKey', version: 1 });
-const valueSchema: Schema = Schemas.struct([
-  Schemas.field('source', sourceSchema),
-  Schemas.field('ts_ms', Schemas.int64()),
-  Schemas.field('databaseName', Schemas.string({ optional: true })),
-  Schemas.field('schemaName', Schemas.string({ optional: true })),
-  Schemas.field('ddl', Schemas.string({ optional: true })),
-  Schemas.field('tableChanges', Schemas.array(Schemas.struct([
-    Schemas.field('type', Schemas.string()),
-    Schemas.field('id', Schemas.string()),
-  ], { name: 'io.debezium.connector.schema.Change' }))),
-], { name: 'io.debezium.connector.mysql.SchemaChangeValue', version: 1 });
+function schemasFor(flavour: ConnectorFlavour): { key: Schema; value: Schema } {
+  const key = Schemas.struct([Schemas.field('databaseName', Schemas.string())], { name: `io.debezium.connector.${flavour}.SchemaChangeKey`, version: 1 });
+  const value = Schemas.struct([
+    Schemas.field('source', sourceSchemaOf(flavour)),
+    Schemas.field('ts_ms', Schemas.int64()),
+    Schemas.field('databaseName', Schemas.string({ optional: true })),
+    Schemas.field('schemaName', Schemas.string({ optional: true })),
+    Schemas.field('ddl', Schemas.string({ optional: true })),
+    Schemas.field('tableChanges', Schemas.array(Schemas.struct([
+      Schemas.field('type', Schemas.string()),
+      Schemas.field('id', Schemas.string()),
+    ], { name: 'io.debezium.connector.schema.Change' }))),
+  ], { name: `io.debezium.connector.${flavour}.SchemaChangeValue`, version: 1 });
+  return { key, value };
+}
+
+const schemaChangeSchemas: Record<ConnectorFlavour, { key: Schema; value: Schema }> = { mysql: schemasFor('mysql'), mariadb: schemasFor('mariadb') };
 
 /** What a DDL statement did, as far as the source needs it: the table it names and the kind of change. */
 export interface DdlSummary {
@@ -57,13 +62,14 @@ export function summarizeDdl(statement: string, db: string): DdlSummary {
 }
 
 /** Debezium's schema-change event on the `<topic.prefix>` topic. */
-export function schemaChangeRecord(base: Omit<SourceRecord, 'topic' | 'keySchema' | 'key' | 'valueSchema' | 'value'>, topic: string, db: string, ddl: string, summary: DdlSummary, source: Record<string, unknown>): SourceRecord {
+export function schemaChangeRecord(base: Omit<SourceRecord, 'topic' | 'keySchema' | 'key' | 'valueSchema' | 'value'>, flavour: ConnectorFlavour, topic: string, db: string, ddl: string, summary: DdlSummary, source: Record<string, unknown>): SourceRecord {
+  const schemas = schemaChangeSchemas[flavour];
   return {
     ...base,
     topic,
-    keySchema,
+    keySchema: schemas.key,
     key: { databaseName: db },
-    valueSchema,
+    valueSchema: schemas.value,
     value: {
       source, ts_ms: Date.now(), databaseName: db, schemaName: null, ddl,
       tableChanges: summary.tables.map((id) => ({ type: summary.kind === 'CREATE' ? 'CREATE' : summary.kind === 'DROP' ? 'DROP' : 'ALTER', id: `"${id.replace('.', '"."')}"` })),

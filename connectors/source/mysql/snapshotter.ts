@@ -1,5 +1,5 @@
 import { PaddedNumbers, type Logger, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
-import { SnapshotRunner, utf8Hex, type ChangeQueue, type Emit, type SnapshotTable, type TableFilter, type TableProgress } from '../../../plugins/cdc/index.js';
+import { envelope, SnapshotRunner, utf8Hex, type ChangeQueue, type Emit, type SnapshotTable, type TableFilter, type TableProgress } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, heartbeatPosition, snapshotTablePrefix } from './binlog-position.js';
 import { describeTable, listTables, type CatalogTable } from './catalog.js';
 import type { MappingOptions } from './column-converters.js';
@@ -120,9 +120,10 @@ export class Snapshotter {
     const client = this.#o.client;
     const settings = this.#o.settings;
     const shape = await describeTable(client, db, name);
-    const table = new MySqlTable(db, name, shape.columns, shape.key, { topicPrefix: settings.serverName, filter: this.#o.filter, mapping: this.#o.mapping });
+    const table = new MySqlTable(db, name, shape.columns, shape.key, { topicPrefix: settings.serverName, flavour: settings.flavour, filter: this.#o.filter, mapping: this.#o.mapping });
     const source = sourceInfo({
-      flavour: settings.flavour, serverName: settings.serverName, tsMs: startedAt, snapshot: 'true', db, table: name, serverId: settings.sourceServerId,
+      // no binlog event names a server: 0, as Debezium's snapshot records have
+      flavour: settings.flavour, serverName: settings.serverName, tsMs: startedAt, snapshot: 'true', db, table: name, serverId: 0,
       gtid: null, file: point.at.file, pos: point.at.pos, row: 0, thread: null, query: null,
     });
     const prefix = snapshotTablePrefix(point.at, utf8Hex(t.name));
@@ -141,14 +142,14 @@ export class Snapshotter {
       const position = keyEncoder ? prefix + keyEncoder(keyValues) : positions.of(ordinal);
       return emit({
         topic: table.topic, keySchema: table.keySchema, key: table.toKey(row), valueSchema: table.valueSchema,
-        value: { before: null, after: table.toRow(row), source, op: 'r', ts_ms: Date.now() },
+        value: envelope('r', null, table.toRow(row), source),
         timestamp: startedAt, sourcePartition: partition, sourceOffset: offset, position, id: `${settings.serverName}/${position}`,
       });
     };
     const columns = shape.columns.map((c) => quoteIdent(c.name)).join(', ');
     const from = `${quoteIdent(db)}.${quoteIdent(name)}`;
     if (keyNames.length === 0) {
-      await streamRows(client, `SELECT ${columns} FROM ${from}`, [], onRow, this.#o.signal);
+      await streamRows(client, `SELECT ${columns} FROM ${from}`, [], onRow, this.#o.signal, table.hasGeometry);
       report();
       return;
     }
@@ -158,7 +159,7 @@ export class Snapshotter {
     for (;;) {
       const where = lastKey.length === 0 ? '' : ` WHERE (${keyList}) > (${keyNames.map(() => '?').join(', ')})`;
       chunkRows = 0;
-      await streamRows(client, `SELECT ${columns} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}`, [...lastKey], onRow, this.#o.signal);
+      await streamRows(client, `SELECT ${columns} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}`, [...lastKey], onRow, this.#o.signal, table.hasGeometry);
       report();
       if (chunkRows < fetch || this.#o.signal.aborted) break;
       // the next chunk's records resume after this chunk's last key
@@ -167,14 +168,18 @@ export class Snapshotter {
   }
 }
 
+/** spatial columns as the server's bytes (SRID + WKB): mysql2 would decode them into shapes */
+const rawGeometry = (field: { type: string; buffer(): Buffer | null }, next: () => unknown) => (field.type === 'GEOMETRY' ? field.buffer() : next());
+
 /**
  * Streams a query's rows (never the whole result in memory): the connection is paused while the
- * queue has no room, which stops reading from the socket and so from the server.
+ * queue has no room, which stops reading from the socket and so from the server. `geometry`:
+ * the table has spatial columns (the per-field cast is paid only then).
  */
-function streamRows(client: MySqlClient, sql: string, params: unknown[], onRow: (row: Row) => Promise<void> | undefined, signal: AbortSignal): Promise<void> {
+function streamRows(client: MySqlClient, sql: string, params: unknown[], onRow: (row: Row) => Promise<void> | undefined, signal: AbortSignal, geometry = false): Promise<void> {
   return new Promise((resolve, reject) => {
     const raw = client;
-    const query = raw.query(sql, params);
+    const query = geometry ? raw.query({ sql, values: params, typeCast: rawGeometry as never }) : raw.query(sql, params);
     let failed = false;
     query.on('error', (error: Error) => { failed = true; reject(error); });
     query.on('result', (row: Row) => {
