@@ -490,11 +490,12 @@ function heldWarning(held: ReadonlyMap<string, number>): string {
 
 /**
  * Failures a restart cannot heal — a stored offset the task cannot read, an invalid config, a
- * record that fails with errors.tolerance=none (a restart reads it again): the task goes FAILED at
- * once (with the trace saying what to fix) instead of restarting in a loop.
+ * record that fails with errors.tolerance=none (a restart reads it again), a source position the
+ * database no longer has: the task goes FAILED at once (with the trace saying what to fix)
+ * instead of restarting in a loop.
  */
 function needsOperator(error: unknown): boolean {
-  return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid' || error.code === 'errors.tolerance_exceeded');
+  return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid' || error.code === 'errors.tolerance_exceeded' || error.code === 'source.position_lost');
 }
 
 /** The status trace of a RUNNING task working around a failure: the error, and since when. */

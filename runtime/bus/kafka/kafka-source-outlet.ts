@@ -48,6 +48,13 @@ export class KafkaSourceOutlet {
   #bufferedBytes = 0;
   #waiters: (() => void)[] = [];
   #sending: Promise<void> | undefined;
+  /**
+   * whether #sendQueued is looping. Cleared in the same synchronous step as its last look at the
+   * queue: with a flag cleared a tick later (a `.finally` on its promise), a batch queued in that
+   * tick found a sender about to end and was never sent — the last batch of a source then waited
+   * for a next publish that never came.
+   */
+  #senderRunning = false;
   #failure: unknown;
 
   constructor(options: SourceOutletOptions) {
@@ -87,7 +94,10 @@ export class KafkaSourceOutlet {
     this.#queue.push({ messages, bytes, batch });
     this.#bufferedBytes += bytes;
     batch.sealed = true;
-    this.#sending ??= this.#sendQueued().finally(() => { this.#sending = undefined; });
+    if (!this.#senderRunning) {
+      this.#senderRunning = true;
+      this.#sending = this.#sendQueued();
+    }
     return performance.now() - started;
   }
 
@@ -98,33 +108,41 @@ export class KafkaSourceOutlet {
    * refused by the broker (OUT_OF_ORDER_SEQUENCE_NUMBER). Gathering keeps the brokers busy anyway.
    */
   async #sendQueued(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#failure) {
-      const taken: QueuedBatch[] = [];
-      const messages: KafkaMessage[] = [];
-      let bytes = 0;
-      while (this.#queue.length > 0) {
-        const next = this.#queue[0];
-        if (taken.length > 0 && bytes + next.bytes > this.#o.maxRequestBytes) break;
-        if (next.bytes > this.#o.maxRequestBytes) {
-          // a batch larger than one request goes alone, cut into requests under the limit
-          if (taken.length > 0) break;
-          this.#queue.shift();
-          await this.#sendInRequests(next);
-          continue;
-        }
-        taken.push(this.#queue.shift()!);
-        for (const m of next.messages) messages.push(m);
-        bytes += next.bytes;
+    try {
+      while (this.#queue.length > 0 && !this.#failure) await this.#sendGathered();
+    } finally {
+      // no await between the loop's last look at the queue and this (see #senderRunning)
+      this.#senderRunning = false;
+    }
+  }
+
+  /** One produce request of the queued batches that fit (or a large batch in several). */
+  async #sendGathered(): Promise<void> {
+    const taken: QueuedBatch[] = [];
+    const messages: KafkaMessage[] = [];
+    let bytes = 0;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0];
+      if (taken.length > 0 && bytes + next.bytes > this.#o.maxRequestBytes) break;
+      if (next.bytes > this.#o.maxRequestBytes) {
+        // a batch larger than one request goes alone, cut into requests under the limit
+        if (taken.length > 0) break;
+        this.#queue.shift();
+        await this.#sendInRequests(next);
+        return;
       }
-      if (taken.length === 0) continue;
-      try {
-        await this.#producer.send({ messages });
-        for (const t of taken) t.batch.pending -= 1;
-      } catch (error) {
-        this.#failure ??= error;
-      } finally {
-        this.#sent(bytes);
-      }
+      taken.push(this.#queue.shift()!);
+      for (const m of next.messages) messages.push(m);
+      bytes += next.bytes;
+    }
+    if (taken.length === 0) return;
+    try {
+      await this.#producer.send({ messages });
+      for (const t of taken) t.batch.pending -= 1;
+    } catch (error) {
+      this.#failure ??= error;
+    } finally {
+      this.#sent(bytes);
     }
   }
 
