@@ -5,6 +5,7 @@ import type { Schema, SourceRecord } from '../plugins/api/index.js';
 import { JsonConverter } from '../runtime/converters/json-converter.js';
 import { MySqlTaskDriver, mysqlTestConfig } from '../connectors/source/mysql/test/task-driver.js';
 import { TYPE_COLUMNS, typeInsertSql, typeTableSql } from '../connectors/source/mysql/test/type-cases.js';
+import { comparable } from './harness/comparable.js';
 import { DebeziumCapture, type DebeziumEvent } from './harness/debezium-embedded.js';
 import { MARIADB_PASSWORD, MARIADB_USER, startMariaDb, type MariaDbServer } from './harness/mariadb-server.js';
 import { tempDir } from './harness/temp.js';
@@ -57,16 +58,6 @@ function fromDebezium(e: DebeziumEvent): Captured {
 
 function fromTributary(r: SourceRecord): Captured {
   return { topic: r.topic, keySchema: r.keySchema ?? null, key: r.key, valueSchema: r.valueSchema ?? null, value: r.value as Envelope | null };
-}
-
-/** A value in comparable form: numbers and bigints as '#digits', bytes as hex, the rest as is. */
-function norm(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint' || typeof v === 'number') return `#${String(v)}`;
-  if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
-  if (Array.isArray(v)) return v.map(norm);
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
-  return v;
 }
 
 /** The parts of a schema that must agree (docs and defaults left out). */
@@ -194,11 +185,11 @@ test('MariaDB types, snapshot and stream, in three value-mode sets: Tributary em
       // a deviation names Tributary's value exactly, or what kind it is ('a MariaDB GTID', 'the statement')
       const tributary = deviation.tributary === 'a MariaDB GTID' && typeof o === 'string' && /^\d+-\d+-\d+$/.test(o) ? o
         : deviation.tributary === 'the statement' && typeof o === 'string' && /^(INSERT|UPDATE|DELETE)\b/.test(o) ? o : deviation.tributary;
-      const want = JSON.stringify({ debezium: norm(deviation.debezium), tributary: norm(tributary) });
-      const got = JSON.stringify({ debezium: norm(d), tributary: norm(o) });
+      const want = JSON.stringify({ debezium: comparable(deviation.debezium), tributary: comparable(tributary) });
+      const got = JSON.stringify({ debezium: comparable(d), tributary: comparable(o) });
       if (got !== want) problems.push(`${mode} ${where} ${path} (deviation "${deviation.why.slice(0, 50)}…"): got ${got}, pinned ${want}`);
-    } else if (JSON.stringify(norm(d)) !== JSON.stringify(norm(o))) {
-      problems.push(`${mode} ${where} ${path}: Debezium ${JSON.stringify(norm(d))}, Tributary ${JSON.stringify(norm(o))}`);
+    } else if (JSON.stringify(comparable(d)) !== JSON.stringify(comparable(o))) {
+      problems.push(`${mode} ${where} ${path}: Debezium ${JSON.stringify(comparable(d))}, Tributary ${JSON.stringify(comparable(o))}`);
     }
   };
   for (mode of MODES) {
@@ -208,12 +199,12 @@ test('MariaDB types, snapshot and stream, in three value-mode sets: Tributary em
     for (const topic of [`${prefix}.${db}.types`, `${prefix}.${db}.items`]) {
       const d = dbz.filter((e) => e.topic === topic);
       const o = ours.filter((e) => e.topic === topic);
-      assert.deepEqual(o.map((e) => `${label(e)} ${JSON.stringify(norm(e.key))}`), d.map((e) => `${label(e)} ${JSON.stringify(norm(e.key))}`), `${mode} ${topic}: the same events in the same order`);
+      assert.deepEqual(o.map((e) => `${label(e)} ${JSON.stringify(comparable(e.key))}`), d.map((e) => `${label(e)} ${JSON.stringify(comparable(e.key))}`), `${mode} ${topic}: the same events in the same order`);
       const firstStreamed = d.findIndex((e) => e.value !== null && e.value.op !== 'r');
       for (let i = 0; i < d.length; i++) {
         const [de, oe] = [d[i], o[i]];
         const op = label(de);
-        const where = `${topic.split('.').pop()} #${i} ${op} ${JSON.stringify(norm(de.key))}`;
+        const where = `${topic.split('.').pop()} #${i} ${op} ${JSON.stringify(comparable(de.key))}`;
         id = Number((de.key as { id: number }).id);
         if (i === 0 || op === 'tombstone') check(where, 'keySchema', op, JSON.stringify(shape(de.keySchema)), JSON.stringify(shape(oe.keySchema)));
         if (de.value === null || oe.value === null) continue;

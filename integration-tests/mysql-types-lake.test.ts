@@ -4,14 +4,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Schema, SinkRecord } from '../plugins/api/index.js';
 import { JsonNumber, parseExactJson, type JsonNode } from '../runtime/converters/exact-json.js';
-import { filesSinkSpec, type FilesSinkConfig } from '../connectors/sink/files/files-sink-config.js';
-import { FilesSinkTask } from '../connectors/sink/files/files-sink-task.js';
-import { listFiles, readParquet } from '../connectors/sink/files/test/read-back.js';
-import { sinkContext } from '../connectors/sink/files/test/sink-fixtures.js';
+import { readParquet } from '../connectors/sink/files/test/read-back.js';
 import { MySqlTaskDriver, mysqlTestConfig } from '../connectors/source/mysql/test/task-driver.js';
 import { TYPE_COLUMNS, typeInsertSql, typeTableSql } from '../connectors/source/mysql/test/type-cases.js';
 import { DuckDbReader, sqlString } from './harness/duckdb-reader.js';
 import { sharedMariaDb, type MariaDbServer } from './harness/mariadb-server.js';
+import { afterOf, landRecords, rowSchema, type Row } from './harness/lake-landing.js';
 import { tempDir } from './harness/temp.js';
 
 /**
@@ -58,29 +56,6 @@ async function capture(modes: Record<string, string>): Promise<SinkRecord[]> {
   return driver.changes().map((r, offset) => ({ ...r, partition: 0, offset }));
 }
 
-/** Writes the records in one format; returns the files written (every record must be taken). */
-async function land(records: SinkRecord[], root: string, format: string): Promise<string[]> {
-  const context = sinkContext<FilesSinkConfig>(filesSinkSpec, { topics: records[0].topic, 'store.url': `file://${root}`, format, 'flush.size': String(ROWS), 'errors.tolerance': 'all' });
-  const task = new FilesSinkTask();
-  await task.start(context);
-  await task.put(records);
-  await task.closeAll();
-  await task.stop();
-  assert.deepEqual(context.errant.map((e) => String(e.error)), [], `${format}: every record lands`);
-  return listFiles(root).map((f) => join(root, f));
-}
-
-type Row = Record<string, unknown>;
-
-function afterOf(r: SinkRecord): Row {
-  return (r.value as { after: Row }).after;
-}
-
-function rowSchema(r: SinkRecord): Map<string, Schema> {
-  const after = r.valueSchema!.fields!.find((f) => f.name === 'after')!.schema;
-  return new Map(after.fields!.map((f) => [f.name, f.schema]));
-}
-
 /** Whether a JSON node holds a source value exactly (numbers as their text, decimals as their digits, bytes as base64, structs field by field). */
 function jsonHolds(node: JsonNode, value: unknown, schema: Schema | undefined): boolean {
   if (value === null || value === undefined) return node === null;
@@ -108,7 +83,7 @@ describe('mysql types → files sink: every value lands in Parquet, JSON and CSV
       t.after(() => dir.remove());
       const files: Record<string, string[]> = {};
       for (const format of FORMATS) {
-        files[format] = await land(records, join(dir.path, format), format);
+        files[format] = await landRecords(records, join(dir.path, format), format, ROWS, { 'errors.tolerance': 'all' });
         assert.equal(files[format].length, 2, `${format}: one file for the snapshot, one for the stream`);
       }
       // Parquet and CSV: DuckDB reads every column of every row (a value it cannot convert fails the query)

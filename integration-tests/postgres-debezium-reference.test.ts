@@ -4,6 +4,7 @@ import type { Schema, SourceRecord } from '../plugins/api/index.js';
 import { JsonConverter } from '../runtime/converters/json-converter.js';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { EDGE_ARRAYS, EDGE_ROWS, edgeColumnNames, edgeInsertSql, edgeTableSql } from '../connectors/source/postgres/test/edge-value-cases.js';
+import { comparable } from './harness/comparable.js';
 import { DebeziumCapture, debeziumPostgresProperties, type DebeziumEvent } from './harness/debezium-embedded.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
@@ -113,16 +114,6 @@ function fromTributary(r: SourceRecord): Captured {
   return { topic: r.topic, keySchema: r.keySchema ?? null, valueSchema: r.valueSchema ?? null, value: r.value as Captured['value'] };
 }
 
-/** A value in comparable form: numbers and bigints as '#digits', bytes as hex, the rest as is. */
-function norm(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint' || typeof v === 'number') return `#${String(v)}`;
-  if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
-  if (Array.isArray(v)) return v.map(norm);
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
-  return v;
-}
-
 /** The parts of a schema that must agree (docs and defaults left out). */
 function shape(s: Schema | undefined): unknown {
   if (!s) return undefined;
@@ -216,13 +207,13 @@ test('PostgreSQL edge values in every value mode, and topic names: Tributary emi
               problems.push(`${mode} ${column} schema: Debezium ${JSON.stringify(shape(dFields.get(column)))}, Tributary ${JSON.stringify(shape(oFields.get(column)))}`);
             }
           }
-          const dv = norm(d.value!.after[column]);
-          const ov = norm(o.value!.after[column]);
+          const dv = comparable(d.value!.after[column]);
+          const ov = comparable(o.value!.after[column]);
           const scalar = EDGE_ARRAYS[column];
           if (scalar !== undefined) {
             // array elements convert as the scalar column of the same row does; Debezium's array
             // path (pgjdbc's array parsing) differs for some of these values: reported, not pinned
-            const expected = [norm(o.value!.after[scalar])];
+            const expected = [comparable(o.value!.after[scalar])];
             if (JSON.stringify(ov) !== JSON.stringify(expected)) problems.push(`${where}: Tributary ${JSON.stringify(ov)}, its scalar column gives ${JSON.stringify(expected)}`);
             if (JSON.stringify(dv) !== JSON.stringify(ov)) t.diagnostic(`Debezium array ${where}: ${JSON.stringify(dv)} (Tributary ${JSON.stringify(ov)})`);
             continue;
@@ -230,7 +221,7 @@ test('PostgreSQL edge values in every value mode, and topic names: Tributary emi
           const deviation = deviationFor(column, row, mode, phase);
           if (deviation) {
             used.add(deviation.d);
-            const want = { debezium: norm(deviation.d.debezium[deviation.i]), tributary: norm(deviation.d.tributary[deviation.i]) };
+            const want = { debezium: comparable(deviation.d.debezium[deviation.i]), tributary: comparable(deviation.d.tributary[deviation.i]) };
             if (JSON.stringify({ debezium: dv, tributary: ov }) !== JSON.stringify(want)) problems.push(`${where} (deviation "${deviation.d.why.slice(0, 40)}…"): Debezium ${JSON.stringify(dv)}, Tributary ${JSON.stringify(ov)}, pinned ${JSON.stringify(want)}`);
           } else if (JSON.stringify(dv) !== JSON.stringify(ov)) {
             problems.push(`${where}: Debezium ${JSON.stringify(dv)}, Tributary ${JSON.stringify(ov)}`);

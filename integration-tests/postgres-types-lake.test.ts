@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Schema, SinkRecord } from '../plugins/api/index.js';
 import { JsonNumber, parseExactJson, type JsonNode } from '../runtime/converters/exact-json.js';
-import { filesSinkSpec, type FilesSinkConfig } from '../connectors/sink/files/files-sink-config.js';
-import { FilesSinkTask } from '../connectors/sink/files/files-sink-task.js';
-import { listFiles } from '../connectors/sink/files/test/read-back.js';
-import { sinkContext } from '../connectors/sink/files/test/sink-fixtures.js';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { EDGE_ARRAYS, EDGE_ROWS, edgeColumnNames, edgeInsertSql, edgeTableSql } from '../connectors/source/postgres/test/edge-value-cases.js';
 import { DuckDbReader, sqlString } from './harness/duckdb-reader.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
+import { afterOf, landRecords, rowSchema } from './harness/lake-landing.js';
 import { tempDir } from './harness/temp.js';
 
 /**
@@ -56,29 +53,6 @@ async function capture(modes: Record<string, string>): Promise<SinkRecord[]> {
     await driver.stop();
   }
   return driver.changes().map((r, offset) => ({ ...r, partition: 0, offset }));
-}
-
-/** Writes the records in one format; returns the files written (every record must be taken). */
-async function land(records: SinkRecord[], root: string, format: string): Promise<string[]> {
-  const context = sinkContext<FilesSinkConfig>(filesSinkSpec, { topics: records[0].topic, 'store.url': `file://${root}`, format, 'flush.size': String(EDGE_ROWS) });
-  const task = new FilesSinkTask();
-  await task.start(context);
-  await task.put(records);
-  await task.closeAll();
-  await task.stop();
-  assert.deepEqual(context.errant.map((e) => String(e.error)), [], `${format}: every record lands`);
-  return listFiles(root).map((f) => join(root, f));
-}
-
-type Row = Record<string, unknown>;
-
-function afterOf(r: SinkRecord): Row {
-  return (r.value as { after: Row }).after;
-}
-
-function rowSchema(r: SinkRecord): Map<string, Schema> {
-  const after = r.valueSchema!.fields!.find((f) => f.name === 'after')!.schema;
-  return new Map(after.fields!.map((f) => [f.name, f.schema]));
 }
 
 /** The exact decimal text of a VariableScaleDecimal struct. */
@@ -176,7 +150,7 @@ describe('postgres edge values → files sink: every value lands in Parquet, JSO
       t.after(() => dir.remove());
       const files: Record<string, string[]> = {};
       for (const format of FORMATS) {
-        files[format] = await land(records, join(dir.path, format), format);
+        files[format] = await landRecords(records, join(dir.path, format), format, EDGE_ROWS);
         assert.equal(files[format].length, 2, `${format}: one file for the snapshot, one for the stream`);
       }
 
