@@ -1,29 +1,19 @@
 import { Schemas, type Field, type Schema } from '../../../plugins/api/index.js';
+import { changeEnvelopeSchema, debeziumSourceFields } from '../../../plugins/cdc/index.js';
 import type { Lsn } from './lsn.js';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
-/** the values Debezium's `snapshot` enum allows (its SnapshotRecord names, lower case) */
-const SNAPSHOT_VALUES = 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental';
-
 /**
  * Debezium 3.6's PostgreSQL `source` block, field for field and in its order (measured against
  * Debezium on Kafka Connect: integration-tests/kafka-interop-postgres-source.test.ts), so that
- * JsonConverter writes the same schema JSON: `snapshot` is an `io.debezium.data.Enum`, `ts_us` and
- * `ts_ns` the same instant as `ts_ms` in finer units, `origin`/`origin_lsn` (a replication
- * origin's, which Tributary never reads) always null, as `xmin` is.
+ * JsonConverter writes the same schema JSON: the common Debezium fields (plugins/cdc), then
+ * Postgres's own; `origin`/`origin_lsn` (a replication origin's, which Tributary never reads)
+ * always null, as `xmin` is.
  */
 export const sourceSchema = Schemas.struct(
   [
-    Schemas.field('version', Schemas.string()),
-    Schemas.field('connector', Schemas.string()),
-    Schemas.field('name', Schemas.string()),
-    Schemas.field('ts_ms', Schemas.int64()),
-    Schemas.field('snapshot', Schemas.string({ optional: true, name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: SNAPSHOT_VALUES }, defaultValue: 'false' })),
-    Schemas.field('db', Schemas.string()),
-    Schemas.field('sequence', Schemas.string({ optional: true })),
-    Schemas.field('ts_us', Schemas.int64({ optional: true })),
-    Schemas.field('ts_ns', Schemas.int64({ optional: true })),
+    ...debeziumSourceFields,
     Schemas.field('schema', Schemas.string()),
     Schemas.field('table', Schemas.string()),
     Schemas.field('txId', Schemas.int64({ optional: true })),
@@ -35,30 +25,12 @@ export const sourceSchema = Schemas.struct(
   { name: 'io.debezium.connector.postgresql.Source', version: 1 },
 );
 
-const transactionBlock = Schemas.struct(
-  [Schemas.field('id', Schemas.string()), Schemas.field('total_order', Schemas.int64()), Schemas.field('data_collection_order', Schemas.int64())],
-  { optional: true, name: 'event.block', version: 1 },
-);
-
 /**
  * Debezium 3's envelope (version 2): before, after, source, `transaction` (null: Tributary has no
  * `provide.transaction.metadata`), op, and the processing time as ts_ms, ts_us and ts_ns.
  */
 export function envelopeSchema(topic: string, rowFields: readonly Field[]): Schema {
-  const row = Schemas.struct(rowFields, { optional: true, name: `${topic}.Value` });
-  return Schemas.struct(
-    [
-      Schemas.field('before', row),
-      Schemas.field('after', row),
-      Schemas.field('source', sourceSchema),
-      Schemas.field('transaction', transactionBlock),
-      Schemas.field('op', Schemas.string()),
-      Schemas.field('ts_ms', Schemas.int64({ optional: true })),
-      Schemas.field('ts_us', Schemas.int64({ optional: true })),
-      Schemas.field('ts_ns', Schemas.int64({ optional: true })),
-    ],
-    { name: `${topic}.Envelope`, version: 2 },
-  );
+  return changeEnvelopeSchema(topic, rowFields, sourceSchema);
 }
 
 /** Debezium 3's envelope (plugins/cdc): the postgres source builds its records with it */
