@@ -72,9 +72,10 @@ export interface Bus {
    * Hands a source task's batch to the bus; resolves once it is accepted (after any
    * backpressure) with the milliseconds spent blocked. The batch completes later, when its
    * records are safe (memory: every sink made them durable; Kafka: the brokers acknowledged
-   * them): only then may the source's offset pass them.
+   * them): only then may the source's offset pass them. `task` is the source task that polled
+   * them (each task's records are in position order; the connector's tasks together are not).
    */
-  publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch): Promise<number>;
+  publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch, task?: number): Promise<number>;
   /** A source connector's tasks start: its config (converters, producer overrides, topic creation). */
   sourceStarting(connector: string, config: Readonly<Record<string, string>>): void;
   /** A source connector's tasks stopped: what it sent is settled (Kafka: flushed, producer closed). */

@@ -90,7 +90,7 @@ export class SourceTaskRunner {
       const batch = new PublishedBatch(lastOffsets(records));
       this.#batches.push(batch);
       try {
-        const blockedMs = await rt.bus.publish(rt.connector, out, batch);
+        const blockedMs = await rt.bus.publish(rt.connector, out, batch, rt.taskId);
         if (blockedMs > 0) rt.metrics.backpressureBlocked.inc(rt.labels, blockedMs / 1000);
       } catch (error) {
         if (error instanceof QueueClosedError && signal.aborted) break;

@@ -70,12 +70,12 @@ export class KafkaBus implements Bus {
     await outlet?.close();
   }
 
-  async publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch): Promise<number> {
+  async publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch, task = 0): Promise<number> {
     const outlet = this.#outlets.get(source);
     if (!outlet) throw new TributaryError('internal', `no producer for source connector ${source}: its tasks were not started through the worker`);
     const active = this.#active(source);
     for (const r of records) active.add(r.topic);
-    return outlet.publish(records, batch);
+    return outlet.publish(records, batch, task);
   }
 
   subscribe(spec: SinkSubscriptionSpec): SinkFeed[] {

@@ -41,8 +41,8 @@ export class KafkaSourceOutlet {
   readonly #o: SourceOutletOptions;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #created = new Set<string>();
-  /** `tributary.source` of every record (one buffer, shared: the client only reads it) */
-  readonly #sourceHeader: Buffer;
+  /** `tributary.source` per task (one buffer each, shared: the client only reads it) */
+  readonly #sourceHeaders: Buffer[] = [];
   readonly #queue: QueuedBatch[] = [];
   /** bytes queued or in flight: `publish` waits above buffer.memory */
   #bufferedBytes = 0;
@@ -59,7 +59,6 @@ export class KafkaSourceOutlet {
 
   constructor(options: SourceOutletOptions) {
     this.#o = options;
-    this.#sourceHeader = Buffer.from(options.connector, 'utf8');
     this.#producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
       clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers],
       idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner,
@@ -70,10 +69,11 @@ export class KafkaSourceOutlet {
     });
   }
 
-  async publish(records: readonly SourceRecord[], batch: PublishedBatch): Promise<number> {
+  async publish(records: readonly SourceRecord[], batch: PublishedBatch, task = 0): Promise<number> {
     if (this.#failure) throw failed(this.#o.connector, this.#failure);
+    const source = this.#sourceHeaders[task] ??= Buffer.from(sourceStreamName(this.#o.connector, task), 'utf8');
     const messages: KafkaMessage[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) messages[i] = toKafkaMessage(records[i], this.#o.converters, this.#sourceHeader);
+    for (let i = 0; i < records.length; i++) messages[i] = toKafkaMessage(records[i], this.#o.converters, source);
     return this.publishMessages(messages, batch, records);
   }
 
@@ -215,4 +215,13 @@ function tooLarge(connector: string, topic: string, position: string | undefined
 
 function failed(connector: string, error: unknown): RetriableError {
   return new RetriableError('kafka.unavailable', `Records of ${connector} could not be written to Kafka: ${errorNames(error) || String(error)}. The task restarts and replays them from its committed offset.`, { cause: error });
+}
+
+/**
+ * The `tributary.source` header of a task's records: what the sinks' replay filter keeps one
+ * highest position for. Per task, since each task's records arrive in position order and the
+ * tasks of one connector interleave (a multi-task datagen's do); task 0 is the connector's name.
+ */
+export function sourceStreamName(connector: string, task: number): string {
+  return task === 0 ? connector : `${connector}#${task}`;
 }

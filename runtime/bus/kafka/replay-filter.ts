@@ -2,10 +2,11 @@
  * Drops the records a Tributary source sent to Kafka twice. A source that restarts (a crash, a
  * kill -9, a rebalance) resends what it produced after its last committed offset: Kafka then
  * holds those records twice, at later offsets. Each record a Tributary source produces carries
- * its connector and its source position in headers (`tributary.source`, `tributary.position`);
- * within one Kafka partition, the records of one source arrive in position order, so a record
- * whose position is not above the highest one already taken from that partition and source is a
- * resend, and is skipped.
+ * its source stream — the connector, and the task for tasks other than 0 (`<connector>#<task>`)
+ * — and its source position in headers (`tributary.source`, `tributary.position`); within one
+ * Kafka partition, the records of one task arrive in position order (the tasks of one connector
+ * interleave), so a record whose position is not above the highest one already taken from that
+ * partition and stream is a resend, and is skipped.
  *
  * The highest positions survive a sink restart in the consumer group's commit metadata: each
  * committed offset carries the highest position per source among the records before it (not
