@@ -27,11 +27,11 @@ import { daysToIsoDate, zonedTimestampToMicros } from '../connectors/sink/files/
  *    histogram samples), after which a row is visible to queries.
  *
  * Run: node --import tsx bench/clickhouse-sink.ts [rows] [phases]
- * phases: a comma list of reference, sink, gzip, pipeline, steady (default: all of them), so a
+ * phases: a comma list of reference, sink, sink-none, gzip, pipeline, steady (default: all), so a
  * profile (`node --cpu-prof --import tsx …`) can cover one path alone.
  */
 const ROWS = Number(process.argv[2] ?? 1_000_000);
-const PHASES = new Set((process.argv[3] ?? 'reference,sink,gzip,pipeline,steady').split(','));
+const PHASES = new Set((process.argv[3] ?? 'reference,sink,sink-none,gzip,pipeline,steady').split(','));
 // the young-generation size bin/tributary.js gives a worker
 if (!process.execArgv.some((a) => a.includes('semi-space'))) v8.setFlagsFromString('--max-semi-space-size=32');
 const PUT = 5000;
@@ -56,9 +56,9 @@ const rssMiB = () => Math.round(process.memoryUsage().rss / 1048576);
 const peakMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
 
 /** rows/s (wall, and per CPU-second: the sink's own, all threads, plus the server's) of one task's put + flush */
-async function sinkRun(label: string, overrides: Record<string, string>): Promise<Rate> {
+async function sinkRun(label: string, overrides: Record<string, string>, tolerance: 'all' | 'none' = 'all'): Promise<Rate> {
   const database = await server.createDatabase('bench');
-  const { task } = await startSinkTask(server.url, database, { 'insert.mode': 'append', 'batch.size': '100000', 'linger.ms': '1000', ...overrides });
+  const { task } = await startSinkTask(server.url, database, { 'insert.mode': 'append', 'batch.size': '100000', 'linger.ms': '1000', ...overrides }, { tolerance });
   await task.put(chunk(1, 1));
   await task.flush();
   // generating the records is not timed (the reference reads them ready-made from a file)
@@ -197,6 +197,7 @@ try {
   console.log(`ClickHouse ${(await server.query<{ v: string }>('SELECT version() AS v'))[0].v}, ${ROWS.toLocaleString('en-US')} datagen events (10 columns + _id, _source_ts_ms), node ${process.version}`);
   const ref = PHASES.has('reference') ? await references() : undefined;
   const plain = PHASES.has('sink') ? await sinkRun('sink, RowBinary, no compression', { compression: 'false' }) : undefined;
+  const none = PHASES.has('sink-none') ? await sinkRun('sink, RowBinary, errors.tolerance=none', { compression: 'false' }, 'none') : undefined;
   const gzip = PHASES.has('gzip') ? await sinkRun('sink, RowBinary, gzip', { compression: 'true' }) : undefined;
   const whole = PHASES.has('pipeline') ? await pipeline() : undefined;
   // wall time says as much about the neighbours as about the sink on a shared machine; rows per
@@ -205,6 +206,7 @@ try {
     if (a && b) console.log(`ratio ${label.padEnd(58)} ${(a.wall / b.wall).toFixed(2)} wall, ${(a.cpu / b.cpu).toFixed(2)} per CPU-second`);
   };
   ratio('sink, no compression / clickhouse-client RowBinary', plain, ref?.rowBinary);
+  ratio('sink, errors.tolerance=none / clickhouse-client RowBinary', none, ref?.rowBinary);
   ratio('sink, gzip / clickhouse-client RowBinary', gzip, ref?.rowBinary);
   ratio('datagen → sink pipeline / clickhouse-client RowBinary', whole, ref?.rowBinary);
   ratio('clickhouse-client JSONEachRow / RowBinary', ref?.json, ref?.rowBinary);

@@ -12,7 +12,7 @@ import { AckTracker } from './ack-tracker.js';
 import { connect, type ClickHouseConnection } from './clickhouse-connection.js';
 import { isRetriableClickHouseError, serverMessage } from './clickhouse-errors.js';
 import { tableNameFor, type ClickHouseSinkConfig } from './clickhouse-sink-config.js';
-import { rowChangeOf } from './record-rows.js';
+import { readChange, RowChange } from './record-rows.js';
 import { qualified, type InsertMode } from './table-ddl.js';
 import { TableManager } from './table-manager.js';
 import type { TablePlan } from './table-plan.js';
@@ -52,6 +52,8 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
   #lastPlan: { state: TableState; schema: Schema; plan: TablePlan } | null = null;
   #retryTimeoutMs = 0;
   #degraded = false;
+  /** the change of the record being put, filled again for each (no allocation per record) */
+  readonly #change = new RowChange();
 
   async start(context: SinkTaskContext<ClickHouseSinkConfig>): Promise<void> {
     this.#context = context;
@@ -71,7 +73,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     this.#throwIfFailed();
     const now = Date.now();
     for (const record of records) {
-      const change = rowChangeOf(record);
+      const change = readChange(record, this.#change);
       if (change.kind === 'skip') {
         if ((record.value === null || record.value === undefined) && this.#config['behavior.on.null.values'] === 'fail') {
           throw new TributaryError('record.rejected', `Record ${record.id} on ${record.topic} is a tombstone (null value) and behavior.on.null.values=fail. Set it to ignore to skip tombstones.`);
@@ -150,7 +152,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
       name,
       mode,
       keys: mode === 'upsert' ? keyFields : [],
-      writer: new TableWriter(name, this.#writerContext(name), { rows: c['batch.size'], bytes: c['batch.bytes'], lingerMs: c['linger.ms'] }),
+      writer: new TableWriter(name, this.#writerContext(name), { rows: c['batch.size'], bytes: c['batch.bytes'], lingerMs: c['linger.ms'], inFlight: c['max.in.flight.inserts'] }),
       plans: new Map(),
       bySchema: new WeakMap(),
       refreshedAt: Date.now(),
