@@ -198,7 +198,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     };
   }
 
-  #acknowledged(table: string, sourceTsMs: readonly number[], bytes: number, elapsedMs: number): void {
+  #acknowledged(table: string, sourceTsMs: ArrayLike<number>, bytes: number, elapsedMs: number): void {
     const m = this.#context.metrics;
     const labels = { table };
     m.incCounter('clickhouse_sink_rows_total', 'Rows ClickHouse acknowledged.', sourceTsMs.length, labels);

@@ -3,11 +3,17 @@ import { inferValueSchema } from '../files/infer-schema.js';
 
 const rowSchemas = new WeakMap<Schema, Schema | undefined>();
 
+/** the last envelope schema and its row schema: records come in runs of one schema */
+let lastEnvelope: Schema | null = null;
+let lastRow: Schema | undefined;
+
 /** the row schema inside an envelope schema, looked up once per schema object */
 function cachedRowSchema(envelope: Schema): Schema | undefined {
-  if (rowSchemas.has(envelope)) return rowSchemas.get(envelope);
-  const row = rowSchemaOf(envelope);
-  rowSchemas.set(envelope, row);
+  if (envelope === lastEnvelope) return lastRow;
+  let row = rowSchemas.get(envelope);
+  if (row === undefined && !rowSchemas.has(envelope)) rowSchemas.set(envelope, (row = rowSchemaOf(envelope)));
+  lastEnvelope = envelope;
+  lastRow = row;
   return row;
 }
 

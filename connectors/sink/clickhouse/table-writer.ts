@@ -22,18 +22,43 @@ export interface WriterContext {
   /** a row ClickHouse rejected, with its message: dead-lettered, or the task fails */
   reject(record: SinkRecord, error: TributaryError): Promise<void>;
   /** `sourceTsMs`: the source commit time of each row ClickHouse acknowledged */
-  acknowledged(sourceTsMs: readonly number[], bytes: number, elapsedMs: number): void;
+  acknowledged(sourceTsMs: ArrayLike<number>, bytes: number, elapsedMs: number): void;
+}
+
+/** numbers per row of a batch in a typed array that doubles when full: no boxing, nothing for the collector to copy */
+class RowNumbers {
+  #values = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.#values.length) {
+      const next = new Float64Array(this.#values.length * 2);
+      next.set(this.#values);
+      this.#values = next;
+    }
+    this.#values[this.length++] = v;
+  }
+
+  at(i: number): number {
+    return this.#values[i];
+  }
+
+  /** the numbers pushed so far (a view) */
+  view(): Float64Array {
+    return this.#values.subarray(0, this.length);
+  }
 }
 
 interface Batch {
   readonly id: number;
   readonly plan: TablePlan;
   readonly w: RowBinaryWriter;
-  readonly starts: number[];
+  /** where each row starts in the body */
+  readonly starts: RowNumbers;
   /** the record of each row, when kept (WriterContext.retainRecords) */
   readonly records: SinkRecord[] | null;
   /** the source commit time of each row */
-  readonly sourceTs: number[];
+  readonly sourceTs: RowNumbers;
   /** the first and last record's position, for messages */
   readonly firstPosition: string;
   lastPosition: string;
@@ -102,7 +127,7 @@ export class TableWriter {
   add(plan: TablePlan, row: PlannedRow, now: number): void {
     if (this.#batch && this.#batch.plan !== plan) this.send();
     const batch: Batch = (this.#batch ??= {
-      id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(this.#sizeHint), starts: [] as number[], records: this.context.retainRecords ? [] : null, sourceTs: [] as number[],
+      id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(this.#sizeHint), starts: new RowNumbers(), records: this.context.retainRecords ? [] : null, sourceTs: new RowNumbers(),
       firstPosition: row.record.position, lastPosition: row.record.position, latest: plan.mode === 'upsert' ? new Map<unknown, number>() : null, superseded: new Set<number>(), firstAt: now,
     });
     const mark = batch.w.length;
@@ -213,11 +238,11 @@ export class TableWriter {
       kept = [];
       for (let i = 0; i < rows; i++) if (!batch.superseded.has(i)) kept.push(i);
     }
-    const slice = (i: number) => body.subarray(batch.starts[i], i + 1 < rows ? batch.starts[i + 1] : body.length);
+    const slice = (i: number) => body.subarray(batch.starts.at(i), i + 1 < rows ? batch.starts.at(i + 1) : body.length);
     const bodyOf = (indices: readonly number[] | null) => (indices === null || indices.length === rows ? body : Buffer.concat(indices.map(slice)));
     await this.#insertFinding(batch, kept, bodyOf);
     this.context.tracker.done(batch.id);
-    this.context.acknowledged(kept === null ? batch.sourceTs : kept.map((i) => batch.sourceTs[i]), body.length, Date.now() - started);
+    this.context.acknowledged(kept === null ? batch.sourceTs.view() : kept.map((i) => batch.sourceTs.at(i)), body.length, Date.now() - started);
   }
 
   /**
