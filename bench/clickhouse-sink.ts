@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import { startEmbeddedWorker } from '../cli/embedded-worker.js';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SinkRecord } from '../plugins/api/index.js';
@@ -54,9 +54,12 @@ const figure = (label: string, rows: number, seconds: number, cpu: { client: num
 interface Rate { readonly wall: number; readonly cpu: number }
 const rssMiB = () => Math.round(process.memoryUsage().rss / 1048576);
 const peakMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+/** starts a new peak RSS (VmHWM) for the next phase: writing 5 to clear_refs resets it */
+const resetPeak = () => writeFileSync('/proc/self/clear_refs', '5');
 
 /** rows/s (wall, and per CPU-second: the sink's own, all threads, plus the server's) of one task's put + flush */
 async function sinkRun(label: string, overrides: Record<string, string>, tolerance: 'all' | 'none' = 'all'): Promise<Rate> {
+  resetPeak();
   const database = await server.createDatabase('bench');
   const { task, context } = await startSinkTask(server.url, database, { 'insert.mode': 'append', 'batch.size': '100000', 'linger.ms': '1000', ...overrides }, { tolerance });
   // the test kit's recorder copies its list per observation (quadratic in the freshness samples): a worker's histogram does not
@@ -84,7 +87,7 @@ async function sinkRun(label: string, overrides: Record<string, string>, toleran
   await task.stop();
   const [{ n }] = await server.query<{ n: string }>(`SELECT count() AS n FROM ${database}.t`);
   if (Number(n) !== ROWS) throw new Error(`${label}: ${n} rows landed, not ${ROWS}`);
-  figure(label, ROWS - 1, seconds, { client: cpu, server: serverCpu }, `; RSS ${rssMiB()} MiB`);
+  figure(label, ROWS - 1, seconds, { client: cpu, server: serverCpu }, `; RSS ${rssMiB()} MiB, peak ${peakMiB().toFixed(0)} MiB`);
   return { wall: (ROWS - 1) / seconds, cpu: (ROWS - 1) / (cpu + serverCpu) };
 }
 
@@ -147,6 +150,7 @@ async function references(): Promise<{ rowBinary: Rate; json: Rate }> {
 
 /** datagen → in-memory bus → the ClickHouse sink in one embedded worker: the whole path of one task */
 async function pipeline(): Promise<Rate> {
+  resetPeak();
   const database = await server.createDatabase('pipeline');
   const worker = await startEmbeddedWorker({ workerProps: { 'offset.flush.interval.ms': '1000' } });
   const own0 = ownCpu();
@@ -159,12 +163,13 @@ async function pipeline(): Promise<Rate> {
   const seconds = (performance.now() - started) / 1000;
   const cpu = { client: ownCpu() - own0, server: server.cpuSeconds() - server0 };
   await worker.stop();
-  figure('datagen → bus → sink (embedded worker)', ROWS, seconds, cpu, `; worker: datagen + runtime + sink; RSS ${rssMiB()} MiB`);
+  figure('datagen → bus → sink (embedded worker)', ROWS, seconds, cpu, `; worker: datagen + runtime + sink; RSS ${rssMiB()} MiB, peak ${peakMiB().toFixed(0)} MiB`);
   return { wall: ROWS / seconds, cpu: ROWS / (cpu.client + cpu.server) };
 }
 
 /** `rate` rows/s for `seconds`, each stamped with the time it is handed over; the sink's freshness samples. */
 async function steady(rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; samples: number }> {
+  resetPeak();
   const database = await server.createDatabase('steady');
   const { task, context } = await startSinkTask(server.url, database, { 'insert.mode': 'append', 'linger.ms': '200' });
   // the test kit's recorder copies its list per observation: collect freshness samples here instead
