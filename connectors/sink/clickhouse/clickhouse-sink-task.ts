@@ -9,6 +9,7 @@ import {
   type TopicPartitionOffset,
 } from '../../../plugins/api/index.js';
 import { AckTracker } from './ack-tracker.js';
+import { BufferPool } from './buffer-pool.js';
 import { connect, type ClickHouseConnection } from './clickhouse-connection.js';
 import { isRetriableClickHouseError, serverMessage } from './clickhouse-errors.js';
 import { tableNameFor, type ClickHouseSinkConfig } from './clickhouse-sink-config.js';
@@ -46,6 +47,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
   #connection!: ClickHouseConnection;
   #tables!: TableManager;
   readonly #tracker = new AckTracker();
+  #buffers!: BufferPool;
   readonly #byTopic = new Map<string, TableState>();
   #batchIds = 0;
   /** the last record's schema and plan: records come in runs of one table and schema */
@@ -59,6 +61,8 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     this.#context = context;
     this.#config = context.config;
     this.#retryTimeoutMs = Number(context.rawConfig['errors.retry.timeout'] ?? 0);
+    // used batch buffers kept for the next batches: at most half of buffer.memory besides it
+    this.#buffers = new BufferPool(this.#config['buffer.memory'] / 2);
     try {
       this.#connection = await connect(this.#config);
     } catch (error) {
@@ -189,6 +193,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     const database = this.#config.database;
     return {
       tracker: this.#tracker,
+      buffers: this.#buffers,
       retainRecords: this.#context.rawConfig['errors.tolerance'] === 'all',
       nextBatchId: () => ++this.#batchIds,
       insert: (columns, body) => this.#connection.insertRowBinary(database, table, columns, body),

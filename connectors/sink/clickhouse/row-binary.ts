@@ -1,3 +1,5 @@
+import type { BufferPool } from './buffer-pool.js';
+
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -14,9 +16,12 @@ export class RowBinaryWriter {
   at = 0;
   /** the capacity a buffer taken over is replaced with, when the next byte comes */
   #initial: number;
+  /** where buffers come from and outgrown ones go (none: new ones, left to the collector) */
+  readonly #pool: BufferPool | undefined;
 
-  constructor(initial = 64 * 1024) {
+  constructor(initial = 64 * 1024, pool?: BufferPool) {
     this.#initial = initial;
+    this.#pool = pool;
     this.buf = EMPTY;
   }
 
@@ -30,8 +35,9 @@ export class RowBinaryWriter {
   }
 
   /**
-   * The bytes written so far, handed over without a copy. The writer holds no memory until it
-   * is written to again, and then starts on a buffer as large as the one handed over.
+   * The bytes written so far, handed over without a copy (a view of `buf`: give `buf` back to
+   * the pool, if any, once nobody reads the view). The writer holds no memory until it is
+   * written to again, and then starts on a buffer as large as the one handed over.
    */
   take(): Buffer {
     const out = this.buf.subarray(0, this.at);
@@ -49,8 +55,10 @@ export class RowBinaryWriter {
   /** Room for `n` bytes at `at` (the first `at` bytes kept); returns the buffer, new or not. */
   grow(at: number, n: number): Buffer {
     if (at + n <= this.buf.length) return this.buf;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.#initial, at + n));
+    const size = Math.max(this.buf.length * 2, this.#initial, at + n);
+    const next = this.#pool ? this.#pool.acquire(size) : Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, at);
+    this.#pool?.release(this.buf);
     this.buf = next;
     return next;
   }

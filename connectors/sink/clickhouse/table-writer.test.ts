@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { padPosition, Schemas, TributaryError, type SinkRecord } from '../../../plugins/api/index.js';
 import { AckTracker } from './ack-tracker.js';
+import { BufferPool } from './buffer-pool.js';
 import { parseType } from './clickhouse-types.js';
 import { rowChangeOf } from './record-rows.js';
 import { featuresOf } from './server-features.js';
@@ -31,6 +32,7 @@ function fakeContext(rejectV: (v: number) => boolean, retainRecords = true) {
   let ids = 0;
   const context: WriterContext = {
     tracker,
+    buffers: new BufferPool(1 << 20),
     retainRecords,
     nextBatchId: () => ++ids,
     async insert(_columns, body) {
@@ -159,4 +161,23 @@ test('a truncate waits for every insert before it, and the inserts after it wait
   assert.equal(pending.length, 2);
   pending[1].release();
   await writer.drain();
+});
+
+test('a batch buffer goes back to the pool once its insert is over, and a later batch fills it again', async () => {
+  const { context } = fakeContext(() => false);
+  const pool = new BufferPool(1 << 20);
+  const bodies: ArrayBufferLike[] = [];
+  const writer = new TableWriter('t', { ...context, buffers: pool, insert: async (_columns, body) => { bodies.push(body.buffer); } }, { rows: 10, bytes: 1 << 20, lingerMs: 0, inFlight: 1 });
+  for (const round of [0, 1]) {
+    for (let i = 1; i <= 10; i++) writer.add(plan, rowChangeOf(record(round * 10 + i, i, i)) as never, 0);
+    writer.send();
+    await writer.drain();
+    assert.equal(pool.bytes, 64 * 1024, 'the buffer is back');
+  }
+  assert.equal(bodies[0], bodies[1], 'the second batch was written into the first one\'s buffer');
+  assert.equal(pool.acquire(1 << 21).length, 1 << 21, 'nothing that large is pooled: a new one');
+  assert.equal(pool.bytes, 64 * 1024);
+  const small = new BufferPool(100);
+  small.release(Buffer.alloc(200));
+  assert.equal(small.bytes, 0, 'beyond the capacity: left to the collector');
 });

@@ -1,5 +1,6 @@
 import { TributaryError, type SinkRecord } from '../../../plugins/api/index.js';
 import type { AckTracker } from './ack-tracker.js';
+import type { BufferPool } from './buffer-pool.js';
 import { isRetriableClickHouseError, serverMessage } from './clickhouse-errors.js';
 import { RowBinaryWriter } from './row-binary.js';
 import type { PlannedRow, TablePlan } from './table-plan.js';
@@ -7,6 +8,8 @@ import type { PlannedRow, TablePlan } from './table-plan.js';
 /** What a table writer needs from its task. */
 export interface WriterContext {
   readonly tracker: AckTracker;
+  /** where batch buffers come from, and go back to once their insert is over */
+  readonly buffers: BufferPool;
   /**
    * Keep each row's record until ClickHouse acknowledged it, so that a rejected row can go to
    * the dead-letter queue (errors.tolerance=all). Otherwise records are not kept: a record that
@@ -85,6 +88,8 @@ interface Op {
   /** runs alone: after everything sent before it, before anything sent after it */
   readonly barrier: boolean;
   readonly bytes: number;
+  /** called once when the op is over: done, failed, or dropped after a failure */
+  readonly over?: () => void;
 }
 
 /**
@@ -127,7 +132,7 @@ export class TableWriter {
   add(plan: TablePlan, row: PlannedRow, now: number): void {
     if (this.#batch && this.#batch.plan !== plan) this.send();
     const batch: Batch = (this.#batch ??= {
-      id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(this.#sizeHint), starts: new RowNumbers(), records: this.context.retainRecords ? [] : null, sourceTs: new RowNumbers(),
+      id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(this.#sizeHint, this.context.buffers), starts: new RowNumbers(), records: this.context.retainRecords ? [] : null, sourceTs: new RowNumbers(),
       firstPosition: row.record.position, lastPosition: row.record.position, latest: plan.mode === 'upsert' ? new Map<unknown, number>() : null, superseded: new Set<number>(), firstAt: now,
     });
     const mark = batch.w.length;
@@ -162,9 +167,11 @@ export class TableWriter {
     const batch = this.#batch;
     if (!batch) return;
     this.#batch = null;
+    const buffer = batch.w.buf;
     const body = batch.w.take();
     this.#sizeHint = Math.min(Math.max(Math.ceil(body.length * 1.25), 64 * 1024), this.limits.bytes + 1024 * 1024);
-    this.#enqueue({ run: () => this.#deliver(batch, body), keys: batch.latest, barrier: false, bytes: body.length });
+    // the response comes after the server read the whole body: then no socket write still reads it
+    this.#enqueue({ run: () => this.#deliver(batch, body), keys: batch.latest, barrier: false, bytes: body.length, over: () => this.context.buffers.release(buffer) });
   }
 
   /** Runs `op` (a TRUNCATE) after every insert sent so far; `record` is pending until it ran. */
@@ -200,7 +207,10 @@ export class TableWriter {
     while (this.#waiting.length > 0) {
       // after a failure nothing more is written: the task fails and replays from what was acknowledged
       if (this.#failure !== undefined) {
-        for (const op of this.#waiting.splice(0)) this.#inFlightBytes -= op.bytes;
+        for (const op of this.#waiting.splice(0)) {
+          this.#inFlightBytes -= op.bytes;
+          op.over?.();
+        }
         break;
       }
       const head = this.#waiting[0];
@@ -212,6 +222,7 @@ export class TableWriter {
       }).finally(() => {
         this.#running.delete(head);
         this.#inFlightBytes -= head.bytes;
+        head.over?.();
         this.#pump();
       });
     }
