@@ -8,9 +8,9 @@ interface Pending {
 
 /**
  * What ClickHouse has not yet acknowledged, per topic partition: the first record of every
- * unacknowledged batch. A topic lands in one table and a table's batches are sent one after the
- * other, so within a topic partition batches are acknowledged in the order they began, and the
- * safe offset is the first record of the oldest one still pending.
+ * unacknowledged batch, in the order the batches began. Batches may be acknowledged in any
+ * order (several inserts of a table are in flight at once); the safe offset is the first
+ * record of the oldest batch still pending, so it never passes a row ClickHouse does not have.
  */
 export class AckTracker {
   readonly #pending = new Map<string, Pending[]>();

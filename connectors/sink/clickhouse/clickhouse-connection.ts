@@ -38,7 +38,8 @@ export async function connect(config: ClickHouseSinkConfig): Promise<ClickHouseC
     request_timeout: config.timeoutSeconds * 1000,
     // bodies are compressed here, at gzip level 1 in libuv's pool (see insertRowBinary)
     compression: { request: false, response: false },
-    max_open_connections: 4,
+    // every table may have max.in.flight.inserts inserts in flight, besides DDL and describes
+    max_open_connections: Math.max(4, 2 * config['max.in.flight.inserts']),
     // the sink reports failures itself, with the record they concern
     log: { level: ClickHouseLogLevel.OFF },
   });

@@ -30,6 +30,7 @@ export const clickhouseSinkSpec = defineConfigSpec(
     'batch.size': prop.int({ doc: 'Send an insert once a table has this many rows buffered (at most 1000000, so that one insert is one block ClickHouse writes atomically).', default: 100_000, min: 1, max: 1_000_000, group: 'Batching' }),
     'batch.bytes': prop.long({ doc: 'Send an insert once a table has this many bytes (RowBinary, uncompressed) buffered.', default: 32 * 1024 * 1024, min: 1024, group: 'Batching' }),
     'linger.ms': prop.long({ doc: 'Send an insert once its first row has waited this long.', default: 500, min: 0, group: 'Batching' }),
+    'max.in.flight.inserts': prop.int({ doc: 'Inserts of one table in flight at once. Append batches go side by side; an upsert batch waits for any in flight that shares a key with it, so two versions of a key always land in order.', default: 2, min: 1, max: 16, group: 'Batching' }),
     'buffer.memory': prop.long({ doc: 'Bytes of encoded rows a task buffers and has in flight before put waits for ClickHouse.', default: 128 * 1024 * 1024, min: 1024 * 1024, group: 'Batching' }),
     // off by default: on 2 cores the CPU, not the link, bounds rows/s, and gzip halved them (README)
     compression: prop.boolean({ doc: 'Compress insert bodies (gzip level 1, off the main thread). Worth it when the network, not the CPU, is the bottleneck.', default: false, group: 'Batching' }),

@@ -9,10 +9,11 @@ import {
   type TopicPartitionOffset,
 } from '../../../plugins/api/index.js';
 import { AckTracker } from './ack-tracker.js';
+import { BufferPool } from './buffer-pool.js';
 import { connect, type ClickHouseConnection } from './clickhouse-connection.js';
 import { isRetriableClickHouseError, serverMessage } from './clickhouse-errors.js';
 import { tableNameFor, type ClickHouseSinkConfig } from './clickhouse-sink-config.js';
-import { rowChangeOf } from './record-rows.js';
+import { readChange, RowChange } from './record-rows.js';
 import { qualified, type InsertMode } from './table-ddl.js';
 import { TableManager } from './table-manager.js';
 import type { TablePlan } from './table-plan.js';
@@ -46,17 +47,22 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
   #connection!: ClickHouseConnection;
   #tables!: TableManager;
   readonly #tracker = new AckTracker();
+  #buffers!: BufferPool;
   readonly #byTopic = new Map<string, TableState>();
   #batchIds = 0;
   /** the last record's schema and plan: records come in runs of one table and schema */
   #lastPlan: { state: TableState; schema: Schema; plan: TablePlan } | null = null;
   #retryTimeoutMs = 0;
   #degraded = false;
+  /** the change of the record being put, filled again for each (no allocation per record) */
+  readonly #change = new RowChange();
 
   async start(context: SinkTaskContext<ClickHouseSinkConfig>): Promise<void> {
     this.#context = context;
     this.#config = context.config;
     this.#retryTimeoutMs = Number(context.rawConfig['errors.retry.timeout'] ?? 0);
+    // used batch buffers kept for the next batches: at most half of buffer.memory besides it
+    this.#buffers = new BufferPool(this.#config['buffer.memory'] / 2);
     try {
       this.#connection = await connect(this.#config);
     } catch (error) {
@@ -71,7 +77,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     this.#throwIfFailed();
     const now = Date.now();
     for (const record of records) {
-      const change = rowChangeOf(record);
+      const change = readChange(record, this.#change);
       if (change.kind === 'skip') {
         if ((record.value === null || record.value === undefined) && this.#config['behavior.on.null.values'] === 'fail') {
           throw new TributaryError('record.rejected', `Record ${record.id} on ${record.topic} is a tombstone (null value) and behavior.on.null.values=fail. Set it to ignore to skip tombstones.`);
@@ -150,7 +156,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
       name,
       mode,
       keys: mode === 'upsert' ? keyFields : [],
-      writer: new TableWriter(name, this.#writerContext(name), { rows: c['batch.size'], bytes: c['batch.bytes'], lingerMs: c['linger.ms'] }),
+      writer: new TableWriter(name, this.#writerContext(name), { rows: c['batch.size'], bytes: c['batch.bytes'], lingerMs: c['linger.ms'], inFlight: c['max.in.flight.inserts'] }),
       plans: new Map(),
       bySchema: new WeakMap(),
       refreshedAt: Date.now(),
@@ -187,6 +193,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     const database = this.#config.database;
     return {
       tracker: this.#tracker,
+      buffers: this.#buffers,
       retainRecords: this.#context.rawConfig['errors.tolerance'] === 'all',
       nextBatchId: () => ++this.#batchIds,
       insert: (columns, body) => this.#connection.insertRowBinary(database, table, columns, body),
@@ -196,7 +203,7 @@ export class ClickHouseSinkTask implements SinkTask<ClickHouseSinkConfig> {
     };
   }
 
-  #acknowledged(table: string, sourceTsMs: readonly number[], bytes: number, elapsedMs: number): void {
+  #acknowledged(table: string, sourceTsMs: ArrayLike<number>, bytes: number, elapsedMs: number): void {
     const m = this.#context.metrics;
     const labels = { table };
     m.incCounter('clickhouse_sink_rows_total', 'Rows ClickHouse acknowledged.', sourceTsMs.length, labels);

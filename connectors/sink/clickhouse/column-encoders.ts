@@ -1,7 +1,8 @@
 import { LogicalName, toJsonText, type Schema } from '../../../plugins/api/index.js';
-import { decimalToUnscaled, isoMillisUtc, variableScaleDecimalText, zonedTimestampToMicros } from '../files/format/value-conversions.js';
+import { decimalToUnscaled, variableScaleDecimalText, zonedTimestampToMicros } from '../files/format/value-conversions.js';
 import { baseType, INT_RANGES, isNullable, typeText, type ChType } from './clickhouse-types.js';
 import type { RowBinaryWriter } from './row-binary.js';
+import { decimalUnits, isoMicros, uuidInto } from './text-values.js';
 import { isDateSchema, timestampUnit } from './type-mapping.js';
 
 /** Writes one column value (already known not to be null) to a row. Throws when it does not fit. */
@@ -158,44 +159,12 @@ function decimalWriter(schema: Schema, precision: number, scale: number): Write 
   if (bytes === 8) {
     const exact = schema.name === LogicalName.Decimal;
     return (w, v) => {
-      const units = exact && typeof v === 'string' ? decimalUnits(v, scale, precision) : undefined;
-      if (units !== undefined) w.i64Number(units);
+      const units = exact && typeof v === 'string' ? decimalUnits(v, scale, precision) : NaN;
+      if (units === units) w.i64Number(units);
       else w.i64(unscaled(v));
     };
   }
   return (w, v) => w.wide(unscaled(v), bytes);
-}
-
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
-
-/**
- * "-123.45" as its unscaled integer for `scale`, without a BigInt, when it has at most 15
- * digits (a double holds those exactly) and no more fraction digits than the scale; otherwise
- * undefined (the exact BigInt path then decides, and rejects what does not fit).
- */
-function decimalUnits(text: string, scale: number, precision: number): number | undefined {
-  const n = text.length;
-  let i = text.charCodeAt(0) === 45 ? 1 : 0;
-  const negative = i === 1;
-  let units = 0;
-  let digits = 0;
-  let fraction = -1;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (fraction >= 0) return undefined;
-      fraction = 0;
-      continue;
-    }
-    if (c < 48 || c > 57) return undefined;
-    units = units * 10 + (c - 48);
-    if (units > 0) digits++;
-    if (fraction >= 0) fraction++;
-  }
-  if (fraction < 0) fraction = 0;
-  if (fraction > scale || digits + scale - fraction > Math.min(15, precision) || n === (negative ? 1 : 0)) return undefined;
-  units *= POW10[scale - fraction];
-  return negative ? -units : units;
 }
 
 /** Debezium dates are days since 1970-01-01; ClickHouse's Date and Date32 ranges are checked. */
@@ -215,10 +184,10 @@ export function timestampMicros(schema: Schema, v: unknown): { value: bigint; un
   return { value: n, unit };
 }
 
-/** the common `…T…:…:….mmmZ` text without a BigInt: exact while µs stay below 2^53 (year 2255) */
+/** the common `…T…:…:…[.ffffff]Z` text without a BigInt (exact while µs stay below 2^53, year 2255) */
 function writeZonedMicros(w: RowBinaryWriter, text: string): void {
-  const ms = isoMillisUtc(text);
-  if (ms !== undefined && Math.abs(ms) < 9_007_199_254_740) w.i64Number(ms * 1000);
+  const micros = isoMicros(text);
+  if (micros === micros) w.i64Number(micros);
   else w.i64(zonedTimestampToMicros(text));
 }
 
@@ -255,25 +224,8 @@ function bytesOf(schema: Schema, v: unknown): Uint8Array {
   throw new RangeError(`${JSON.stringify(v)} is not bytes`);
 }
 
-// hex digit values of the UTF-16 code units, -1 for non-digits: one lookup per character
-const HEX_VALUE = new Int8Array(65536).fill(-1);
-for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
-/** where each of the 16 bytes' two hex digits start in the canonical 8-4-4-4-12 text */
-const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
-const UUID_BYTES = new Uint8Array(16);
-
-/** UUID in RowBinary: its two 64-bit halves, each little-endian (so each half's bytes reversed). */
+/** UUID in RowBinary: its two 64-bit halves, each little-endian (text-values.ts). */
 function writeUuid(w: RowBinaryWriter, text: string): void {
-  if (text.length !== 36 || text.charCodeAt(8) !== 45 || text.charCodeAt(13) !== 45 || text.charCodeAt(18) !== 45 || text.charCodeAt(23) !== 45) {
-    throw new RangeError(`${JSON.stringify(text)} is not a UUID`);
-  }
-  for (let i = 0; i < 16; i++) {
-    const at = UUID_DIGITS[i];
-    const hi = HEX_VALUE[text.charCodeAt(at)];
-    const lo = HEX_VALUE[text.charCodeAt(at + 1)];
-    if ((hi | lo) < 0) throw new RangeError(`${JSON.stringify(text)} is not a UUID`);
-    UUID_BYTES[i < 8 ? 7 - i : 23 - i] = (hi << 4) | lo;
-  }
-  w.fixed(UUID_BYTES, 16);
+  if (!uuidInto(w.grow(w.at, 16), w.at, text)) throw new RangeError(`${JSON.stringify(text)} is not a UUID`);
+  w.at += 16;
 }

@@ -1,48 +1,88 @@
 import { isChangeEvent, rowSchemaOf, type Schema, type SinkRecord } from '../../../plugins/api/index.js';
 import { inferValueSchema } from '../files/infer-schema.js';
 
-/** What one record asks of its table. */
-export type RowChange =
-  | { readonly kind: 'row'; readonly row: Record<string, unknown>; readonly schema: Schema; readonly deleted: boolean; readonly sourceTsMs: number; readonly record: SinkRecord }
-  | { readonly kind: 'truncate' }
-  | { readonly kind: 'skip' };
-
-/**
- * The row of a record: a Debezium envelope's after-image, or its before-image for a delete
- * (flagged deleted), or a row that is already flat (after ExtractNewRecordState: its
- * `__deleted` field, when `delete.handling.mode=rewrite`, flags deletes). Truncates are their own
- * kind. The schema is the row's (inferred for schemaless records). One object per record: it is
- * also the row a batch keeps until ClickHouse acknowledges it.
- */
 const rowSchemas = new WeakMap<Schema, Schema | undefined>();
+
+/** the last envelope schema and its row schema: records come in runs of one schema */
+let lastEnvelope: Schema | null = null;
+let lastRow: Schema | undefined;
 
 /** the row schema inside an envelope schema, looked up once per schema object */
 function cachedRowSchema(envelope: Schema): Schema | undefined {
-  if (rowSchemas.has(envelope)) return rowSchemas.get(envelope);
-  const row = rowSchemaOf(envelope);
-  rowSchemas.set(envelope, row);
+  if (envelope === lastEnvelope) return lastRow;
+  let row = rowSchemas.get(envelope);
+  if (row === undefined && !rowSchemas.has(envelope)) rowSchemas.set(envelope, (row = rowSchemaOf(envelope)));
+  lastEnvelope = envelope;
+  lastRow = row;
   return row;
 }
 
-export function rowChangeOf(record: SinkRecord): RowChange {
+const NO_ROW: Record<string, unknown> = Object.freeze({});
+const NO_SCHEMA: Schema = Object.freeze({ type: 'struct', optional: false, fields: [] });
+
+/**
+ * What one record asks of its table: a row (`row`, `schema`, `deleted`, `sourceTsMs`,
+ * `record` are set), a truncate, or nothing. `readChange` fills one object per task again and
+ * again, so that reading a record allocates nothing; a table writer copies what it keeps.
+ */
+export class RowChange {
+  kind: 'row' | 'truncate' | 'skip' = 'skip';
+  row: Record<string, unknown> = NO_ROW;
+  schema: Schema = NO_SCHEMA;
+  deleted = false;
+  sourceTsMs = 0;
+  /** set by every readChange */
+  record!: SinkRecord;
+}
+
+/**
+ * The row of a record into `into`: a Debezium envelope's after-image, or its before-image for a
+ * delete (flagged deleted), or a row that is already flat (after ExtractNewRecordState: its
+ * `__deleted` field, when `delete.handling.mode=rewrite`, flags deletes). Truncates are their own
+ * kind. The schema is the row's (inferred for schemaless records).
+ */
+export function readChange(record: SinkRecord, into: RowChange): RowChange {
+  into.record = record;
   const value = record.value;
-  if (value === null || value === undefined) return { kind: 'skip' };
+  if (value === null || value === undefined) return skip(into);
   if (isChangeEvent(value)) {
-    if (value.op === 't') return { kind: 'truncate' };
-    const envelopeSchema = record.valueSchema ?? inferValueSchema(value);
-    const schema = cachedRowSchema(envelopeSchema) ?? inferValueSchema(value.after ?? value.before);
+    if (value.op === 't') {
+      into.kind = 'truncate';
+      return into;
+    }
     const deleted = value.op === 'd';
     const row = deleted ? value.before : (value.after ?? value.before);
-    if (!row) return { kind: 'skip' };
+    if (!row) return skip(into);
+    const envelopeSchema = record.valueSchema ?? inferValueSchema(value);
+    into.kind = 'row';
+    into.row = row;
+    into.schema = cachedRowSchema(envelopeSchema) ?? inferValueSchema(value.after ?? value.before);
+    into.deleted = deleted;
     const ts = value.source?.ts_ms;
-    return { kind: 'row', row, schema, deleted, sourceTsMs: typeof ts === 'number' ? ts : typeof ts === 'bigint' ? Number(ts) : record.timestamp, record };
+    into.sourceTsMs = typeof ts === 'number' ? ts : typeof ts === 'bigint' ? Number(ts) : record.timestamp;
+    return into;
   }
-  if (typeof value !== 'object') return { kind: 'skip' };
+  if (typeof value !== 'object') return skip(into);
   const row = value as Record<string, unknown>;
-  const schema = record.valueSchema ?? inferValueSchema(value);
   const flag = row.__deleted;
   const ts = row.__source_ts_ms;
-  return { kind: 'row', row, schema, deleted: flag === true || flag === 'true', sourceTsMs: typeof ts === 'number' ? ts : record.timestamp, record };
+  into.kind = 'row';
+  into.row = row;
+  into.schema = record.valueSchema ?? inferValueSchema(value);
+  into.deleted = flag === true || flag === 'true';
+  into.sourceTsMs = typeof ts === 'number' ? ts : record.timestamp;
+  return into;
+}
+
+function skip(into: RowChange): RowChange {
+  into.kind = 'skip';
+  into.row = NO_ROW;
+  return into;
+}
+
+/** `readChange` into a fresh object (tests, benchmarks) */
+export function rowChangeOf(record: SinkRecord): RowChange {
+  return readChange(record, new RowChange());
 }
 
 const HEX16 = /^[0-9a-fA-F]{16}/;

@@ -1,8 +1,7 @@
 import type { Schema, SinkRecord } from '../../../plugins/api/index.js';
 import { baseType, typeText, type ChType } from './clickhouse-types.js';
-import { columnEncoder, type ColumnEncoder } from './column-encoders.js';
-import { versionOf } from './record-rows.js';
 import type { RowBinaryWriter } from './row-binary.js';
+import { compileRowEncoder } from './row-encoder.js';
 import type { ServerFeatures } from './server-features.js';
 import { META, type InsertMode } from './table-ddl.js';
 import { columnProblem } from './type-mapping.js';
@@ -17,8 +16,9 @@ export interface PlannedRow {
 
 /**
  * How the rows of one record schema go into one table: the INSERT's column list and a
- * RowBinary encoder per column, matched by name against the table's columns. Columns the
- * records lack get their defaults; metadata columns are written when the table has them.
+ * RowBinary row encoder compiled for them, the fields matched by name against the table's
+ * columns. Columns the records lack get their defaults; metadata columns are written when the
+ * table has them.
  */
 export interface TablePlan {
   readonly mode: InsertMode;
@@ -70,12 +70,17 @@ export function planProblems(input: PlanInput): string[] {
 
 export function buildPlan(input: PlanInput): TablePlan {
   const fields = (input.schema.fields ?? []).filter((f) => input.table.has(f.name));
-  const encoders: ColumnEncoder[] = fields.map((f) => columnEncoder(f.name, f.schema, input.table.get(f.name)!));
   const names = fields.map((f) => f.name);
   const hasTs = input.table.has(META.sourceTs);
   const hasId = input.table.has(META.id);
   const upsert = input.mode === 'upsert';
   const columns = [...names, ...(upsert ? [META.version, META.deleted] : hasId ? [META.id] : []), ...(hasTs ? [META.sourceTs] : [])];
+  const encode = compileRowEncoder({
+    fields: fields.map((f) => ({ name: f.name, schema: f.schema, type: input.table.get(f.name)! })),
+    version: upsert,
+    id: !upsert && hasId,
+    sourceTs: hasTs,
+  });
   const keys = input.keys;
   return {
     mode: input.mode,
@@ -86,16 +91,6 @@ export function buildPlan(input: PlanInput): TablePlan {
         ? (row) => { const k = row[keys[0]]; return typeof k === 'object' ? String(k) : k; }
         : (row) => keys.map((k) => String(row[k])).join('\u0000')
       : () => null,
-    write(w, r) {
-      const row = r.row;
-      for (let i = 0; i < names.length; i++) encoders[i](w, row[names[i]], r.deleted);
-      if (upsert) {
-        w.u64(versionOf(r.record.position));
-        w.u8(r.deleted ? 1 : 0);
-      } else if (hasId) {
-        w.string(r.record.id);
-      }
-      if (hasTs) w.i64Number(r.sourceTsMs);
-    },
+    write: (w, r) => encode(w, r.row, r.deleted, r.record, r.sourceTsMs),
   };
 }

@@ -1,5 +1,6 @@
 import { TributaryError, type SinkRecord } from '../../../plugins/api/index.js';
 import type { AckTracker } from './ack-tracker.js';
+import type { BufferPool } from './buffer-pool.js';
 import { isRetriableClickHouseError, serverMessage } from './clickhouse-errors.js';
 import { RowBinaryWriter } from './row-binary.js';
 import type { PlannedRow, TablePlan } from './table-plan.js';
@@ -7,6 +8,8 @@ import type { PlannedRow, TablePlan } from './table-plan.js';
 /** What a table writer needs from its task. */
 export interface WriterContext {
   readonly tracker: AckTracker;
+  /** where batch buffers come from, and go back to once their insert is over */
+  readonly buffers: BufferPool;
   /**
    * Keep each row's record until ClickHouse acknowledged it, so that a rejected row can go to
    * the dead-letter queue (errors.tolerance=all). Otherwise records are not kept: a record that
@@ -22,18 +25,43 @@ export interface WriterContext {
   /** a row ClickHouse rejected, with its message: dead-lettered, or the task fails */
   reject(record: SinkRecord, error: TributaryError): Promise<void>;
   /** `sourceTsMs`: the source commit time of each row ClickHouse acknowledged */
-  acknowledged(sourceTsMs: readonly number[], bytes: number, elapsedMs: number): void;
+  acknowledged(sourceTsMs: ArrayLike<number>, bytes: number, elapsedMs: number): void;
+}
+
+/** numbers per row of a batch in a typed array that doubles when full: no boxing, nothing for the collector to copy */
+class RowNumbers {
+  #values = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.#values.length) {
+      const next = new Float64Array(this.#values.length * 2);
+      next.set(this.#values);
+      this.#values = next;
+    }
+    this.#values[this.length++] = v;
+  }
+
+  at(i: number): number {
+    return this.#values[i];
+  }
+
+  /** the numbers pushed so far (a view) */
+  view(): Float64Array {
+    return this.#values.subarray(0, this.length);
+  }
 }
 
 interface Batch {
   readonly id: number;
   readonly plan: TablePlan;
   readonly w: RowBinaryWriter;
-  readonly starts: number[];
+  /** where each row starts in the body */
+  readonly starts: RowNumbers;
   /** the record of each row, when kept (WriterContext.retainRecords) */
   readonly records: SinkRecord[] | null;
   /** the source commit time of each row */
-  readonly sourceTs: number[];
+  readonly sourceTs: RowNumbers;
   /** the first and last record's position, for messages */
   readonly firstPosition: string;
   lastPosition: string;
@@ -48,21 +76,41 @@ export interface BatchLimits {
   readonly rows: number;
   readonly bytes: number;
   readonly lingerMs: number;
+  /** inserts of this table in flight at once (1: one after the other) */
+  readonly inFlight: number;
+}
+
+/** Something sent to ClickHouse in its turn: an insert, or a statement that waits for all before it (TRUNCATE). */
+interface Op {
+  readonly run: () => Promise<void>;
+  /** upsert: the keys of the insert (no two inserts that share a key run at once) */
+  readonly keys: ReadonlyMap<unknown, number> | null;
+  /** runs alone: after everything sent before it, before anything sent after it */
+  readonly barrier: boolean;
+  readonly bytes: number;
+  /** called once when the op is over: done, failed, or dropped after a failure */
+  readonly over?: () => void;
 }
 
 /**
- * Batches the rows of one table and sends them as RowBinary inserts, one at a time per table
- * (the next batch is built while one is in flight; batches of different tables go in
- * parallel). Sending a table's inserts in order is what keeps two versions of a key in order:
- * ClickHouse keeps the last row inserted among equal versions. Within a batch only a key's
- * latest version is sent. A rejected batch is split in halves until the rejected rows are found.
+ * Batches the rows of one table and sends them as RowBinary inserts, up to `limits.inFlight`
+ * at once (the next batch is built meanwhile; tables go in parallel). ClickHouse keeps the row
+ * inserted last among equal versions of a key, so an upsert batch never runs beside one that
+ * shares a key with it: it waits for it, and two versions of one key land in order. Append
+ * batches carry unique record ids and may run side by side. Batches start in the order they
+ * were sent; a TRUNCATE runs alone between what was sent before and after it. Within a batch
+ * only a key's latest version is sent. A rejected batch is split in halves until the rejected
+ * rows are found.
  */
 export class TableWriter {
   #batch: Batch | null = null;
-  #chain: Promise<void> = Promise.resolve();
+  readonly #waiting: Op[] = [];
+  readonly #running = new Set<Op>();
+  #drained: (() => void)[] = [];
   #failure: unknown = undefined;
   #inFlightBytes = 0;
-  #inFlight = 0;
+  /** a little more than the last batch's bytes: the next batch's buffer starts that large, so it rarely grows (each growth copies) */
+  #sizeHint = 64 * 1024;
 
   constructor(readonly table: string, readonly context: WriterContext, readonly limits: BatchLimits) {}
 
@@ -75,11 +123,16 @@ export class TableWriter {
     return this.#failure;
   }
 
+  /** inserts (and truncates) sent and not yet acknowledged */
+  get inFlight(): number {
+    return this.#waiting.length + this.#running.size;
+  }
+
   /** Encodes a row into the open batch. Throws, writing nothing, when a value does not fit. */
   add(plan: TablePlan, row: PlannedRow, now: number): void {
     if (this.#batch && this.#batch.plan !== plan) this.send();
     const batch: Batch = (this.#batch ??= {
-      id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(), starts: [] as number[], records: this.context.retainRecords ? [] : null, sourceTs: [] as number[],
+      id: this.context.nextBatchId(), plan, w: new RowBinaryWriter(this.#sizeHint, this.context.buffers), starts: new RowNumbers(), records: this.context.retainRecords ? [] : null, sourceTs: new RowNumbers(),
       firstPosition: row.record.position, lastPosition: row.record.position, latest: plan.mode === 'upsert' ? new Map<unknown, number>() : null, superseded: new Set<number>(), firstAt: now,
     });
     const mark = batch.w.length;
@@ -109,22 +162,16 @@ export class TableWriter {
     return b !== null && (b.starts.length >= this.limits.rows || b.w.length >= this.limits.bytes || now - b.firstAt >= this.limits.lingerMs);
   }
 
-  /** Sends the open batch after those already in flight. */
+  /** Sends the open batch after those sent before it. */
   send(): void {
     const batch = this.#batch;
     if (!batch) return;
     this.#batch = null;
+    const buffer = batch.w.buf;
     const body = batch.w.take();
-    this.#inFlightBytes += body.length;
-    this.#inFlight++;
-    this.#then(async () => {
-      try {
-        await this.#deliver(batch, body);
-      } finally {
-        this.#inFlightBytes -= body.length;
-        this.#inFlight--;
-      }
-    });
+    this.#sizeHint = Math.min(Math.max(Math.ceil(body.length * 1.25), 64 * 1024), this.limits.bytes + 1024 * 1024);
+    // the response comes after the server read the whole body: then no socket write still reads it
+    this.#enqueue({ run: () => this.#deliver(batch, body), keys: batch.latest, barrier: false, bytes: body.length, over: () => this.context.buffers.release(buffer) });
   }
 
   /** Runs `op` (a TRUNCATE) after every insert sent so far; `record` is pending until it ran. */
@@ -132,46 +179,90 @@ export class TableWriter {
     this.send();
     const id = this.context.nextBatchId();
     this.context.tracker.add(id, record);
-    this.#then(async () => {
-      await this.context.retrying(what, op);
-      this.context.tracker.done(id);
+    this.#enqueue({
+      run: async () => {
+        await this.context.retrying(what, op);
+        this.context.tracker.done(id);
+      },
+      keys: null,
+      barrier: true,
+      bytes: 0,
     });
   }
 
   /** Resolves when everything sent so far is acknowledged; throws the first failure. */
   async drain(): Promise<void> {
-    await this.#chain;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  get inFlight(): number {
-    return this.#inFlight;
+  #enqueue(op: Op): void {
+    this.#inFlightBytes += op.bytes;
+    this.#waiting.push(op);
+    this.#pump();
   }
 
-  #then(op: () => Promise<void>): void {
-    this.#chain = this.#chain.then(async () => {
+  /** Starts what may start now, in order: the head waits while it may not, and so does everything after it. */
+  #pump(): void {
+    while (this.#waiting.length > 0) {
       // after a failure nothing more is written: the task fails and replays from what was acknowledged
-      if (this.#failure === undefined) await op();
-    }).catch((error: unknown) => {
-      this.#failure ??= error;
-    });
+      if (this.#failure !== undefined) {
+        for (const op of this.#waiting.splice(0)) {
+          this.#inFlightBytes -= op.bytes;
+          op.over?.();
+        }
+        break;
+      }
+      const head = this.#waiting[0];
+      if (this.#running.size > 0 && (head.barrier || this.#running.size >= this.limits.inFlight || this.#blocked(head))) break;
+      this.#waiting.shift();
+      this.#running.add(head);
+      head.run().catch((error: unknown) => {
+        this.#failure ??= error;
+      }).finally(() => {
+        this.#running.delete(head);
+        this.#inFlightBytes -= head.bytes;
+        head.over?.();
+        this.#pump();
+      });
+    }
+    if (this.inFlight === 0) for (const resolve of this.#drained.splice(0)) resolve();
+  }
+
+  /** whether `op` must wait for one that runs: a barrier runs, or an upsert insert shares a key with it */
+  #blocked(op: Op): boolean {
+    for (const running of this.#running) {
+      if (running.barrier) return true;
+      if (op.keys && running.keys) {
+        const [small, large] = op.keys.size <= running.keys.size ? [op.keys, running.keys] : [running.keys, op.keys];
+        for (const key of small.keys()) if (large.has(key)) return true;
+      }
+    }
+    return false;
   }
 
   async #deliver(batch: Batch, body: Buffer): Promise<void> {
     const started = Date.now();
-    const kept: number[] = [];
     const rows = batch.starts.length;
-    for (let i = 0; i < rows; i++) if (!batch.superseded.has(i)) kept.push(i);
-    const slice = (i: number) => body.subarray(batch.starts[i], i + 1 < rows ? batch.starts[i + 1] : body.length);
-    const bodyOf = (indices: readonly number[]) => (indices.length === rows ? body : Buffer.concat(indices.map(slice)));
+    let kept: number[] | null = null;
+    if (batch.superseded.size > 0) {
+      kept = [];
+      for (let i = 0; i < rows; i++) if (!batch.superseded.has(i)) kept.push(i);
+    }
+    const slice = (i: number) => body.subarray(batch.starts.at(i), i + 1 < rows ? batch.starts.at(i + 1) : body.length);
+    const bodyOf = (indices: readonly number[] | null) => (indices === null || indices.length === rows ? body : Buffer.concat(indices.map(slice)));
     await this.#insertFinding(batch, kept, bodyOf);
     this.context.tracker.done(batch.id);
-    this.context.acknowledged(kept.length === rows ? batch.sourceTs : kept.map((i) => batch.sourceTs[i]), body.length, Date.now() - started);
+    this.context.acknowledged(kept === null ? batch.sourceTs.view() : kept.map((i) => batch.sourceTs.at(i)), body.length, Date.now() - started);
   }
 
-  /** Inserts the rows; when ClickHouse rejects them, halves until each rejected row is alone. */
-  async #insertFinding(batch: Batch, indices: readonly number[], bodyOf: (indices: readonly number[]) => Buffer): Promise<void> {
-    if (indices.length === 0) return;
+  /**
+   * Inserts the rows (`indices`, or null for all of them); when ClickHouse rejects them, halves
+   * until each rejected row is alone.
+   */
+  async #insertFinding(batch: Batch, indices: readonly number[] | null, bodyOf: (indices: readonly number[] | null) => Buffer): Promise<void> {
+    const count = indices?.length ?? batch.starts.length;
+    if (count === 0) return;
     try {
       await this.context.retrying(`insert into ${this.table}`, () => this.context.insert(batch.plan.columns, bodyOf(indices)));
     } catch (error) {
@@ -179,14 +270,15 @@ export class TableWriter {
       if (!batch.records) {
         throw new TributaryError('record.rejected', `ClickHouse rejected an insert into ${this.table} (rows from position ${batch.firstPosition} to ${batch.lastPosition}): ${serverMessage(error)}. With errors.tolerance=all the rejected rows go to the dead-letter queue and the rest lands.`, { cause: error });
       }
-      if (indices.length === 1) {
-        const record = batch.records[indices[0]];
+      const all = indices ?? Array.from({ length: count }, (_, i) => i);
+      if (count === 1) {
+        const record = batch.records[all[0]];
         await this.context.reject(record, new TributaryError('record.rejected', `ClickHouse rejected the row of record ${record.id} (topic ${record.topic}, position ${record.position}) for table ${this.table}: ${serverMessage(error)}`, { cause: error }));
         return;
       }
-      const half = Math.ceil(indices.length / 2);
-      await this.#insertFinding(batch, indices.slice(0, half), bodyOf);
-      await this.#insertFinding(batch, indices.slice(half), bodyOf);
+      const half = Math.ceil(count / 2);
+      await this.#insertFinding(batch, all.slice(0, half), bodyOf);
+      await this.#insertFinding(batch, all.slice(half), bodyOf);
     }
   }
 }
