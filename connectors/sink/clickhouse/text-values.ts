@@ -51,6 +51,7 @@ export function decimalUnits(text: string, scale: number, precision: number): nu
 
 /** days before the first of each month in a common year */
 const MONTH_START = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** leap years in 1 … y (proleptic Gregorian) */
 const leapsThrough = (y: number) => Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400);
@@ -58,9 +59,9 @@ const LEAPS_BEFORE_1970 = leapsThrough(1969);
 
 /**
  * "2026-01-01T10:00:00Z" with 0 to 6 fraction digits (`.123456`) as microseconds since the
- * epoch, when they fit a double exactly (years up to 2255); otherwise NaN. Like the general
- * parser, a day of 29–31 past the month's end runs on into the next month, and second 60 is
- * the next minute's 0.
+ * epoch, when they fit a double exactly (years up to 2255); otherwise NaN (the general parser
+ * then decides). A day past the month's end is refused, as the general parser refuses it; second
+ * 60 is the next minute's 0.
  */
 export function isoMicros(t: string): number {
   const n = t.length;
@@ -78,6 +79,8 @@ export function isoMicros(t: string): number {
   const minute = i0 * 10 + i1;
   const second = s0 * 10 + s1;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return NaN;
+  const leap = (year & 3) === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > 28 && day > (month === 2 ? (leap ? 29 : 28) : MONTH_DAYS[month - 1])) return NaN;
   let fraction = 0;
   if (n > 20) {
     if (t.charCodeAt(19) !== 46) return NaN;
@@ -88,7 +91,6 @@ export function isoMicros(t: string): number {
     }
     fraction *= POW10[27 - n];
   }
-  const leap = (year & 3) === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = (year - 1970) * 365 + leapsThrough(year - 1) - LEAPS_BEFORE_1970 + MONTH_START[month - 1] + (leap && month > 2 ? 1 : 0) + day - 1;
   const micros = (days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000 + fraction;
   return Number.isSafeInteger(micros) ? micros : NaN;

@@ -21,6 +21,13 @@ test('zoned timestamps become the UTC instant in microseconds', () => {
   assert.equal(zonedTimestampToMicros('2025-12-31T19:00:00-05:00'), 1767225600000000n);
   assert.equal(zonedTimestampToMicros('1969-12-31T23:59:59.999999Z'), -1n);
   assert.throws(() => zonedTimestampToMicros('yesterday'), RangeError);
+  // years below 100 are years below 100 (Date.UTC reads them as 19xx), with or without milliseconds
+  assert.equal(zonedTimestampToMicros('0050-06-01T00:00:00.000Z'), zonedTimestampToMicros('0050-06-01T00:00:00Z'));
+  assert.equal(zonedTimestampToMicros('0050-06-01T00:00:00.000Z'), BigInt(new Date('0050-06-01T00:00:00.000Z').getTime()) * 1000n);
+  // no day past the month's end, on either path
+  assert.throws(() => zonedTimestampToMicros('2026-02-31T00:00:00.000Z'), RangeError);
+  assert.throws(() => zonedTimestampToMicros('2026-02-31T00:00:00Z'), RangeError);
+  assert.equal(zonedTimestampToMicros('2024-02-29T00:00:00.000Z'), BigInt(Date.parse('2024-02-29T00:00:00.000Z')) * 1000n);
 });
 
 test('time of values for RecordField extraction', () => {

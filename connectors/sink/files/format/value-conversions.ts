@@ -157,7 +157,7 @@ export function zonedTimestampToMicros(text: string): bigint {
   const m = ISO.exec(text.trim());
   if (!m) throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(text)}`);
   const [, y, mo, d, h, mi, s = '0', frac = '', zone = 'Z'] = m;
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > daysInMonth(Number(y), Number(mo)) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
     throw new RangeError(`not an ISO-8601 timestamp: ${JSON.stringify(text)}`);
   }
   let offsetSeconds = 0;
@@ -200,9 +200,17 @@ export function isoMillisUtc(text: string): number | undefined {
   const hour = digit(text, 11, 2);
   const minute = digit(text, 14, 2);
   const second = digit(text, 17, 2);
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined;
-  const ms = Date.UTC(digit(text, 0, 4), month - 1, day, hour, minute, second, digit(text, 20, 3));
-  return Number.isNaN(ms) ? undefined : ms;
+  const year = digit(text, 0, 4);
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 60)) return undefined;
+  const millis = digit(text, 20, 3);
+  if (Number.isNaN(year) || Number.isNaN(millis)) return undefined;
+  // not Date.UTC: it reads years 0–99 as 1900–1999
+  return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millis;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** the range of a JS Date (±100 million days): partition paths are formatted through Intl */
