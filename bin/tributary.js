@@ -5,12 +5,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import v8 from 'node:v8';
 
-// Change records live a few milliseconds (queued between source and sink): a larger young
-// generation lets them die there instead of being promoted, which halves GC time at high rates.
-// An explicit NODE_OPTIONS setting wins.
-if (!/max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '')) v8.setFlagsFromString('--max-semi-space-size=32');
+// No V8 flags are set here: the young generation's size (`--max-semi-space-size`) is fixed when
+// the heap is created, so setting it at run time has no effect (measured); operators who trade
+// memory for GC time pass it in NODE_OPTIONS (docs/operations.md, "Memory and GC").
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'cli', 'main.js');
