@@ -4,6 +4,7 @@ import type { ConfigBackingStore } from '../storage/config-backing-store.js';
 import type { ConnectorOrigin, StoredConnector } from '../storage/config-store.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { StatusBackingStore, StatusRecord } from '../storage/status-backing-store.js';
+import { sameConfig } from '../worker/same-config.js';
 import type { Worker } from '../worker/worker.js';
 import type {
   ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
@@ -290,7 +291,4 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   }
 }
 
-export function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
-}
+export { sameConfig };

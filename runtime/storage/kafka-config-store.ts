@@ -8,6 +8,7 @@ import {
   type EncodedRecord, type TargetState as KafkaTargetState,
 } from './kafka-config-format.js';
 import { startStoreLog, type KafkaStoreOptions } from './kafka-store-options.js';
+import { sameConfig } from '../worker/same-config.js';
 
 const toKafka = (state: TargetState): KafkaTargetState => (state === 'RUNNING' ? 'STARTED' : state);
 const fromKafka = (state: KafkaTargetState): TargetState => (state === 'STARTED' ? 'RUNNING' : state);
@@ -217,9 +218,4 @@ export class KafkaConfigStore implements ConfigBackingStore {
         return;
     }
   }
-}
-
-function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
