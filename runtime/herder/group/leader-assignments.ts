@@ -52,7 +52,8 @@ export async function leaderAssignments(round: LeaderRound): Promise<{ memberId:
   const newest = Math.max(-1, ...known.map((m) => m.metadata.configOffset));
   if (config.snapshot().offset < newest) await config.catchUp(newest, timings.configSyncTimeoutMs);
   const snapshot = config.snapshot();
-  const base = { leader: round.self.memberId, leaderUrl: round.self.url, assigned: NO_WORK, revoked: NO_WORK, rejoinAfterRevoking: false, delayMs: 0 };
+  const urls = new Map(known.map((m) => [m.metadata.workerId, m.metadata.url]));
+  const base = { leader: round.self.memberId, leaderUrl: round.self.url, assigned: NO_WORK, revoked: NO_WORK, rejoinAfterRevoking: false, delayMs: 0, urls };
   if (snapshot.offset < newest) {
     logger.warn({ read: snapshot.offset, newest }, 'a member has read more of the config topic than this leader could within worker.sync.timeout.ms; nobody gets work this round');
     const mismatch: Assignment = { ...base, error: 'CONFIG_MISMATCH', configOffset: newest, group: round.last?.group ?? EMPTY_GROUP };

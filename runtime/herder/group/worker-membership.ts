@@ -134,9 +134,12 @@ export class WorkerMembership {
     return this.#memberId;
   }
 
-  /** The generation of the assignment in force (what status and offset writes carry); -1 when none is. */
+  /**
+   * The generation of the assignment in force (what status and offset writes carry); -1 when
+   * none is — also when the member is overdue for fencing itself (see Heartbeater.overdue).
+   */
   get generation(): number {
-    return this.#ownedGeneration;
+    return this.#heartbeat.overdue() ? -1 : this.#ownedGeneration;
   }
 
   /** The assignment in force, with its leader and the leader's URL; undefined before the first or once fenced. */
