@@ -38,7 +38,6 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   protected readonly applied = new Map<string, StoredConnector>();
   readonly #topicTracking: { enabled: boolean; allowReset: boolean };
   #ready = false;
-  #changes: Promise<unknown> = Promise.resolve();
 
   constructor(deps: WorkerHerderDeps) {
     super(deps.registry, deps.logger);
@@ -61,20 +60,9 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     this.#ready = ready;
   }
 
-  /**
-   * Runs store writes and what applies them to the worker one at a time, so a change read back
-   * from the config store (the distributed herder's listener) never interleaves with a REST call
-   * that is applying the same connector.
-   */
-  protected serialized<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.#changes.then(change, change);
-    this.#changes = run.catch(() => undefined);
-    return run;
-  }
-
   async stop(): Promise<void> {
     this.#ready = false;
-    await this.#changes;
+    await this.serialized(async () => undefined);
     await this.worker.stop();
   }
 
@@ -208,35 +196,20 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     this.worker.bus.resetActiveTopics(name);
   }
 
-  /** Sources: their stored offsets. Sinks: what the bus keeps of them (durable bounds, or consumer-group offsets). */
   async connectorOffsets(name: string): Promise<ConnectorOffsets> {
     this.#require(name);
-    if (this.worker.kindOf(name) === 'source') {
-      return { offsets: (await this.#offsets.connectorOffsets(name)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
-    }
-    return { offsets: await this.worker.bus.sinkOffsets(name) };
+    return this.readOffsets(name, this.worker.kindOf(name), this.#offsets, this.worker.bus);
   }
 
-  /**
-   * KIP-875 PATCH: every entry is checked first (shape, then the connector's own `alterOffsets`),
-   * and only a request without problems is applied, in one commit: a bad entry anywhere leaves the
-   * stored offsets as they were.
-   */
   async alterConnectorOffsets(name: string, body: ConnectorOffsets): Promise<void> {
-    this.#requireStopped(name);
-    if (this.worker.kindOf(name) === 'source') {
-      const entries = await this.checkedSourceOffsets(this.#require(name).config, body);
-      await this.#offsets.set(entries.map((o) => ({ connector: name, partition: o.partition, offset: o.offset })));
-      return;
-    }
-    if (!body || !Array.isArray(body.offsets)) throw new TributaryError('offsets.invalid', 'The request body must be {"offsets": [{"partition": {...}, "offset": {...} | null}]}');
-    await this.worker.bus.alterSinkOffsets(name, body.offsets);
+    const stored = this.#require(name);
+    this.requireStopped(name, stored.targetState);
+    await this.writeOffsets(name, this.worker.kindOf(name), stored.config, body, this.#offsets, this.worker.bus);
   }
 
   async resetConnectorOffsets(name: string): Promise<void> {
-    this.#requireStopped(name);
-    if (this.worker.kindOf(name) === 'source') await this.#offsets.set([], { reset: [name] });
-    else await this.worker.bus.resetSinkOffsets(name);
+    this.requireStopped(name, this.#require(name).targetState);
+    await this.clearOffsets(name, this.worker.kindOf(name), this.#offsets, this.worker.bus);
   }
 
   #setTarget(name: string, target: TargetState): Promise<void> {
@@ -276,12 +249,6 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     if (!this.applied.has(name)) return;
     await this.worker.removeConnector(name);
     this.applied.delete(name);
-  }
-
-  #requireStopped(name: string): void {
-    if (this.#require(name).targetState !== 'STOPPED') {
-      throw new TributaryError('connector.not_stopped', `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
-    }
   }
 
   #require(name: string): StoredConnector {
