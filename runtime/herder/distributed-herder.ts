@@ -4,9 +4,10 @@ import type { PluginRegistry } from '../../plugins/registry.js';
 import type { ClusterConfigStore, ConfigChange } from '../storage/config-backing-store.js';
 import type { StoredConnector } from '../storage/config-store.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
-import type { StatusBackingStore, StatusRecord } from '../storage/status-backing-store.js';
+import type { ClusterStatusStore, StatusRecord } from '../storage/status-backing-store.js';
 import { sameConfig } from '../worker/same-config.js';
 import type { Worker } from '../worker/worker.js';
+import { ActiveTopicsSync } from './active-topics-sync.js';
 import { AssignedWork } from './assigned-work.js';
 import type { Assignment } from './group/connect-protocol.js';
 import { configTopicView } from './group/config-topic-view.js';
@@ -28,7 +29,7 @@ export interface DistributedHerderDeps {
   registry: PluginRegistry;
   configs: ClusterConfigStore;
   offsets: OffsetBackingStore;
-  statuses: StatusBackingStore;
+  statuses: ClusterStatusStore;
   logger: Logger;
   topicTracking?: { enabled: boolean; allowReset: boolean };
   group: {
@@ -74,7 +75,8 @@ export class DistributedHerder extends HerderBase implements Herder {
   readonly #deps: DistributedHerderDeps;
   readonly #worker: Worker;
   readonly #configs: ClusterConfigStore;
-  readonly #statuses: StatusBackingStore;
+  readonly #statuses: ClusterStatusStore;
+  readonly #topics: ActiveTopicsSync;
   readonly #work: AssignedWork;
   readonly #leaderClient: LeaderClient;
   readonly #stopListening: (() => void)[] = [];
@@ -93,6 +95,7 @@ export class DistributedHerder extends HerderBase implements Herder {
     this.#configs = deps.configs;
     this.#statuses = deps.statuses;
     this.#work = new AssignedWork(deps.worker, deps.configs, deps.logger);
+    this.#topics = new ActiveTopicsSync(deps.worker.bus, deps.statuses);
     this.#leaderClient = new LeaderClient({ authorization: deps.internalAuthorization, timeoutMs: deps.requestTimeoutMs ?? 10_000 });
   }
 
@@ -153,6 +156,7 @@ export class DistributedHerder extends HerderBase implements Herder {
         },
       },
     });
+    if (this.#deps.topicTracking?.enabled ?? true) this.#topics.start(() => new Set(this.#work.work.tasks.map((t) => t.connector)));
     this.#membership.start().catch((error: unknown) => {
       if (!this.#stopped) this.log.error({ err: error }, 'the worker could not join its group');
     });
@@ -164,6 +168,7 @@ export class DistributedHerder extends HerderBase implements Herder {
     this.#ready = false;
     await this.#membership?.leave();
     for (const stop of this.#stopListening.splice(0)) stop();
+    this.#topics.stop();
     await this.serialized(async () => undefined);
     await this.#worker.stop();
   }
@@ -226,13 +231,14 @@ export class DistributedHerder extends HerderBase implements Herder {
   async connectorActiveTopics(name: string): Promise<ActiveTopicsInfo> {
     this.#stored(name);
     this.#requireTopicTracking();
-    return { [name]: { connector: name, topics: this.#worker.bus.activeTopics(name) } };
+    return { [name]: { connector: name, topics: this.#topics.topics(name) } };
   }
 
+  /** On any worker, as in Kafka Connect: the topic records go, and the workers running the tasks forget them too. */
   async resetConnectorActiveTopics(name: string): Promise<void> {
     this.#stored(name);
     this.#requireTopicTracking(true);
-    this.#worker.bus.resetActiveTopics(name);
+    this.#topics.reset(name);
   }
 
   // ---- writes: the leader's ----
