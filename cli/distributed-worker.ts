@@ -8,6 +8,7 @@ import { loadDistributedWorkerConfig, type LoadedDistributedWorkerConfig } from 
 import { parseListener } from '../runtime/config/listeners.js';
 import { DistributedHerder } from '../runtime/herder/distributed-herder.js';
 import { coordinatorConnections } from '../runtime/herder/group/coordinator-connections.js';
+import { registerGroupMetrics } from '../runtime/herder/group/group-metrics.js';
 import { membershipTimings } from '../runtime/herder/group/membership-timings.js';
 import { LogRegistry } from '../runtime/logging/log-registry.js';
 import { WorkerMetrics } from '../runtime/metrics/worker-metrics.js';
@@ -94,6 +95,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     onFatal: options.onFatal ?? ((error) => log.error({ err: error }, 'this worker cannot take part in its group; stop it and fix the cause')),
   });
   const running = herder;
+  registerGroupMetrics(metrics.registry, { rebalance: () => running.rebalanceMetrics(), counts: () => worker.counts(), isLeader: () => running.isLeader() });
   let rest;
   try {
     rest = await startWorkerRest(config, { herder: running, registry, metrics, logs }, {

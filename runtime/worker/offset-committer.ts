@@ -12,6 +12,8 @@ export interface OffsetCommitterDeps {
   logger: Logger;
   flushTimeoutMs: number;
   runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] };
+  /** false: this worker may no longer own its tasks (fenced in its group): nothing is committed */
+  mayCommit?(): boolean;
 }
 
 /**
@@ -73,6 +75,10 @@ export class OffsetCommitter {
   async #cycle(only?: ReadonlySet<SourceTaskRunner | SinkTaskRunner>): Promise<void> {
     const d = this.#d;
     const started = performance.now();
+    if (d.mayCommit && !d.mayCommit()) {
+      d.logger.debug('not committing: this worker may no longer own its tasks');
+      return;
+    }
     try {
       const all = d.runners();
       const { sources, sinks } = only ? { sources: all.sources.filter((r) => only.has(r)), sinks: all.sinks.filter((r) => only.has(r)) } : all;

@@ -115,6 +115,8 @@ export class Worker {
       flushTimeoutMs: options.flushTimeoutMs,
       runners: () => this.#runners(),
       persistSinkState: () => options.bus.persistSinkState(),
+      // a zombie's commit could pass its successor's
+      mayCommit: () => (options.generation?.() ?? 0) >= 0,
     });
   }
 
