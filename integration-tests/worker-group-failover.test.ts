@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listFiles } from '../connectors/sink/files/test/read-back.js';
+import { readTopic } from './harness/kafka-clients.js';
+import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { tempDir } from './harness/temp.js';
+import { allTasks, metric, rest, settled, startGroup, startGroupWorker, type GroupWorker } from './harness/worker-group.js';
+import { eventually } from './harness/worker-process.js';
+
+/**
+ * Acceptance (issue 11, failover and zombies) on three `tributary distributed` processes of one
+ * group, with the worker defaults (session.timeout.ms 6 s, heartbeat.interval.ms 1 s,
+ * scheduled.rebalance.max.delay.ms 8 s): three datagen sources under a steady load into a files
+ * sink of three tasks.
+ *
+ * - `kill -9` of the worker running the most source tasks: its tasks run on the others within
+ *   15 s, measured from the kill to the first record they produce elsewhere (the envelope's
+ *   `ts_ms` is the wall clock when the record was built), and the lake ends with every record
+ *   exactly once (files named by topic, partition and position make the replays idempotent).
+ * - a worker paused with SIGSTOP for longer than its session timeout: its tasks run elsewhere,
+ *   and once resumed it writes no status of its old generation after the new generation's.
+ */
+let kafka: KafkaEndpoint;
+before(async () => { kafka = await sharedKafka(); });
+
+const SOURCES = 3;
+const TOTAL = 9_000;
+const RATE = 300;
+
+interface Pipeline {
+  readonly sink: string;
+  readonly sources: { name: string; topic: string }[];
+}
+
+async function createPipeline(url: string, lake: string): Promise<Pipeline> {
+  const sink = uniqueName('lake');
+  const sources = Array.from({ length: SOURCES }, (_, i) => ({ name: uniqueName(`gen${i}`), topic: uniqueName(`orders${i}`) }));
+  // topics first (the sink lists them by name), then the sink, then the sources
+  for (const s of sources) {
+    const created = await rest(`${url}/connectors`, 'POST', {
+      name: s.name, config: {
+        'connector.class': 'datagen', topic: s.topic, 'max.records': String(TOTAL), ops: 'insert', 'rows.per.second': String(RATE), 'ts.start.ms': String(Date.now()),
+        'topic.creation.default.partitions': '3', 'topic.creation.default.replication.factor': '1',
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  const created = await rest(`${url}/connectors`, 'POST', {
+    name: sink, config: { 'connector.class': 'files', topics: sources.map((s) => s.topic).join(','), 'tasks.max': '3', 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return { sink, sources };
+}
+
+/** seqs landed in the lake per topic, every row counted */
+function landed(lake: string, topics: readonly string[]): Map<string, number[]> {
+  const out = new Map(topics.map((t) => [t, [] as number[]]));
+  for (const file of listFiles(lake).filter((f) => f.endsWith('.json'))) {
+    const topic = topics.find((t) => file.split('/').includes(t) || file.includes(`/${t}+`) || file.startsWith(`${t}/`));
+    if (!topic) continue;
+    for (const line of readFileSync(join(lake, file), 'utf8').split('\n')) if (line) out.get(topic)!.push(Number((JSON.parse(line) as { seq: number }).seq));
+  }
+  return out;
+}
+
+/** which worker runs each source's task */
+async function sourceOwners(url: string, pipeline: Pipeline): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (const s of pipeline.sources) owners.set(s.name, (await allTasks(url, s.name, 1)).tasks[0].worker_id);
+  return owners;
+}
+
+describe('failover in a group of three worker processes', { timeout: 420_000 }, () => {
+  const dir = tempDir('group-failover');
+  const lake = join(dir.path, 'lake');
+  const group = uniqueName('group-failover');
+  let workers: GroupWorker[] = [];
+  let pipeline: Pipeline;
+  before(async () => {
+    workers = await startGroup(kafka, group, dir.path, 3);
+    await settled(workers);
+    pipeline = await createPipeline(workers[0].url, lake);
+    await allTasks(workers[0].url, pipeline.sink, 3);
+  });
+  after(async () => {
+    for (const w of workers) w.child.kill('SIGCONT');
+    await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    dir.remove();
+  });
+
+  it('kill -9: the dead worker\'s tasks run on the others within 15 s, and the lake has every record exactly once', async (t) => {
+    const topics = pipeline.sources.map((s) => s.topic);
+    await eventually(() => ([...landed(lake, topics).values()].every((seqs) => seqs.length >= 600) ? true : undefined), 90_000, 'a first part landed');
+    const owners = await sourceOwners(workers[0].url, pipeline);
+    const counts = new Map<string, number>();
+    for (const id of owners.values()) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const victimId = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+    const victim = workers.find((w) => w.id === victimId)!;
+    const moved = pipeline.sources.filter((s) => owners.get(s.name) === victimId);
+    const survivors = workers.filter((w) => w !== victim);
+
+    const killedAt = Date.now();
+    await victim.kill('SIGKILL');
+    // the first record each moved source produced after the kill: built elsewhere
+    const failovers = await eventually(async () => {
+      const firsts: number[] = [];
+      for (const s of moved) {
+        const after = (await readTopic(kafka, s.topic, { idleMs: 300 })).map((m) => (JSON.parse(m.value!.toString()) as { ts_ms: number }).ts_ms).filter((ts) => ts > killedAt);
+        if (after.length === 0) return undefined;
+        firsts.push(Math.min(...after) - killedAt);
+      }
+      return firsts;
+    }, 60_000, 'the moved sources producing again');
+    const message = `kill -9 of ${victimId} (${moved.length} source task(s)${(await metricOf(survivors, victimId)) ?? ''}): its sources produced again elsewhere after ${failovers.join(', ')} ms`;
+    t.diagnostic(message);
+    process.stdout.write(`# ${message}\n`);
+    for (const ms of failovers) assert.ok(ms < 15_000, `failover took ${ms} ms`);
+    const status = await allTasks(survivors[0].url, moved[0].name, 1);
+    assert.notEqual(status.tasks[0].worker_id, victimId);
+
+    await eventually(() => ([...landed(lake, topics).values()].every((seqs) => new Set(seqs).size >= TOTAL) ? true : undefined), 180_000, 'every record landed');
+    // what was still open (and is flushed now) must not add rows twice
+    await new Promise((r) => setTimeout(r, 5_000));
+    for (const [topic, seqs] of landed(lake, topics)) {
+      const distinct = new Set(seqs);
+      assert.equal(distinct.size, TOTAL, `${topic}: every record landed`);
+      assert.equal(seqs.length, TOTAL, `${topic}: no record landed twice (${seqs.length - distinct.size} duplicates)`);
+    }
+    workers = survivors;
+  });
+
+  it('SIGSTOP longer than the session timeout: the paused worker is fenced, its tasks run elsewhere, and after SIGCONT it writes no stale status', async (t) => {
+    workers.push(await startGroupWorker(kafka, group, dir.path));
+    await settled(workers);
+    // a fresh load, so every worker runs a source task
+    const more = await Promise.all(Array.from({ length: 3 }, async (_, i) => {
+      const name = uniqueName(`load${i}`);
+      assert.equal((await rest(`${workers[0].url}/connectors`, 'POST', { name, config: { 'connector.class': 'datagen', topic: uniqueName('load'), 'rows.per.second': '50' } })).status, 201);
+      return name;
+    }));
+    const owners = new Map<string, string>();
+    await eventually(async () => {
+      for (const name of more) owners.set(name, (await allTasks(workers[0].url, name, 1)).tasks[0].worker_id);
+      return new Set(owners.values()).size === 3 ? true : undefined;
+    }, 60_000, 'a load source on every worker');
+    const paused = workers[1];
+    const pausedTasks = more.filter((n) => owners.get(n) === paused.id);
+    const oldGeneration = (await metric(paused.url, 'tributary_rebalance_epoch'))!;
+    const others = workers.filter((w) => w !== paused);
+
+    const stoppedAt = Date.now();
+    paused.child.kill('SIGSTOP');
+    const movedAfter = await eventually(async () => {
+      for (const name of pausedTasks) {
+        const status = (await rest(`${others[0].url}/connectors/${name}/status`, 'GET')).body;
+        if (status?.tasks?.[0]?.state !== 'RUNNING' || status.tasks[0].worker_id === paused.id) return undefined;
+      }
+      return Date.now() - stoppedAt;
+    }, 30_000, 'the paused worker\'s tasks running elsewhere');
+    t.diagnostic(`SIGSTOP of ${paused.id}: its tasks ran elsewhere after ${movedAfter} ms`);
+    await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - stoppedAt))));
+    paused.child.kill('SIGCONT');
+    await settled(workers, 60_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    const records = await readTopic(kafka, `${group}-status`, { idleMs: 500 });
+    const writes = records.filter((r) => r.value && r.value.length > 0).map((r) => ({ offset: r.offset, ...(JSON.parse(r.value!.toString()) as { worker_id: string; generation: number }) }));
+    const firstNew = writes.find((w) => w.generation > oldGeneration);
+    assert.ok(firstNew, 'the group wrote statuses in a newer generation');
+    const stale = writes.filter((w) => w.offset > firstNew.offset && w.worker_id === paused.id && w.generation <= oldGeneration);
+    assert.deepEqual(stale, [], `the resumed worker wrote no status of generation ${oldGeneration} or older after generation ${firstNew.generation}'s`);
+    t.diagnostic(`${writes.length} status writes; the paused worker's old generation ${oldGeneration}, first newer ${firstNew.generation}`);
+  });
+});
+
+async function metricOf(workers: readonly GroupWorker[], _victim: string): Promise<string | undefined> {
+  const epochs = await Promise.all(workers.map((w) => metric(w.url, 'tributary_rebalance_epoch')));
+  return `; the others at generation ${epochs.join('/')}`;
+}
