@@ -147,8 +147,11 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
     }, 60_000, 'a load source on every worker');
     const paused = workers[1];
     const pausedTasks = more.filter((n) => owners.get(n) === paused.id);
-    const oldGeneration = (await metric(paused.url, 'tributary_rebalance_epoch'))!;
     const others = workers.filter((w) => w !== paused);
+    const statusWrites = async () => (await readTopic(kafka, `${group}-status`, { idleMs: 500 })).filter((r) => r.value && r.value.length > 0)
+      .map((r) => ({ offset: r.offset, timestamp: Number(r.timestamp), ...(JSON.parse(r.value!.toString()) as { worker_id: string; generation: number }) }));
+    // the generation the paused worker's writes carried last
+    const oldGeneration = Math.max(...(await statusWrites()).filter((w) => w.worker_id === paused.id).map((w) => w.generation));
 
     const stoppedAt = Date.now();
     paused.child.kill('SIGSTOP');
@@ -165,8 +168,7 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
     await settled(workers, 60_000);
     await new Promise((r) => setTimeout(r, 3_000));
 
-    const records = await readTopic(kafka, `${group}-status`, { idleMs: 500 });
-    const writes = records.filter((r) => r.value && r.value.length > 0).map((r) => ({ offset: r.offset, ...(JSON.parse(r.value!.toString()) as { worker_id: string; generation: number }) }));
+    const writes = await statusWrites();
     const firstNew = writes.find((w) => w.generation > oldGeneration);
     assert.ok(firstNew, 'the group wrote statuses in a newer generation');
     const stale = writes.filter((w) => w.offset > firstNew.offset && w.worker_id === paused.id && w.generation <= oldGeneration);

@@ -145,7 +145,7 @@ export class DistributedHerder extends HerderBase implements Herder {
     const { group } = this.#deps;
     this.#membership = new WorkerMembership({
       workerId: this.workerId, restUrl: group.restUrl, groupInstanceId: group.groupInstanceId, timings: group.timings,
-      connect: group.connect, config: recording, logger: this.log,
+      connect: group.connect, config: recording, logger: this.log, generationFloor: () => this.#statuses.highestGeneration(),
       listener: {
         onAssignment: (assignment) => this.#assigned(assignment),
         onRevoked: (revoked) => this.#work.release(revoked),

@@ -45,4 +45,6 @@ export interface ClusterStatusStore extends StatusBackingStore {
   topics(connector: string): string[];
   /** Forgets (tombstones) every topic recorded for the connector: a KIP-558 reset. */
   removeTopics(connector: string): void;
+  /** the highest generation of any status read or written (-1: none): a group's writes must pass it */
+  highestGeneration(): number;
 }

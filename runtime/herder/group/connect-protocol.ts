@@ -82,6 +82,13 @@ export interface Assignment {
   readonly group: GroupAllocation;
   /** every member's REST URL by worker id: where a request for another worker's work goes */
   readonly urls: ReadonlyMap<string, string>;
+  /**
+   * The generation status writes carry in this round: the group's, raised past every generation
+   * the status topic holds and the previous round's, so it only ever grows — also when the
+   * coordinator forgot an empty group and counts from 1 again (stale writes lose by it). -1 from
+   * an older leader: the group's generation.
+   */
+  readonly writeGeneration: number;
 }
 
 const text = z.string();
@@ -123,6 +130,7 @@ const assignmentSchema = z.object({
   }),
   // added to v1: an older leader's assignment has none
   urls: z.array(z.tuple([text, text])).default([]),
+  wgen: z.number().int().min(-1).default(-1),
 });
 
 type WireWork = z.infer<typeof workSchema>;
@@ -177,6 +185,7 @@ export function encodeAssignment(assignment: Assignment): Buffer {
     assigned: toWire(assignment.assigned), revoked: toWire(assignment.revoked), rejoin: assignment.rejoinAfterRevoking, delayMs: assignment.delayMs,
     group: { workers, delayed: assignment.group.heldBack.map((d) => ({ worker: d.workerId, work: toWire(d.work), remainingMs: d.remainingMs })) },
     urls: [...assignment.urls].sort(([a], [b]) => compareText(a, b)),
+    wgen: assignment.writeGeneration,
   }), 'utf8');
 }
 
@@ -189,5 +198,6 @@ export function decodeAssignment(bytes: Buffer): Assignment {
     assigned: fromWire(a.assigned), revoked: fromWire(a.revoked), rejoinAfterRevoking: a.rejoin, delayMs: a.delayMs,
     group: { workers, heldBack: a.group.delayed.map((d) => ({ workerId: d.worker, work: fromWire(d.work), remainingMs: d.remainingMs })) },
     urls: new Map(a.urls),
+    writeGeneration: a.wgen,
   };
 }
