@@ -175,6 +175,36 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
     assert.deepEqual(stale, [], `the resumed worker wrote no status of generation ${oldGeneration} or older after generation ${firstNew.generation}'s`);
     t.diagnostic(`${writes.length} status writes; the paused worker's old generation ${oldGeneration}, first newer ${firstNew.generation}`);
   });
+
+  it('SIGTERM hands the work over at once (stopped with a commit, the group left), and the process exits 0', async (t) => {
+    await settled(workers);
+    const names = (await rest(`${workers[0].url}/connectors`, 'GET')).body as string[];
+    const leaving = workers[2];
+    const owned = new Map<string, number[]>();
+    for (const name of names) {
+      const status = (await rest(`${workers[0].url}/connectors/${name}/status`, 'GET')).body;
+      const ids = (status.tasks as { id: number; worker_id: string }[]).filter((task) => task.worker_id === leaving.id).map((task) => task.id);
+      if (ids.length > 0) owned.set(name, ids);
+    }
+    assert.ok(owned.size > 0, 'the leaving worker runs tasks');
+    const others = workers.filter((w) => w !== leaving);
+    const termAt = Date.now();
+    leaving.child.kill('SIGTERM');
+    const movedAfter = await eventually(async () => {
+      for (const [name, ids] of owned) {
+        const status = (await rest(`${others[0].url}/connectors/${name}/status`, 'GET')).body;
+        for (const id of ids) {
+          const task = status?.tasks?.find((x: { id: number }) => x.id === id);
+          if (task?.state !== 'RUNNING' || task.worker_id === leaving.id) return undefined;
+        }
+      }
+      return Date.now() - termAt;
+    }, 30_000, 'the leaving worker\'s tasks running elsewhere');
+    assert.equal(await leaving.exited, 0, leaving.stderr().slice(-3000));
+    t.diagnostic(`SIGTERM: ${[...owned.values()].flat().length} task(s) ran elsewhere after ${movedAfter} ms (no scheduled.rebalance.max.delay.ms wait)`);
+    assert.ok(movedAfter < 8_000, `handed over in ${movedAfter} ms, before the delay a crash waits for`);
+    workers = others;
+  });
 });
 
 async function metricOf(workers: readonly GroupWorker[], _victim: string): Promise<string | undefined> {
