@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listFiles } from '../connectors/sink/files/test/read-back.js';
 import { readTopic } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
-import { allTasks, metric, rest, settled, startGroup, startGroupWorker, type GroupWorker } from './harness/worker-group.js';
+import {
+  allTasks, assertLandedOnce, createPipeline, landed, metric, rest, settled, sourceOwners, startGroup, startGroupWorker, type GroupWorker, type Pipeline,
+} from './harness/worker-group.js';
 import { eventually } from './harness/worker-process.js';
 
 /**
@@ -25,52 +25,7 @@ import { eventually } from './harness/worker-process.js';
 let kafka: KafkaEndpoint;
 before(async () => { kafka = await sharedKafka(); });
 
-const SOURCES = 3;
 const TOTAL = 9_000;
-const RATE = 300;
-
-interface Pipeline {
-  readonly sink: string;
-  readonly sources: { name: string; topic: string }[];
-}
-
-async function createPipeline(url: string, lake: string): Promise<Pipeline> {
-  const sink = uniqueName('lake');
-  const sources = Array.from({ length: SOURCES }, (_, i) => ({ name: uniqueName(`gen${i}`), topic: uniqueName(`orders${i}`) }));
-  // topics first (the sink lists them by name), then the sink, then the sources
-  for (const s of sources) {
-    const created = await rest(`${url}/connectors`, 'POST', {
-      name: s.name, config: {
-        'connector.class': 'datagen', topic: s.topic, 'max.records': String(TOTAL), ops: 'insert', 'rows.per.second': String(RATE), 'ts.start.ms': String(Date.now()),
-        'topic.creation.default.partitions': '3', 'topic.creation.default.replication.factor': '1',
-      },
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-  }
-  const created = await rest(`${url}/connectors`, 'POST', {
-    name: sink, config: { 'connector.class': 'files', topics: sources.map((s) => s.topic).join(','), 'tasks.max': '3', 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return { sink, sources };
-}
-
-/** seqs landed in the lake per topic, every row counted */
-function landed(lake: string, topics: readonly string[]): Map<string, number[]> {
-  const out = new Map(topics.map((t) => [t, [] as number[]]));
-  for (const file of listFiles(lake).filter((f) => f.endsWith('.json'))) {
-    const topic = topics.find((t) => file.split('/').includes(t) || file.includes(`/${t}+`) || file.startsWith(`${t}/`));
-    if (!topic) continue;
-    for (const line of readFileSync(join(lake, file), 'utf8').split('\n')) if (line) out.get(topic)!.push(Number((JSON.parse(line) as { seq: number }).seq));
-  }
-  return out;
-}
-
-/** which worker runs each source's task */
-async function sourceOwners(url: string, pipeline: Pipeline): Promise<Map<string, string>> {
-  const owners = new Map<string, string>();
-  for (const s of pipeline.sources) owners.set(s.name, (await allTasks(url, s.name, 1)).tasks[0].worker_id);
-  return owners;
-}
 
 describe('failover in a group of three worker processes', { timeout: 420_000 }, () => {
   const dir = tempDir('group-failover');
@@ -81,7 +36,7 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
   before(async () => {
     workers = await startGroup(kafka, group, dir.path, 3);
     await settled(workers);
-    pipeline = await createPipeline(workers[0].url, lake);
+    pipeline = await createPipeline(workers[0].url, lake, { total: TOTAL });
     await allTasks(workers[0].url, pipeline.sink, 3);
   });
   after(async () => {
@@ -120,14 +75,7 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
     const status = await allTasks(survivors[0].url, moved[0].name, 1);
     assert.notEqual(status.tasks[0].worker_id, victimId);
 
-    await eventually(() => ([...landed(lake, topics).values()].every((seqs) => new Set(seqs).size >= TOTAL) ? true : undefined), 180_000, 'every record landed');
-    // what was still open (and is flushed now) must not add rows twice
-    await new Promise((r) => setTimeout(r, 5_000));
-    for (const [topic, seqs] of landed(lake, topics)) {
-      const distinct = new Set(seqs);
-      assert.equal(distinct.size, TOTAL, `${topic}: every record landed`);
-      assert.equal(seqs.length, TOTAL, `${topic}: no record landed twice (${seqs.length - distinct.size} duplicates)`);
-    }
+    await assertLandedOnce(lake, topics, TOTAL);
     workers = survivors;
   });
 

@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listFiles } from '../../connectors/sink/files/test/read-back.js';
 import { distributedWorkerProps } from './distributed-props.js';
-import type { KafkaEndpoint } from './kafka-cluster.js';
+import { uniqueName, type KafkaEndpoint } from './kafka-cluster.js';
 import { eventually, startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 /**
@@ -76,4 +79,59 @@ export async function allTasks(url: string, name: string, tasks: number, state =
     const status = (await rest(`${url}/connectors/${encodeURIComponent(name)}/status`, 'GET')).body;
     return status?.tasks?.length === tasks && status.tasks.every((t: any) => t.state === state) ? status : undefined;
   }, timeoutMs, `${name}: ${tasks} tasks ${state}`);
+}
+
+/** A steady load: datagen sources of one task each, on topics of their own, into one files sink. */
+export interface Pipeline {
+  readonly sink: string;
+  readonly sources: { name: string; topic: string }[];
+}
+
+export async function createPipeline(url: string, lake: string, options: { total: number; sources?: number; rate?: number; replicationFactor?: number }): Promise<Pipeline> {
+  const sink = uniqueName('lake');
+  const sources = Array.from({ length: options.sources ?? 3 }, (_, i) => ({ name: uniqueName(`gen${i}`), topic: uniqueName(`orders${i}`) }));
+  for (const s of sources) {
+    const created = await rest(`${url}/connectors`, 'POST', {
+      name: s.name, config: {
+        'connector.class': 'datagen', topic: s.topic, 'max.records': String(options.total), ops: 'insert', 'rows.per.second': String(options.rate ?? 300), 'ts.start.ms': String(Date.now()),
+        'topic.creation.default.partitions': '3', 'topic.creation.default.replication.factor': String(options.replicationFactor ?? 1),
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  const created = await rest(`${url}/connectors`, 'POST', {
+    name: sink, config: { 'connector.class': 'files', topics: sources.map((s) => s.topic).join(','), 'tasks.max': '3', 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return { sink, sources };
+}
+
+/** datagen seqs landed in a JSON lake, per topic, every row counted */
+export function landed(lake: string, topics: readonly string[]): Map<string, number[]> {
+  const out = new Map(topics.map((t) => [t, [] as number[]]));
+  for (const file of listFiles(lake).filter((f) => f.endsWith('.json'))) {
+    const topic = topics.find((t) => file.split('/').includes(t) || file.includes(`/${t}+`) || file.startsWith(`${t}/`));
+    if (!topic) continue;
+    for (const line of readFileSync(join(lake, file), 'utf8').split('\n')) if (line) out.get(topic)!.push(Number((JSON.parse(line) as { seq: number }).seq));
+  }
+  return out;
+}
+
+/** Waits for every seq 1..total of every topic in the lake, then checks none landed twice. */
+export async function assertLandedOnce(lake: string, topics: readonly string[], total: number, timeoutMs = 180_000): Promise<void> {
+  await eventually(() => ([...landed(lake, topics).values()].every((seqs) => new Set(seqs).size >= total) ? true : undefined), timeoutMs, 'every record landed');
+  // what was still open (and is flushed now) must not add rows twice
+  await new Promise((r) => setTimeout(r, 5_000));
+  for (const [topic, seqs] of landed(lake, topics)) {
+    const distinct = new Set(seqs);
+    assert.equal(distinct.size, total, `${topic}: every record landed`);
+    assert.equal(seqs.length, total, `${topic}: no record landed twice (${seqs.length - distinct.size} duplicates)`);
+  }
+}
+
+/** which worker runs each source's task */
+export async function sourceOwners(url: string, pipeline: Pipeline): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (const s of pipeline.sources) owners.set(s.name, (await allTasks(url, s.name, 1)).tasks[0].worker_id);
+  return owners;
 }
