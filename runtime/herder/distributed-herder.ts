@@ -19,7 +19,7 @@ import { WorkerMembership, type GroupConfigView } from './group/worker-membershi
 import type {
   ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
-import { HerderBase } from './herder-base.js';
+import { HerderBase, patchedConfig } from './herder-base.js';
 import { LeaderClient } from './leader-client.js';
 import { rebalancing, RequestTargetError } from './request-target.js';
 import { SESSION_KEY_ALGORITHM, signatureValid } from './request-signature.js';
@@ -262,12 +262,7 @@ export class DistributedHerder extends HerderBase implements Herder {
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
     this.#requireLeader('reconfigure a connector');
-    const merged: Record<string, string> = { ...this.#stored(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    return (await this.putConnectorConfig(name, merged, true)).info;
+    return (await this.putConnectorConfig(name, patchedConfig(this.#stored(name).config, patch), true)).info;
   }
 
   async deleteConnector(name: string): Promise<void> {
@@ -276,19 +271,6 @@ export class DistributedHerder extends HerderBase implements Herder {
       this.#statuses.removeConnector(name);
     });
     this.log.info({ connector: name }, 'connector deleted');
-  }
-
-  pauseConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'PAUSED');
-  }
-
-  resumeConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'RUNNING');
-  }
-
-  /** As Kafka Connect: STOPPED, and an empty set of task configs, so its tasks are given up everywhere. */
-  stopConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'STOPPED');
   }
 
   /**
@@ -435,7 +417,7 @@ export class DistributedHerder extends HerderBase implements Herder {
 
   // ---- helpers ----
 
-  #setTarget(name: string, target: TargetState): Promise<void> {
+  protected setTargetState(name: string, target: TargetState): Promise<void> {
     return this.#leaderWrite(target === 'PAUSED' ? 'pause a connector' : target === 'STOPPED' ? 'stop a connector' : 'resume a connector', name, async (current) => {
       if (current.targetState === target) return;
       await this.#configs.putConnector({ ...current, targetState: target });

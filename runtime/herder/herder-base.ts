@@ -28,6 +28,22 @@ export abstract class HerderBase {
     this.log = log;
   }
 
+  /** Records the connector's new target state (and applies it, or has it applied). */
+  protected abstract setTargetState(name: string, target: TargetState): Promise<void>;
+
+  pauseConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'RUNNING');
+  }
+
+  /** Distributed: as Kafka Connect, also an empty set of task configs, so its tasks are given up everywhere. */
+  stopConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'STOPPED');
+  }
+
   /**
    * Runs store writes and what applies them one at a time, so a change read back from the config
    * store never interleaves with a REST call that is applying the same connector.
@@ -179,4 +195,14 @@ function isFlatObject(value: unknown): boolean {
 
 function invalidOffsets(problems: string[]): TributaryError {
   return new TributaryError('offsets.invalid', `The offsets were not changed: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: problems });
+}
+
+/** A PATCH of a connector config applied: each property set, a null one removed. */
+export function patchedConfig(config: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>>): Record<string, string> {
+  const merged: Record<string, string> = { ...config };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  return merged;
 }

@@ -9,7 +9,7 @@ import type { Worker } from '../worker/worker.js';
 import type {
   ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
-import { HerderBase } from './herder-base.js';
+import { HerderBase, patchedConfig } from './herder-base.js';
 import { commandLineNote, fileOf } from './startup-connectors.js';
 
 export interface WorkerHerderDeps {
@@ -115,12 +115,7 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   }
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const merged: Record<string, string> = { ...this.#require(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    return (await this.putConnectorConfig(name, merged, true)).info;
+    return (await this.putConnectorConfig(name, patchedConfig(this.#require(name).config, patch), true)).info;
   }
 
   async deleteConnector(name: string): Promise<void> {
@@ -171,18 +166,6 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     await this.worker.restartTask(name, task);
   }
 
-  pauseConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'PAUSED');
-  }
-
-  resumeConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'RUNNING');
-  }
-
-  stopConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'STOPPED');
-  }
-
   async connectorActiveTopics(name: string): Promise<ActiveTopicsInfo> {
     this.#require(name);
     if (!this.#topicTracking.enabled) throw new TributaryError('rest.forbidden', 'Topic tracking is disabled.');
@@ -212,7 +195,7 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     await this.clearOffsets(name, this.worker.kindOf(name), this.#offsets, this.worker.bus);
   }
 
-  #setTarget(name: string, target: TargetState): Promise<void> {
+  protected setTargetState(name: string, target: TargetState): Promise<void> {
     return this.serialized(async () => {
       const current = this.#require(name);
       if (current.targetState === target) return;
