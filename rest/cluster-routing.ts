@@ -63,8 +63,9 @@ export function clusterAware(handler: RequestHandler): RequestHandler {
         if (relayed === true) return;
         last = relayed instanceof TributaryError ? relayed : new TributaryError('connector.rebalancing', `The worker at ${last.targetUrl} could not be reached (${(relayed as Error).message}); the worker group is probably rebalancing.`, { cause: relayed });
       }
-      if (Date.now() + backoffMs >= deadline) throw last;
-      await new Promise((r) => setTimeout(r, backoffMs));
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw last;
+      await new Promise((r) => setTimeout(r, Math.min(backoffMs, remaining)));
       backoffMs = Math.min(2 * backoffMs, MAX_BACKOFF_MS);
     }
   };
