@@ -1,6 +1,6 @@
 import type { ConfigOf, Logger } from '../plugins/api/index.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import { startRestServer, type RestAuth, type RestServer } from '../rest/index.js';
+import { startRestServer, type RestAppOptions, type RestAuth, type RestServer } from '../rest/index.js';
 import type { sharedWorkerProperties } from '../runtime/config/worker-config.js';
 import type { Herder } from '../runtime/herder/herder.js';
 import type { LogRegistry } from '../runtime/logging/log-registry.js';
@@ -10,8 +10,12 @@ import { VERSION } from '../runtime/version.js';
 /** The REST properties both worker kinds have (runtime/config/worker-config.ts). */
 type RestProperties = ConfigOf<typeof sharedWorkerProperties>;
 
-/** The worker's REST API on its listeners, or undefined when `rest.enabled=false`. */
-export async function startWorkerRest(config: RestProperties, deps: { herder: Herder; registry: PluginRegistry; metrics: WorkerMetrics; logs: LogRegistry }): Promise<RestServer | undefined> {
+/**
+ * The worker's REST API on its listeners, or undefined when `rest.enabled=false`. `cluster`: a
+ * worker of a group, which forwards requests meant for another worker and retries during a
+ * rebalance (rest/cluster-routing.ts).
+ */
+export async function startWorkerRest(config: RestProperties, deps: { herder: Herder; registry: PluginRegistry; metrics: WorkerMetrics; logs: LogRegistry }, cluster?: RestAppOptions['cluster']): Promise<RestServer | undefined> {
   if (!config['rest.enabled']) return undefined;
   return startRestServer({
     listeners: config.listeners,
@@ -24,6 +28,7 @@ export async function startWorkerRest(config: RestProperties, deps: { herder: He
     advertised: { protocol: config['rest.advertised.listener'], host: config['rest.advertised.host.name'] || undefined, port: config['rest.advertised.port'] },
     resolvePlugin: (c) => deps.registry.find(c)?.name,
     logger: deps.logs.get('rest'),
+    cluster,
   });
 }
 
@@ -38,6 +43,21 @@ export function startCommitTimer(commit: () => Promise<void>, intervalMs: number
   const timer = setInterval(() => commit().catch((error: unknown) => log.warn({ err: error }, 'offset commit failed; retried at the next interval')), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * The Authorization header a worker sends with its requests to the other workers of its group
+ * (forwarded requests carry the client's own): its own REST credentials, the same on every worker
+ * of a group — the bearer token, or the first basic-auth user. Undefined without REST auth.
+ */
+export function internalAuthorization(config: RestProperties): string | undefined {
+  const auth = restAuth(config);
+  if (auth.type === 'bearer') return `Bearer ${auth.token}`;
+  if (auth.type === 'basic') {
+    const [user, password] = Object.entries(auth.users)[0] ?? [];
+    return user === undefined ? undefined : `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+  }
+  return undefined;
 }
 
 function restAuth(config: RestProperties): RestAuth {

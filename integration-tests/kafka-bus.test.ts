@@ -57,3 +57,26 @@ test('datagen → Kafka → files: every record in the topic once, landed once; 
     dir.remove();
   }
 });
+
+test('a multi-task source → Kafka → files: its tasks interleave in each partition, and every record lands once', { timeout: 120_000 }, async () => {
+  const topic = uniqueName('tasks');
+  const dir = tempDir('kafka-bus-tasks');
+  const lake = join(dir.path, 'lake');
+  const worker = await startEmbeddedWorker({
+    workerProps: { 'offset.flush.interval.ms': '300', 'bootstrap.servers': kafka.bootstrapServers },
+    bus: (_config, logs) => new KafkaBus({ bootstrapBrokers: kafka.brokers, clientId: 'tasks-worker', worker: { 'value.converter.schemas.enable': 'false', 'key.converter.schemas.enable': 'false' }, logger: logs.get('runtime.bus') }),
+    connectors: [
+      // three tasks share the sequence (task i emits every 3rd seq) into one partition: their
+      // records interleave there, each task's in order
+      { name: 'gen3', 'connector.class': 'datagen', topic, 'tasks.max': '3', 'max.records': '3000', ops: 'insert', 'rows.per.second': '0', 'ts.start.ms': String(Date.now()) },
+      { name: uniqueName('lake'), 'connector.class': 'files', topics: topic, 'store.url': `file://${lake}`, format: 'json', 'flush.size': '100', 'rotate.schedule.interval.ms': '1000' },
+    ],
+  });
+  try {
+    await eventually(() => (landedSeqs(lake).length >= 3000 ? true : undefined), 60_000, '3000 rows landed');
+    assert.deepEqual(landedSeqs(lake), Array.from({ length: 3000 }, (_, i) => i + 1));
+  } finally {
+    await worker.stop();
+    dir.remove();
+  }
+});

@@ -50,9 +50,11 @@ test('pgbench through Kafka into small Parquet files, worker kill -9 twice and a
   let worker: WorkerProcess = await start();
   await post(`${worker.url}/connectors`, { name: 'lake', config: { 'connector.class': 'files', topics: topics.join(','), 'store.url': `file://${lake}`, format: 'parquet', 'flush.size': '400', 'rotate.interval.ms': '3000' } });
   await post(`${worker.url}/connectors`, { name: 'pg', config: source });
+  // a worker group starts the task after the create is answered (a rebalance, then its task
+  // config): the load begins once the source runs, so every transaction is streamed, none snapshotted
+  await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 60_000, 'the source running');
   const load = runPgbench(server, db, { clients: 4, seconds: 30, rate: 300 });
   try {
-    await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 60_000, 'the source running');
     for (const fault of ['worker', 'broker', 'worker']) {
       await new Promise((r) => setTimeout(r, randomBetween(2000, 6000)));
       if (fault === 'worker') {

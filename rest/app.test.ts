@@ -80,7 +80,9 @@ describe('REST app behaviour beyond the contract', () => {
     const rebalancing = await fetch(`${env.url}/connectors/boom`);
     herder.failWith = undefined;
     assert.deepEqual(await res.json(), { error_code: 400, code: 'config.invalid', message: 'Connector configuration is invalid.\ntopic: missing\ntasks.max: must be at least 1' });
-    assert.equal(rebalancing.status, 409);
+    // a rebalance is not a conflict: 503 with Retry-After, so tools retry instead of giving up (KAFKA-4037)
+    assert.equal(rebalancing.status, 503);
+    assert.equal(rebalancing.headers.get('retry-after'), '1');
   });
 
   it('reads JSON whatever the Content-Type, and refuses a form body as malformed JSON', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../plugins/api/index.js';
 import type { Herder } from '../runtime/herder/herder.js';
 import type { AdvertisedAddress } from './advertised-url.js';
 import { createAuthMiddleware, type RestAuth } from './auth.js';
+import type { ClusterRouting } from './cluster-routing.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { jsonBody } from './json-body.js';
 import type { LoggerAdmin } from './logger-admin.js';
@@ -45,6 +46,11 @@ export interface RestAppOptions {
   advertised?: AdvertisedAddress;
   /** where request failures are logged; a pino logger named `rest` when absent */
   logger?: Logger;
+  /**
+   * A worker of a group: requests meant for another worker are forwarded, and ones that find the
+   * group rebalancing wait and retry, then answer 503 (cluster-routing.ts). Absent: standalone.
+   */
+  cluster?: Omit<ClusterRouting, 'advertised'>;
 }
 
 /**
@@ -59,6 +65,10 @@ export function createRestApp(options: RestAppOptions): Express {
   // Status is polled; a 304 to a client that sent If-None-Match would only confuse scripts.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (options.cluster) {
+    app.locals.cluster = { ...options.cluster, advertised: options.advertised } satisfies ClusterRouting;
+    app.locals.retryAfterSeconds = options.cluster.retryAfterSeconds;
+  }
 
   app.use(accessLog(logger));
   app.use(healthRoutes(options.herder));

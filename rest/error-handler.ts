@@ -74,6 +74,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (body.error_code >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'REST request failed');
     else logger.debug({ method: req.method, path: req.path, status: body.error_code, code: body.code }, 'REST request refused');
     if (body.error_code === 413) res.set('Connection', 'close');
+    // a worker group rebalancing answers again within seconds: say when to retry
+    if (body.code === 'connector.rebalancing' && !res.get('Retry-After')) res.set('Retry-After', String((req.app.locals.retryAfterSeconds as number | undefined) ?? 1));
     res.status(body.error_code).json(body);
   };
 }

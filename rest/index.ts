@@ -7,3 +7,4 @@ export { LOG_LEVELS, normalizeLogLevel, type LoggerAdmin, type LogLevel } from '
 export { type MetricsSource } from './routes/metrics-routes.js';
 export { type PluginResolver } from './routes/connector-plugins-routes.js';
 export { errorBody, type ErrorBody } from './error-handler.js';
+export { type ClusterRouting } from './cluster-routing.js';

@@ -8,7 +8,7 @@ describe('error codes', () => {
       ['config.invalid', 400],
       ['connector.not_found', 404],
       ['connector.exists', 409],
-      ['connector.rebalancing', 409],
+      ['connector.rebalancing', 503],
       ['plugin.not_found', 404],
       ['plugin.duplicate', 500],
       ['offsets.corrupt', 500],

@@ -15,7 +15,7 @@ export const ErrorCodes = {
   'connector.not_found': { http: 404, retriable: false, description: 'No connector has that name on this cluster.' },
   'connector.exists': { http: 409, retriable: false, description: 'A connector with that name already exists; use PUT /connectors/{name}/config to change it.' },
   'connector.not_stopped': { http: 400, retriable: false, description: 'Offsets can be changed only while the connector is STOPPED (PUT /connectors/{name}/stop).' },
-  'connector.rebalancing': { http: 409, retriable: true, description: 'The cluster is rebalancing; retry the request.' },
+  'connector.rebalancing': { http: 503, retriable: true, description: 'The worker group is rebalancing (or its leader cannot be reached) and the request could not be completed within the REST request timeout; retry after the Retry-After seconds. 409 means a real conflict only.' },
   'task.not_found': { http: 404, retriable: false, description: 'The connector has no task with that id.' },
   'task.failed': { http: 500, retriable: false, description: 'A task failed; its status trace says why.' },
   'plugin.not_found': { http: 404, retriable: false, description: 'No connector plugin matches that class name or alias.' },

@@ -1,6 +1,8 @@
 import { Router } from 'express';
+import { TributaryError } from '../../plugins/api/index.js';
 import type { Herder } from '../../runtime/herder/herder.js';
-import { booleanQuery, taskIdParam, pathParam } from '../request-body.js';
+import { SIGNATURE_ALGORITHM_HEADER, SIGNATURE_HEADER } from '../../runtime/herder/request-signature.js';
+import { booleanQuery, configFromJson, taskIdParam, pathParam } from '../request-body.js';
 import { resource } from './route-table.js';
 
 /**
@@ -21,6 +23,18 @@ export function connectorControlRoutes(herder: Herder): Router {
     get: async (req, res) => {
       res.json(await herder.taskConfigs(pathParam(req, 'name')));
     },
+    // internal (worker groups): a connector's task configs from the worker running it, for the leader to store
+    ...(herder.putTaskConfigs ? {
+      post: async (req, res) => {
+        const body: unknown = req.body;
+        if (!Array.isArray(body)) throw new TributaryError('rest.bad_request', 'The body must be a JSON array of task configs.');
+        const configs = body.map((c, i) => configFromJson(c, `task config ${i}`));
+        await herder.putTaskConfigs!(pathParam(req, 'name'), configs, {
+          signature: req.get(SIGNATURE_HEADER), algorithm: req.get(SIGNATURE_ALGORITHM_HEADER),
+        });
+        res.status(204).end();
+      },
+    } : {}),
   });
 
   resource(router, '/connectors/:name/tasks/:task/status', {

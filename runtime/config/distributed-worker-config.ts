@@ -30,9 +30,13 @@ export const distributedWorkerConfigSpec = defineConfigSpec(
     'status.storage.replication.factor': prop.int({ doc: 'Replication factor of the status topic if it is created (-1: the broker\'s default).', default: 3, min: -1, group: 'Internal topics' }),
     'worker.startup.timeout.ms': prop.long({ doc: 'How long the worker may take to reach the Kafka cluster, create or check its internal topics and read them to the end before it gives up; also bounds each later write to them.', default: 30000, min: 1, group: 'Kafka' }),
     'worker.sync.timeout.ms': prop.long({ doc: 'How long a worker that is behind the config topic waits to catch up before it leaves the group (Kafka Connect\'s meaning).', default: 3000, min: 1, group: 'Group' }),
-    'session.timeout.ms': prop.int({ doc: 'A worker that sends no heartbeat for this long leaves the group.', default: 10000, min: 1, group: 'Group' }),
-    'heartbeat.interval.ms': prop.int({ doc: 'How often a worker heartbeats to the group coordinator.', default: 3000, min: 1, group: 'Group' }),
-    'rebalance.timeout.ms': prop.int({ doc: 'How long each worker may take to rejoin the group in a rebalance.', default: 60000, min: 1, group: 'Group' }),
+    'session.timeout.ms': prop.int({ doc: 'The group coordinator drops a worker it has had no heartbeat from for this long; a worker that has had no heartbeat answered for four fifths of it stops its tasks first (self-fencing). 6 s is the broker\'s smallest (group.min.session.timeout.ms); Kafka Connect: 10 s.', default: 6000, min: 1, group: 'Group' }),
+    'heartbeat.interval.ms': prop.int({ doc: 'How often a worker heartbeats to the group coordinator; the others hear of a rebalance within one interval, twice on the way to a dead worker\'s failover. Kafka Connect: 3 s.', default: 1000, min: 1, group: 'Group' }),
+    'rebalance.timeout.ms': prop.int({ doc: 'How long each worker may take to rejoin the group in a rebalance (stopping what it gives up included).', default: 60000, min: 1, group: 'Group' }),
+    'scheduled.rebalance.max.delay.ms': prop.int({ doc: 'How long a worker that left without a word (crash, kill -9, partition) has its work held back, counted from its last heartbeat, in case it returns; then the others get it. Must be longer than session.timeout.ms. Kafka Connect: 5 minutes.', default: 8000, min: 1, group: 'Group' }),
+    'group.instance.id': prop.string({ doc: 'Static membership (KIP-345): a worker restarted under the same id within session.timeout.ms gets its work back without a rebalance. Unique per worker.', group: 'Group' }),
+    'inter.worker.key.ttl.ms': prop.long({ doc: 'How long the leader\'s session key signs internal requests (task configs sent to the leader) before it writes a new one to the config topic.', default: 3600000, min: 1, group: 'Group' }),
+    'rest.request.timeout.ms': prop.long({ doc: 'How long a REST call may wait while the worker group rebalances, or for the worker it was forwarded to (the leader, or the worker running a task), before it is answered 503 with Retry-After.', default: 15000, min: 1, group: 'Group' }),
     'topic.creation.enable': prop.boolean({ doc: 'Let source connectors create their topics with topic.creation.* properties (KIP-158).', default: true, group: 'Kafka' }),
     'key.converter': prop.className({ doc: 'Converter of record keys on the wire (connectors may override it).', default: JSON_CONVERTER, importance: 'high', group: 'Converters' }),
     'key.converter.schemas.enable': prop.boolean({ doc: 'JsonConverter: write and expect the {"schema","payload"} envelope for keys.', default: true, group: 'Converters' }),
@@ -57,6 +61,10 @@ export const distributedWorkerConfigSpec = defineConfigSpec(
     }
     if (values['heartbeat.interval.ms'] !== undefined && values['session.timeout.ms'] !== undefined && values['heartbeat.interval.ms'] >= values['session.timeout.ms']) {
       issues.add('heartbeat.interval.ms', 'heartbeat.interval.ms must be lower than session.timeout.ms (a third of it is usual)');
+    }
+    // a restarting worker is gone for about a session timeout: a shorter delay hands out work that is coming back
+    if (values['scheduled.rebalance.max.delay.ms'] !== undefined && values['session.timeout.ms'] !== undefined && values['scheduled.rebalance.max.delay.ms'] <= values['session.timeout.ms']) {
+      issues.add('scheduled.rebalance.max.delay.ms', `scheduled.rebalance.max.delay.ms (${values['scheduled.rebalance.max.delay.ms']}) must be longer than session.timeout.ms (${values['session.timeout.ms']})`);
     }
     // A deleting cleanup policy would lose offsets and configs once retention passes.
     for (const role of INTERNAL_TOPICS) {

@@ -3,11 +3,13 @@ import {
   type ConfigInfos, type ConfigKeyInfo, type Logger, type OffsetEntry, type RawConfig,
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
+import type { Bus } from '../bus/bus.js';
+import type { OffsetBackingStore } from '../storage/offset-store.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import { builtinConverterPlugins, findConverterPlugin } from '../converters/converter-registry.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
 import { fullSpecOf, validateConnector } from '../worker/connector-validator.js';
-import type { ConnectorOffsets, PluginInfo } from './herder.js';
+import type { ConnectorOffsets, PluginInfo, TargetState } from './herder.js';
 
 export const HIDDEN = '[hidden]';
 
@@ -19,10 +21,70 @@ export const HIDDEN = '[hidden]';
 export abstract class HerderBase {
   protected readonly registry: PluginRegistry;
   protected readonly log: Logger;
+  #changes: Promise<unknown> = Promise.resolve();
 
   constructor(registry: PluginRegistry, log: Logger) {
     this.registry = registry;
     this.log = log;
+  }
+
+  /** Records the connector's new target state (and applies it, or has it applied). */
+  protected abstract setTargetState(name: string, target: TargetState): Promise<void>;
+
+  pauseConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'RUNNING');
+  }
+
+  /** Distributed: as Kafka Connect, also an empty set of task configs, so its tasks are given up everywhere. */
+  stopConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'STOPPED');
+  }
+
+  /**
+   * Runs store writes and what applies them one at a time, so a change read back from the config
+   * store never interleaves with a REST call that is applying the same connector.
+   */
+  protected serialized<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.#changes.then(change, change);
+    this.#changes = run.catch(() => undefined);
+    return run;
+  }
+
+  /** KIP-875 GET: a source's stored offsets; a sink's from the bus (durable bounds, or consumer-group offsets). */
+  protected async readOffsets(name: string, kind: 'source' | 'sink', offsets: OffsetBackingStore, bus: Bus): Promise<ConnectorOffsets> {
+    if (kind === 'source') return { offsets: (await offsets.connectorOffsets(name)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
+    return { offsets: await bus.sinkOffsets(name) };
+  }
+
+  /**
+   * KIP-875 PATCH: every entry is checked first (shape, then the connector's own `alterOffsets`),
+   * and only a request without problems is applied, in one commit: a bad entry anywhere leaves the
+   * stored offsets as they were.
+   */
+  protected async writeOffsets(name: string, kind: 'source' | 'sink', config: Readonly<Record<string, string>>, body: ConnectorOffsets, offsets: OffsetBackingStore, bus: Bus): Promise<void> {
+    if (kind === 'source') {
+      const entries = await this.checkedSourceOffsets(config, body);
+      await offsets.set(entries.map((o) => ({ connector: name, partition: o.partition, offset: o.offset })));
+      return;
+    }
+    if (!body || !Array.isArray(body.offsets)) throw new TributaryError('offsets.invalid', 'The request body must be {"offsets": [{"partition": {...}, "offset": {...} | null}]}');
+    await bus.alterSinkOffsets(name, body.offsets);
+  }
+
+  /** KIP-875 DELETE. */
+  protected async clearOffsets(name: string, kind: 'source' | 'sink', offsets: OffsetBackingStore, bus: Bus): Promise<void> {
+    if (kind === 'source') await offsets.set([], { reset: [name] });
+    else await bus.resetSinkOffsets(name);
+  }
+
+  protected requireStopped(name: string, state: TargetState): void {
+    if (state !== 'STOPPED') {
+      throw new TributaryError('connector.not_stopped', `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+    }
   }
 
   plugins(options: { connectorsOnly: boolean }): PluginInfo[] {
@@ -133,4 +195,14 @@ function isFlatObject(value: unknown): boolean {
 
 function invalidOffsets(problems: string[]): TributaryError {
   return new TributaryError('offsets.invalid', `The offsets were not changed: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: problems });
+}
+
+/** A PATCH of a connector config applied: each property set, a null one removed. */
+export function patchedConfig(config: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>>): Record<string, string> {
+  const merged: Record<string, string> = { ...config };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  return merged;
 }

@@ -101,6 +101,12 @@ export interface Herder {
   alterConnectorOffsets(name: string, offsets: ConnectorOffsets): Promise<void>;
   resetConnectorOffsets(name: string): Promise<void>;
 
+  /**
+   * Worker groups only: Kafka Connect's internal `POST /connectors/{c}/tasks`, the task configs a
+   * connector computed on another worker, signed with the group's session key (on the leader).
+   */
+  putTaskConfigs?(name: string, configs: RawConfig[], signature: { signature: string | undefined; algorithm: string | undefined }): Promise<void>;
+
   plugins(options: { connectorsOnly: boolean }): PluginInfo[];
   pluginConfig(pluginClass: string): ConfigKeyInfo[];
   validateConnectorConfig(pluginClass: string | undefined, config: RawConfig): Promise<ConfigInfos>;

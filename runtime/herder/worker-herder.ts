@@ -4,11 +4,12 @@ import type { ConfigBackingStore } from '../storage/config-backing-store.js';
 import type { ConnectorOrigin, StoredConnector } from '../storage/config-store.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { StatusBackingStore, StatusRecord } from '../storage/status-backing-store.js';
+import { sameConfig } from '../worker/same-config.js';
 import type { Worker } from '../worker/worker.js';
 import type {
   ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
-import { HerderBase } from './herder-base.js';
+import { HerderBase, patchedConfig } from './herder-base.js';
 import { commandLineNote, fileOf } from './startup-connectors.js';
 
 export interface WorkerHerderDeps {
@@ -37,7 +38,6 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   protected readonly applied = new Map<string, StoredConnector>();
   readonly #topicTracking: { enabled: boolean; allowReset: boolean };
   #ready = false;
-  #changes: Promise<unknown> = Promise.resolve();
 
   constructor(deps: WorkerHerderDeps) {
     super(deps.registry, deps.logger);
@@ -60,20 +60,9 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     this.#ready = ready;
   }
 
-  /**
-   * Runs store writes and what applies them to the worker one at a time, so a change read back
-   * from the config store (the distributed herder's listener) never interleaves with a REST call
-   * that is applying the same connector.
-   */
-  protected serialized<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.#changes.then(change, change);
-    this.#changes = run.catch(() => undefined);
-    return run;
-  }
-
   async stop(): Promise<void> {
     this.#ready = false;
-    await this.#changes;
+    await this.serialized(async () => undefined);
     await this.worker.stop();
   }
 
@@ -126,12 +115,7 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   }
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const merged: Record<string, string> = { ...this.#require(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    return (await this.putConnectorConfig(name, merged, true)).info;
+    return (await this.putConnectorConfig(name, patchedConfig(this.#require(name).config, patch), true)).info;
   }
 
   async deleteConnector(name: string): Promise<void> {
@@ -182,18 +166,6 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     await this.worker.restartTask(name, task);
   }
 
-  pauseConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'PAUSED');
-  }
-
-  resumeConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'RUNNING');
-  }
-
-  stopConnector(name: string): Promise<void> {
-    return this.#setTarget(name, 'STOPPED');
-  }
-
   async connectorActiveTopics(name: string): Promise<ActiveTopicsInfo> {
     this.#require(name);
     if (!this.#topicTracking.enabled) throw new TributaryError('rest.forbidden', 'Topic tracking is disabled.');
@@ -207,38 +179,23 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     this.worker.bus.resetActiveTopics(name);
   }
 
-  /** Sources: their stored offsets. Sinks: what the bus keeps of them (durable bounds, or consumer-group offsets). */
   async connectorOffsets(name: string): Promise<ConnectorOffsets> {
     this.#require(name);
-    if (this.worker.kindOf(name) === 'source') {
-      return { offsets: (await this.#offsets.connectorOffsets(name)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
-    }
-    return { offsets: await this.worker.bus.sinkOffsets(name) };
+    return this.readOffsets(name, this.worker.kindOf(name), this.#offsets, this.worker.bus);
   }
 
-  /**
-   * KIP-875 PATCH: every entry is checked first (shape, then the connector's own `alterOffsets`),
-   * and only a request without problems is applied, in one commit: a bad entry anywhere leaves the
-   * stored offsets as they were.
-   */
   async alterConnectorOffsets(name: string, body: ConnectorOffsets): Promise<void> {
-    this.#requireStopped(name);
-    if (this.worker.kindOf(name) === 'source') {
-      const entries = await this.checkedSourceOffsets(this.#require(name).config, body);
-      await this.#offsets.set(entries.map((o) => ({ connector: name, partition: o.partition, offset: o.offset })));
-      return;
-    }
-    if (!body || !Array.isArray(body.offsets)) throw new TributaryError('offsets.invalid', 'The request body must be {"offsets": [{"partition": {...}, "offset": {...} | null}]}');
-    await this.worker.bus.alterSinkOffsets(name, body.offsets);
+    const stored = this.#require(name);
+    this.requireStopped(name, stored.targetState);
+    await this.writeOffsets(name, this.worker.kindOf(name), stored.config, body, this.#offsets, this.worker.bus);
   }
 
   async resetConnectorOffsets(name: string): Promise<void> {
-    this.#requireStopped(name);
-    if (this.worker.kindOf(name) === 'source') await this.#offsets.set([], { reset: [name] });
-    else await this.worker.bus.resetSinkOffsets(name);
+    this.requireStopped(name, this.#require(name).targetState);
+    await this.clearOffsets(name, this.worker.kindOf(name), this.#offsets, this.worker.bus);
   }
 
-  #setTarget(name: string, target: TargetState): Promise<void> {
+  protected setTargetState(name: string, target: TargetState): Promise<void> {
     return this.serialized(async () => {
       const current = this.#require(name);
       if (current.targetState === target) return;
@@ -277,12 +234,6 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
     this.applied.delete(name);
   }
 
-  #requireStopped(name: string): void {
-    if (this.#require(name).targetState !== 'STOPPED') {
-      throw new TributaryError('connector.not_stopped', `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
-    }
-  }
-
   #require(name: string): StoredConnector {
     const stored = this.applied.get(name);
     if (!stored) throw new TributaryError('connector.not_found', `Connector ${name} not found`);
@@ -290,7 +241,4 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   }
 }
 
-export function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
-}
+export { sameConfig };

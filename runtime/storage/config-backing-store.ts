@@ -5,7 +5,9 @@ import type { StoredConnector } from './config-store.js';
 export type ConfigChange =
   | { kind: 'connector'; name: string }
   | { kind: 'removed'; name: string }
-  | { kind: 'tasks'; name: string };
+  | { kind: 'tasks'; name: string }
+  /** a restart request (config topic only): each worker restarts what it runs of the connector */
+  | { kind: 'restart'; name: string; includeTasks: boolean; onlyFailed: boolean };
 
 /**
  * Connector configs, their target states and task configs, as Kafka Connect's
@@ -28,4 +30,29 @@ export interface ConfigBackingStore {
   putTaskConfigs(name: string, configs: readonly RawConfig[]): Promise<void>;
   /** Calls `listener` after every change (own writes included); returns its removal. */
   onChange(listener: (change: ConfigChange) => void): () => void;
+}
+
+/** The session key workers sign their internal requests with (Kafka Connect's, in the config topic). */
+export interface SessionKey {
+  readonly key: Buffer;
+  /** Kafka Connect's name of the MAC algorithm, HmacSHA256 */
+  readonly algorithm: string;
+  readonly creationTimestamp: number;
+}
+
+/**
+ * The config store of a worker group (the config topic), with what the group needs beyond a
+ * ConfigBackingStore: how far it has been read, reading up to an offset (a member catching up
+ * with its leader), the session key, and restart requests.
+ */
+export interface ClusterConfigStore extends ConfigBackingStore {
+  /** the next offset to read: every record before it is applied */
+  offset(): number;
+  /** Reads until `offset()` ≥ `offset`; false if that did not happen within `timeoutMs`. */
+  readTo(offset: number, timeoutMs: number): Promise<boolean>;
+  /** Reads everything written before the call. */
+  refresh(): Promise<void>;
+  sessionKey(): SessionKey | undefined;
+  putSessionKey(key: SessionKey): Promise<void>;
+  putRestartRequest(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<void>;
 }

@@ -192,6 +192,34 @@ export class KafkaBasedLog {
     });
   }
 
+  /** The next offset to read of `partition`: everything before it has been passed to `onRecord`. */
+  position(partition = 0): bigint {
+    return this.#positions[partition] ?? 0n;
+  }
+
+  /**
+   * Resolves true once every record before `offset` of `partition` has been passed to
+   * `onRecord`, false if that did not happen within `timeoutMs` (a worker group's member catching
+   * up with the config offset its leader assigned at).
+   */
+  async readTo(offset: bigint, timeoutMs: number, partition = 0): Promise<boolean> {
+    if (this.#readError) throw this.#readError;
+    const ends = this.#positions.map((p, i) => (i === partition ? offset : p));
+    if (this.#reached(ends)) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter: EndWaiter = {
+        ends,
+        resolve: () => { clearTimeout(timer); resolve(true); },
+        reject: () => { clearTimeout(timer); resolve(false); },
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
   /** Stops reading and closes the clients; pending readToEnd calls are rejected. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -1,13 +1,14 @@
 import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
 import type { TargetState } from '../herder/herder.js';
-import type { ConfigBackingStore, ConfigChange } from './config-backing-store.js';
+import type { ClusterConfigStore, ConfigChange, SessionKey } from './config-backing-store.js';
 import type { StoredConnector } from './config-store.js';
 import type { KafkaBasedLog, LogRecord } from './kafka-based-log.js';
 import {
-  decodeConfigRecord, encodeConnectorConfig, encodeTargetState, encodeTaskConfig, encodeTasksCommit,
+  decodeConfigRecord, encodeConnectorConfig, encodeRestartRequest, encodeSessionKey, encodeTargetState, encodeTaskConfig, encodeTasksCommit,
   type EncodedRecord, type TargetState as KafkaTargetState,
 } from './kafka-config-format.js';
 import { startStoreLog, type KafkaStoreOptions } from './kafka-store-options.js';
+import { sameConfig } from '../worker/same-config.js';
 
 const toKafka = (state: TargetState): KafkaTargetState => (state === 'RUNNING' ? 'STARTED' : state);
 const fromKafka = (state: KafkaTargetState): TargetState => (state === 'STARTED' ? 'RUNNING' : state);
@@ -24,15 +25,17 @@ const fromKafka = (state: KafkaTargetState): TargetState => (state === 'STARTED'
  *   *inconsistent*: `taskConfigs` answers undefined until a complete set is committed, so the
  *   herder computes them again;
  * - `target-state-<c>` (v0 and v1 forms) sets the target state;
- * - the other records (session key, restart requests, task-count records, logger levels) are
- *   read and ignored here.
+ * - `session-key` is kept (the latest one), and `restart-connector-<c>` is announced to the
+ *   listeners (only when read after `start`: a request read back at start-up was for workers of
+ *   the past);
+ * - the other records (task-count records, logger levels) are read and ignored here.
  *
  * Writes resolve once the records are acknowledged and read back, so the state and the change
  * listeners have seen them; the listeners hear other workers' writes too (never the records read
  * during `start`, which only builds the state). Connector origins are not part of Kafka
  * Connect's format: every connector here reads as created over REST.
  */
-export class KafkaConfigStore implements ConfigBackingStore {
+export class KafkaConfigStore implements ClusterConfigStore {
   readonly #options: KafkaStoreOptions;
   readonly #configs = new Map<string, Record<string, string>>();
   readonly #targetStates = new Map<string, TargetState>();
@@ -42,6 +45,7 @@ export class KafkaConfigStore implements ConfigBackingStore {
   readonly #inconsistent = new Set<string>();
   readonly #listeners = new Set<(change: ConfigChange) => void>();
   #log: KafkaBasedLog | undefined;
+  #sessionKey: SessionKey | undefined;
   #stopped = false;
   #started = false;
   #writing: Promise<void> = Promise.resolve();
@@ -117,6 +121,26 @@ export class KafkaConfigStore implements ConfigBackingStore {
   /** Waits until every record written to the topic before the call has been read. */
   async refresh(): Promise<void> {
     await this.#log?.readToEnd();
+  }
+
+  offset(): number {
+    return Number(this.#log?.position(0) ?? 0n);
+  }
+
+  readTo(offset: number, timeoutMs: number): Promise<boolean> {
+    return this.#log ? this.#log.readTo(BigInt(offset), timeoutMs) : Promise.resolve(false);
+  }
+
+  sessionKey(): SessionKey | undefined {
+    return this.#sessionKey;
+  }
+
+  putSessionKey(key: SessionKey): Promise<void> {
+    return this.#send([encodeSessionKey(key.key, key.algorithm, key.creationTimestamp)]);
+  }
+
+  putRestartRequest(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<void> {
+    return this.#send([encodeRestartRequest(name, includeTasks, onlyFailed)]);
   }
 
   /**
@@ -210,6 +234,12 @@ export class KafkaConfigStore implements ConfigBackingStore {
         this.#emit({ kind: 'tasks', name });
         return;
       }
+      case 'session-key':
+        this.#sessionKey = { key: decoded.key, algorithm: decoded.algorithm, creationTimestamp: decoded.creationTimestamp };
+        return;
+      case 'restart':
+        if (this.#configs.has(decoded.connector)) this.#emit({ kind: 'restart', name: decoded.connector, includeTasks: decoded.includeTasks, onlyFailed: decoded.onlyFailed });
+        return;
       case 'ignored':
         this.#options.logger.debug({ key, reason: decoded.reason }, 'skipping a record of the config topic');
         return;
@@ -217,9 +247,4 @@ export class KafkaConfigStore implements ConfigBackingStore {
         return;
     }
   }
-}
-
-function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }

@@ -1,9 +1,9 @@
 import { TributaryError } from '../../plugins/api/index.js';
 import type { KafkaBasedLog, LogRecord } from './kafka-based-log.js';
 import { startStoreLog, type KafkaStoreOptions } from './kafka-store-options.js';
-import { decodeStatusRecord, encodeConnectorStatus, encodeTaskStatus, type StatusValue } from './kafka-status-format.js';
+import { decodeStatusRecord, encodeConnectorStatus, encodeTaskStatus, encodeTopicStatus, statusKeys, type StatusValue } from './kafka-status-format.js';
 import type { EncodedRecord } from './kafka-config-format.js';
-import type { ConnectorStatuses, StatusBackingStore, StatusRecord } from './status-backing-store.js';
+import type { ClusterStatusStore, ConnectorStatuses, StatusRecord } from './status-backing-store.js';
 
 interface Entry {
   connector: StatusRecord | undefined;
@@ -12,7 +12,7 @@ interface Entry {
 
 /**
  * The distributed StatusBackingStore: the status topic (`status.storage.topic`, compacted) in
- * Kafka Connect's records (kafka-status-format.ts). Puts are asynchronous, as in Kafka Connect:
+ * Kafka Connect's records (kafka-status-format.ts), KIP-558's active topics included. Puts are asynchronous, as in Kafka Connect:
  * the status is applied here at once and written in the background (retried within the store's
  * timeout; a newer put of the same key replaces one not yet sent, so a key's writes land in
  * order); every worker applies every record it reads.
@@ -24,9 +24,11 @@ interface Entry {
  * must therefore not go backwards: a worker group the coordinator forgot starts again at 1, and
  * `highestGeneration()` lets a herder see that happened.
  */
-export class KafkaStatusStore implements StatusBackingStore {
+export class KafkaStatusStore implements ClusterStatusStore {
   readonly #options: KafkaStoreOptions;
   readonly #statuses = new Map<string, Entry>();
+  /** KIP-558 active topics: connector → topic → the task that used it first */
+  readonly #topics = new Map<string, Map<string, number>>();
   readonly #pending = new Map<string, Buffer | null>();
   readonly #draining = new Map<string, Promise<void>>();
   #log: KafkaBasedLog | undefined;
@@ -73,6 +75,24 @@ export class KafkaStatusStore implements StatusBackingStore {
     this.#statuses.delete(name);
     this.#enqueue(encodeConnectorStatus(name, null));
     for (const task of entry?.tasks.keys() ?? []) this.#enqueue(encodeTaskStatus(name, task, null));
+  }
+
+  putTopic(connector: string, topic: string, task: number): void {
+    let topics = this.#topics.get(connector);
+    if (!topics) this.#topics.set(connector, (topics = new Map()));
+    if (topics.has(topic)) return;
+    topics.set(topic, task);
+    this.#enqueue(encodeTopicStatus({ topic, connector, task, discoverTimestamp: Date.now() }));
+  }
+
+  topics(connector: string): string[] {
+    return [...(this.#topics.get(connector)?.keys() ?? [])].sort();
+  }
+
+  removeTopics(connector: string): void {
+    const topics = this.#topics.get(connector);
+    this.#topics.delete(connector);
+    for (const topic of topics?.keys() ?? []) this.#enqueue({ key: statusKeys.topic(connector, topic), value: null });
   }
 
   get(name: string): ConnectorStatuses | undefined {
@@ -151,8 +171,16 @@ export class KafkaStatusStore implements StatusBackingStore {
       case 'ignored':
         this.#options.logger.debug({ key: decoded.key, reason: decoded.reason }, 'skipping a record of the status topic');
         return;
+      case 'topic': {
+        const topics = this.#topics.get(decoded.connector);
+        if (decoded.status === null) {
+          topics?.delete(decoded.topic);
+          if (topics?.size === 0) this.#topics.delete(decoded.connector);
+        } else if (topics) topics.set(decoded.topic, decoded.status.task);
+        else this.#topics.set(decoded.connector, new Map([[decoded.topic, decoded.status.task]]));
+        return;
+      }
       default:
-        // KIP-558 topic records: the bus tracks active topics itself
         return;
     }
   }

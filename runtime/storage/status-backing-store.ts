@@ -33,3 +33,18 @@ export interface StatusBackingStore {
   removeConnector(name: string): void;
   get(name: string): ConnectorStatuses | undefined;
 }
+
+/**
+ * The status store of a worker group (the status topic), which also keeps the topics each
+ * connector has used (KIP-558's `status-topic-<topic>:connector-<c>` records), so that any
+ * worker answers GET /connectors/{c}/topics, whichever worker runs the connector's tasks.
+ */
+export interface ClusterStatusStore extends StatusBackingStore {
+  putTopic(connector: string, topic: string, task: number): void;
+  /** the topics recorded for the connector, sorted */
+  topics(connector: string): string[];
+  /** Forgets (tombstones) every topic recorded for the connector: a KIP-558 reset. */
+  removeTopics(connector: string): void;
+  /** the highest generation of any status read or written (-1: none): a group's writes must pass it */
+  highestGeneration(): number;
+}

@@ -12,6 +12,8 @@ export interface OffsetCommitterDeps {
   logger: Logger;
   flushTimeoutMs: number;
   runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] };
+  /** false: this worker may no longer own its tasks (fenced in its group): nothing is committed */
+  mayCommit?(): boolean;
 }
 
 /**
@@ -27,6 +29,8 @@ export class OffsetCommitter {
   #running: Promise<void> | undefined;
   #again = false;
   #flush = false;
+  /** every cycle, regular or scoped, runs after the previous one: two never overlap */
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(deps: OffsetCommitterDeps) {
     this.#d = deps;
@@ -42,7 +46,7 @@ export class OffsetCommitter {
       this.#again = true;
       return this.#running;
     }
-    this.#running = (async () => {
+    const running = this.#chain.then(async () => {
       try {
         do {
           this.#again = false;
@@ -51,19 +55,37 @@ export class OffsetCommitter {
       } finally {
         this.#running = undefined;
       }
-    })();
-    return this.#running;
+    });
+    this.#running = running;
+    this.#chain = running.catch(() => undefined);
+    return running;
   }
 
-  async #cycle(): Promise<void> {
+  /**
+   * A flushing cycle for these runners only (tasks revoked from this worker in a rebalance:
+   * sinks complete their open work, then what they and these sources hold is committed), after
+   * whatever cycle is running. The other tasks are left alone: their sinks keep their files open.
+   */
+  commitOnly(runners: ReadonlySet<SourceTaskRunner | SinkTaskRunner>): Promise<void> {
+    const run = this.#chain.then(() => this.#cycle(runners));
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #cycle(only?: ReadonlySet<SourceTaskRunner | SinkTaskRunner>): Promise<void> {
     const d = this.#d;
     const started = performance.now();
+    if (d.mayCommit && !d.mayCommit()) {
+      d.logger.debug('not committing: this worker may no longer own its tasks');
+      return;
+    }
     try {
-      const { sources, sinks } = d.runners();
+      const all = d.runners();
+      const { sources, sinks } = only ? { sources: all.sources.filter((r) => only.has(r)), sinks: all.sinks.filter((r) => only.has(r)) } : all;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), d.flushTimeoutMs)));
-      const flush = this.#flush;
-      this.#flush = false;
+      const flush = only !== undefined || this.#flush;
+      if (!only) this.#flush = false;
       const late = await Promise.race([Promise.all(sinks.map((s) => s.requestPreCommit(flush))).then(() => false), timedOut]);
       clearTimeout(timer);
       if (late) d.logger.warn({ timeoutMs: d.flushTimeoutMs }, 'some sinks did not answer preCommit in time; committing what is known');

@@ -1,4 +1,4 @@
-import { describeError, parseConfig, reportErrors, TributaryError, type Connector, type Logger, type RawConfig } from '../../plugins/api/index.js';
+import { describeError, parseConfig, reportErrors, TributaryError, type Logger, type RawConfig } from '../../plugins/api/index.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import type { Bus, ConnectorView, SinkFeed } from '../bus/bus.js';
@@ -7,12 +7,18 @@ import type { LogRegistry } from '../logging/log-registry.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { StatusBackingStore } from '../storage/status-backing-store.js';
-import { fullSpecOf, validateConnector } from './connector-validator.js';
+import { fullSpecOf, validateConnector, type ValidatedConfig } from './connector-validator.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { SinkTaskRunner, type DeadLetterReplay } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import { createTaskRunner, topicMatcher } from './task-factory.js';
+import { sameConfig } from './same-config.js';
 import { restartDelay, type TaskSlot } from './task-slot.js';
+import {
+  degradedTrace, heldWarning, needsOperator, storableTaskConfigs, type AssignedRestart, type ConnectorAssignment, type ConnectorEntry,
+} from './connector-entry.js';
+
+export type { AssignedRestart, ConnectorAssignment };
 
 export interface WorkerOptions {
   workerId: string;
@@ -20,7 +26,10 @@ export interface WorkerOptions {
   offsets: OffsetBackingStore;
   /** where the observed state of connectors and tasks is written */
   statuses: StatusBackingStore;
-  /** the worker group's generation, written with every status (standalone: 0) */
+  /**
+   * the worker group's generation, written with every status (standalone: 0); below 0 (fenced,
+   * or no assignment in force) nothing is written: another worker may run this work by now
+   */
   generation?: () => number;
   logs: LogRegistry;
   metrics: WorkerMetrics;
@@ -28,27 +37,6 @@ export interface WorkerOptions {
   bus: Bus;
   shutdownTimeoutMs: number;
   flushTimeoutMs: number;
-}
-
-interface ConnectorEntry {
-  name: string;
-  /** as stored: provider references unresolved */
-  config: Record<string, string>;
-  target: TargetState;
-  connector?: Connector;
-  failure?: string;
-  taskConfigs: RawConfig[];
-  tasks: TaskSlot[];
-  matches?: (topic: string) => boolean;
-  /** a running sink's feeds, one per task */
-  feeds?: SinkFeed[];
-  restart: { auto: boolean; initialMs: number; maxMs: number; maxAttempts: number };
-  /** the config's unknown properties were logged (once per config, not at every restart) */
-  warned?: boolean;
-  /** a connector-level failure (its task configs could not be computed) waiting for its automatic restart */
-  connectorRestart?: { failures: number; timer?: NodeJS.Timeout };
-  /** task ids whose statuses are in the status store */
-  publishedTasks: Set<number>;
 }
 
 /**
@@ -63,6 +51,8 @@ export class Worker {
   readonly #committer: OffsetCommitter;
   #lock: Promise<unknown> = Promise.resolve();
   #stopping = false;
+  /** worker groups: how many times this worker fenced itself (an assign under way stops starting things) */
+  #fences = 0;
   readonly #taskConfigListeners = new Set<(name: string, configs: RawConfig[]) => void>();
 
   constructor(options: WorkerOptions) {
@@ -75,6 +65,8 @@ export class Worker {
       flushTimeoutMs: options.flushTimeoutMs,
       runners: () => this.#runners(),
       persistSinkState: () => options.bus.persistSinkState(),
+      // a zombie's commit could pass its successor's
+      mayCommit: () => (options.generation?.() ?? 0) >= 0,
     });
   }
 
@@ -183,10 +175,13 @@ export class Worker {
   /** Writes the observed state of a connector and its tasks to the status store. */
   #publishStatus(entry: ConnectorEntry): void {
     if (this.#connectors.get(entry.name) !== entry) return;
+    const generation = this.#o.generation?.() ?? 0;
+    // fenced, or between assignments: what this worker saw may already be another's to report
+    if (generation < 0) return;
     const statuses = this.#o.statuses;
-    const base = { workerId: this.#o.workerId, generation: this.#o.generation?.() ?? 0 };
+    const base = { workerId: this.#o.workerId, generation };
     const state: ConnectorState = entry.failure ? (entry.connectorRestart?.timer ? 'RESTARTING' : 'FAILED') : entry.target === 'STOPPED' ? 'STOPPED' : entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING';
-    statuses.putConnector(entry.name, { state, ...(entry.failure ? { trace: entry.failure } : {}), ...base });
+    if (!entry.assigned || entry.assigned.connector) statuses.putConnector(entry.name, { state, ...(entry.failure ? { trace: entry.failure } : {}), ...base });
     const ids = new Set<number>();
     for (const t of entry.tasks) {
       ids.add(t.id);
@@ -194,7 +189,8 @@ export class Worker {
         : t.state === 'RUNNING' && t.runner?.degraded.current ? degradedTrace(t.runner.degraded.current) : undefined;
       statuses.putTask(entry.name, t.id, { state: t.state, ...(trace ? { trace } : {}), ...base });
     }
-    for (const id of entry.publishedTasks) if (!ids.has(id)) statuses.removeTask(entry.name, id);
+    // worker groups: a task this worker no longer runs is another's now, which writes its status
+    if (!entry.assigned) for (const id of entry.publishedTasks) if (!ids.has(id)) statuses.removeTask(entry.name, id);
     entry.publishedTasks = ids;
   }
 
@@ -240,6 +236,216 @@ export class Worker {
     });
   }
 
+  /**
+   * Worker groups: makes this worker run exactly `assignment` of connector `name` (undefined:
+   * nothing of it). The connector runs here when `assignment.connector`: it computes the task
+   * configs (reported to `onTaskConfigs`) and again when its config changes or it leaves STOPPED.
+   * Each listed task runs with its committed config. What keeps its config keeps running, so a
+   * rebalance stops nothing it need not; tasks no longer listed, or whose committed config
+   * changed, are released first — sources pause and commit, sinks flush and commit — then stop.
+   * Statuses are written only for what runs here and never removed: the next owner writes its own.
+   */
+  assign(name: string, assignment: ConnectorAssignment | undefined): Promise<void> {
+    return this.#locked(async () => {
+      const fences = this.#fences;
+      const current = this.#connectors.get(name);
+      if (!assignment) {
+        if (!current) return;
+        await this.#release(current, [...current.tasks]);
+        clearTimeout(current.connectorRestart?.timer);
+        this.#connectors.delete(name);
+        return;
+      }
+      const entry = current ?? this.#entry(name, assignment.config, assignment.target);
+      if (!current) {
+        entry.assigned = { connector: false, tasks: new Map(), taskCount: assignment.taskCount };
+        this.#connectors.set(name, entry);
+      }
+      const before = entry.assigned!;
+      const configChanged = !sameConfig(entry.config, assignment.config);
+      const wasStopped = entry.target === 'STOPPED';
+      const stopped = assignment.target === 'STOPPED';
+      const countChanged = before.taskCount !== assignment.taskCount;
+      await this.#release(entry, entry.tasks.filter((slot) => {
+        const stored = assignment.tasks.get(slot.id);
+        // a sink task takes its partitions by the task count: another count, another share
+        return stopped || !stored || !sameConfig(stored, slot.stored ?? {}) || (countChanged && entry.connector?.kind === 'sink');
+      }));
+      if (fences !== this.#fences) return;
+      if (configChanged) Object.assign(entry, { config: assignment.config, restart: this.#entry(name, assignment.config, assignment.target).restart, warned: false, valid: undefined });
+      entry.target = assignment.target;
+      entry.assigned = { connector: assignment.connector, tasks: assignment.tasks, taskCount: assignment.taskCount };
+      const startConnector = assignment.connector && !stopped && (!current || !before.connector || configChanged || wasStopped);
+      if (!assignment.connector || stopped) {
+        clearTimeout(entry.connectorRestart?.timer);
+        entry.connectorRestart = undefined;
+        entry.failure = undefined;
+      }
+      if (startConnector) await this.#startConnector(entry);
+      else if (!stopped && !entry.valid) await this.#prepare(entry);
+      if (!stopped) {
+        for (const [id, stored] of [...assignment.tasks].sort(([a], [b]) => a - b)) {
+          if (fences !== this.#fences) return;
+          if (!entry.tasks.some((t) => t.id === id)) await this.#startAssignedTask(entry, id, stored);
+        }
+      }
+      for (const slot of entry.tasks) {
+        if (slot.state !== 'RUNNING' && slot.state !== 'PAUSED') continue;
+        if (entry.target === 'PAUSED') slot.runner?.pause();
+        else slot.runner?.resume();
+        if (slot.state !== entry.target) this.#setState(entry, slot, entry.target);
+      }
+      this.#publishStatus(entry);
+    });
+  }
+
+  /** Worker groups: carries out what a restart request asks of the part this worker runs. */
+  restartAssigned(name: string, restart: AssignedRestart): Promise<void> {
+    return this.#locked(async () => {
+      const entry = this.#connectors.get(name);
+      if (!entry?.assigned || entry.target === 'STOPPED') return;
+      if (restart.connector && entry.assigned.connector) {
+        clearTimeout(entry.connectorRestart?.timer);
+        entry.connectorRestart = undefined;
+        await this.#startConnector(entry);
+      }
+      for (const id of restart.tasks) {
+        const slot = entry.tasks.find((t) => t.id === id);
+        if (!slot) continue;
+        slot.failures = 0;
+        this.#failureHistory.delete(`${name}/${id}`);
+        await this.#restartSlot(entry, slot);
+      }
+      this.#publishStatus(entry);
+    });
+  }
+
+  /**
+   * Worker groups: this worker may no longer be in its group, and another may be given its work
+   * any moment. Everything stops now — without a commit (a zombie's commit could pass its
+   * successor's) and without a status write — and an `assign` under way starts nothing more.
+   */
+  async fence(): Promise<void> {
+    this.#fences++;
+    const stopAll = async () => {
+      const entries = [...this.#connectors.values()];
+      this.#connectors.clear();
+      await Promise.all(entries.map((entry) => this.#stopUncommitted(entry)));
+    };
+    await stopAll();
+    // what an assign running meanwhile started
+    await this.#locked(stopAll);
+  }
+
+  /** What this worker runs: connectors (their instances, not STOPPED ones) and tasks. */
+  counts(): { connectors: number; tasks: number } {
+    let connectors = 0;
+    let tasks = 0;
+    for (const entry of this.#connectors.values()) {
+      if ((!entry.assigned || entry.assigned.connector) && entry.target !== 'STOPPED') connectors++;
+      tasks += entry.tasks.length;
+    }
+    return { connectors, tasks };
+  }
+
+  async #stopUncommitted(entry: ConnectorEntry): Promise<void> {
+    clearTimeout(entry.connectorRestart?.timer);
+    const slots = entry.tasks.splice(0);
+    await Promise.all(slots.map(async (slot) => {
+      clearTimeout(slot.restartTimer);
+      await slot.runner?.stop(this.#o.shutdownTimeoutMs);
+    }));
+    if (entry.feeds) await this.#o.bus.unsubscribe(entry.name);
+    entry.feeds = undefined;
+    if (slots.some((s) => s.runner instanceof SourceTaskRunner)) await this.#o.bus.sourceStopped(entry.name);
+  }
+
+  /** Worker groups: the connector (if this worker runs it) and every assigned task. */
+  async #startAssigned(entry: ConnectorEntry): Promise<void> {
+    const part = entry.assigned!;
+    if (part.connector) await this.#startConnector(entry);
+    else if (!(await this.#prepare(entry))) return;
+    for (const [id, stored] of [...part.tasks].sort(([a], [b]) => a - b)) await this.#startAssignedTask(entry, id, stored);
+  }
+
+  /** The connector instance: validated, then its task configs computed (and reported). */
+  async #startConnector(entry: ConnectorEntry): Promise<void> {
+    entry.failure = undefined;
+    const valid = await this.#prepare(entry);
+    if (valid) await this.#computeTaskConfigs(entry, valid);
+  }
+
+  /** A task from its committed config; its providers are resolved here, on the worker that runs it. */
+  async #startAssignedTask(entry: ConnectorEntry, id: number, stored: RawConfig): Promise<void> {
+    const { config, errors } = resolveConfigProviders(stored);
+    const slot: TaskSlot = { id, config, stored, state: 'UNASSIGNED', failures: this.#previousFailures(entry.name, id), startedAt: Date.now() };
+    entry.tasks.push(slot);
+    entry.tasks.sort((a, b) => a.id - b.id);
+    const problems = Object.entries(errors).flatMap(([k, v]) => v.map((m) => `${k}: ${m}`));
+    const valid = entry.valid;
+    if (!valid || problems.length > 0) {
+      slot.trace = valid ? `config.invalid: The task configuration cannot be resolved:\n${problems.map((p) => `  - ${p}`).join('\n')}` : (entry.failure ?? 'config.invalid: The connector configuration is invalid');
+      this.#setState(entry, slot, 'FAILED');
+      return;
+    }
+    if (valid.connector.kind === 'source') {
+      this.#o.bus.sourceRestarted(entry.name);
+      this.#o.bus.sourceStarting(entry.name, valid.resolved);
+    }
+    await this.#startTask(entry, slot);
+  }
+
+  /** Worker groups: one task stopped (committing what it can) and started again with the same config. */
+  async #restartSlot(entry: ConnectorEntry, slot: TaskSlot): Promise<void> {
+    await this.#release(entry, [slot]);
+    if (this.#connectors.get(entry.name) !== entry) return;
+    const failures = slot.failures;
+    await this.#startAssignedTask(entry, slot.id, slot.stored ?? slot.config);
+    const fresh = entry.tasks.find((t) => t.id === slot.id);
+    if (fresh && fresh.failures < failures) fresh.failures = failures;
+  }
+
+  /**
+   * Stops these tasks after a commit of their own: sources pause (nothing new is polled) and what
+   * they sent is committed, sinks flush (complete their open files) and commit. The bus's
+   * producer or subscription of the connector goes with its last task here.
+   */
+  async #release(entry: ConnectorEntry, slots: readonly TaskSlot[]): Promise<void> {
+    if (slots.length === 0) return;
+    const runners = new Set(slots.flatMap((s) => (s.runner ? [s.runner] : [])));
+    for (const runner of runners) if (runner instanceof SourceTaskRunner) runner.pause();
+    await this.#committer.commitOnly(runners);
+    await Promise.all(slots.map(async (slot) => {
+      clearTimeout(slot.restartTimer);
+      await slot.runner?.stop(this.#o.shutdownTimeoutMs);
+    }));
+    entry.tasks = entry.tasks.filter((t) => !slots.includes(t));
+    if (entry.tasks.length > 0) return;
+    if (entry.feeds) await this.#o.bus.unsubscribe(entry.name);
+    entry.feeds = undefined;
+    entry.feedsTaken = undefined;
+    if (slots.some((s) => s.runner instanceof SourceTaskRunner)) await this.#o.bus.sourceStopped(entry.name);
+  }
+
+  /**
+   * Worker groups: the sink feed of one task. A subscription hands out one feed per task of the
+   * connector, each reading its own share of the partitions (by the task count); a task started
+   * again, or a new count, takes a fresh subscription, and the unused feeds of the old one close.
+   */
+  #feedFor(entry: ConnectorEntry, id: number): SinkFeed | undefined {
+    const valid = entry.valid;
+    if (valid?.connector.kind !== 'sink') return undefined;
+    const count = entry.assigned!.taskCount;
+    if (!entry.feeds || !entry.feedsTaken || entry.feedsTaken.has(id) || entry.feeds.length !== count) {
+      entry.feeds?.forEach((feed, i) => { if (!entry.feedsTaken?.has(i)) feed.close(); });
+      entry.matches = topicMatcher(valid.parsed);
+      entry.feeds = this.#o.bus.subscribe({ connector: entry.name, tasks: count, matches: entry.matches, config: valid.resolved });
+      entry.feedsTaken = new Set();
+    }
+    entry.feedsTaken.add(id);
+    return entry.feeds[id];
+  }
+
   #entry(name: string, config: Record<string, string>, target: TargetState): ConnectorEntry {
     const n = (key: string, fallback: number) => (config[key] !== undefined && config[key] !== '' ? Number(config[key]) : fallback);
     return {
@@ -280,33 +486,9 @@ export class Worker {
     entry.failure = undefined;
     entry.tasks = [];
     if (entry.target === 'STOPPED' || this.#stopping) return;
-    // the connector's own checks (connectivity) ran when the config was submitted; at start a
-    // source that is down is for the task to wait for, with its retries, not a config error
-    const { report, valid } = await validateConnector(this.#o.registry, entry.config, undefined, { connectorChecks: false });
-    if (!entry.warned) {
-      entry.warned = true;
-      for (const w of report.warnings) this.#log.warn({ connector: name, property: w.name, suggestion: w.suggestion }, w.message);
-    }
-    if (!valid) {
-      const problems = reportErrors(report);
-      // Written as describeError writes a TributaryError: the code first (docs/errors.md).
-      entry.failure = `config.invalid: The connector configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
-      this.#log.error({ connector: name, code: 'config.invalid', problems }, 'connector configuration is invalid; connector FAILED');
-      return;
-    }
-    entry.connector = valid.connector;
-    try {
-      entry.taskConfigs = await valid.connector.taskConfigs(valid.parsed, valid.resolved, Number(valid.parsed['tasks.max'] ?? 1));
-    } catch (error) {
-      entry.failure = describeError(error);
-      this.#log.error({ connector: name, err: error }, 'connector failed to compute task configs');
-      this.#scheduleConnectorRestart(entry, error);
-      return;
-    }
-    entry.connectorRestart = undefined;
-    // Task configs inherit the framework properties so each task sees its transforms and policies.
-    entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
-    for (const listener of this.#taskConfigListeners) listener(name, storableTaskConfigs(entry.config, valid.resolved, entry.taskConfigs));
+    if (entry.assigned) return this.#startAssigned(entry);
+    const valid = await this.#prepare(entry);
+    if (!valid || !(await this.#computeTaskConfigs(entry, valid))) return;
     if (valid.connector.kind === 'sink') {
       entry.matches = topicMatcher(valid.parsed);
       entry.feeds = this.#o.bus.subscribe({ connector: name, tasks: entry.taskConfigs.length, matches: entry.matches, config: valid.resolved });
@@ -316,8 +498,49 @@ export class Worker {
       this.#o.bus.sourceRestarted(name);
       this.#o.bus.sourceStarting(name, valid.resolved);
     }
-    entry.tasks = entry.taskConfigs.map((_, id) => ({ id, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
+    entry.tasks = entry.taskConfigs.map((config, id) => ({ id, config, state: 'UNASSIGNED', failures: this.#previousFailures(name, id), startedAt: Date.now() }));
     for (const slot of entry.tasks) await this.#startTask(entry, slot);
+  }
+
+  /**
+   * Checks the connector's config against its plugin's spec and finds the plugin (what its tasks
+   * are made from); an invalid config is the connector's failure (`entry.failure`).
+   */
+  async #prepare(entry: ConnectorEntry): Promise<ValidatedConfig | undefined> {
+    // the connector's own checks (connectivity) ran when the config was submitted; at start a
+    // source that is down is for the task to wait for, with its retries, not a config error
+    const { report, valid } = await validateConnector(this.#o.registry, entry.config, undefined, { connectorChecks: false });
+    if (!entry.warned) {
+      entry.warned = true;
+      for (const w of report.warnings) this.#log.warn({ connector: entry.name, property: w.name, suggestion: w.suggestion }, w.message);
+    }
+    if (!valid) {
+      const problems = reportErrors(report);
+      // Written as describeError writes a TributaryError: the code first (docs/errors.md).
+      entry.failure = `config.invalid: The connector configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+      this.#log.error({ connector: entry.name, code: 'config.invalid', problems }, 'connector configuration is invalid; connector FAILED');
+      return undefined;
+    }
+    entry.connector = valid.connector;
+    entry.valid = valid;
+    return valid;
+  }
+
+  /** Runs the connector's `taskConfigs` and reports them to the listeners; false if it failed (a restart is scheduled). */
+  async #computeTaskConfigs(entry: ConnectorEntry, valid: ValidatedConfig): Promise<boolean> {
+    try {
+      entry.taskConfigs = await valid.connector.taskConfigs(valid.parsed, valid.resolved, Number(valid.parsed['tasks.max'] ?? 1));
+    } catch (error) {
+      entry.failure = describeError(error);
+      this.#log.error({ connector: entry.name, err: error }, 'connector failed to compute task configs');
+      this.#scheduleConnectorRestart(entry, error);
+      return false;
+    }
+    entry.connectorRestart = undefined;
+    // Task configs inherit the framework properties so each task sees its transforms and policies.
+    entry.taskConfigs = entry.taskConfigs.map((tc) => ({ ...valid.resolved, ...tc }));
+    for (const listener of this.#taskConfigListeners) listener(entry.name, storableTaskConfigs(entry.config, valid.resolved, entry.taskConfigs));
+    return true;
   }
 
   /**
@@ -337,7 +560,9 @@ export class Worker {
       void this.#locked(async () => {
         if (this.#connectors.get(entry.name) !== entry || entry.connectorRestart?.timer !== timer) return;
         entry.connectorRestart = { failures };
-        await this.#restartComponent([entry.name], () => {});
+        if (!entry.assigned) return this.#restartComponent([entry.name], () => {});
+        if (entry.assigned.connector && entry.target !== 'STOPPED') await this.#startConnector(entry);
+        this.#publishStatus(entry);
       });
     }, restartDelay(failures, initialMs, maxMs));
     timer.unref();
@@ -352,12 +577,15 @@ export class Worker {
   }
 
   async #startTask(entry: ConnectorEntry, slot: TaskSlot): Promise<void> {
+    // fenced meanwhile (worker groups): the entry is gone, and so is the work
+    if (this.#connectors.get(entry.name) !== entry) return;
     const connector = entry.connector!;
-    const sink = entry.feeds ? { feed: entry.feeds[slot.id], deadLetterReplay: this.#deadLetterReplayOf(entry.name) } : undefined;
+    const feed = entry.assigned ? this.#feedFor(entry, slot.id) : entry.feeds?.[slot.id];
+    const sink = feed ? { feed, deadLetterReplay: this.#deadLetterReplayOf(entry.name) } : undefined;
     const deps = { bus: this.#o.bus, offsets: this.#o.offsets, logs: this.#o.logs, metrics: this.#o.metrics, requestCommit: () => void this.#committer.commit() };
     slot.startedAt = Date.now();
     try {
-      slot.runner = createTaskRunner(deps, connector, entry.name, slot.id, entry.taskConfigs[slot.id], sink);
+      slot.runner = createTaskRunner(deps, connector, entry.name, slot.id, slot.config, sink);
       slot.runner.degraded.onChange = () => this.#publishStatus(entry);
       await slot.runner.start(entry.target === 'PAUSED', (error) => this.#taskFailed(entry, slot, error));
       this.#setState(entry, slot, entry.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
@@ -388,7 +616,9 @@ export class Worker {
       void this.#locked(async () => {
         if (this.#connectors.get(entry.name) !== entry || !entry.tasks.includes(slot) || slot.state !== 'RESTARTING') return;
         this.#o.metrics.taskRestarts.inc({ connector: entry.name, task: String(slot.id) });
-        await this.#restartComponent([entry.name], () => {});
+        // worker groups: the task alone (a Kafka bus links no connectors); standalone: its component
+        if (entry.assigned) await this.#restartSlot(entry, slot);
+        else await this.#restartComponent([entry.name], () => {});
       });
     }, delay);
     slot.restartTimer.unref();
@@ -423,7 +653,9 @@ export class Worker {
     this.#setState(entry, slot, 'RESTARTING');
     this.#o.metrics.taskRestarts.inc({ connector: entry.name, task: String(slot.id) });
     void this.#locked(async () => {
-      if (this.#connectors.get(entry.name) === entry && entry.tasks.includes(slot)) await this.#restartComponent([entry.name], () => {});
+      if (this.#connectors.get(entry.name) !== entry || !entry.tasks.includes(slot)) return;
+      if (entry.assigned) await this.#restartSlot(entry, slot);
+      else await this.#restartComponent([entry.name], () => {});
     });
     return true;
   }
@@ -481,29 +713,4 @@ export class Worker {
     this.#lock = next.catch(() => {});
     return next;
   }
-}
-
-function heldWarning(held: ReadonlyMap<string, number>): string {
-  const since = new Date(Math.min(...held.values())).toISOString();
-  return `No sink connector takes topic(s) ${[...held.keys()].sort().join(', ')}: this task's offsets are held before their records since ${since}, so a sink created for them still gets them (embedded mode keeps no log). Create the sink, or leave the topics out of the source.`;
-}
-
-/**
- * Failures a restart cannot heal — a stored offset the task cannot read, an invalid config, a
- * record that fails with errors.tolerance=none (a restart reads it again), a source position the
- * database no longer has: the task goes FAILED at once (with the trace saying what to fix)
- * instead of restarting in a loop.
- */
-function needsOperator(error: unknown): boolean {
-  return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid' || error.code === 'errors.tolerance_exceeded' || error.code === 'source.position_lost');
-}
-
-/** The status trace of a RUNNING task working around a failure: the error, and since when. */
-function degradedTrace(degraded: { error: unknown; since: number }): string {
-  return `${describeError(degraded.error)}\n(still RUNNING: the task has been working around this since ${new Date(degraded.since).toISOString()})`;
-}
-
-/** Task configs with every value that came from a provider reference put back as that reference. */
-function storableTaskConfigs(stored: Readonly<Record<string, string>>, resolved: Readonly<RawConfig>, taskConfigs: readonly RawConfig[]): RawConfig[] {
-  return taskConfigs.map((tc) => Object.fromEntries(Object.entries(tc).map(([k, v]) => [k, k in stored && v === resolved[k] ? stored[k] : v])));
 }

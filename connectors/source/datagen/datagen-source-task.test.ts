@@ -123,13 +123,28 @@ describe('DatagenSourceTask', () => {
 });
 
 describe('datagen connector', () => {
-  it('is one source task whose config is the raw config', async () => {
+  it('is one source task whose config is the raw config, or tasks.max tasks each told its share', async () => {
     assert.equal(datagen.kind, 'source');
     assert.equal(datagen.name, 'datagen');
-    const raw = { topic: 'orders', 'tasks.max': '4' };
+    const raw = { topic: 'orders', 'tasks.max': '1' };
     const parsed = parseConfig(datagen.configSpec, raw);
-    assert.deepEqual(await datagen.taskConfigs(parsed.value as never, raw, 4), [raw]);
+    assert.deepEqual(await datagen.taskConfigs(parsed.value as never, raw, 1), [raw]);
+    const four = await datagen.taskConfigs(parsed.value as never, { ...raw, 'tasks.max': '4' }, 4);
+    assert.deepEqual(four.map((c) => [c['datagen.task.index'], c['datagen.task.count']]), [['0', '4'], ['1', '4'], ['2', '4'], ['3', '4']]);
     assert.ok(datagen.createTask() instanceof DatagenSourceTask);
+  });
+
+  it('tasks sharing the sequence emit it once between them, each under its own partition, and resume in their share', async () => {
+    const emitted: number[] = [];
+    for (const index of [0, 1, 2]) {
+      const { task, asked, controller } = await started({ topic: 'orders', 'max.records': '10', 'datagen.task.index': String(index), 'datagen.task.count': '3' });
+      assert.deepEqual(asked, [{ datagen: 'orders', task: index }]);
+      for (let records = await task.poll(controller.signal); records.length > 0; records = await task.poll(controller.signal)) emitted.push(...seqs(records) as number[]);
+      controller.abort();
+    }
+    assert.deepEqual(emitted.sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const { task, controller } = await started({ topic: 'orders', 'batch.size': '2', 'datagen.task.index': '1', 'datagen.task.count': '3' }, { seq: 5 });
+    assert.deepEqual(seqs(await task.poll(controller.signal)), [8, 11]);
   });
 
   it('requires a topic and checks the numeric properties', () => {

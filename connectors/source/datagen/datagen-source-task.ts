@@ -6,10 +6,15 @@ type DatagenConfig = ConfigOf<typeof datagenConfigSpec.properties>;
 
 const VERSION = '0.1.0';
 
+/** Task configs of a datagen connector with several tasks: which share of the sequence a task emits. */
+export const TASK_INDEX = 'datagen.task.index';
+export const TASK_COUNT = 'datagen.task.count';
+
 /**
  * Emits datagen changes. Its source offset is `{seq}` of the last record emitted, under partition
  * `{datagen: <topic>}`; after a restart it resumes at the next seq, so with the same seed the
- * stream continues exactly where the committed offset left it.
+ * stream continues exactly where the committed offset left it. Task i of n (n > 1) emits every
+ * n-th seq from i+1, under partition `{datagen: <topic>, task: i}`, at 1/n of the rate.
  */
 export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   #context!: SourceTaskContext<DatagenConfig>;
@@ -26,16 +31,22 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   readonly #positions = new PaddedNumbers('');
   #ids = new PaddedNumbers('');
   /** one object for every record: the runtime recognises a run of one partition by identity */
-  #partition: { datagen: string } = { datagen: '' };
+  #partition: { datagen: string; task?: number } = { datagen: '' };
+  /** this task emits every `#stride`-th seq */
+  #stride = 1;
 
   async start(context: SourceTaskContext<DatagenConfig>): Promise<void> {
     this.#context = context;
     const c = context.config;
     this.#options = { topic: c.topic, keys: c.keys, ops: c.ops, seed: c.seed, tsStartMs: c['ts.start.ms'], tsStepMs: c['ts.step.ms'] };
-    this.#partition = Object.freeze({ datagen: c.topic });
+    const count = Number(context.rawConfig[TASK_COUNT] ?? 1);
+    const index = Number(context.rawConfig[TASK_INDEX] ?? 0);
+    this.#stride = count > 1 ? count : 1;
+    this.#nextSeq = index + 1;
+    this.#partition = Object.freeze(count > 1 ? { datagen: c.topic, task: index } : { datagen: c.topic });
     this.#ids = new PaddedNumbers(`${c.topic}:`);
     const stored = await context.offsets.offset(this.#partition);
-    if (stored && typeof stored.seq === 'number') this.#nextSeq = stored.seq + 1;
+    if (stored && typeof stored.seq === 'number') this.#nextSeq = stored.seq + this.#stride;
     this.#startedAt = Date.now();
     context.logger.info({ nextSeq: this.#nextSeq }, 'datagen starting');
   }
@@ -43,15 +54,16 @@ export class DatagenSourceTask implements SourceTask<DatagenConfig> {
   async poll(signal: AbortSignal): Promise<SourceRecord[]> {
     const c = this.#context.config;
     const max = c['max.records'];
+    const stride = this.#stride;
     let count = c['batch.size'];
-    if (max > 0) count = Math.min(count, max - this.#nextSeq + 1);
-    if (c['rows.per.second'] > 0) count = Math.min(count, await this.#waitForBudget(c['rows.per.second'], signal));
+    if (max > 0) count = Math.min(count, Math.max(0, Math.floor((max - this.#nextSeq) / stride) + 1));
+    if (c['rows.per.second'] > 0) count = Math.min(count, await this.#waitForBudget(c['rows.per.second'] / stride, signal));
     if (count <= 0) {
       await sleep(max > 0 && this.#nextSeq > max ? 200 : 10, signal);
       return [];
     }
     const records = new Array<SourceRecord>(count);
-    for (let i = 0; i < count; i++) records[i] = this.#record(this.#nextSeq++);
+    for (let i = 0; i < count; i++, this.#nextSeq += stride) records[i] = this.#record(this.#nextSeq);
     this.#emittedSinceStart += count;
     return records;
   }

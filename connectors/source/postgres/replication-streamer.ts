@@ -3,7 +3,7 @@ import { classifyStreamError, isRetriableStreamError } from './replication-error
 import { heartbeatRecord } from './change-event-builder.js';
 import { HeartbeatSchedule, type ChangeQueue } from '../../../plugins/cdc/index.js';
 import { Lsn } from './lsn.js';
-import type { ConnectionSettings } from './pg-connection.js';
+import { sqlState, type ConnectionSettings } from './pg-connection.js';
 import { decodePgOutput, type PgOutputMessage } from './pgoutput-decoder.js';
 import { heartbeatPosition } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
@@ -165,6 +165,14 @@ export class ReplicationStreamer {
     if (this.#lostAt !== null) return;
     this.#lostAt = Date.now();
     const reason = (error as Error).message ?? String(error);
+    if (sqlState(error) === '55006') {
+      // the task moved (a rebalance, a failover): the old owner's walsender holds the slot until
+      // its connection is gone — at once after a clean stop or a kill, within wal_sender_timeout
+      // (60 s by default) when the old worker is frozen or cut off
+      this.#o.logger.warn({ err: error, slot: this.#o.slot }, `replication slot "${this.#o.slot}" is still active for another session (the task's previous owner, most likely); retrying with backoff until PostgreSQL lets it go`);
+      this.#o.reportDegraded?.(new RetriableError('source.unavailable', `Replication slot "${this.#o.slot}" is still held by another session (${reason}), most likely the walsender of this task's previous worker; retrying with backoff until PostgreSQL ends it (at most wal_sender_timeout).`, { cause: error }));
+      return;
+    }
     this.#o.logger.warn({ err: error }, `connection to PostgreSQL lost (${reason}); reconnecting with backoff, streaming resumes at the committed position`);
     this.#o.reportDegraded?.(new RetriableError('source.connection_lost', `The replication connection to PostgreSQL was lost (${reason}); reconnecting with backoff (up to retriable.restart.connector.wait.ms between attempts).`, { cause: error }));
   }

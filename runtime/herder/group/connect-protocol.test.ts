@@ -18,6 +18,8 @@ const assignment: Assignment = {
     workers: new Map([['worker-a:8083', { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }], ['worker-b:8083', { connectors: [], tasks: [] }]]),
     heldBack: [{ workerId: 'worker-c:8083', work: { connectors: ['billing'], tasks: [{ connector: 'billing', task: 1 }] }, remainingMs: 8000 }],
   },
+  urls: new Map([['worker-a:8083', 'http://worker-a:8083'], ['worker-b:8083', 'http://worker-b:8083']]),
+  writeGeneration: 12,
 };
 
 const invalid = (bytes: Buffer, message: RegExp) => assert.throws(() => decodeAssignment(bytes), (e: unknown) => e instanceof TributaryError && e.code === 'group.payload_invalid' && message.test(e.message));
@@ -34,6 +36,14 @@ describe('connect protocol', () => {
 
   it('writes versioned JSON with tasks grouped by connector (golden bytes: the format is persisted in the broker)', () => {
     assert.equal(encodeMemberMetadata(metadata).toString(), '{"v":1,"worker":"worker-a:8083","url":"http://worker-a:8083","offset":42,"generation":7,"owned":{"connectors":["orders"],"tasks":[["billing",[0]],["orders",[0,1]]]},"leaving":false}');
+  });
+
+  it('reads an assignment of a leader that sent no member URLs nor write generation (an older v1)', () => {
+    const older = JSON.parse(encodeAssignment(assignment).toString()) as Record<string, unknown>;
+    delete older.urls;
+    delete older.wgen;
+    const decoded = decodeAssignment(Buffer.from(JSON.stringify(older)));
+    assert.deepEqual([decoded.urls, decoded.writeGeneration], [new Map(), -1]);
   });
 
   it('keeps connector names that are object keys of JavaScript itself', () => {

@@ -80,6 +80,15 @@ export interface Assignment {
   /** > 0: work is held back; the leader joins again after this long to hand it out */
   readonly delayMs: number;
   readonly group: GroupAllocation;
+  /** every member's REST URL by worker id: where a request for another worker's work goes */
+  readonly urls: ReadonlyMap<string, string>;
+  /**
+   * The generation status writes carry in this round: the group's, raised past every generation
+   * the status topic holds and the previous round's, so it only ever grows — also when the
+   * coordinator forgot an empty group and counts from 1 again (stale writes lose by it). -1 from
+   * an older leader: the group's generation.
+   */
+  readonly writeGeneration: number;
 }
 
 const text = z.string();
@@ -119,6 +128,9 @@ const assignmentSchema = z.object({
     workers: z.array(z.object({ worker: text, work: workSchema })),
     delayed: z.array(z.object({ worker: text, work: workSchema, remainingMs: count })),
   }),
+  // added to v1: an older leader's assignment has none
+  urls: z.array(z.tuple([text, text])).default([]),
+  wgen: z.number().int().min(-1).default(-1),
 });
 
 type WireWork = z.infer<typeof workSchema>;
@@ -172,6 +184,8 @@ export function encodeAssignment(assignment: Assignment): Buffer {
     v: 1, error: assignment.error, leader: assignment.leader, leaderUrl: assignment.leaderUrl, offset: assignment.configOffset,
     assigned: toWire(assignment.assigned), revoked: toWire(assignment.revoked), rejoin: assignment.rejoinAfterRevoking, delayMs: assignment.delayMs,
     group: { workers, delayed: assignment.group.heldBack.map((d) => ({ worker: d.workerId, work: toWire(d.work), remainingMs: d.remainingMs })) },
+    urls: [...assignment.urls].sort(([a], [b]) => compareText(a, b)),
+    wgen: assignment.writeGeneration,
   }), 'utf8');
 }
 
@@ -183,5 +197,7 @@ export function decodeAssignment(bytes: Buffer): Assignment {
     error: a.error, leader: a.leader, leaderUrl: a.leaderUrl, configOffset: a.offset,
     assigned: fromWire(a.assigned), revoked: fromWire(a.revoked), rejoinAfterRevoking: a.rejoin, delayMs: a.delayMs,
     group: { workers, heldBack: a.group.delayed.map((d) => ({ workerId: d.worker, work: fromWire(d.work), remainingMs: d.remainingMs })) },
+    urls: new Map(a.urls),
+    writeGeneration: a.wgen,
   };
 }

@@ -73,6 +73,15 @@ export class Heartbeater {
     this.#armed = true;
   }
 
+  /**
+   * The watchdog would fire now: no heartbeat answered for session timeout − margin. Asked
+   * synchronously before a write, so a process that was frozen (SIGSTOP, a long GC pause) writes
+   * nothing stale in the moment between waking up and its watchdog's next tick.
+   */
+  overdue(): boolean {
+    return this.#armed && this.#options.now() - this.#lastProofAt > this.#options.sessionTimeoutMs - this.#options.fencingMarginMs;
+  }
+
   /** the member holds no work: nothing to fence */
   disarm(): void {
     this.#armed = false;

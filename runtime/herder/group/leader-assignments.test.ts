@@ -29,8 +29,8 @@ function configView(offset: number, reaches = offset): GroupConfigView & { catch
   return view;
 }
 
-const round = (group: JoinedGroup, config: GroupConfigView, last?: LastAllocation, now = 50_000) =>
-  leaderAssignments({ joined: group, config, timings, last, self: { memberId: 'm-a', url: 'http://a' }, now: () => now, logger: quiet });
+const round = (group: JoinedGroup, config: GroupConfigView, last?: LastAllocation, now = 50_000, generationFloor?: () => number) =>
+  leaderAssignments({ joined: group, config, timings, last, self: { memberId: 'm-a', url: 'http://a' }, now: () => now, logger: quiet, generationFloor });
 const byMember = async (pending: ReturnType<typeof round>) => new Map((await pending).map((a) => [a.memberId, decodeAssignment(a.assignment)]));
 
 describe('leaderAssignments', () => {
@@ -61,7 +61,7 @@ describe('leaderAssignments', () => {
   });
 
   it('holds a departed worker\'s work for the delay less the session timeout, from the allocation it last received', async () => {
-    const last: LastAllocation = { generation: 3, receivedAt: 40_000, group: { workers: new Map([['a', NO_WORK], ['gone', { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }]]), heldBack: [] } };
+    const last: LastAllocation = { generation: 3, writeGeneration: 3, receivedAt: 40_000, group: { workers: new Map([['a', NO_WORK], ['gone', { connectors: ['orders'], tasks: [{ connector: 'orders', task: 0 }] }]]), heldBack: [] } };
     const out = await byMember(round(joined([{ memberId: 'm-a', metadata: metadata('a', { generation: 3 }) }]), configView(10), last));
     const a = out.get('m-a')!;
     assert.equal(a.delayMs, 4_000);
@@ -71,5 +71,15 @@ describe('leaderAssignments', () => {
     const stale = await byMember(round(joined([{ memberId: 'm-a', metadata: metadata('a', { generation: 5 }) }]), configView(10), last));
     assert.equal(stale.get('m-a')!.delayMs, 0);
     assert.equal(workKeys(stale.get('m-a')!.assigned).length, 5);
+  });
+
+  it('gives writes a generation that only grows: the group\'s, past the status topic\'s highest and the last round\'s', async () => {
+    const members = joined([{ memberId: 'm-a', metadata: metadata('a') }]);
+    const writeGeneration = async (last?: LastAllocation, floor?: number) => [...(await byMember(round(members, configView(10), last, 50_000, floor === undefined ? undefined : () => floor))).values()][0].writeGeneration;
+    assert.equal(await writeGeneration(), 4, 'the group\'s generation');
+    // a group the coordinator forgot starts at 1 again, but the status topic remembers generation 40
+    assert.equal(await writeGeneration(undefined, 40), 41);
+    const last: LastAllocation = { generation: 3, writeGeneration: 44, receivedAt: 40_000, group: { workers: new Map(), heldBack: [] } };
+    assert.equal(await writeGeneration(last, 40), 45);
   });
 });

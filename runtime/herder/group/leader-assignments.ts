@@ -23,6 +23,8 @@ export interface GroupConfigView {
 export interface LastAllocation {
   readonly group: GroupAllocation;
   readonly generation: number;
+  /** the round's write generation (Assignment.writeGeneration) */
+  readonly writeGeneration: number;
   readonly receivedAt: number;
 }
 
@@ -34,6 +36,8 @@ export interface LeaderRound {
   readonly self: { readonly memberId: string; readonly url: string };
   readonly now: () => number;
   readonly logger: Logger;
+  /** the highest generation written to the status topic so far (-1: none) */
+  readonly generationFloor?: () => number;
 }
 
 const EMPTY_GROUP: GroupAllocation = { workers: new Map(), heldBack: [] };
@@ -52,7 +56,9 @@ export async function leaderAssignments(round: LeaderRound): Promise<{ memberId:
   const newest = Math.max(-1, ...known.map((m) => m.metadata.configOffset));
   if (config.snapshot().offset < newest) await config.catchUp(newest, timings.configSyncTimeoutMs);
   const snapshot = config.snapshot();
-  const base = { leader: round.self.memberId, leaderUrl: round.self.url, assigned: NO_WORK, revoked: NO_WORK, rejoinAfterRevoking: false, delayMs: 0 };
+  const urls = new Map(known.map((m) => [m.metadata.workerId, m.metadata.url]));
+  const writeGeneration = Math.max(joined.generationId, (round.last?.writeGeneration ?? -1) + 1, (round.generationFloor?.() ?? -1) + 1);
+  const base = { leader: round.self.memberId, leaderUrl: round.self.url, assigned: NO_WORK, revoked: NO_WORK, rejoinAfterRevoking: false, delayMs: 0, urls, writeGeneration };
   if (snapshot.offset < newest) {
     logger.warn({ read: snapshot.offset, newest }, 'a member has read more of the config topic than this leader could within worker.sync.timeout.ms; nobody gets work this round');
     const mismatch: Assignment = { ...base, error: 'CONFIG_MISMATCH', configOffset: newest, group: round.last?.group ?? EMPTY_GROUP };

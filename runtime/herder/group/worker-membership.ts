@@ -53,6 +53,8 @@ export interface WorkerMembershipOptions {
   readonly listener: MembershipListener;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** the highest generation the status topic holds: a leader's write generation passes it */
+  readonly generationFloor?: () => number;
 }
 
 /** Coordinator errors no retry fixes. */
@@ -84,6 +86,8 @@ export class WorkerMembership {
   #state: 'idle' | 'joining' | 'stable' | 'closed' = 'idle';
   #owned: ConnectorsAndTasks = NO_WORK;
   #ownedGeneration = -1;
+  /** what writes carry while `#ownedGeneration` is in force (Assignment.writeGeneration) */
+  #writeGeneration = -1;
   #assignment: Assignment | undefined;
   #lastAllocation: LastAllocation | undefined;
   #leaving = false;
@@ -134,9 +138,12 @@ export class WorkerMembership {
     return this.#memberId;
   }
 
-  /** The generation of the assignment in force (what status and offset writes carry); -1 when none is. */
+  /**
+   * The generation of the assignment in force (what status and offset writes carry); -1 when
+   * none is — also when the member is overdue for fencing itself (see Heartbeater.overdue).
+   */
   get generation(): number {
-    return this.#ownedGeneration;
+    return this.#heartbeat.overdue() || this.#ownedGeneration < 0 ? -1 : this.#writeGeneration;
   }
 
   /** The assignment in force, with its leader and the leader's URL; undefined before the first or once fenced. */
@@ -234,7 +241,7 @@ export class WorkerMembership {
     this.#joinedGeneration = joined.generationId;
     this.#heartbeat.target(this.#heartbeatTarget());
     const assignments = joined.leader === this.#memberId && !joined.skipAssignment
-      ? await leaderAssignments({ joined, config: this.#options.config, timings: this.#timings, last: this.#lastAllocation, self: { memberId: this.#memberId, url: this.#options.restUrl }, now: this.#now, logger: this.#log })
+      ? await leaderAssignments({ joined, config: this.#options.config, timings: this.#timings, last: this.#lastAllocation, self: { memberId: this.#memberId, url: this.#options.restUrl }, now: this.#now, logger: this.#log, generationFloor: this.#options.generationFloor })
       : [];
     const sentAt = this.#now();
     const synced = await client.sync({
@@ -326,9 +333,10 @@ export class WorkerMembership {
     const added = workMinus(assigned, this.#owned);
     this.#owned = assigned;
     this.#ownedGeneration = generation;
+    this.#writeGeneration = assignment.writeGeneration >= 0 ? assignment.writeGeneration : generation;
     const inForce: Assignment = { ...assignment, assigned };
     this.#assignment = inForce;
-    this.#lastAllocation = { group: assignment.group, generation, receivedAt: this.#now() };
+    this.#lastAllocation = { group: assignment.group, generation, writeGeneration: this.#writeGeneration, receivedAt: this.#now() };
     if (isNoWork(assigned)) this.#heartbeat.disarm();
     this.metrics.completed(generation, assignment.leader);
     this.#log.info({ generation, leader: assignment.leader, runs: describeWork(assigned), added: describeWork(added), revoked: describeWork(revoked), delayMs: assignment.delayMs }, 'worker group assignment');
