@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
@@ -7,7 +8,7 @@ import { DuckDbReader } from './harness/duckdb-reader.js';
 import { startKafkaCluster, uniqueName, type KafkaCluster } from './harness/kafka-cluster.js';
 import { auditTopic } from './harness/lake-audit.js';
 import { initPgbench, runPgbench } from './harness/pgbench.js';
-import { assertPgbenchLandedOnce, pgbenchTopics } from './harness/pgbench-audit.js';
+import { assertPgbenchLandedOnce, diagnoseMissingSnapshotRows, pgbenchTopics } from './harness/pgbench-audit.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, getJson, startWorkerProcess, type WorkerProcess } from './harness/worker-process.js';
@@ -46,7 +47,12 @@ test('pgbench through Kafka into small Parquet files, worker kill -9 twice and a
   const prefix = source['topic.prefix'];
   const topics = pgbenchTopics(prefix);
   const props = distributedWorkerProps(kafka, uniqueName('pgkill'), { 'value.converter.schemas.enable': 'true' });
-  const start = () => startWorkerProcess(dir.path, props, [], { mode: 'distributed', timeoutMs: 60_000 });
+  const started: WorkerProcess[] = [];
+  const start = async () => {
+    const w = await startWorkerProcess(dir.path, props, [], { mode: 'distributed', timeoutMs: 60_000 });
+    started.push(w);
+    return w;
+  };
   let worker: WorkerProcess = await start();
   await post(`${worker.url}/connectors`, { name: 'lake', config: { 'connector.class': 'files', topics: topics.join(','), 'store.url': `file://${lake}`, format: 'parquet', 'flush.size': '400', 'rotate.interval.ms': '3000' } });
   await post(`${worker.url}/connectors`, { name: 'pg', config: source });
@@ -80,6 +86,11 @@ test('pgbench through Kafka into small Parquet files, worker kill -9 twice and a
     await assertPgbenchLandedOnce(duck, lake, server, db, prefix, transactions);
   } catch (error) {
     process.stdout.write(`# worker log tail:\n${worker.stderr().slice(-5000).replace(/^/gm, '# ')}\n`);
+    const diagnosis = await diagnoseMissingSnapshotRows(duck, lake, kafka, topics[0]).catch((e: unknown) => `diagnosis failed: ${String(e)}`);
+    process.stdout.write(`${diagnosis.replace(/^/gm, '# ')}\n`);
+    // with KEEP_TEST_DIRS the whole story stays: every worker's log beside the lake
+    started.forEach((w, i) => writeFileSync(join(dir.path, `worker-${i + 1}.log`), w.stderr()));
+    process.stdout.write(`# the worker logs: ${dir.path}\n`);
     throw error;
   } finally {
     load.child.kill('SIGKILL');

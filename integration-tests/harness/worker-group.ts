@@ -135,3 +135,19 @@ export async function sourceOwners(url: string, pipeline: Pipeline): Promise<Map
   for (const s of pipeline.sources) owners.set(s.name, (await allTasks(url, s.name, 1)).tasks[0].worker_id);
   return owners;
 }
+
+/**
+ * What a failed group test leaves to read: per topic the records landed (distinct, duplicated,
+ * the first missing seqs) and each live worker's log tail. CI shows only a test's output.
+ */
+export function groupFailureReport(workers: readonly WorkerProcess[], lake: string, topics: readonly string[], total: number): string {
+  const lines: string[] = [];
+  for (const [topic, seqs] of landed(lake, topics)) {
+    const distinct = new Set(seqs);
+    const missing: number[] = [];
+    for (let seq = 1; seq <= total && missing.length < 5; seq++) if (!distinct.has(seq)) missing.push(seq);
+    lines.push(`${topic}: ${distinct.size} of ${total} landed, ${seqs.length - distinct.size} twice${missing.length > 0 ? `, missing e.g. ${missing.join(', ')}` : ''}`);
+  }
+  for (const w of workers) lines.push(`log tail of ${w.url}:`, ...w.stderr().slice(-3000).split('\n'));
+  return lines.map((l) => `# ${l}`).join('\n');
+}

@@ -83,6 +83,11 @@ export class SourceTaskRunner {
       await this.#running.wait(signal);
       if (signal.aborted) break;
       const records = await rt.errors.retry('poll', () => this.#task.poll(signal), signal);
+      // A stopped task publishes nothing more, even what a poll returned after the stop: its
+      // connector's next task replays from the committed offset through a new producer, and a
+      // record of this one landing among that task's would raise the sinks' replay bound over
+      // records not yet resent, which would then be skipped as resends.
+      if (signal.aborted) break;
       if (records.length === 0) continue;
       rt.metrics.sourceRecordPoll.inc(rt.labels, records.length);
       rt.metrics.batchSize.observe({ ...rt.labels, kind: 'source' }, records.length);
