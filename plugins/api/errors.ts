@@ -39,6 +39,7 @@ export const ErrorCodes = {
   'group.join_refused': { http: 500, retriable: false, description: 'The group coordinator refused this worker for good (another protocol in the group, a group.instance.id another live worker uses, a session timeout outside the broker\'s limits, or no access to the group); the message names the coordinator\'s error.' },
   'worker.config_invalid': { http: 500, retriable: false, description: 'The worker configuration is invalid; the worker does not start.' },
   'worker.stopping': { http: 503, retriable: true, description: 'The worker is shutting down.' },
+  'task.stopped': { http: 409, retriable: false, description: 'The task was stopped (restarted, moved, or its worker fenced) while it still worked: nothing it completes afterwards is written or committed; its records replay in the next task.' },
   'worker.starting': { http: 503, retriable: true, description: 'The worker is still starting.' },
   'rest.bad_request': { http: 400, retriable: false, description: 'The request body or parameters are malformed.' },
   'rest.unauthorized': { http: 401, retriable: false, description: 'The request lacks valid credentials.' },

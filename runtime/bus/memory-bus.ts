@@ -37,10 +37,12 @@ export class SinkInbox implements SinkFeed {
   }
 
   async acknowledge(acked: readonly TopicPartitionOffset[]): Promise<void> {
+    this.#refuseIfClosed();
     for (const a of acked) this.#bus!.applyAcks(this.#group!, this.ledger.ack(a.topic, a.offset, { position: a.position }));
   }
 
   async acknowledgeDurable(upTo: readonly DurableOffset[]): Promise<void> {
+    this.#refuseIfClosed();
     for (const d of upTo) this.#bus!.applyAcks(this.#group!, this.ledger.ack(d.topic, d.offset, { lastPosition: d.lastPosition }));
     await this.#bus!.persistBoundsOf(this.#group!.connector);
   }
@@ -56,7 +58,15 @@ export class SinkInbox implements SinkFeed {
   }
 
   close(): void {
+    this.#closed = true;
     this.queue.close();
+  }
+
+  #closed = false;
+
+  /** a closed feed's task was stopped: its late acknowledgements must not release deliveries */
+  #refuseIfClosed(): void {
+    if (this.#closed) throw new TributaryError('task.stopped', 'This sink feed is closed: nothing more is acknowledged through it.');
   }
 
   clear(): void {

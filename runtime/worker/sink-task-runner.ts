@@ -1,4 +1,4 @@
-import type { SinkRecord, SinkTask, SinkTaskContext, TopicPartitionOffset } from '../../plugins/api/index.js';
+import { TributaryError, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartitionOffset } from '../../plugins/api/index.js';
 import { isUnreadable, type SinkFeed } from '../bus/bus.js';
 import { deadLetterRecord, type ErrorStage } from '../errors/dead-letter.js';
 import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
@@ -83,6 +83,7 @@ export class SinkTaskRunner {
         this.#feed.wake();
       },
       commitDurable: async (upTo) => {
+        this.#refuseIfStopped();
         await this.#feed.acknowledgeDurable(upTo);
         // the released deliveries may let source offsets advance
         this.#commitRequested = true;
@@ -90,7 +91,9 @@ export class SinkTaskRunner {
     };
     await this.#task.start(context);
     this.#loop = this.#run().catch((error: unknown) => {
-      if (!this.#abort.signal.aborted) onFailure(error);
+      // task.stopped: its feed was closed on the way to its stop (not a failure to restart for)
+      const stopping = this.#abort.signal.aborted || (error instanceof TributaryError && error.code === 'task.stopped');
+      if (!stopping) onFailure(error);
       for (const w of this.#commitWaiters.splice(0)) w();
     });
   }
@@ -234,10 +237,21 @@ export class SinkTaskRunner {
         await this.#rt.errors.retry('flush', async () => this.#task.flush?.(current), this.#abort.signal);
         acked = current;
       }
+      this.#refuseIfStopped();
       await this.#feed.acknowledge(acked);
     } finally {
       for (const w of waiters) w();
     }
+  }
+
+  /**
+   * A stopped task may still be inside a put (waiting on its storage, or on a commit while Kafka
+   * is down) and carry on once that returns, after its stop discarded its open files. What it
+   * completes then must not be committed: the next task starts from the committed offsets, so a
+   * commit past the discarded records would skip them for good.
+   */
+  #refuseIfStopped(): void {
+    if (this.#abort.signal.aborted) throw new TributaryError('task.stopped', `Task ${this.#rt.connector}-${this.#rt.taskId} was stopped: what it completed afterwards is not committed, and its records replay in the next task.`);
   }
 
   async stop(timeoutMs: number): Promise<void> {

@@ -295,3 +295,13 @@ test('schemaless change events (JsonConverter, schemas.enable=false) land as fla
   await task.stop();
   dir.remove();
 });
+
+test('a task stopped during a put writes nothing more: the rest of the put fails with task.stopped and no file starts past the discarded one', async () => {
+  const dir = tempDir('files-stopped');
+  const { task } = await startTask(dir.path, { 'flush.size': '1000' });
+  await task.put(datagenRecords(1, 500, datagenOptions('t')));
+  await task.stop();
+  await assert.rejects(task.put(datagenRecords(501, 1500, datagenOptions('t'))), (error: { code?: string }) => error.code === 'task.stopped');
+  assert.deepEqual(listFiles(dir.path), [], 'the open file was discarded and none was begun after the stop');
+  dir.remove();
+});

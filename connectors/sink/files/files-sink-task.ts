@@ -42,6 +42,7 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
   #metrics!: SinkMetrics;
   readonly #writers = new Map<string, TopicPartitionWriter>();
   #last: TopicPartitionWriter | undefined;
+  #stopped = false;
   /** for tests and the benchmark: a clock to drive time-based rotation */
   readonly now: () => number;
 
@@ -102,6 +103,9 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     for (const record of records) {
+      // stopped while this put waited (on storage, or on a commit): the open files are discarded,
+      // so a file begun now would start past records that are gone
+      if (this.#stopped) throw stoppedError(this.#context);
       if (record.value === null || record.value === undefined) {
         if (this.#context.config['behavior.on.null.values'] === 'fail') {
           throw new TributaryError('record.rejected', `Record ${record.id} on ${record.topic} is a tombstone (null value) and behavior.on.null.values=fail. Set it to ignore to skip tombstones.`);
@@ -141,6 +145,7 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     for (const writer of this.#writers.values()) await writer.abortAll();
     this.#writers.clear();
     this.#last = undefined;
@@ -172,4 +177,8 @@ export function formatFactory(c: FilesSinkConfig): RecordWriterFactory {
   if (format === 'csv') return csvWriterFactory({ delimiter: c['csv.delimiter'], nullValue: c['csv.null.value'], header: c['csv.header'] });
   const size = parseRowGroupSize(c['parquet.row.group.size']);
   return parquetWriterFactory({ codec: c['parquet.codec'], rowGroupRows: size.rows, rowGroupBytes: size.bytes, createdBy: `tributary files sink ${VERSION}` });
+}
+
+function stoppedError(context: SinkTaskContext<FilesSinkConfig>): TributaryError {
+  return new TributaryError('task.stopped', `Files sink task ${context.connectorName}-${context.taskId} was stopped: it writes nothing more (its records replay in the next task).`);
 }

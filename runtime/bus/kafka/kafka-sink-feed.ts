@@ -1,5 +1,5 @@
 import { Admin } from '@platformatic/kafka';
-import type { DurableOffset, SinkRecord, SourceRecord, TopicPartitionOffset } from '../../../plugins/api/index.js';
+import { TributaryError, type DurableOffset, type SinkRecord, type SourceRecord, type TopicPartitionOffset } from '../../../plugins/api/index.js';
 import type { RecordConverters } from '../../converters/connector-converters.js';
 import { GroupOffsets, partitionKey, type CommittedOffset } from '../../kafka/group-offsets.js';
 import { PartitionFetcher, type FetchedRecord } from '../../kafka/partition-fetcher.js';
@@ -79,6 +79,8 @@ export class KafkaSinkFeed implements SinkFeed {
   }
 
   async acknowledge(acked: readonly TopicPartitionOffset[]): Promise<void> {
+    // a closed feed's task was stopped: its late acknowledgements must not move the group's offsets
+    if (this.#closed) throw new TributaryError('task.stopped', `The feed of ${this.#o.connector}-${this.#o.taskId} is closed: nothing more is committed through it.`);
     const commits = acked.filter((a) => {
       const key = partitionKey(a.topic, a.partition);
       return this.#owned.has(key) && this.#committed.get(key) !== BigInt(a.offset);
