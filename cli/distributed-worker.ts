@@ -74,7 +74,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     offsets: stores.offsets,
     statuses: stores.statuses,
     generation: () => herder?.generation() ?? -1,
-    bus: new KafkaBus({ bootstrapBrokers: loaded.kafka.bootstrapBrokers, security: loaded.kafka.security, clientId, worker: loaded.raw, logger: logs.get('runtime.bus') }),
+    bus: new KafkaBus({
+      bootstrapBrokers: loaded.kafka.bootstrapBrokers, security: loaded.kafka.security, clientId, worker: loaded.raw, logger: logs.get('runtime.bus'),
+      ...(config['exactly.once.source.support'] === 'enabled' ? { exactlyOnce: { groupId: config['group.id'], offsets: stores.offsets } } : {}),
+    }),
     logs,
     metrics,
     shutdownTimeoutMs: config['task.shutdown.graceful.timeout.ms'],

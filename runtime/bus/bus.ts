@@ -80,6 +80,14 @@ export interface Bus {
   sourceStarting(connector: string, config: Readonly<Record<string, string>>): void;
   /** A source connector's tasks stopped: what it sent is settled (Kafka: flushed, producer closed). */
   sourceStopped(connector: string): Promise<void>;
+  /**
+   * One source task is about to start (before it reads its offsets). With exactly-once sources
+   * the Kafka bus readies the task's transactional producer here — fencing older instances of the
+   * task — and reads the offsets topic to its end.
+   */
+  sourceTaskStarting?(connector: string, task: number, config: Readonly<Record<string, string>>): Promise<void>;
+  /** One source task stopped (its loop ended): its own producer, if it has one, commits what is open and closes. */
+  sourceTaskStopped?(connector: string, task: number): Promise<void>;
   /** A sink connector's subscription: one feed per task. */
   subscribe(spec: SinkSubscriptionSpec): SinkFeed[];
   unsubscribe(connector: string): Promise<void>;
@@ -97,6 +105,12 @@ export interface Bus {
   sourceRestarted(source: string): void;
   /** Writes what sinks hold durably, before source offsets are written (memory: the bounds). */
   persistSinkState(): Promise<void>;
+  /**
+   * Whether a source's offsets may pass its records only once sinks have them durably (memory:
+   * yes, it keeps no log). With Kafka a record is safe once the brokers hold it, so a commit
+   * writes source offsets without waiting for the sinks' preCommit.
+   */
+  readonly sourceOffsetsWaitForSinks?: boolean;
   /** KIP-875 offsets of a sink connector: its durable bounds (memory) or its group's offsets (Kafka). */
   sinkOffsets(connector: string): Promise<SinkOffsetEntry[]>;
   /** Applies a checked offsets request atomically; offsets.invalid naming every problem. */

@@ -15,6 +15,11 @@ export class PublishedBatch {
    * created later gets them when the source replays (see MemoryBus.unclaimedTopics).
    */
   unclaimed = false;
+  /**
+   * Its offsets were written by the bus itself, in the same Kafka transaction as its records
+   * (exactly-once sources): the commit cycle tells the task but writes them no second time.
+   */
+  offsetsWritten = false;
   /** the last offset per source partition among the batch's records */
   readonly offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>;
 

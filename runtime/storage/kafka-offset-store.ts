@@ -46,7 +46,8 @@ export class KafkaOffsetStore implements OffsetBackingStore {
     // started already (startKafkaBackingStores starts the stores, a herder may call start too)
     if (this.#log) return;
     this.#stopped = false;
-    this.#log = await startStoreLog(this.#options, 'offsets', (record) => this.#read(record), {}, () => this.#stopped);
+    // read_committed: offsets written in an exactly-once source task's aborted transaction never count
+    this.#log = await startStoreLog(this.#options, 'offsets', (record) => this.#read(record), { isolationLevel: 'read_committed' }, () => this.#stopped);
     this.#options.logger.debug({ topic: this.topic, partitions: this.#entries.size, skipped: this.#skipped }, 'offsets topic read');
   }
 
@@ -80,6 +81,19 @@ export class KafkaOffsetStore implements OffsetBackingStore {
     const write = this.#writing.catch(() => undefined).then(() => this.#write(changes, options.reset ?? []));
     this.#writing = write;
     return write;
+  }
+
+  /**
+   * The offsets topic records of these changes, for an exactly-once source task to send in its
+   * own transaction (KIP-618): the same key, value and partition as `set` writes.
+   */
+  offsetMessages(changes: readonly OffsetChange[]): { topic: string; partition: number; key: Buffer; value?: Buffer }[] {
+    const log = this.#started();
+    return changes.map((change) => {
+      const key = encodeOffsetKey(change.connector, change.partition);
+      const value = encodeOffsetValue(change.offset);
+      return { topic: this.topic, partition: offsetKeyPartition(key, log.partitions), key, ...(value ? { value } : {}) };
+    });
   }
 
   /** Waits until every record written to the topic before the call has been read. */

@@ -14,6 +14,11 @@ export interface OffsetCommitterDeps {
   runners(): { sources: SourceTaskRunner[]; sinks: SinkTaskRunner[] };
   /** false: this worker may no longer own its tasks (fenced in its group): nothing is committed */
   mayCommit?(): boolean;
+  /**
+   * false (Kafka bus): source offsets are written without waiting for the sinks' preCommit, so
+   * a slow sink never holds a source's commit back. Default true (memory bus).
+   */
+  sourcesWaitForSinks?: boolean;
 }
 
 /**
@@ -86,15 +91,37 @@ export class OffsetCommitter {
       const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), d.flushTimeoutMs)));
       const flush = only !== undefined || this.#flush;
       if (!only) this.#flush = false;
-      const late = await Promise.race([Promise.all(sinks.map((s) => s.requestPreCommit(flush))).then(() => false), timedOut]);
+      const sinksAnswered = Promise.all(sinks.map((s) => s.requestPreCommit(flush))).then(() => false);
+      if (d.sourcesWaitForSinks === false) {
+        // Kafka: the sources' part first, the sinks answer meanwhile
+        await this.#commitSources(sources, started);
+        const late = await Promise.race([sinksAnswered, timedOut]);
+        clearTimeout(timer);
+        if (late) d.logger.warn({ timeoutMs: d.flushTimeoutMs }, 'some sinks did not answer preCommit in time; they commit at the next interval');
+        return;
+      }
+      const late = await Promise.race([sinksAnswered, timedOut]);
       clearTimeout(timer);
       if (late) d.logger.warn({ timeoutMs: d.flushTimeoutMs }, 'some sinks did not answer preCommit in time; committing what is known');
+      await this.#commitSources(sources, started);
+    } catch (error) {
+      d.metrics.offsetCommit.inc({ result: 'failure' });
+      d.logger.error({ err: error }, 'offset commit failed; it is retried at the next interval');
+    }
+  }
+
+  /** Source offsets over fully acknowledged batches, written (sink bounds first), then each task told. */
+  async #commitSources(sources: readonly SourceTaskRunner[], started: number): Promise<void> {
+    const d = this.#d;
+    {
       const committed: [SourceTaskRunner, CommittableOffsets][] = [];
       const changes: OffsetChange[] = [];
       for (const source of sources) {
         const offsets = source.takeCommittable();
         if (!offsets) continue;
         committed.push([source, offsets]);
+        // exactly-once sources: already in the offsets topic, committed with their records
+        if (source.offsetsWrittenByBus) continue;
         for (const o of offsets) changes.push({ connector: source.connector, partition: o.partition, offset: o.offset });
       }
       await d.persistSinkState();
@@ -104,9 +131,6 @@ export class OffsetCommitter {
       for (const [source, offsets] of committed) {
         await source.committed(offsets).catch((error: unknown) => d.logger.warn({ connector: source.connector, err: error }, 'source task commit callback failed'));
       }
-    } catch (error) {
-      d.metrics.offsetCommit.inc({ result: 'failure' });
-      d.logger.error({ err: error }, 'offset commit failed; it is retried at the next interval');
     }
   }
 }

@@ -62,6 +62,10 @@ export class SourceTaskRunner {
       offsets: { offset: (partition) => this.#offsets.get(rt.connector, partition) },
       requestCommit: () => this.#requestCommit(),
     };
+    // exactly-once sources: the task's producer fences its older instances and the offsets topic
+    // is read to its end before the task reads its offset
+    await rt.bus.sourceTaskStarting?.(rt.connector, rt.taskId, rt.rawConfig as Record<string, string>);
+    this.#busTaskStarted = true;
     await this.#task.start(context);
     this.#loop = this.#run().catch((error: unknown) => {
       if (!this.#abort.signal.aborted) onFailure(error);
@@ -157,12 +161,28 @@ export class SourceTaskRunner {
    */
   takeCommittable(): CommittableOffsets | undefined {
     const merged = new Map<string, { partition: SourcePartition; offset: SourceOffset }>();
+    let written = true;
     while (this.#batches.length > 0 && this.#batches[0].complete) {
-      for (const [k, v] of this.#batches.shift()!.offsets) merged.set(k, v);
+      const batch = this.#batches.shift()!;
+      written &&= batch.offsetsWritten;
+      for (const [k, v] of batch.offsets) merged.set(k, v);
     }
+    this.#offsetsWritten = merged.size > 0 && written;
     // a sink's dead letter to a topic no sink takes holds its original's batch too
     if (this.#batches[0]?.unclaimed && this.#batches[0].sealed) this.#holding = true;
     return merged.size > 0 ? [...merged.values()] : undefined;
+  }
+
+  #offsetsWritten = false;
+  #busTaskStarted = false;
+
+  /**
+   * Whether the offsets takeCommittable last gave are already in the offsets topic (written by
+   * the bus in the transactions of their records: exactly-once sources); then the commit cycle
+   * only tells the task.
+   */
+  get offsetsWrittenByBus(): boolean {
+    return this.#offsetsWritten;
   }
 
   /** Tells the task its offsets are durable (Postgres acknowledges its LSN here). */
@@ -177,6 +197,7 @@ export class SourceTaskRunner {
     const stopped = Promise.allSettled([this.#loop, this.#task.stop()]);
     await Promise.race([stopped, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     this.#batches.length = 0;
+    if (this.#busTaskStarted) await this.#rt.bus.sourceTaskStopped?.(this.#rt.connector, this.#rt.taskId).catch((error: unknown) => this.#rt.logger.warn({ err: error }, 'the task\'s producer did not close cleanly'));
   }
 }
 

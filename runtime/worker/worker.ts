@@ -65,6 +65,7 @@ export class Worker {
       flushTimeoutMs: options.flushTimeoutMs,
       runners: () => this.#runners(),
       persistSinkState: () => options.bus.persistSinkState(),
+      sourcesWaitForSinks: options.bus.sourceOffsetsWaitForSinks ?? true,
       // a zombie's commit could pass its successor's
       mayCommit: () => (options.generation?.() ?? 0) >= 0,
     });

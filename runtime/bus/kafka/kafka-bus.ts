@@ -8,7 +8,8 @@ import type { Bus, SinkFeed, SinkOffsetEntry, SinkSubscriptionSpec } from '../bu
 import { PublishedBatch } from '../published-batch.js';
 import { KafkaSinkFeed } from './kafka-sink-feed.js';
 import type { KafkaMessage } from './kafka-record-codec.js';
-import { KafkaSourceOutlet } from './kafka-source-outlet.js';
+import { KafkaSourceOutlet, sourceStreamName } from './kafka-source-outlet.js';
+import { TransactionalSourceOutlet, type TransactionalOffsets, type TransactionBoundary } from './transactional-source-outlet.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
 export interface KafkaBusOptions {
@@ -22,6 +23,12 @@ export interface KafkaBusOptions {
   readonly logger: Logger;
   /** record chunks a sink task may have buffered before its fetching pauses */
   readonly bufferChunks?: number;
+  /**
+   * `exactly.once.source.support=enabled` (KIP-618): each source task produces through a
+   * transactional producer of its own, its offsets in the same transactions; sinks read
+   * read_committed unless told otherwise.
+   */
+  readonly exactlyOnce?: { readonly groupId: string; readonly offsets: TransactionalOffsets };
 }
 
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -39,6 +46,8 @@ const DEFAULT_MAX_REQUEST = 1_048_576;
 export class KafkaBus implements Bus {
   readonly #o: KafkaBusOptions;
   readonly #outlets = new Map<string, KafkaSourceOutlet>();
+  /** exactly-once sources: one transactional outlet per task, by `connector\u0000task` */
+  readonly #taskOutlets = new Map<string, TransactionalSourceOutlet>();
   readonly #sinks = new Map<string, KafkaSinkFeed[]>();
   readonly #activeTopics = new Map<string, Set<string>>();
 
@@ -70,7 +79,44 @@ export class KafkaBus implements Bus {
     await outlet?.close();
   }
 
+  async sourceTaskStarting(connector: string, task: number, config: Readonly<Record<string, string>>): Promise<void> {
+    const exactlyOnce = this.#o.exactlyOnce;
+    if (!exactlyOnce) return;
+    const key = taskKey(connector, task);
+    await this.#taskOutlets.get(key)?.close();
+    const outlet = new TransactionalSourceOutlet({
+      connector, task,
+      transactionalId: `${exactlyOnce.groupId}-${connector}-${task}`,
+      bootstrapBrokers: this.#o.bootstrapBrokers,
+      security: this.#o.security,
+      clientId: `${this.#o.clientId}-${connector}-${task}`,
+      converters: connectorConverters(config, this.#o.worker),
+      maxRequestBytes: Number(this.#producerSetting(config, 'max.request.size') ?? DEFAULT_MAX_REQUEST),
+      compression: compressionOf(this.#producerSetting(config, 'compression.type')),
+      topicCreation: this.#topicCreation(config),
+      boundary: transactionBoundary(config, this.#o.worker),
+      offsets: exactlyOnce.offsets,
+      sourceHeader: Buffer.from(sourceStreamName(connector, task), 'utf8'),
+      logger: this.#o.logger,
+    });
+    this.#taskOutlets.set(key, outlet);
+    await outlet.start();
+  }
+
+  async sourceTaskStopped(connector: string, task: number): Promise<void> {
+    const key = taskKey(connector, task);
+    const outlet = this.#taskOutlets.get(key);
+    this.#taskOutlets.delete(key);
+    await outlet?.close();
+  }
+
   async publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch, task = 0): Promise<number> {
+    const transactional = this.#o.exactlyOnce ? this.#taskOutlets.get(taskKey(source, task)) : undefined;
+    if (transactional) {
+      const active = this.#active(source);
+      for (const r of records) active.add(r.topic);
+      return transactional.publish(records, batch);
+    }
     const outlet = this.#outlets.get(source);
     if (!outlet) throw new TributaryError('internal', `no producer for source connector ${source}: its tasks were not started through the worker`);
     const active = this.#active(source);
@@ -80,7 +126,9 @@ export class KafkaBus implements Bus {
 
   subscribe(spec: SinkSubscriptionSpec): SinkFeed[] {
     const converters = connectorConverters(spec.config, this.#o.worker);
-    const isolation = (spec.config['consumer.override.isolation.level'] ?? this.#o.worker['consumer.isolation.level'] ?? 'read_uncommitted') === 'read_committed' ? 'read_committed' : 'read_uncommitted';
+    // with exactly-once sources sinks read only committed transactions unless told otherwise
+    const defaultIsolation = this.#o.exactlyOnce ? 'read_committed' : 'read_uncommitted';
+    const isolation = (spec.config['consumer.override.isolation.level'] ?? this.#o.worker['consumer.isolation.level'] ?? defaultIsolation) === 'read_committed' ? 'read_committed' : 'read_uncommitted';
     const active = this.#active(spec.connector);
     const feeds = Array.from({ length: spec.tasks }, (_, taskId) => new KafkaSinkFeed({
       connector: spec.connector, taskId, tasks: spec.tasks,
@@ -119,6 +167,8 @@ export class KafkaBus implements Bus {
   sourceRestarted(): void {}
 
   async persistSinkState(): Promise<void> {}
+
+  readonly sourceOffsetsWaitForSinks = false;
 
   /** KIP-875: Kafka Connect's sink form, `{kafka_topic, kafka_partition}` → `{kafka_offset}`. */
   async sinkOffsets(connector: string): Promise<SinkOffsetEntry[]> {
@@ -238,4 +288,27 @@ function compressionOf(value: string | undefined): CompressionAlgorithmValue | u
   if (value === undefined || value === 'none' || value === '') return undefined;
   if (!COMPRESSIONS.includes(value)) throw new TributaryError('config.invalid', `compression.type=${value} is not one of ${COMPRESSIONS.join(', ')}.`, { configPath: 'producer.compression.type' });
   return value as CompressionAlgorithmValue;
+}
+
+function taskKey(connector: string, task: number): string {
+  return `${connector}\u0000${task}`;
+}
+
+/**
+ * KIP-618 `transaction.boundary` of a source connector: `poll` (default, a transaction per polled
+ * batch) or `interval` (`transaction.boundary.interval.ms`, default the worker's
+ * offset.flush.interval.ms). `connector` needs a connector that defines its own boundaries,
+ * which no Tributary source does.
+ */
+export function transactionBoundary(config: Readonly<Record<string, string>>, worker: Readonly<Record<string, string>>): TransactionBoundary {
+  const kind = (config['transaction.boundary'] ?? 'poll').trim().toLowerCase();
+  if (kind === 'poll' || kind === '') return { kind: 'poll' };
+  if (kind === 'interval') {
+    const raw = config['transaction.boundary.interval.ms'] ?? worker['offset.flush.interval.ms'] ?? '60000';
+    const intervalMs = Number(raw);
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new TributaryError('config.invalid', `transaction.boundary.interval.ms=${raw} is not a positive number of milliseconds.`, { configPath: 'transaction.boundary.interval.ms' });
+    return { kind: 'interval', intervalMs };
+  }
+  if (kind === 'connector') throw new TributaryError('config.invalid', 'transaction.boundary=connector needs a connector that defines its own transaction boundaries; no Tributary source does. Use poll (the default) or interval.', { configPath: 'transaction.boundary' });
+  throw new TributaryError('config.invalid', `transaction.boundary=${config['transaction.boundary']} is not one of poll, interval, connector.`, { configPath: 'transaction.boundary' });
 }

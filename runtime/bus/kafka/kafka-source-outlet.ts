@@ -1,5 +1,6 @@
-import { Admin, compatibilityPartitioner, Producer, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
+import { compatibilityPartitioner, Producer, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import { RetriableError, TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
+import { TopicCreator, type TopicCreation } from './topic-creator.js';
 import type { RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import type { PublishedBatch } from '../published-batch.js';
@@ -24,7 +25,7 @@ export interface SourceOutletOptions {
   readonly maxRequestBytes: number;
   readonly compression: CompressionAlgorithmValue | undefined;
   /** KIP-158 `topic.creation.default.*`: topics are created with these before the first record */
-  readonly topicCreation: { partitions: number; replicationFactor: number; configs: Record<string, string> } | null;
+  readonly topicCreation: TopicCreation | null;
   readonly logger: Logger;
 }
 
@@ -40,7 +41,7 @@ export interface SourceOutletOptions {
 export class KafkaSourceOutlet {
   readonly #o: SourceOutletOptions;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
-  readonly #created = new Set<string>();
+  readonly #topics: TopicCreator | undefined;
   /** `tributary.source` per task (one buffer each, shared: the client only reads it) */
   readonly #sourceHeaders: Buffer[] = [];
   readonly #queue: QueuedBatch[] = [];
@@ -59,6 +60,7 @@ export class KafkaSourceOutlet {
 
   constructor(options: SourceOutletOptions) {
     this.#o = options;
+    this.#topics = options.topicCreation ? new TopicCreator({ ...options, creation: options.topicCreation }) : undefined;
     this.#producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
       clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers],
       idempotent: true, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner,
@@ -86,7 +88,7 @@ export class KafkaSourceOutlet {
       if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, messages[i].topic, records?.[i]?.position, size, this.#o.maxRequestBytes);
       bytes += size;
     }
-    if (this.#o.topicCreation) await this.#createTopics(messages);
+    if (this.#topics) await this.#topics.ensure(messages.map((m) => m.topic));
     const started = performance.now();
     while (this.#bufferedBytes > 0 && this.#bufferedBytes + bytes > this.#o.bufferMemory && !this.#failure) await new Promise<void>((r) => this.#waiters.push(r));
     if (this.#failure) throw failed(this.#o.connector, this.#failure);
@@ -186,26 +188,6 @@ export class KafkaSourceOutlet {
   async close(): Promise<void> {
     await this.flush();
     await this.#producer.close().catch(() => undefined);
-  }
-
-  async #createTopics(messages: readonly KafkaMessage[]): Promise<void> {
-    const fresh = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.#created.has(t));
-    if (fresh.length === 0) return;
-    const creation = this.#o.topicCreation!;
-    const admin = new Admin({ clientId: this.#o.clientId, bootstrapBrokers: [...this.#o.bootstrapBrokers], timeout: 30_000, ...this.#o.security });
-    try {
-      for (const topic of fresh) {
-        try {
-          await admin.createTopics({ topics: [topic], partitions: creation.partitions, replicas: creation.replicationFactor, configs: Object.entries(creation.configs).map(([name, value]) => ({ name, value })) });
-          this.#o.logger.info({ topic, partitions: creation.partitions, replicationFactor: creation.replicationFactor }, 'created topic (topic.creation.default.*)');
-        } catch (error) {
-          if (!/TOPIC_ALREADY_EXISTS/.test(errorNames(error))) throw new RetriableError('kafka.unavailable', `Could not create topic ${topic}: ${errorNames(error)}`, { cause: error });
-        }
-        this.#created.add(topic);
-      }
-    } finally {
-      await admin.close().catch(() => undefined);
-    }
   }
 }
 

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FetchIsolationLevels, type Message } from '@platformatic/kafka';
+import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
+import { readTopic } from './harness/kafka-clients.js';
+import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
+import { tempDir } from './harness/temp.js';
+import { allTasks, groupFailureReport, rest, settled, startGroup, startGroupWorker, type GroupWorker } from './harness/worker-group.js';
+import { eventually } from './harness/worker-process.js';
+
+/**
+ * Exactly-once sources (KIP-618, issue 11): with `exactly.once.source.support=enabled` each source
+ * task writes its records and its offsets in Kafka transactions of its own. A PostgreSQL source
+ * streams a snapshot and a write load while the worker running it is killed with SIGKILL again
+ * and again (its task moves to the other worker, whose producer fences the dead one's), and a
+ * read_committed reader of the topic then sees every change exactly once: no position twice, as
+ * many snapshot reads, inserts and updates as the database had. No replay filter helps here:
+ * this is the topic as any Kafka consumer reads it.
+ */
+let kafka: KafkaEndpoint;
+let pg: PostgresServer;
+before(async () => { [kafka, pg] = await Promise.all([sharedKafka(), sharedPostgres()]); });
+
+const INITIAL = 3_000;
+
+describe('exactly-once sources in a worker group', { timeout: 300_000 }, () => {
+  const dir = tempDir('eos-sources');
+  let workers: GroupWorker[] = [];
+  after(async () => {
+    await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    dir.remove();
+  });
+
+  it('kill -9 of the worker running a PostgreSQL source, three times under load: a read_committed reader sees every change once', async (t) => {
+    const db = await pg.createDatabase('eos');
+    await pg.query(db, `CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL); INSERT INTO t SELECT g, 0 FROM generate_series(1, ${INITIAL}) g`);
+    const group = uniqueName('eos');
+    const eos = { 'exactly.once.source.support': 'enabled' };
+    workers = await startGroup(kafka, group, dir.path, 2, eos);
+    const source: Record<string, string> = { 'connector.class': 'postgres', ...testConfig(pg.port, db), 'table.include.list': 'public\\.t', 'snapshot.fetch.size': '500', 'max.batch.size': '200', 'topic.creation.default.partitions': '2', 'topic.creation.default.replication.factor': '1' };
+    const topic = `${source['topic.prefix']}.public.t`;
+    try {
+      await settled(workers);
+      const created = await rest(`${workers[0].url}/connectors`, 'POST', { name: 'pg', config: source });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await allTasks(workers[0].url, 'pg', 1);
+
+      let inserted = 0;
+      let updated = 0;
+      let nextId = INITIAL + 1;
+      let writing = true;
+      const load = (async () => {
+        while (writing) {
+          await pg.query(db, `INSERT INTO t SELECT g, 0 FROM generate_series(${nextId}, ${nextId + 19}) g`);
+          nextId += 20;
+          inserted += 20;
+          const rows = await pg.query<{ n: number }>(db, `WITH u AS (UPDATE t SET v = v + 1 WHERE id % 97 = ${nextId % 97} RETURNING 1) SELECT count(*)::int AS n FROM u`);
+          updated += rows[0].n;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+
+      for (let kill = 1; kill <= 3; kill++) {
+        await new Promise((r) => setTimeout(r, 1500 + Math.random() * 2500));
+        const owner = (await allTasks(workers[0].url, 'pg', 1)).tasks[0].worker_id as string;
+        const victim = workers.find((w) => w.id === owner)!;
+        await victim.kill('SIGKILL');
+        workers = workers.filter((w) => w !== victim);
+        workers.push(await startGroupWorker(kafka, group, dir.path, eos));
+        await eventually(async () => {
+          const status = (await rest(`${workers[0].url}/connectors/pg/status`, 'GET')).body;
+          return status?.tasks?.[0]?.state === 'RUNNING' && status.tasks[0].worker_id !== owner ? true : undefined;
+        }, 60_000, `the source running again after kill ${kill}`);
+        t.diagnostic(`kill ${kill}: the source ran on ${owner}; it runs elsewhere now`);
+      }
+      writing = false;
+      await load;
+      const expected = INITIAL + inserted + updated;
+
+      const committed = await eventually(async () => {
+        const read = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, timeoutMs: 60_000 });
+        return read.length >= expected ? read : undefined;
+      }, 90_000, `${expected} changes in the topic`);
+      const positions = committed.map(positionOf);
+      const twice = positions.length - new Set(positions).size;
+      const ops = countOps(committed);
+      t.diagnostic(`read_committed: ${committed.length} records, ${twice} positions twice; expected ${INITIAL} reads, ${inserted} inserts, ${updated} updates`);
+      const everything = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED, timeoutMs: 60_000 });
+      t.diagnostic(`read_uncommitted sees ${everything.length - committed.length} more (aborted transactions of the killed workers)`);
+      assert.equal(twice, 0, 'no change twice');
+      assert.deepEqual(ops, { r: INITIAL, c: inserted, u: updated });
+      assert.equal(committed.length, expected);
+    } catch (error) {
+      process.stdout.write(`${groupFailureReport(workers, dir.path, [], 0)}\n`);
+      throw error;
+    }
+  });
+});
+
+function positionOf(message: Message): string {
+  for (const [key, value] of message.headers) if (String(key) === 'tributary.position') return String(value);
+  throw new Error(`record at offset ${message.offset} has no tributary.position header`);
+}
+
+function countOps(messages: readonly Message[]): Record<string, number> {
+  const ops: Record<string, number> = {};
+  for (const m of messages) {
+    if (!m.value || m.value.length === 0) continue;
+    const op = (JSON.parse(m.value.toString()) as { op?: string }).op ?? '?';
+    ops[op] = (ops[op] ?? 0) + 1;
+  }
+  return ops;
+}
