@@ -95,6 +95,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     internalAuthorization: internalAuthorization(config),
     requestTimeoutMs: config['rest.request.timeout.ms'],
     sessionKeyTtlMs: config['inter.worker.key.ttl.ms'],
+    ...(config['exactly.once.source.support'] === 'enabled' ? { leaderTransactionalId: `connect-cluster-${config['group.id']}` } : {}),
     onFatal: options.onFatal ?? ((error) => log.error({ err: error }, 'this worker cannot take part in its group; stop it and fix the cause')),
   });
   const running = herder;

@@ -175,6 +175,30 @@ describe('KafkaConfigStore', () => {
   });
 });
 
+describe('KafkaConfigStore: the leader\'s transactional writes (exactly-once sources)', () => {
+  it('a new leader fences the deposed one: its later write fails and no reader ever applies it', async (t) => {
+    const topic = uniqueName('configs');
+    const transactionalId = uniqueName('connect-cluster');
+    const deposed = await started(t, new KafkaConfigStore(storeOptions(topic, 1)));
+    const successor = await started(t, new KafkaConfigStore(storeOptions(topic, 1)));
+    await deposed.useLeaderTransactions(transactionalId);
+    await deposed.putConnector({ name: 'before', targetState: 'RUNNING', config: { 'connector.class': 'Datagen' } });
+    // the group moved on: another worker leads, and its producer takes the transactional id over
+    await successor.useLeaderTransactions(transactionalId);
+    await assert.rejects(deposed.putConnector({ name: 'zombie', targetState: 'RUNNING', config: { 'connector.class': 'Datagen' } }), /fenced this one's transactional producer/);
+    await successor.putConnector({ name: 'after', targetState: 'RUNNING', config: { 'connector.class': 'Datagen' } });
+    await successor.refresh();
+    assert.deepEqual(successor.connectors().map((c) => c.name), ['after', 'before']);
+    const fresh = await started(t, new KafkaConfigStore(storeOptions(topic, 1)));
+    assert.deepEqual(fresh.connectors().map((c) => c.name), ['after', 'before'], 'a worker starting later reads no write of the fenced leader');
+    // stepping down: plain writes again
+    await successor.useLeaderTransactions(null);
+    await successor.removeConnector('before');
+    await fresh.refresh();
+    assert.deepEqual(fresh.connectors().map((c) => c.name), ['after']);
+  });
+});
+
 describe('KafkaStatusStore', () => {
   it('writes statuses in Kafka Connect form; another store reads them; stale generations lose everywhere', async (t) => {
     const topic = uniqueName('status');

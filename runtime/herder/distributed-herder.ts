@@ -48,6 +48,11 @@ export interface DistributedHerderDeps {
   sessionKeyTtlMs?: number;
   /** the membership ended for good (`group.join_refused`): the worker cannot take part in its group */
   onFatal?: (error: TributaryError) => void;
+  /**
+   * exactly-once sources (KIP-618): while this worker leads, its config topic writes are
+   * transactional under this id (`connect-cluster-<group.id>`), fencing a deposed leader's
+   */
+  leaderTransactionalId?: string;
 }
 
 /** A signed internal request's credentials (Kafka Connect's X-Connect-Authorization). */
@@ -75,6 +80,7 @@ export class DistributedHerder extends HerderBase implements Herder {
   readonly #deps: DistributedHerderDeps;
   readonly #worker: Worker;
   readonly #configs: ClusterConfigStore;
+  readonly #leaderTransactionalId: string | undefined;
   readonly #statuses: ClusterStatusStore;
   readonly #topics: ActiveTopicsSync;
   readonly #work: AssignedWork;
@@ -93,6 +99,7 @@ export class DistributedHerder extends HerderBase implements Herder {
     this.#deps = deps;
     this.#worker = deps.worker;
     this.#configs = deps.configs;
+    this.#leaderTransactionalId = deps.leaderTransactionalId;
     this.#statuses = deps.statuses;
     this.#work = new AssignedWork(deps.worker, deps.configs, deps.logger);
     this.#topics = new ActiveTopicsSync(deps.worker.bus, deps.statuses);
@@ -174,6 +181,11 @@ export class DistributedHerder extends HerderBase implements Herder {
   }
 
   async #assigned(assignment: Assignment): Promise<void> {
+    const transactionalId = this.#leaderTransactionalId;
+    if (transactionalId !== undefined && this.#configs.useLeaderTransactions) {
+      await this.#configs.useLeaderTransactions(this.isLeader() ? transactionalId : null)
+        .catch((error: unknown) => this.log.warn({ err: error }, 'could not switch the config topic writes to this worker\'s leadership'));
+    }
     await this.#work.run(assignment.assigned);
     this.#ready = true;
     if (!this.isLeader()) return;

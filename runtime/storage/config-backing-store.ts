@@ -46,6 +46,12 @@ export interface SessionKey {
  * with its leader), the session key, and restart requests.
  */
 export interface ClusterConfigStore extends ConfigBackingStore {
+  /**
+   * KIP-618 (exactly-once sources): while this worker leads, its writes go through a
+   * transactional producer with this id (`connect-cluster-<group.id>`), so a new leader fences a
+   * deposed one's writes; null when it does not lead.
+   */
+  useLeaderTransactions?(transactionalId: string | null): Promise<void>;
   /** the next offset to read: every record before it is applied */
   offset(): number;
   /** Reads until `offset()` ≥ `offset`; false if that did not happen within `timeoutMs`. */

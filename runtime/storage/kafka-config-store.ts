@@ -1,8 +1,14 @@
-import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
+import { Producer, ProduceAcks } from '@platformatic/kafka';
+import { RetriableError, TributaryError, type RawConfig } from '../../plugins/api/index.js';
+import { errorNames } from '../kafka/partition-fetcher.js';
 import type { TargetState } from '../herder/herder.js';
 import type { ClusterConfigStore, ConfigChange, SessionKey } from './config-backing-store.js';
 import type { StoredConnector } from './config-store.js';
 import type { KafkaBasedLog, LogRecord } from './kafka-based-log.js';
+
+/** the library's transaction (its class is not exported by name) */
+type LeaderTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
+interface LeaderProducer { readonly id: string; readonly producer: Producer; next: LeaderTransaction | undefined }
 import {
   decodeConfigRecord, encodeConnectorConfig, encodeRestartRequest, encodeSessionKey, encodeTargetState, encodeTaskConfig, encodeTasksCommit,
   type EncodedRecord, type TargetState as KafkaTargetState,
@@ -49,6 +55,8 @@ export class KafkaConfigStore implements ClusterConfigStore {
   #stopped = false;
   #started = false;
   #writing: Promise<void> = Promise.resolve();
+  /** the leader's transactional producer (exactly-once sources), and its next transaction */
+  #leader: LeaderProducer | undefined;
 
   constructor(options: KafkaStoreOptions) {
     this.#options = options;
@@ -67,9 +75,42 @@ export class KafkaConfigStore implements ClusterConfigStore {
     this.#started = true;
   }
 
+  /**
+   * Leading: a transactional producer with `transactionalId` is readied (its InitProducerId fences
+   * the previous leader's producer and aborts its open transaction) and every write goes through
+   * it, one transaction per write; not leading (null): back to the plain producer. Writes are
+   * serialised with the change.
+   */
+  useLeaderTransactions(transactionalId: string | null): Promise<void> {
+    const change = this.#writing.catch(() => undefined).then(async () => {
+      if (this.#leader && this.#leader.id === transactionalId) return;
+      const previous = this.#leader;
+      this.#leader = undefined;
+      await previous?.producer.close().catch(() => undefined);
+      if (transactionalId === null) return;
+      const producer = new Producer({
+        clientId: `${this.#options.clientId}-configs-leader`, bootstrapBrokers: [...this.#options.bootstrapBrokers], ...this.#options.security,
+        idempotent: true, transactionalId, acks: ProduceAcks.ALL, producerId: -1n, producerEpoch: -1, retries: 5, retryDelay: 250, timeout: this.#options.timeoutMs ?? 30_000,
+      });
+      try {
+        // an empty transaction has no state on the brokers: it is the next write's
+        const next = await producer.beginTransaction();
+        this.#leader = { id: transactionalId, producer, next };
+        this.#options.logger.info({ transactionalId, producerId: String(producer.producerId), epoch: producer.producerEpoch }, 'leading: config topic writes are transactional');
+      } catch (error) {
+        await producer.close().catch(() => undefined);
+        throw new RetriableError('kafka.unavailable', `Could not ready the leader's transactional producer ${transactionalId} for the config topic: ${errorNames(error)}`, { cause: error });
+      }
+    });
+    this.#writing = change;
+    return change;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#writing.catch(() => undefined);
+    await this.#leader?.producer.close().catch(() => undefined);
+    this.#leader = undefined;
     this.#started = false;
     await this.#log?.stop();
     this.#log = undefined;
@@ -152,11 +193,29 @@ export class KafkaConfigStore implements ClusterConfigStore {
     if (!log) return Promise.reject(new TributaryError('internal', `the config store over topic '${this.#options.topic.topic}' is not started`));
     const write = this.#writing.catch(() => undefined).then(async () => {
       if (catchUpFirst) await log.readToEnd();
-      for (const record of records) await log.send(Buffer.from(record.key, 'utf8'), record.value, 0);
+      if (this.#leader) await this.#sendInTransaction(this.#leader, records);
+      else for (const record of records) await log.send(Buffer.from(record.key, 'utf8'), record.value, 0);
       await log.readToEnd();
     });
     this.#writing = write;
     return write;
+  }
+
+  /** One write as one transaction of the leader; a fenced leader's write fails and is never read. */
+  async #sendInTransaction(leader: LeaderProducer, records: readonly EncodedRecord[]): Promise<void> {
+    const tx = leader.next ?? await leader.producer.beginTransaction();
+    leader.next = undefined;
+    try {
+      await tx.send({ messages: records.map((r) => ({ topic: this.#options.topic.topic, partition: 0, key: Buffer.from(r.key, 'utf8'), ...(r.value ? { value: r.value } : {}) })) });
+      await tx.commit();
+    } catch (error) {
+      await tx.abort().catch(() => undefined);
+      const names = errorNames(error);
+      if (/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/.test(names)) {
+        throw new RetriableError('kafka.unavailable', `This worker's write to the config topic was refused: another worker leads the group now and fenced this one's transactional producer ${leader.id} (${names}).`, { cause: error });
+      }
+      throw new RetriableError('kafka.unavailable', `A write to the config topic ${this.#options.topic.topic} failed in the leader's transaction: ${names || String(error)}`, { cause: error });
+    }
   }
 
   #stored(name: string): StoredConnector {
