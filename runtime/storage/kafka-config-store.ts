@@ -193,8 +193,17 @@ export class KafkaConfigStore implements ClusterConfigStore {
     if (!log) return Promise.reject(new TributaryError('internal', `the config store over topic '${this.#options.topic.topic}' is not started`));
     const write = this.#writing.catch(() => undefined).then(async () => {
       if (catchUpFirst) await log.readToEnd();
-      if (this.#leader) await this.#sendInTransaction(this.#leader, records);
-      else for (const record of records) await log.send(Buffer.from(record.key, 'utf8'), record.value, 0);
+      if (this.#leader) {
+        const last = await this.#sendInTransaction(this.#leader, records);
+        // The coordinator writes the commit marker after answering the commit, and a
+        // read_committed end offset stops before it until then: readToEnd could return before the
+        // write is visible. Reading past the write's own last record cannot.
+        if (!(await log.readTo(last + 1n, this.#options.timeoutMs ?? 30_000))) {
+          throw new RetriableError('kafka.unavailable', `A committed write to the config topic ${this.#options.topic.topic} was not readable within ${this.#options.timeoutMs ?? 30_000} ms.`);
+        }
+      } else {
+        for (const record of records) await log.send(Buffer.from(record.key, 'utf8'), record.value, 0);
+      }
       await log.readToEnd();
     });
     this.#writing = write;
@@ -202,12 +211,16 @@ export class KafkaConfigStore implements ClusterConfigStore {
   }
 
   /** One write as one transaction of the leader; a fenced leader's write fails and is never read. */
-  async #sendInTransaction(leader: LeaderProducer, records: readonly EncodedRecord[]): Promise<void> {
+  async #sendInTransaction(leader: LeaderProducer, records: readonly EncodedRecord[]): Promise<bigint> {
     const tx = leader.next ?? await leader.producer.beginTransaction();
     leader.next = undefined;
     try {
-      await tx.send({ messages: records.map((r) => ({ topic: this.#options.topic.topic, partition: 0, key: Buffer.from(r.key, 'utf8'), ...(r.value ? { value: r.value } : {}) })) });
+      const sent = await tx.send({ messages: records.map((r) => ({ topic: this.#options.topic.topic, partition: 0, key: Buffer.from(r.key, 'utf8'), ...(r.value ? { value: r.value } : {}) })) });
       await tx.commit();
+      const base = sent.offsets?.find((o) => o.partition === 0)?.offset;
+      if (base === undefined) throw new Error('the broker answered the write without its offset');
+      // the config topic's one partition: the write's records are base … base + n - 1
+      return BigInt(base) + BigInt(records.length - 1);
     } catch (error) {
       await tx.abort().catch(() => undefined);
       const names = errorNames(error);
