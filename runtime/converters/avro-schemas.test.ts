@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commonSourceFields, envelopeSchema, LogicalName, Schemas, type Schema } from '../../plugins/api/index.js';
-import { avroSchemaText, fromConnectSchema, toConnectSchema } from './avro-schemas.js';
+import { avroSchemaText, fromConnectSchema, toConnectSchema, type AvroJson } from './avro-schemas.js';
 
 /**
  * The expected Avro schemas are what Confluent's AvroData (confluentinc/schema-registry,
@@ -152,7 +152,7 @@ describe('AvroData schema mapping, Avro → Connect', () => {
   });
 
   it('reads schemas not written by Connect: enums as strings with io.confluent.connect.avro.Enum parameters, unions as io.confluent.connect.avro.Union, fixed, defaults', () => {
-    const avro = {
+    const avro: AvroJson = {
       type: 'record', name: 'Foreign', namespace: 'x',
       fields: [
         { name: 'color', type: { type: 'enum', name: 'Color', symbols: ['RED', 'GREEN'] } },
