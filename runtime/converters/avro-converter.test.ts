@@ -33,7 +33,7 @@ class MemoryRegistry implements SchemaRegistryClient {
   async register(subject: string, schema: string): Promise<number> {
     this.#maybeFail(`register ${subject}`);
     const versions = this.subjects.get(subject) ?? [];
-    if (this.incompatible && versions.length > 0) throw new RegistryError('Schema being registered is incompatible with an earlier schema; READER_FIELD_MISSING_DEFAULT_VALUE (error code 409)', 409, 409);
+    if (this.incompatible && versions.length > 0) throw new RegistryError('Schema being registered is incompatible with an earlier schema; READER_FIELD_MISSING_DEFAULT_VALUE', 409);
     let id = this.ids.get(schema);
     if (id === undefined) {
       id = this.ids.size + 1;
@@ -49,14 +49,14 @@ class MemoryRegistry implements SchemaRegistryClient {
     this.#maybeFail(`lookup ${subject}`);
     const id = this.ids.get(schema);
     const version = id === undefined ? -1 : (this.subjects.get(subject) ?? []).indexOf(id) + 1;
-    if (id === undefined || version <= 0) throw new RegistryError('Schema not found (error code 40403)', 404, 40403);
+    if (id === undefined || version <= 0) throw new RegistryError('Schema not found', 404);
     return { id, version };
   }
 
   async latest(subject: string): Promise<{ id: number; version: number; schema: string }> {
     this.#maybeFail(`latest ${subject}`);
     const versions = this.subjects.get(subject);
-    if (!versions) throw new RegistryError(`Subject '${subject}' not found. (error code 40401)`, 404, 40401);
+    if (!versions) throw new RegistryError(`Subject '${subject}' not found.`, 404);
     const id = versions[versions.length - 1];
     return { id, version: versions.length, schema: this.texts.get(id)! };
   }
@@ -64,7 +64,7 @@ class MemoryRegistry implements SchemaRegistryClient {
   async schemaById(id: number): Promise<string> {
     this.#maybeFail(`schema ${id}`);
     const text = this.texts.get(id);
-    if (text === undefined) throw new RegistryError('Schema 99 not found (error code 40403)', 404, 40403);
+    if (text === undefined) throw new RegistryError('Schema 99 not found', 404);
     return text;
   }
 }
@@ -196,7 +196,7 @@ describe('AvroConverter', () => {
     await assert.rejects(c.prepareOutgoing([{ topic: 't', keySchema: null, key: null, valueSchema: Schemas.string(), value: 'x' }])!, /the message value must only be a record schema/);
   });
 
-  it('retries a registry outage with backoff, then fails the publish with a RetriableError (schema_registry.unavailable)', async () => {
+  it('retries a registry outage with backoff, then fails the publish with a RetriableError (schema.registry_unavailable)', async () => {
     const registry = new MemoryRegistry();
     const c = new AvroConverter(config({ 'max.retries': '2' }), false, registry);
     const record = { topic: 't', keySchema: null, key: null, valueSchema: everyType, value };
@@ -205,12 +205,12 @@ describe('AvroConverter', () => {
     assert.equal(registry.calls.length, 3, 'two failures, then the answer');
     registry.failNext = 3;
     const other = Schemas.struct([Schemas.field('x', Schemas.int32())], { name: 'other' });
-    await assert.rejects(c.prepareOutgoing([{ ...record, valueSchema: other, value: { x: 1 } }])!, (e: unknown) => e instanceof RetriableError && e.code === 'schema_registry.unavailable' && /ECONNREFUSED/.test(e.message));
+    await assert.rejects(c.prepareOutgoing([{ ...record, valueSchema: other, value: { x: 1 } }])!, (e: unknown) => e instanceof RetriableError && e.code === 'schema.registry_unavailable' && /ECONNREFUSED/.test(e.message));
     // the sink side: an outage rejects prepareIncoming (the task restarts), nothing is read as unreadable
     const bytes = c.fromConnectData('t', everyType, value)!;
     const reader = new AvroConverter(config({ 'max.retries': '0' }), false, registry);
     registry.failNext = 1;
-    await assert.rejects(reader.prepareIncoming([{ topic: 't', key: null, value: bytes }])!, (e: unknown) => e instanceof RetriableError && e.code === 'schema_registry.unavailable');
+    await assert.rejects(reader.prepareIncoming([{ topic: 't', key: null, value: bytes }])!, (e: unknown) => e instanceof RetriableError && e.code === 'schema.registry_unavailable');
   });
 
   it('fails with schema.incompatible naming the subject and quoting the registry (409)', async () => {
@@ -236,7 +236,7 @@ describe('AvroConverter', () => {
     await lookup.prepareOutgoing([{ topic: 't', keySchema: null, key: null, valueSchema: v1, value: { id: 1 } }]);
     assert.equal(registry.calls.at(-1), 'lookup t-value');
     const unknown = Schemas.struct([Schemas.field('other', Schemas.int32())], { name: 'r2' });
-    await assert.rejects(lookup.prepareOutgoing([{ topic: 't', keySchema: null, key: null, valueSchema: unknown, value: { other: 1 } }])!, (e: unknown) => e instanceof TributaryError && e.code === 'schema_registry.request_failed' && /HTTP 404/.test(e.message));
+    await assert.rejects(lookup.prepareOutgoing([{ topic: 't', keySchema: null, key: null, valueSchema: unknown, value: { other: 1 } }])!, (e: unknown) => e instanceof TributaryError && e.code === 'schema.registry_refused' && /HTTP 404/.test(e.message));
     // use.latest.version: a record without the optional column is written with the latest schema (id 1)
     const latest = new AvroConverter(config({ 'auto.register.schemas': 'false', 'use.latest.version': 'true' }), false, registry);
     const narrow = Schemas.struct([Schemas.field('id', Schemas.int32())], { name: 'r' });

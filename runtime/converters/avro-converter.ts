@@ -29,7 +29,7 @@ export const avroConverterSpec = defineConfigSpec(
     'key.subject.name.strategy': strategy('key'),
     'value.subject.name.strategy': strategy('value'),
     'schemas.cache.config': prop.int({ doc: 'How many converted schemas, schema ids and registry answers are kept (AvroData\'s cache size).', default: 1000, min: 1 }),
-    'max.retries': prop.int({ doc: 'How many times a registry request that got no answer or a 5xx/429 is retried, with exponential backoff and jitter, before the task fails with schema_registry.unavailable (and restarts with backoff).', default: 3, min: 0 }),
+    'max.retries': prop.int({ doc: 'How many times a registry request that got no answer or a 5xx/429 is retried, with exponential backoff and jitter, before the task fails with schema.registry_unavailable (and restarts with backoff).', default: 3, min: 0 }),
     'retries.wait.ms': prop.int({ doc: 'The first backoff between registry retries; it doubles per retry.', default: 1000, min: 0 }),
     'retries.max.wait.ms': prop.int({ doc: 'The longest backoff between registry retries.', default: 20000, min: 0 }),
     'http.read.timeout.ms': prop.int({ doc: 'How long one registry request may take before it counts as unanswered.', default: 60000, min: 1 }),
@@ -86,7 +86,7 @@ const MAGIC_BYTE = 0;
  * a batch is converted; `fromConnectData` / `toConnectData` then run synchronously from what those
  * cached: schema ids by Schema object (the records of one table share one) and by schema text,
  * writer schemas by id. A registry outage is retried with backoff, then fails with a
- * RetriableError (`schema_registry.unavailable`); an incompatible schema fails with
+ * RetriableError (`schema.registry_unavailable`); an incompatible schema fails with
  * `schema.incompatible`, naming the subject and quoting the registry.
  */
 export class AvroConverter implements Converter {
@@ -296,7 +296,7 @@ export class AvroConverter implements Converter {
       if (error.status === 409) {
         throw new TributaryError('schema.incompatible', `Schema being registered is incompatible with an earlier schema for subject "${subject}": ${error.message}. Change the schema compatibly (for example, add the column as nullable or with a default) or change the subject's compatibility level in the registry.`, { cause: error });
       }
-      throw new TributaryError('schema_registry.request_failed', `The schema registry refused to ${what} (HTTP ${error.status}): ${error.message}`, { cause: error });
+      throw new TributaryError('schema.registry_refused', `The schema registry refused to ${what} (HTTP ${error.status}): ${error.message}`, { cause: error });
     }
   }
 
@@ -348,7 +348,7 @@ function conversionFailed(message: string, cause?: unknown): TributaryError {
 }
 
 function unavailable(what: string, error: unknown): RetriableError {
-  return new RetriableError('schema_registry.unavailable', `The schema registry could not be reached to ${what}: ${(error as Error)?.message ?? String(error)}. The task restarts with backoff and resumes from its committed offset.`, { cause: error });
+  return new RetriableError('schema.registry_unavailable', `The schema registry could not be reached to ${what}: ${(error as Error)?.message ?? String(error)}. The task restarts with backoff and resumes from its committed offset.`, { cause: error });
 }
 
 /** An Avro schema text as JSON, integers beyond 2^53 kept exact. */

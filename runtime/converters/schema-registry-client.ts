@@ -2,11 +2,6 @@ import createApiClient from '@kafkajs/confluent-schema-registry/dist/api/index.j
 
 /** the library's middleware shape (mappersmith's), kept structural: mappersmith is its dependency, not ours */
 type Middleware = NonNullable<Parameters<typeof createApiClient.default>[0]['middlewares']>[number];
-interface RawResponse {
-  errors?: unknown[];
-  data?: () => unknown;
-  enhance?: (extras: object) => unknown;
-}
 
 /**
  * The Schema Registry calls the Avro converter makes, over Confluent's REST API (which Apicurio
@@ -31,8 +26,6 @@ export class RegistryError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    /** the registry's own error code (Confluent's `error_code`, e.g. 40401 subject not found) */
-    readonly errorCode?: number,
   ) {
     super(message);
     this.name = 'RegistryError';
@@ -67,11 +60,13 @@ type Api = ReturnType<typeof createApiClient.default>;
  */
 export class RestSchemaRegistryClient implements SchemaRegistryClient {
   readonly #apis: Api[];
+  readonly #urls: readonly string[];
   #current = 0;
 
   constructor(options: RestRegistryOptions) {
     if (options.urls.length === 0) throw new Error('no schema registry URL');
-    const middlewares = [timeoutMiddleware(options.requestTimeoutMs), noAnswerMiddleware];
+    this.#urls = options.urls;
+    const middlewares = [timeoutMiddleware(options.requestTimeoutMs)];
     // retries are the converter's (exponential backoff over every URL), not the library's
     this.#apis = options.urls.map((host) => createApiClient.default({ host: host.replace(/\/+$/, ''), clientId: 'tributary', retry: { retries: 0 }, middlewares, ...(options.auth ? { auth: options.auth } : {}) }));
   }
@@ -105,11 +100,17 @@ export class RestSchemaRegistryClient implements SchemaRegistryClient {
       return (response.data() ?? {}) as Record<string, unknown>;
     } catch (error) {
       const e = error as { status?: number; message?: string };
-      const status = typeof e.status === 'number' ? e.status : NO_ANSWER;
-      // the next request goes to the next URL
-      if (status === NO_ANSWER) this.#current = (this.#current + 1) % this.#apis.length;
       const message = String(e.message ?? error).replace(/^tributary - /, '');
-      throw new RegistryError(message, status, errorCodeOf(message));
+      // mappersmith reports a request that got no answer (refused, reset, timed out) as status
+      // 400 with the network error as its text, which the library's error keeps as
+      // "Error, status 400: <text>"; a registry's own 400 carries its JSON message instead
+      const noAnswer = typeof e.status !== 'number' || (e.status === 400 && message.startsWith('Error, status 400: '));
+      if (noAnswer) {
+        // the next request goes to the next URL, as Confluent's RestService fails over
+        this.#current = (this.#current + 1) % this.#apis.length;
+        throw new RegistryError(`no answer from the schema registry at ${this.#urls[this.#current === 0 ? this.#apis.length - 1 : this.#current - 1]}: ${message.replace(/^Error, status 400: /, '')}`, NO_ANSWER);
+      }
+      throw new RegistryError(message, e.status!);
     }
   }
 }
@@ -119,39 +120,7 @@ function assertAvro(data: Record<string, unknown>): void {
   if (type !== undefined && type !== null && String(type).toUpperCase() !== 'AVRO') throw new RegistryError(`the registry's schema is of type ${String(type)}, not AVRO`, 422);
 }
 
-function errorCodeOf(message: string): number | undefined {
-  const m = /\(error code (\d+)\)$/.exec(message);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** Each request times out after `ms` (mappersmith's per-request timeout). */
 function timeoutMiddleware(ms: number): Middleware {
   return () => ({ prepareRequest: (next) => next().then((request) => request.enhance({ timeout: ms })) });
 }
-
-/**
- * Runs closest to the transport, before the library's error middleware turns responses into
- * errors. mappersmith reports a request that got no answer (refused, reset, timed out) as a
- * response of status 400, which looks like the registry refusing it: it gets NO_ANSWER instead,
- * with the network error's text. An answer's Confluent `error_code` is kept in the message (the
- * library's error keeps only the message).
- */
-const noAnswerMiddleware: Middleware = () => ({
-  response: (next) =>
-    next().catch((response: RawResponse) => {
-      if (typeof response?.enhance !== 'function') throw response;
-      const networkError = response.errors?.find((e) => e instanceof Error) as Error | undefined;
-      if (networkError !== undefined) throw response.enhance({ status: NO_ANSWER, rawData: JSON.stringify({ message: `no answer from the schema registry: ${networkError.message}` }) });
-      let data: unknown;
-      try {
-        data = response.data?.();
-      } catch {
-        throw response;
-      }
-      const body = data as { message?: unknown; error_code?: unknown } | null;
-      if (body && typeof body === 'object' && typeof body.message === 'string' && typeof body.error_code === 'number') {
-        throw response.enhance({ rawData: JSON.stringify({ message: `${body.message} (error code ${body.error_code})` }) });
-      }
-      throw response;
-    }),
-});
