@@ -1,5 +1,5 @@
 import { TributaryError, type RawConfig } from '../../plugins/api/index.js';
-import type { Converter } from './converter.js';
+import type { Converter, IncomingRecord, OutgoingRecord } from './converter.js';
 import { findConverterPlugin } from './converter-registry.js';
 
 export interface RecordConverters {
@@ -31,4 +31,18 @@ function converterFor(side: 'key' | 'value', connector: RawConfig, worker: RawCo
   // writes the same JSON here (measured: integration-tests/kafka-interop-debezium-to-files.test.ts)
   for (const [k, v] of Object.entries(fromConnector ? connector : worker)) if (k.startsWith(prefix)) props[k.slice(prefix.length)] = v;
   return plugin.create(props, side === 'key');
+}
+
+/** Awaits the converters' prepareOutgoing for a batch; undefined when neither has work (the usual case). */
+export function prepareOutgoing(converters: RecordConverters, records: readonly OutgoingRecord[]): Promise<void> | undefined {
+  const key = converters.key.prepareOutgoing?.(records);
+  const value = converters.value.prepareOutgoing?.(records);
+  return key && value ? Promise.all([key, value]).then(() => undefined) : (key ?? value);
+}
+
+/** Awaits the converters' prepareIncoming for a batch; undefined when neither has work. */
+export function prepareIncoming(converters: RecordConverters, records: readonly IncomingRecord[]): Promise<void> | undefined {
+  const key = converters.key.prepareIncoming?.(records);
+  const value = converters.value.prepareIncoming?.(records);
+  return key && value ? Promise.all([key, value]).then(() => undefined) : (key ?? value);
 }

@@ -72,7 +72,7 @@ export function heldWarning(held: ReadonlyMap<string, number>): string {
  * instead of restarting in a loop.
  */
 export function needsOperator(error: unknown): boolean {
-  return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid' || error.code === 'errors.tolerance_exceeded' || error.code === 'source.position_lost');
+  return error instanceof TributaryError && !error.retriable && (error.code === 'offsets.invalid' || error.code === 'config.invalid' || error.code === 'errors.tolerance_exceeded' || error.code === 'source.position_lost' || error.code === 'schema.incompatible');
 }
 
 /** The status trace of a RUNNING task working around a failure: the error, and since when. */

@@ -1,6 +1,6 @@
 import { Admin } from '@platformatic/kafka';
 import { TributaryError, type DurableOffset, type SinkRecord, type SourceRecord, type TopicPartitionOffset } from '../../../plugins/api/index.js';
-import type { RecordConverters } from '../../converters/connector-converters.js';
+import { prepareIncoming, prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { GroupOffsets, partitionKey, type CommittedOffset } from '../../kafka/group-offsets.js';
 import { PartitionFetcher, type FetchedRecord } from '../../kafka/partition-fetcher.js';
 import { AsyncQueue } from '../async-queue.js';
@@ -95,7 +95,12 @@ export class KafkaSinkFeed implements SinkFeed {
   }
 
   async deadLetter(original: SinkRecord, letter: (sourceLabel: string) => SourceRecord): Promise<boolean> {
-    await this.#o.sendDeadLetter(toDeadLetterMessage(letter(this.#o.connector), this.#fetched.get(original), this.#o.converters));
+    const raw = this.#fetched.get(original);
+    const dead = letter(this.#o.connector);
+    // a letter without its consumed bytes is converted again: its schema ids first (AvroConverter)
+    const preparing = raw ? undefined : prepareOutgoing(this.#o.converters, [dead]);
+    if (preparing) await preparing;
+    await this.#o.sendDeadLetter(toDeadLetterMessage(dead, raw, this.#o.converters));
     return true;
   }
 
@@ -152,6 +157,18 @@ export class KafkaSinkFeed implements SinkFeed {
   }
 
   async #deliver(records: FetchedRecord[]): Promise<void> {
+    if (this.#failure) return;
+    try {
+      // writer schemas from a registry (AvroConverter), so that toSinkRecord is synchronous
+      const preparing = prepareIncoming(this.#o.converters, records);
+      if (preparing) await preparing;
+    } catch (error) {
+      // the registry is unreachable after the converter's retries: the task fails and restarts
+      // from its committed offsets, so these records are read again, not skipped
+      this.#failure = error;
+      this.#queue.wake();
+      return;
+    }
     const chunk: SinkRecord[] = [];
     const keepBytes = this.#o.keepBytesForDeadLetters;
     for (const r of records) {

@@ -1,7 +1,7 @@
 import { compatibilityPartitioner, Producer, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import { RetriableError, TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
 import { TopicCreator, type TopicCreation } from './topic-creator.js';
-import type { RecordConverters } from '../../converters/connector-converters.js';
+import { prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import type { PublishedBatch } from '../published-batch.js';
 import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
@@ -74,6 +74,9 @@ export class KafkaSourceOutlet {
   async publish(records: readonly SourceRecord[], batch: PublishedBatch, task = 0): Promise<number> {
     if (this.#failure) throw failed(this.#o.connector, this.#failure);
     const source = this.#sourceHeaders[task] ??= Buffer.from(sourceStreamName(this.#o.connector, task), 'utf8');
+    // schema ids from a registry (AvroConverter), so that the conversion below is synchronous
+    const preparing = prepareOutgoing(this.#o.converters, records);
+    if (preparing) await preparing;
     const messages: KafkaMessage[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) messages[i] = toKafkaMessage(records[i], this.#o.converters, source);
     return this.publishMessages(messages, batch, records);

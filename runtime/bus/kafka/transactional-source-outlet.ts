@@ -1,7 +1,7 @@
 import { compatibilityPartitioner, Producer, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import { RetriableError, TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
-import type { RecordConverters } from '../../converters/connector-converters.js';
+import { prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import type { OffsetChange } from '../../storage/offset-store.js';
 import type { PublishedBatch } from '../published-batch.js';
@@ -103,6 +103,9 @@ export class TransactionalSourceOutlet {
     const started = performance.now();
     const run = this.#chain.then(async () => {
       if (this.#failure) throw this.#failed(this.#failure);
+      // schema ids from a registry (AvroConverter), so that the conversion below is synchronous
+      const preparing = prepareOutgoing(this.#o.converters, records);
+      if (preparing) await preparing;
       const messages: KafkaMessage[] = new Array(records.length);
       for (let i = 0; i < records.length; i++) {
         messages[i] = toKafkaMessage(records[i], this.#o.converters, this.#o.sourceHeader);
