@@ -4,7 +4,7 @@ import {
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
 import type { Bus } from '../bus/bus.js';
-import type { OffsetBackingStore } from '../storage/offset-store.js';
+import { isRuntimePartition, type OffsetBackingStore } from '../storage/offset-store.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import { builtinConverterPlugins, findConverterPlugin } from '../converters/converter-registry.js';
 import { builtinTransformRegistry, pluginClassName } from '../transforms/transform-registry.js';
@@ -56,7 +56,8 @@ export abstract class HerderBase {
 
   /** KIP-875 GET: a source's stored offsets; a sink's from the bus (durable bounds, or consumer-group offsets). */
   protected async readOffsets(name: string, kind: 'source' | 'sink', offsets: OffsetBackingStore, bus: Bus): Promise<ConnectorOffsets> {
-    if (kind === 'source') return { offsets: (await offsets.connectorOffsets(name)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
+    // the runtime's own entries (an exactly-once task's last committed position) are not the connector's
+    if (kind === 'source') return { offsets: (await offsets.connectorOffsets(name)).filter((e) => !isRuntimePartition(e.partition)).map((e) => ({ partition: { ...e.partition }, offset: { ...e.offset } })) };
     return { offsets: await bus.sinkOffsets(name) };
   }
 

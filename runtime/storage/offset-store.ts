@@ -42,3 +42,19 @@ export interface SinkBoundStore {
   /** Replaces the bounds of the given sink connectors (null removes them), durable before resolving. */
   setSinkBounds(bounds: ReadonlyMap<string, ReadonlyMap<string, DurableBound> | null>): Promise<void>;
 }
+
+/**
+ * The offsets-topic partition under which an exactly-once task's transactions also store, per
+ * topic, the position of the last record they committed (a runtime entry beside the connector's
+ * own partitions; GET /connectors/{n}/offsets leaves it out, DELETE removes it with the rest).
+ */
+export function taskPositionPartition(task: number): SourcePartition {
+  return { [TASK_POSITION_KEY]: task };
+}
+
+const TASK_POSITION_KEY = 'tributary.task';
+
+/** Whether a stored source partition is the runtime's own (taskPositionPartition), not a connector's. */
+export function isRuntimePartition(partition: SourcePartition): boolean {
+  return Object.prototype.hasOwnProperty.call(partition, TASK_POSITION_KEY);
+}

@@ -1,9 +1,9 @@
 import { compatibilityPartitioner, Producer, ProduceAcks, type CompressionAlgorithmValue } from '@platformatic/kafka';
-import { RetriableError, TributaryError, type Logger, type SourceRecord } from '../../../plugins/api/index.js';
+import { RetriableError, TributaryError, type Logger, type SourceOffset, type SourcePartition, type SourceRecord } from '../../../plugins/api/index.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 import { prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
-import type { OffsetChange } from '../../storage/offset-store.js';
+import { taskPositionPartition, type OffsetChange } from '../../storage/offset-store.js';
 import type { PublishedBatch } from '../published-batch.js';
 import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
 import { TopicCreator, type TopicCreation } from './topic-creator.js';
@@ -17,6 +17,8 @@ export interface TransactionalOffsets {
   offsetMessages(changes: readonly OffsetChange[]): KafkaMessage[];
   /** resolves once every committed record of the offsets topic has been read */
   refresh(): Promise<void>;
+  /** the stored offset of a source partition (after refresh: the last committed one) */
+  get(connector: string, partition: SourcePartition): Promise<SourceOffset | null>;
 }
 
 /** KIP-618 `transaction.boundary`: a transaction per poll, or per interval. */
@@ -70,6 +72,16 @@ export class TransactionalSourceOutlet {
   #timer: NodeJS.Timeout | undefined;
   #failure: unknown;
   #closed = false;
+  /**
+   * Per topic, the position of the last record this task committed, read at start: a source
+   * resumes from an offset that may precede records already committed (a snapshot resumes at the
+   * start of its chunk; a stream at the start of its transaction), and those are not sent again.
+   * A task's positions grow along each topic (what the sinks' replay filter relies on too), so
+   * once a record of a topic is above it, the rest of that topic's are.
+   */
+  readonly #resendBelow = new Map<string, string>();
+  /** per topic, the last position committed (or sent in the open transaction): stored at each commit */
+  readonly #positions = new Map<string, string>();
 
   constructor(options: TransactionalOutletOptions) {
     this.#o = options;
@@ -95,7 +107,14 @@ export class TransactionalSourceOutlet {
       throw this.#failed(error);
     }
     await this.#o.offsets.refresh();
+    const stored = await this.#o.offsets.get(this.#o.connector, taskPositionPartition(this.#o.task));
+    for (const [topic, position] of Object.entries(stored ?? {})) {
+      if (typeof position !== 'string') continue;
+      this.#resendBelow.set(topic, position);
+      this.#positions.set(topic, position);
+    }
     this.#o.logger.info({ transactionalId: this.#o.transactionalId, producerId: String(this.#producer.producerId), epoch: this.#producer.producerEpoch, boundary: this.#o.boundary.kind }, 'exactly-once source task: transactional producer ready');
+    if (this.#resendBelow.size > 0) this.#o.logger.debug({ positions: Object.fromEntries(this.#resendBelow) }, 'records up to these positions were committed: not sent again');
   }
 
   /** Sends `records` and their offsets in a transaction; see the class comment for when it commits. */
@@ -103,6 +122,7 @@ export class TransactionalSourceOutlet {
     const started = performance.now();
     const run = this.#chain.then(async () => {
       if (this.#failure) throw this.#failed(this.#failure);
+      records = this.#notYetCommitted(records);
       // schema ids from a registry (AvroConverter), so that the conversion below is synchronous
       const preparing = prepareOutgoing(this.#o.converters, records);
       if (preparing) await preparing;
@@ -117,7 +137,8 @@ export class TransactionalSourceOutlet {
       batch.sealed = true;
       try {
         const tx = await this.#begin();
-        await this.#sendInRequests(tx, messages);
+        if (messages.length > 0) await this.#sendInRequests(tx, messages);
+        for (const r of records) this.#positions.set(r.topic, r.position);
         this.#open.push(batch);
         const interval = this.#o.boundary.kind === 'interval' ? this.#o.boundary.intervalMs : 0;
         if (interval === 0 || Date.now() - this.#openedAt >= interval) await this.#commit();
@@ -143,6 +164,21 @@ export class TransactionalSourceOutlet {
       });
     }
     await this.#producer.close().catch(() => undefined);
+  }
+
+  /** `records` without those at or below their topic's committed position (see #resendBelow). */
+  #notYetCommitted(records: readonly SourceRecord[]): readonly SourceRecord[] {
+    if (this.#resendBelow.size === 0) return records;
+    const out: SourceRecord[] = [];
+    for (const r of records) {
+      const committed = this.#resendBelow.get(r.topic);
+      if (committed !== undefined) {
+        if (r.position <= committed) continue;
+        this.#resendBelow.delete(r.topic);
+      }
+      out.push(r);
+    }
+    return out;
   }
 
   async #begin(): Promise<Transaction> {
@@ -173,6 +209,7 @@ export class TransactionalSourceOutlet {
     if (!tx || batches.length === 0) return;
     const changes = new Map<string, OffsetChange>();
     for (const b of batches) for (const [key, o] of b.offsets) changes.set(key, { connector: this.#o.connector, partition: o.partition, offset: o.offset });
+    if (this.#positions.size > 0) changes.set('\u0000positions', { connector: this.#o.connector, partition: taskPositionPartition(this.#o.task), offset: Object.fromEntries(this.#positions) });
     const offsetMessages = this.#o.offsets.offsetMessages([...changes.values()]);
     if (offsetMessages.length > 0) await tx.send({ messages: offsetMessages });
     await tx.commit();
