@@ -81,13 +81,36 @@ export async function allTasks(url: string, name: string, tasks: number, state =
   }, timeoutMs, `${name}: ${tasks} tasks ${state}`);
 }
 
+/**
+ * Which worker runs each task (`<connector>/<task>` → worker id), once every task of
+ * `connectors` (name → task count) is RUNNING on one of the workers `ids`.
+ */
+export async function taskPlacement(url: string, connectors: ReadonlyMap<string, number>, ids: readonly string[], timeoutMs = 60_000): Promise<Map<string, string>> {
+  return eventually(async () => {
+    const placement = new Map<string, string>();
+    for (const [name, count] of connectors) {
+      const status = (await rest(`${url}/connectors/${encodeURIComponent(name)}/status`, 'GET')).body;
+      if (status?.tasks?.length !== count) return undefined;
+      for (const task of status.tasks as { id: number; state: string; worker_id: string }[]) {
+        if (task.state !== 'RUNNING' || !ids.includes(task.worker_id)) return undefined;
+        placement.set(`${name}/${task.id}`, task.worker_id);
+      }
+    }
+    return placement;
+  }, timeoutMs, `every task RUNNING on ${ids.join(', ')}`);
+}
+
 /** A steady load: datagen sources of one task each, on topics of their own, into one files sink. */
 export interface Pipeline {
   readonly sink: string;
   readonly sources: { name: string; topic: string }[];
 }
 
-export async function createPipeline(url: string, lake: string, options: { total: number; sources?: number; rate?: number; replicationFactor?: number }): Promise<Pipeline> {
+/**
+ * `total` records per source (0: never stop), at `rate` records/s each; `sinkConfig` adds to or
+ * replaces the files sink's properties.
+ */
+export async function createPipeline(url: string, lake: string, options: { total: number; sources?: number; rate?: number; replicationFactor?: number; sinkConfig?: Record<string, string> }): Promise<Pipeline> {
   const sink = uniqueName('lake');
   const sources = Array.from({ length: options.sources ?? 3 }, (_, i) => ({ name: uniqueName(`gen${i}`), topic: uniqueName(`orders${i}`) }));
   for (const s of sources) {
@@ -100,7 +123,7 @@ export async function createPipeline(url: string, lake: string, options: { total
     assert.equal(created.status, 201, JSON.stringify(created.body));
   }
   const created = await rest(`${url}/connectors`, 'POST', {
-    name: sink, config: { 'connector.class': 'files', topics: sources.map((s) => s.topic).join(','), 'tasks.max': '3', 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000' },
+    name: sink, config: { 'connector.class': 'files', topics: sources.map((s) => s.topic).join(','), 'tasks.max': '3', 'store.url': `file://${lake}`, format: 'json', 'flush.size': '500', 'rotate.interval.ms': '2000', ...options.sinkConfig },
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   return { sink, sources };
@@ -117,15 +140,19 @@ export function landed(lake: string, topics: readonly string[]): Map<string, num
   return out;
 }
 
-/** Waits for every seq 1..total of every topic in the lake, then checks none landed twice. */
-export async function assertLandedOnce(lake: string, topics: readonly string[], total: number, timeoutMs = 180_000): Promise<void> {
-  await eventually(() => ([...landed(lake, topics).values()].every((seqs) => new Set(seqs).size >= total) ? true : undefined), timeoutMs, 'every record landed');
+/**
+ * Waits for every seq 1..total of every topic in the lake (`total` the same for all, or per
+ * topic), then checks none landed twice.
+ */
+export async function assertLandedOnce(lake: string, topics: readonly string[], total: number | ReadonlyMap<string, number>, timeoutMs = 180_000): Promise<void> {
+  const totalOf = (topic: string) => (typeof total === 'number' ? total : total.get(topic)!);
+  await eventually(() => ([...landed(lake, topics)].every(([topic, seqs]) => new Set(seqs).size >= totalOf(topic)) ? true : undefined), timeoutMs, 'every record landed');
   // what was still open (and is flushed now) must not add rows twice
   await new Promise((r) => setTimeout(r, 5_000));
   for (const [topic, seqs] of landed(lake, topics)) {
     const distinct = new Set(seqs);
-    assert.equal(distinct.size, total, `${topic}: every record landed`);
-    assert.equal(seqs.length, total, `${topic}: no record landed twice (${seqs.length - distinct.size} duplicates)`);
+    assert.equal(distinct.size, totalOf(topic), `${topic}: every record landed`);
+    assert.equal(seqs.length, totalOf(topic), `${topic}: no record landed twice (${seqs.length - distinct.size} duplicates)`);
   }
 }
 
