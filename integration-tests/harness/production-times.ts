@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { listFiles } from '../../connectors/sink/files/test/read-back.js';
+import { PartitionFetcher } from '../../runtime/kafka/partition-fetcher.js';
 import type { KafkaEndpoint } from './kafka-cluster.js';
 import { endOffsets, readRange } from './kafka-clients.js';
 
@@ -46,6 +47,32 @@ function producedAt(value: Buffer): number {
   return Number(parsed.payload?.ts_ms ?? parsed.ts_ms);
 }
 
+/**
+ * Tails `topic` from its current end and resolves with the envelope ts_ms of the first record
+ * produced after `since` (epoch ms): for a failover, when the moved source produced again.
+ * Records built before `since` (still in flight) are passed over.
+ */
+export async function firstProducedAfter(kafka: KafkaEndpoint, topic: string, since: number, timeoutMs = 120_000): Promise<number> {
+  const ends = await endOffsets(kafka, topic);
+  let fetcher: PartitionFetcher | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${topic}: no record produced after ${new Date(since).toISOString()} within ${timeoutMs} ms`)), timeoutMs);
+      fetcher = new PartitionFetcher({
+        bootstrapBrokers: kafka.brokers, clientId: 'tributary-bench-tail', maxWaitMs: 100,
+        onRecords: (records) => {
+          const after = records.flatMap((r) => (r.value ? [producedAt(r.value)] : [])).filter((at) => at > since);
+          if (after.length > 0) { clearTimeout(timer); resolve(Math.min(...after)); }
+        },
+        onError: (error) => { clearTimeout(timer); reject(error instanceof Error ? error : new Error(String(error))); },
+      });
+      fetcher.start(ends.map((offset, partition) => ({ topic, partition, offset })));
+    });
+  } finally {
+    await fetcher?.stop();
+  }
+}
+
 /** A pause: no record (or file) between `from` and `to`. */
 export interface Pause {
   readonly from: number;
@@ -85,4 +112,38 @@ export function landedFiles(lake: string, topics: readonly string[]): Map<string
     out.get(key)!.push(statSync(join(lake, file)).mtimeMs);
   }
   return out;
+}
+
+/**
+ * For a datagen topic whose lake lacks records Kafka holds: where each missing one is (partition,
+ * offsets of its copies, the producing task, when it was built), how far the sink's group has
+ * committed that partition, and the lake files around it — so a loss says whether the records
+ * reached Kafka, whether the sink's offsets passed them, and between which files they fell.
+ */
+export async function diagnoseMissingRecords(kafka: KafkaEndpoint, lake: string, topic: string, landedSeqs: readonly number[], sinkUrl: string, sink: string): Promise<string> {
+  const have = new Set(landedSeqs);
+  const ends = await endOffsets(kafka, topic);
+  const missing = new Map<string, { partition: number; offset: bigint; source: string; at: number }[]>();
+  for (let partition = 0; partition < ends.length; partition++) {
+    await readRange(kafka, topic, partition, 0n, ends[partition], (r) => {
+      const header = (name: string) => r.headers.find(([k]) => k?.toString() === name)?.[1]?.toString() ?? '';
+      const position = header('tributary.position');
+      if (!position || have.has(Number(position))) return;
+      if (!missing.has(position)) missing.set(position, []);
+      missing.get(position)!.push({ partition, offset: r.offset, source: header('tributary.source'), at: r.value ? producedAt(r.value) : NaN });
+    });
+  }
+  if (missing.size === 0) return `${topic}: nothing Kafka holds is missing from the lake`;
+  const committed = (await fetch(`${sinkUrl}/connectors/${encodeURIComponent(sink)}/offsets`).then((r) => r.json()) as { offsets?: { partition: { kafka_topic: string; kafka_partition: number }; offset: { kafka_offset: number } }[] }).offsets ?? [];
+  const files = listFiles(lake).map((f) => f.split('/').pop()!).filter((f) => f.startsWith(`${topic}+`)).sort();
+  const lines = [`${topic}: ${missing.size} record(s) in Kafka but not in the lake`];
+  for (const [position, copies] of [...missing].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, 10)) {
+    const partition = copies[0].partition;
+    const group = committed.find((o) => o.partition.kafka_topic === topic && o.partition.kafka_partition === partition)?.offset.kafka_offset;
+    const here = files.filter((f) => f.startsWith(`${topic}+${partition}+`));
+    const before = here.filter((f) => f.split('+')[2] <= position).pop();
+    const after = here.find((f) => f.split('+')[2] > position);
+    lines.push(`  position ${position}: ${copies.map((c) => `partition ${c.partition} offset ${c.offset} from ${c.source} built ${new Date(c.at).toISOString()}`).join('; ')}; the sink's group committed ${group ?? 'nothing'} of that partition (end ${ends[partition]}); files around it: ${before ?? '-'} … ${after ?? '-'}`);
+  }
+  return lines.join('\n');
 }
