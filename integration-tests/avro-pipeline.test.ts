@@ -83,3 +83,29 @@ test('PostgreSQL → Kafka (Avro, registry) → Parquet: the latest state equals
     dir.remove();
   }
 });
+
+test('an incompatible change of a column (int to text, refused under BACKWARD): the source task is FAILED naming the subject, with the registry\'s message', { timeout: 180_000 }, async () => {
+  const db = await pg.createDatabase('avrobad');
+  await pg.query(db, 'CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL); INSERT INTO t SELECT g, g FROM generate_series(1, 10) g');
+  const dir = tempDir('avro-incompatible');
+  const avro = { 'value.converter': 'io.confluent.connect.avro.AvroConverter', 'value.converter.schema.registry.url': registry.url };
+  const source: Record<string, string> = { 'connector.class': 'postgres', ...testConfig(pg.port, db), 'table.include.list': 'public\\.t', 'topic.creation.default.partitions': '1', 'topic.creation.default.replication.factor': '1', ...avro };
+  const subject = `${source['topic.prefix']}.public.t-value`;
+  const worker = await startWorkerProcess(dir.path, distributedWorkerProps(kafka, uniqueName('avrobad')), [], { mode: 'distributed', timeoutMs: 60_000 });
+  try {
+    await post(`${worker.url}/connectors`, { name: 'pg', config: source });
+    await eventually(async () => ((await registryRequest<number[]>(registry, 'GET', `/subjects/${encodeURIComponent(subject)}/versions`)).body?.length === 1 ? true : undefined), 60_000, 'the first version registered');
+    await pg.query(db, "ALTER TABLE t ALTER COLUMN n TYPE text USING n::text; INSERT INTO t VALUES (11, 'eleven')");
+    const failed = await eventually(async () => {
+      const status = await getJson<any>(`${worker.url}/connectors/pg/status`);
+      return status.tasks[0]?.state === 'FAILED' ? status.tasks[0] : undefined;
+    }, 90_000, 'the source task FAILED');
+    assert.match(failed.trace, /^schema\.incompatible: /);
+    assert.ok(failed.trace.includes(subject), `the trace names the subject: ${failed.trace.slice(0, 400)}`);
+    assert.match(failed.trace, /Incompatible artifact/);
+    assert.equal((await registryRequest<number[]>(registry, 'GET', `/subjects/${encodeURIComponent(subject)}/versions`)).body.length, 1, 'nothing new registered');
+  } finally {
+    await worker.kill('SIGKILL');
+    dir.remove();
+  }
+});
