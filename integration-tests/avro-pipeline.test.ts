@@ -43,7 +43,8 @@ test('PostgreSQL → Kafka (Avro, registry) → Parquet: the latest state equals
   const topic = `${source['topic.prefix']}.public.t`;
   const worker = await startWorkerProcess(dir.path, distributedWorkerProps(kafka, uniqueName('avro')), [], { mode: 'distributed', timeoutMs: 60_000 });
   try {
-    await post(`${worker.url}/connectors`, { name: 'lake', config: { 'connector.class': 'files', topics: topic, 'store.url': `file://${lake}`, format: 'parquet', 'flush.size': '200', 'rotate.interval.ms': '1000', ...avro } });
+    // a sink's consumer group (connect-<name>) is the cluster's, shared with other test files: a name of its own
+    await post(`${worker.url}/connectors`, { name: uniqueName('avro-lake'), config: { 'connector.class': 'files', topics: topic, 'store.url': `file://${lake}`, format: 'parquet', 'flush.size': '200', 'rotate.interval.ms': '1000', ...avro } });
     await post(`${worker.url}/connectors`, { name: 'pg', config: source });
     await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 60_000, 'the source running');
     await pg.query(db, `UPDATE t SET label = 'changed ' || id, amount = amount * 2 WHERE id % 10 = 0; DELETE FROM t WHERE id % 50 = 1; INSERT INTO t (id, big, amount) VALUES (600, -9223372036854775808, -0.00001)`);
