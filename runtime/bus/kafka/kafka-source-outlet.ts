@@ -194,7 +194,7 @@ export class KafkaSourceOutlet {
   }
 }
 
-function tooLarge(connector: string, topic: string, position: string | undefined, size: number, limit: number): TributaryError {
+export function tooLarge(connector: string, topic: string, position: string | undefined, size: number, limit: number): TributaryError {
   return new TributaryError('record.rejected', `A record of ${connector} for topic ${topic}${position !== undefined ? ` (position ${position})` : ''} is ${size} bytes, above producer max.request.size (${limit}); raise producer.override.max.request.size and the topic's max.message.bytes, or leave the column out.`);
 }
 

@@ -6,6 +6,7 @@ import { errorNames } from '../../kafka/partition-fetcher.js';
 import { taskPositionPartition, type OffsetChange } from '../../storage/offset-store.js';
 import type { PublishedBatch } from '../published-batch.js';
 import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
+import { tooLarge } from './kafka-source-outlet.js';
 import { TopicCreator, type TopicCreation } from './topic-creator.js';
 
 /** the library's transaction (its class is not exported by name) */
@@ -130,7 +131,7 @@ export class TransactionalSourceOutlet {
       for (let i = 0; i < records.length; i++) {
         messages[i] = toKafkaMessage(records[i], this.#o.converters, this.#o.sourceHeader);
         const size = messageBytes(messages[i]);
-        if (size > this.#o.maxRequestBytes) throw new TributaryError('record.rejected', `A record of ${this.#o.connector} for topic ${messages[i].topic} (position ${records[i].position}) is ${size} bytes, above producer max.request.size (${this.#o.maxRequestBytes}); raise producer.override.max.request.size and the topic's max.message.bytes, or leave the column out.`);
+        if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, messages[i].topic, records[i].position, size, this.#o.maxRequestBytes);
       }
       if (this.#topics) await this.#topics.ensure(messages.map((m) => m.topic));
       batch.pending += 1;
