@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { GroupRequests, type JoinedGroup, type JoinRequest, type JoinResult } from '../runtime/kafka/group-requests.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
@@ -118,5 +119,20 @@ describe('worker group membership on raw JoinGroup / SyncGroup / Heartbeat / Lea
     assert.deepEqual(third.members.map((m) => m.memberId), [a.memberId]);
     assert.deepEqual([...(await syncAll(new Map([[a, third]]))).values()], ['tasks-for:http://worker-a:8083']);
     assert.equal(await a.requests.leave(a.memberId), null);
+  });
+
+  it('a connection the broker resets fails its requests, and the process lives on', async () => {
+    const groupId = uniqueName('group-reset');
+    const member = await newMember(groupId, 'worker-reset');
+    const joined = await join(member);
+    const ports = new Set(kafka.brokers.map((b) => Number(b.slice(b.lastIndexOf(':') + 1))));
+    // what a broker killed mid-session does to the socket: an ECONNRESET, then close
+    const sockets = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()
+      .filter((h): h is Socket => h instanceof Socket && ports.has(h.remotePort ?? -1));
+    assert.ok(sockets.length > 0, 'a socket to the coordinator');
+    for (const socket of sockets) socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await new Promise((r) => setImmediate(r));
+    await assert.rejects(member.requests.heartbeat(joined.generationId, member.memberId), /lost|closed/i);
+    await member.requests.close().catch(() => undefined);
   });
 });

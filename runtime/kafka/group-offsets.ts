@@ -1,6 +1,6 @@
 import { offsetCommitV9, offsetFetchV9, type Connection } from '@platformatic/kafka';
 import { RetriableError } from '../../plugins/api/index.js';
-import { connectToCoordinator, protocolError, type GroupRequestsOptions } from './group-requests.js';
+import { connectToCoordinator, ensureOpen, protocolError, type GroupRequestsOptions } from './group-requests.js';
 
 export interface TopicPartitionOffsets {
   readonly topic: string;
@@ -69,7 +69,7 @@ export class GroupOffsets {
     for (let attempt = 1; ; attempt++) {
       this.#connection ??= connectToCoordinator(this.#bootstrap, this.groupId, this.#options);
       try {
-        return await request(await this.#connection);
+        return await request(ensureOpen(await this.#connection));
       } catch (error) {
         await this.close();
         const code = protocolError(error);

@@ -1,5 +1,5 @@
 import {
-  Connection, describeGroupsV5, FindCoordinatorKeyTypes, findCoordinatorV6, heartbeatV4, joinGroupV9, leaveGroupV5, protocolErrorsCodesById, ResponseError, syncGroupV5,
+  Connection, ConnectionStatuses, describeGroupsV5, NetworkError, FindCoordinatorKeyTypes, findCoordinatorV6, heartbeatV4, joinGroupV9, leaveGroupV5, protocolErrorsCodesById, ResponseError, syncGroupV5,
 } from '@platformatic/kafka';
 import type { KafkaConnectionSecurity } from '../config/kafka-security.js';
 
@@ -90,6 +90,27 @@ function brokerAddress(address: string): { host: string; port: number } {
 }
 
 /**
+ * A raw Connection of our own. Outside the library's connection pool nobody listens for its
+ * 'error' event, and an EventEmitter's unheard 'error' is thrown: a broker that resets the
+ * socket (killed, restarted) would end the whole worker process. A socket error is always
+ * followed by 'close', which fails the requests in flight; a request sent later fails at once
+ * (`ensureOpen`), so the caller sees a transport failure and connects again.
+ */
+function rawConnection(clientId: string, options: ConstructorParameters<typeof Connection>[1]): Connection {
+  const connection = new Connection(clientId, options);
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+/** Throws a NetworkError when the connection has closed (the broker went away). */
+export function ensureOpen(connection: Connection): Connection {
+  if (connection.status === ConnectionStatuses.CLOSED || connection.status === ConnectionStatuses.ERROR) {
+    throw new NetworkError(`Connection to ${connection.host}:${connection.port} lost`);
+  }
+  return connection;
+}
+
+/**
  * Finds a group's coordinator through the bootstrap brokers and connects to it, retrying until
  * the coordinator answers for the group (right after a cluster starts, or after the coordinator
  * moved, a broker answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a while).
@@ -100,13 +121,13 @@ export async function connectToCoordinator(bootstrapBrokers: readonly string[], 
   let last: unknown;
   for (;;) {
     for (const address of bootstrapBrokers) {
-      const bootstrap = new Connection(options.clientId, connectionOptions);
+      const bootstrap = rawConnection(options.clientId, connectionOptions);
       try {
         const { host, port } = brokerAddress(address);
         await bootstrap.connect(host, port);
         const found = await findCoordinatorV6.api.async(bootstrap, FindCoordinatorKeyTypes.GROUP, [groupId]);
         const coordinator = found.coordinators[0];
-        const connection = new Connection(options.clientId, connectionOptions);
+        const connection = rawConnection(options.clientId, connectionOptions);
         await connection.connect(coordinator.host, coordinator.port);
         try {
           await describeGroupsV5.api.async(connection, [groupId], false);
@@ -146,7 +167,7 @@ export class GroupRequests {
 
   async join(request: JoinRequest): Promise<JoinResult> {
     try {
-      const response = await joinGroupV9.api.async(this.#connection, this.groupId, request.sessionTimeoutMs, request.rebalanceTimeoutMs, request.memberId,
+      const response = await joinGroupV9.api.async(ensureOpen(this.#connection), this.groupId, request.sessionTimeoutMs, request.rebalanceTimeoutMs, request.memberId,
         request.groupInstanceId ?? null, request.protocolType, request.protocols.map((p) => ({ name: p.name, metadata: p.metadata })), request.reason ?? null);
       return {
         error: null,
@@ -167,7 +188,7 @@ export class GroupRequests {
 
   async sync(request: SyncRequest): Promise<SyncResult> {
     try {
-      const response = await syncGroupV5.api.async(this.#connection, this.groupId, request.generationId, request.memberId, request.groupInstanceId ?? null,
+      const response = await syncGroupV5.api.async(ensureOpen(this.#connection), this.groupId, request.generationId, request.memberId, request.groupInstanceId ?? null,
         request.protocolType, request.protocolName, request.assignments.map((a) => ({ memberId: a.memberId, assignment: a.assignment })));
       return { error: null, assignment: response.assignment };
     } catch (error) {
@@ -180,7 +201,7 @@ export class GroupRequests {
   /** null when the member is in good standing; REBALANCE_IN_PROGRESS when it must rejoin */
   async heartbeat(generationId: number, memberId: string, groupInstanceId: string | null = null): Promise<GroupError | null> {
     try {
-      await heartbeatV4.api.async(this.#connection, this.groupId, generationId, memberId, groupInstanceId);
+      await heartbeatV4.api.async(ensureOpen(this.#connection), this.groupId, generationId, memberId, groupInstanceId);
       return null;
     } catch (error) {
       const name = protocolError(error);
@@ -191,7 +212,7 @@ export class GroupRequests {
 
   async leave(memberId: string, groupInstanceId: string | null = null, reason = 'leaving'): Promise<GroupError | null> {
     try {
-      await leaveGroupV5.api.async(this.#connection, this.groupId, [{ memberId, groupInstanceId, reason }]);
+      await leaveGroupV5.api.async(ensureOpen(this.#connection), this.groupId, [{ memberId, groupInstanceId, reason }]);
       return null;
     } catch (error) {
       const name = protocolError(error);
@@ -206,7 +227,7 @@ export class GroupRequests {
    * group's metadata.)
    */
   async describe(): Promise<GroupDescription> {
-    const response = await describeGroupsV5.api.async(this.#connection, [this.groupId], false);
+    const response = await describeGroupsV5.api.async(ensureOpen(this.#connection), [this.groupId], false);
     const group = response.groups[0];
     return {
       state: group.groupState,
