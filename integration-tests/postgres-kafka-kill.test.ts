@@ -47,9 +47,8 @@ test('pgbench through Kafka into small Parquet files, worker kill -9 twice and a
   const source: Record<string, string> = { 'connector.class': 'postgres', ...testConfig(server.port, db), 'table.include.list': 'public\\.pgbench_.*', 'topic.creation.default.partitions': '2', 'topic.creation.default.replication.factor': '1' };
   const prefix = source['topic.prefix'];
   const topics = pgbenchTopics(prefix);
-  // exactly-once sources (KIP-618), the configuration that promises every change once: without
-  // them a worker killed during the initial snapshot before its first offset commit snapshots
-  // again at a new point (docs/architecture.md, "Exactly once")
+  // exactly-once sources (KIP-618): the sink reads read_committed, so what it is handed is what
+  // any consumer sees (postgres-snapshot-kill.test.ts covers the default, at-least-once delivery)
   const props = distributedWorkerProps(kafka, uniqueName('pgkill'), { 'value.converter.schemas.enable': 'true', 'exactly.once.source.support': 'enabled' });
   const started: WorkerProcess[] = [];
   const start = async () => {

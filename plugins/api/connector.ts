@@ -58,6 +58,15 @@ export interface SourceTaskContext<C = unknown> extends TaskContextBase<C> {
    * server waits for a flush confirmation). `commit` follows once what is durable is stored.
    */
   requestCommit(): void;
+  /**
+   * Stores `offset` for `partition` now, before any record carries it, and resolves once it is
+   * durable: a starting point that claims nothing delivered, for a source that fixed where it
+   * begins before sending anything (the snapshot point of a replication slot it just created).
+   * Without it a task killed before its first offset commit leaves no trace of that choice, and
+   * the next attempt picks another starting point, which gives the records already sent other
+   * positions (landing twice). The offsets of the records it sends later replace it as usual.
+   */
+  storeStartingOffset(partition: SourcePartition, offset: SourceOffset): Promise<void>;
 }
 
 export interface TopicPartitionOffset {

@@ -74,6 +74,7 @@ export class SourceTaskDriver<C = unknown> {
       setProgress: (p) => void (this.progress = p), signal: this.#abort.signal,
       offsets: { offset: async (_p: SourcePartition) => this.#stored },
       requestCommit: () => void this.commitRequests++,
+      storeStartingOffset: async (_p: SourcePartition, offset: SourceOffset) => void (this.#stored = offset),
       reportDegraded: (error) => void (this.degraded = error ?? null),
     };
     await this.task.start(context);

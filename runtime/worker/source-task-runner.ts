@@ -61,6 +61,7 @@ export class SourceTaskRunner {
       },
       offsets: { offset: (partition) => this.#offsets.get(rt.connector, partition) },
       requestCommit: () => this.#requestCommit(),
+      storeStartingOffset: (partition, offset) => this.#offsets.set([{ connector: rt.connector, partition, offset }]),
     };
     // exactly-once sources: the task's producer fences its older instances and the offsets topic
     // is read to its end before the task reads its offset

@@ -24,6 +24,7 @@ function context(raw: Record<string, string>, stored: SourceOffset | null = null
     logger: silent,
     metrics: { setGauge() {}, incCounter() {}, observe() {} },
     requestCommit() {},
+    async storeStartingOffset() {},
     reportDegraded() {},
     setProgress() {},
     signal: controller.signal,

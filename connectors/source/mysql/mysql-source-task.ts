@@ -11,7 +11,7 @@ import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
 import { binlogFiles, binlogSettingProblems, currentPosition, gtidsAvailable, serverInfo, type ServerInfo } from './mysql-server-info.js';
 import { mysqlTableFilter } from './mysql-table-filter.js';
 import type { RecordSettings } from './record-settings.js';
-import { FROM_START, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
+import { FROM_START, snapshotOffsets, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
 import { Snapshotter } from './snapshotter.js';
 import type { ConnectorFlavour } from './source-info.js';
 
@@ -98,6 +98,14 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
       // a resumed snapshot keeps its first point: its rows keep their positions, and streaming
       // from there brings the rows read later up to date
       point = plan.snapshot.point ?? opened;
+      if (plan.snapshot.point === null) {
+        // a new snapshot's point is stored before its first row is sent: a task killed before
+        // its first offset commit resumes at this point, not at a new one (which would give the
+        // rows already sent other positions, and fold the changes in between into re-read rows)
+        const startedAt = Date.now();
+        plan.snapshot = { point, resume: { ...FROM_START, startedAt } };
+        await context.storeStartingOffset(partition, snapshotOffsets(point, settings.serverId, startedAt, []).between());
+      }
     }
     const streamFrom: StreamStart | null = point ? { at: point.at, gtids: point.gtids, byGtid: false } : plan.streamFrom;
     context.logger.info({ server: info.version, snapshot: point ? point.at.toString() : null, streamFrom: streamFrom?.at.toString() ?? null, byGtid: streamFrom?.byGtid ?? false, stream: plan.stream }, `${this.flavour} source starting`);

@@ -10,7 +10,7 @@ import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-conn
 import { typeMappingOptions } from './pg-type-mapper.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
 import { offsetProblems } from './offset-check.js';
-import { flushLsnOfOffset, positionOfOffset, snapshotResumeOf } from './positions.js';
+import { flushLsnOfOffset, positionOfOffset, snapshotOffsets, snapshotResumeOf } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { isConnectionFailure } from './replication-errors.js';
 import { createSlot, dropSlot, ensurePublication, slotInfo } from './replication-setup.js';
@@ -156,10 +156,19 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       await exporter.connect();
       const created = await createSlot(exporter, slotName, wantSnapshot);
       this.#context.logger.info({ slot: slotName, consistentPoint: created.consistentPoint.toString() }, 'created replication slot');
+      const startedAt = Date.now();
+      if (wantSnapshot) {
+        // the slot's point is where this snapshot's rows are positioned: stored before the first
+        // row is sent, a task killed before its first offset commit is resumed at the same point
+        // (re-read rows keep their positions and a sink drops the ones it holds), instead of
+        // snapshotting again at a new point over a slot that still streams from this one
+        const point = created.consistentPoint;
+        await this.#context.storeStartingOffset(this.#partition, snapshotOffsets(point, point, startedAt, []).between());
+      }
       return {
         exporter,
         plan: {
-          snapshot: wantSnapshot ? { exported: created.snapshotName, point: created.consistentPoint, resume: FROM_START } : null,
+          snapshot: wantSnapshot ? { exported: created.snapshotName, point: created.consistentPoint, resume: { done: [], table: null, startedAt } } : null,
           streamFrom: created.consistentPoint, lastDelivered: null, stream,
         },
       };
