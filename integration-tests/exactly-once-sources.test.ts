@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FetchIsolationLevels, type Message } from '@platformatic/kafka';
+import { compatibilityPartitioner, FetchIsolationLevels, Producer, type Message } from '@platformatic/kafka';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
-import { readTopic } from './harness/kafka-clients.js';
+import { errorMatching, readTopic } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
@@ -98,6 +98,40 @@ describe('exactly-once sources in a worker group', { timeout: 300_000 }, () => {
       process.stdout.write(`${groupFailureReport(workers, dir.path, [], 0)}\n`);
       throw error;
     }
+  });
+});
+
+describe('exactly-once sources: task ids that are gone', { timeout: 180_000 }, () => {
+  const dir = tempDir('eos-removed');
+  let workers: GroupWorker[] = [];
+  after(async () => {
+    await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    dir.remove();
+  });
+
+  it('tasks.max lowered from 3 to 2: the leader fences task 2\'s transactional id, so a zombie of it commits nothing', async (t) => {
+    const group = uniqueName('eos-removed');
+    workers = await startGroup(kafka, group, dir.path, 1, { 'exactly.once.source.support': 'enabled' });
+    const url = workers[0].url;
+    await settled(workers);
+    const topic = uniqueName('gen-removed');
+    const config = { 'connector.class': 'datagen', topic, ops: 'insert', 'rows.per.second': '50', 'max.records': '0', 'tasks.max': '3', 'topic.creation.default.partitions': '1', 'topic.creation.default.replication.factor': '1' };
+    assert.equal((await rest(`${url}/connectors`, 'POST', { name: 'gen', config })).status, 201);
+    await allTasks(url, 'gen', 3);
+
+    // task 2's id in the hands of a zombie (a worker cut off from the group) with a transaction open
+    const zombie = new Producer({ clientId: 'zombie', bootstrapBrokers: [...kafka.brokers], idempotent: true, transactionalId: `${group}-gen-2`, partitioner: compatibilityPartitioner, producerId: -1n, producerEpoch: -1 });
+    t.after(() => zombie.close().catch(() => undefined));
+    const open = await zombie.beginTransaction();
+    await open.send({ messages: [{ topic, key: Buffer.from('zombie'), value: Buffer.from('{"zombie":true}') }] });
+
+    assert.equal((await rest(`${url}/connectors/gen/config`, 'PUT', { ...config, 'tasks.max': '2' })).status, 200);
+    await allTasks(url, 'gen', 2);
+    await eventually(async () => (workers[0].stderr().includes('fenced the transactional producers of removed tasks') ? true : undefined), 30_000, 'the fencing');
+    await assert.rejects(open.commit(), errorMatching(/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/));
+    const committed = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, timeoutMs: 60_000 });
+    assert.ok(committed.length > 0, 'the live tasks commit');
+    assert.equal(committed.filter((m) => m.key?.toString() === 'zombie').length, 0, 'nothing of the zombie is committed');
   });
 });
 

@@ -88,6 +88,12 @@ export interface Bus {
   sourceTaskStarting?(connector: string, task: number, config: Readonly<Record<string, string>>): Promise<void>;
   /** One source task stopped (its loop ended): its own producer, if it has one, commits what is open and closes. */
   sourceTaskStopped?(connector: string, task: number): Promise<void>;
+  /**
+   * Task ids of a source connector that no longer exist (fewer task configs, or STOPPED): with
+   * exactly-once sources the Kafka bus fences their transactional producers, so a zombie of a
+   * removed task commits nothing more. Called by the leader once the new task configs are stored.
+   */
+  fenceRemovedSourceTasks?(connector: string, tasks: readonly number[]): Promise<void>;
   /** A sink connector's subscription: one feed per task. */
   subscribe(spec: SinkSubscriptionSpec): SinkFeed[];
   unsubscribe(connector: string): Promise<void>;

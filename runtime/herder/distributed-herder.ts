@@ -413,6 +413,24 @@ export class DistributedHerder extends HerderBase implements Herder {
     await this.#configs.putTaskConfigs(name, configs);
     for (let id = configs.length; id < (before?.length ?? 0); id++) this.#statuses.removeTask(name, id);
     this.log.info({ connector: name, tasks: configs.length }, 'task configs stored');
+    await this.#fenceRemovedTasks(name, stored.config, configs.length, before?.length ?? 0);
+  }
+
+  /**
+   * Exactly-once sources: the producers of task ids that are gone are fenced, once the configs
+   * without them are stored (a zombie of a removed task never starts again to fence itself).
+   */
+  async #fenceRemovedTasks(name: string, config: Readonly<Record<string, string>>, count: number, before: number): Promise<void> {
+    if (before <= count || !this.#worker.bus.fenceRemovedSourceTasks || this.#kindOf(config) !== 'source') return;
+    const removed = Array.from({ length: before - count }, (_, i) => count + i);
+    try {
+      await this.#worker.bus.fenceRemovedSourceTasks(name, removed);
+      this.log.info({ connector: name, tasks: removed }, 'fenced the transactional producers of removed tasks');
+    } catch (error) {
+      // the configs are stored: the live workers stop those tasks; only a zombie cut off from the
+      // group could still commit, and a later fencing (the next change) catches it
+      this.log.warn({ connector: name, tasks: removed, err: error }, 'could not fence the transactional producers of removed tasks');
+    }
   }
 
   /** The leader keeps a session key in the config topic, renewed once it is older than its TTL. */
@@ -433,7 +451,10 @@ export class DistributedHerder extends HerderBase implements Herder {
     return this.#leaderWrite(target === 'PAUSED' ? 'pause a connector' : target === 'STOPPED' ? 'stop a connector' : 'resume a connector', name, async (current) => {
       if (current.targetState === target) return;
       await this.#configs.putConnector({ ...current, targetState: target });
-      if (target === 'STOPPED') await this.#configs.putTaskConfigs(name, []);
+      if (target !== 'STOPPED') return;
+      const before = this.#configs.taskConfigs(name)?.length ?? 0;
+      await this.#configs.putTaskConfigs(name, []);
+      await this.#fenceRemovedTasks(name, current.config, 0, before);
     });
   }
 

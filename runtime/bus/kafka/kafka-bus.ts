@@ -9,6 +9,7 @@ import { PublishedBatch } from '../published-batch.js';
 import { KafkaSinkFeed } from './kafka-sink-feed.js';
 import type { KafkaMessage } from './kafka-record-codec.js';
 import { KafkaSourceOutlet, sourceStreamName } from './kafka-source-outlet.js';
+import { fenceTaskProducers } from './task-producer-fencer.js';
 import { TransactionalSourceOutlet, type TransactionalOffsets, type TransactionBoundary } from './transactional-source-outlet.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
@@ -101,6 +102,12 @@ export class KafkaBus implements Bus {
     });
     this.#taskOutlets.set(key, outlet);
     await outlet.start();
+  }
+
+  async fenceRemovedSourceTasks(connector: string, tasks: readonly number[]): Promise<void> {
+    const exactlyOnce = this.#o.exactlyOnce;
+    if (!exactlyOnce || tasks.length === 0) return;
+    await fenceTaskProducers(this.#o, tasks.map((task) => `${exactlyOnce.groupId}-${connector}-${task}`));
   }
 
   async sourceTaskStopped(connector: string, task: number): Promise<void> {
