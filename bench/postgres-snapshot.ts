@@ -7,9 +7,9 @@
  *
  * usage: node --import tsx bench/postgres-snapshot.ts [rows=1000000] [fetch.size=10240]
  */
-import { spawnSync } from 'node:child_process';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { startPostgres } from '../integration-tests/harness/postgres-server.js';
+import { copyTableSeconds } from './fixtures/psql-copy.js';
 import { drainDriver, type DrainResult } from './fixtures/drain-driver.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -21,12 +21,7 @@ try {
   await server.query(db, `INSERT INTO bench SELECT g, g % 1000, (g % 100000) / 100.0, 'name ' || g, g % 2 = 0, now(), g * 1.5, md5(g::text)::uuid FROM generate_series(1, ${rows}) g`);
   await server.query(db, 'VACUUM ANALYZE bench');
 
-  const copyOnce = (): number => {
-    const t0 = process.hrtime.bigint();
-    const copy = spawnSync('/usr/lib/postgresql/15/bin/psql', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-d', db, '-q', '-c', 'COPY (SELECT * FROM bench) TO STDOUT'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (copy.status !== 0) throw new Error(`psql exited with ${copy.status}`);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
-  };
+  const copyOnce = (): number => copyTableSeconds(server, db, 'bench');
 
   /** One snapshot of the table by the source task (its own slot) into a null sink. */
   const snapshotOnce = async (run: number): Promise<DrainResult> => {

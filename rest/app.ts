@@ -11,6 +11,7 @@ import type { LoggerAdmin } from './logger-admin.js';
 import { adminLoggersRoutes } from './routes/admin-loggers-routes.js';
 import { connectorControlRoutes } from './routes/connector-control-routes.js';
 import { connectorOffsetsRoutes } from './routes/connector-offsets-routes.js';
+import { connectorSnapshotsRoutes } from './routes/connector-snapshots-routes.js';
 import { connectorTopicsRoutes } from './routes/connector-topics-routes.js';
 import { connectorPluginsRoutes, type PluginResolver } from './routes/connector-plugins-routes.js';
 import { connectorsRoutes } from './routes/connectors-routes.js';
@@ -79,6 +80,7 @@ export function createRestApp(options: RestAppOptions): Express {
   app.use(connectorsRoutes(options.herder, options.advertised));
   app.use(connectorControlRoutes(options.herder));
   app.use(connectorOffsetsRoutes(options.herder));
+  app.use(connectorSnapshotsRoutes(options.herder));
   app.use(connectorTopicsRoutes(options.herder));
   app.use(connectorPluginsRoutes(options.herder, options.resolvePlugin));
   app.use(adminLoggersRoutes(options.loggers));

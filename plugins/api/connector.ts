@@ -139,6 +139,15 @@ export interface SourceTask<C = unknown> {
   commit?(committed: readonly { partition: SourcePartition; offset: SourceOffset }[]): Promise<void>;
   commitRecord?(record: SourceRecord): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A Debezium signal from the REST API (`execute-snapshot`, `stop-snapshot`, `pause-snapshot`,
+   * `resume-snapshot`, `log`; `data` as Debezium's signal table holds it, parsed). Resolves once
+   * the signal is durably queued in the source's order (a CDC source writes it to its log), and
+   * rejects with `signal.invalid` for a malformed one. Absent: the connector takes no signals.
+   */
+  signal?(signal: { readonly id: string; readonly type: string; readonly data: unknown }): Promise<void>;
+  /** What an incremental snapshot has done and has left (null when none runs). */
+  snapshotProgress?(): Record<string, unknown> | null;
 }
 
 /**

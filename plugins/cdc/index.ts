@@ -2,7 +2,7 @@
  * The CDC toolkit: what database sources (PostgreSQL, MySQL/MariaDB, ...) share, built on the
  * plugin API alone (lint keeps it so): the bounded change queue, row builders, Debezium's table
  * filters and snapshot modes, the snapshot runner, change envelopes, heartbeats and position
- * encodings, Debezium's topic naming.
+ * encodings, Debezium's topic naming, incremental-snapshot windows and signals.
  */
 export { ChangeQueue } from './change-queue.js';
 export { compileRowBuilder, type BuiltColumn, type RowBuilder } from './row-builder.js';
@@ -16,3 +16,5 @@ export { debeziumSourceFields, SNAPSHOT_MARKERS } from './source-fields.js';
 export { HeartbeatSchedule, heartbeatRecord, type HeartbeatSettings } from './heartbeats.js';
 export { hex32, hex64, int64Hex, int64TextHex, utf8Hex, VARIABLE_END, type Position } from './positions.js';
 export { sanitizeTopicName, TopicNamer } from './topic-naming.js';
+export { SnapshotWindow, keyText } from './snapshot-window.js';
+export { InvalidSignal, parseSignal, SIGNAL_TYPES, type Signal } from './signals.js';

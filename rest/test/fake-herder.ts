@@ -1,6 +1,6 @@
 import { TributaryError, definitionsOf, reportErrors, validationReport, type ConfigInfos, type ConfigKeyInfo, type RawConfig } from '../../plugins/api/index.js';
 import type {
-  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
+  ActiveTopicsInfo, ConnectorInfo, ConnectorSignal, ConnectorOffsets, ConnectorStateInfo, Herder, PluginInfo, TargetState, TaskInfo, TaskStatus,
 } from '../../runtime/herder/herder.js';
 import { FakeConnector } from './fake-connector.js';
 import { fakePlugins, fakeTransformPlugins, findFakePlugin, fullSpec } from './fake-plugins.js';
@@ -92,6 +92,20 @@ export class FakeHerder implements Herder {
 
   async restartTask(name: string, task: number): Promise<void> {
     this.#get(name).restartTask(task);
+  }
+
+  /** signals taken, per connector, in order */
+  readonly signals = new Map<string, ConnectorSignal[]>();
+
+  async signalConnector(name: string, signal: ConnectorSignal): Promise<void> {
+    this.#get(name);
+    this.signals.set(name, [...(this.signals.get(name) ?? []), signal]);
+  }
+
+  async snapshotProgress(name: string): Promise<Record<string, unknown> | null> {
+    this.#get(name);
+    const last = this.signals.get(name)?.at(-1);
+    return last?.type === 'execute-snapshot' ? { id: last.id, state: 'running', collections: (last.data as { 'data-collections'?: string[] })['data-collections'] ?? [] } : null;
   }
 
   async pauseConnector(name: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { StoredConnector } from '../storage/config-store.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { ClusterStatusStore, StatusRecord } from '../storage/status-backing-store.js';
 import { sameConfig } from '../worker/same-config.js';
+import type { SourceTaskRunner } from '../worker/source-task-runner.js';
 import type { Worker } from '../worker/worker.js';
 import { ActiveTopicsSync } from './active-topics-sync.js';
 import { AssignedWork } from './assigned-work.js';
@@ -17,7 +18,7 @@ import type { MembershipTimings } from './group/membership-timings.js';
 import type { RebalanceMetricsSnapshot } from './group/rebalance-metrics.js';
 import { WorkerMembership, type GroupConfigView } from './group/worker-membership.js';
 import type {
-  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
+  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorSignal, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
 import { HerderBase, patchedConfig } from './herder-base.js';
 import { LeaderClient } from './leader-client.js';
@@ -298,6 +299,26 @@ export class DistributedHerder extends HerderBase implements Herder {
       connector: restarts(status.connector.state) ? { ...status.connector, state: 'RESTARTING' } : status.connector,
       tasks: status.tasks.map((t) => (options.includeTasks && restarts(t.state) ? { ...t, state: 'RESTARTING' } : t)),
     };
+  }
+
+  /** On the worker running task 0; elsewhere the request goes there. */
+  async signalConnector(name: string, signal: ConnectorSignal): Promise<void> {
+    await this.#taskZero(name, 'take a signal').signal(signal);
+  }
+
+  async snapshotProgress(name: string): Promise<Record<string, unknown> | null> {
+    return this.#taskZero(name, 'report its snapshot').snapshotProgress() ?? null;
+  }
+
+  /** Task 0 of a source connector if it runs here; otherwise the request goes to its worker. */
+  #taskZero(name: string, what: string): SourceTaskRunner {
+    const task = this.#worker.sourceTask(name, 0);
+    if (task) return task;
+    if (!this.#find(name)) throw new TributaryError('connector.not_found', `Connector ${name} not found`);
+    const owner = this.#ownerOf({ connector: name, task: 0 });
+    const url = owner === undefined ? undefined : this.#membership?.assignment?.urls.get(owner);
+    if (!url) throw rebalancing(`task ${name}-0 can ${what}`);
+    throw new RequestTargetError(`task ${name}-0 runs on worker ${owner}`, url);
   }
 
   /** On the worker running the task; elsewhere the request goes there. */

@@ -92,6 +92,16 @@ export interface Herder {
   resumeConnector(name: string): Promise<void>;
   stopConnector(name: string): Promise<void>;
 
+  /**
+   * Incremental snapshots (a Tributary extension of the REST API): a Debezium signal
+   * (`execute-snapshot`, `stop-snapshot`, `pause-snapshot`, `resume-snapshot`, `log`) for the
+   * connector's task 0, which queues it in its source's order. Rejects with signal.invalid /
+   * signal.unsupported, or task.not_found while no task runs.
+   */
+  signalConnector(name: string, signal: ConnectorSignal): Promise<void>;
+  /** What the connector's incremental snapshot has done and has left; null when none runs. */
+  snapshotProgress(name: string): Promise<Record<string, unknown> | null>;
+
   /** KIP-558: topics the connector has produced to (source) or consumed from (sink) since the last reset. */
   connectorActiveTopics(name: string): Promise<ActiveTopicsInfo>;
   resetConnectorActiveTopics(name: string): Promise<void>;
@@ -110,4 +120,11 @@ export interface Herder {
   plugins(options: { connectorsOnly: boolean }): PluginInfo[];
   pluginConfig(pluginClass: string): ConfigKeyInfo[];
   validateConnectorConfig(pluginClass: string | undefined, config: RawConfig): Promise<ConfigInfos>;
+}
+
+/** A Debezium signal as the REST API takes it: `data` as an object (the signal table holds it as JSON text). */
+export interface ConnectorSignal {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
 }

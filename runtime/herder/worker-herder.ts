@@ -5,9 +5,10 @@ import type { ConnectorOrigin, StoredConnector } from '../storage/config-store.j
 import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { StatusBackingStore, StatusRecord } from '../storage/status-backing-store.js';
 import { sameConfig } from '../worker/same-config.js';
+import type { SourceTaskRunner } from '../worker/source-task-runner.js';
 import type { Worker } from '../worker/worker.js';
 import type {
-  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
+  ActiveTopicsInfo, ConnectorInfo, ConnectorOffsets, ConnectorSignal, ConnectorStateInfo, Herder, TargetState, TaskInfo, TaskStatus,
 } from './herder.js';
 import { HerderBase, patchedConfig } from './herder-base.js';
 import { commandLineNote, fileOf } from './startup-connectors.js';
@@ -164,6 +165,22 @@ export abstract class WorkerHerder extends HerderBase implements Herder {
   async restartTask(name: string, task: number): Promise<void> {
     await this.taskStatus(name, task);
     await this.worker.restartTask(name, task);
+  }
+
+  async signalConnector(name: string, signal: ConnectorSignal): Promise<void> {
+    await this.#sourceTask(name).signal(signal);
+  }
+
+  async snapshotProgress(name: string): Promise<Record<string, unknown> | null> {
+    return this.#sourceTask(name).snapshotProgress() ?? null;
+  }
+
+  /** Task 0 of a source connector, running here. */
+  #sourceTask(name: string): SourceTaskRunner {
+    this.#require(name);
+    const task = this.worker.sourceTask(name, 0);
+    if (!task) throw new TributaryError('task.not_found', `Connector ${name} has no running source task 0 (a sink, or not running now).`);
+    return task;
   }
 
   async connectorActiveTopics(name: string): Promise<ActiveTopicsInfo> {

@@ -1,4 +1,4 @@
-import type { SourceOffset, SourcePartition, SourceRecord, SourceTask, SourceTaskContext } from '../../plugins/api/index.js';
+import { TributaryError, type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext } from '../../plugins/api/index.js';
 import { QueueClosedError } from '../bus/async-queue.js';
 import { partitionKey, PublishedBatch } from '../bus/published-batch.js';
 import { deadLetterRecord } from '../errors/dead-letter.js';
@@ -35,6 +35,17 @@ export class SourceTaskRunner {
 
   get connector(): string {
     return this.#rt.connector;
+  }
+
+  /** A REST signal for the task (incremental snapshots); rejects when the task takes none. */
+  async signal(signal: { readonly id: string; readonly type: string; readonly data: unknown }): Promise<void> {
+    if (!this.#task.signal) throw new TributaryError('signal.unsupported', `Connector ${this.#rt.connector} takes no signals.`);
+    await this.#task.signal(signal);
+  }
+
+  /** The task's incremental snapshot, if it runs one (null: none; undefined: the task has none to tell). */
+  snapshotProgress(): Record<string, unknown> | null | undefined {
+    return this.#task.snapshotProgress?.();
   }
 
   get progress(): Record<string, unknown> | null {

@@ -160,6 +160,12 @@ export class Worker {
     });
   }
 
+  /** The source task `taskId` of `name` if this worker runs it (a REST signal's target), else undefined. */
+  sourceTask(name: string, taskId = 0): SourceTaskRunner | undefined {
+    const runner = this.#connectors.get(name)?.tasks.find((t) => t.id === taskId)?.runner;
+    return runner instanceof SourceTaskRunner ? runner : undefined;
+  }
+
   /**
    * What this worker knows beyond the status record about a task it runs: snapshot progress, and
    * a warning needing an operator (a source holding its offsets). Undefined for other tasks.

@@ -4,7 +4,8 @@ import {
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
 import type { EventSettings } from './change-event-builder.js';
-import { ChangeQueue, decideSnapshot } from '../../../plugins/cdc/index.js';
+import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal } from '../../../plugins/cdc/index.js';
+import { IncrementalSnapshots, SIGNAL_PREFIX } from './incremental-snapshot.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
 import { typeMappingOptions } from './pg-type-mapper.js';
@@ -44,6 +45,9 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   #admin: ReconnectingClient | null = null;
   #snapshotClient: pg.Client | null = null;
   #streamer: ReplicationStreamer | null = null;
+  #incremental: IncrementalSnapshots | null = null;
+  /** the server sends logical decoding messages (PostgreSQL 14+): REST signals can go through the WAL */
+  #messages = false;
   #partition!: SourcePartition;
   readonly #abort = new AbortController();
   #worker: Promise<void> = Promise.resolve();
@@ -106,8 +110,19 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     }
     context.logger.info({ snapshot: plan.snapshot ? { lsn: plan.snapshot.point.toString(), done: plan.snapshot.resume.done.length, resumedTable: plan.snapshot.resume.table?.oid ?? null } : null, streamFrom: plan.streamFrom.toString(), stream: plan.stream }, 'postgres source starting');
 
+    this.#messages = plan.stream && (await serverVersion(admin)) >= 140_000;
+    this.#incremental = plan.stream ? new IncrementalSnapshots({
+      topicPrefix: config['topic.prefix'], events, filter, mapping, registry, admin, connect: () => connectOrRetry(config, 'tributary-incremental', true),
+      chunkSize: config['incremental.snapshot.chunk.size'], messages: this.#messages, logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
+      setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
+    }, offset) : null;
+    const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source');
+    if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: only `source` (the signal table) is read here, and REST signals; the others are ignored');
+    const signalTable = config['signal.data.collection'] && config['signal.enabled.channels'].includes('source') ? splitSignalTable(config['signal.data.collection']) : null;
+
     this.#streamer = plan.stream ? new ReplicationStreamer({
       settings: config, slot: config['slot.name'], publication: config['publication.name'], topicPrefix: config['topic.prefix'],
+      incremental: this.#incremental ?? undefined, signalTable, messages: this.#messages,
       events, filter, mapping, registry, admin, queue: this.#queue, logger: context.logger, metrics: context.metrics,
       statusIntervalMs: config['status.update.interval.ms'], heartbeatIntervalMs: config['heartbeat.interval.ms'],
       heartbeatQuery: config['heartbeat.action.query'], maxRetries: config['errors.max.retries'], maxBackoffMs: config['retriable.restart.connector.wait.ms'],
@@ -220,6 +235,24 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     }
   }
 
+  /** A REST signal: checked, then written to the WAL, so the stream takes it in commit order. */
+  async signal(signal: { readonly id: string; readonly type: string; readonly data: unknown }): Promise<void> {
+    try {
+      const parsed = parseSignal(signal.id, signal.type, signal.data);
+      if (parsed.type === 'execute-snapshot' && parsed.snapshotType !== 'incremental') throw new InvalidSignal('only incremental snapshots are supported ("type": "incremental"); blocking snapshots are not');
+    } catch (error) {
+      if (error instanceof InvalidSignal) throw new TributaryError('signal.invalid', error.message);
+      throw error;
+    }
+    if (!this.#incremental || !this.#admin) throw new TributaryError('signal.unsupported', 'This task does not stream (snapshot.mode=initial_only, or it is still starting), so it takes no signals.');
+    if (!this.#messages) throw new TributaryError('signal.unsupported', 'REST signals need PostgreSQL 14 or later (logical decoding messages); insert the signal into signal.data.collection instead.');
+    await this.#admin.query('SELECT pg_logical_emit_message(true, $1, $2)', [SIGNAL_PREFIX, JSON.stringify(signal)]);
+  }
+
+  snapshotProgress(): Record<string, unknown> | null {
+    return (this.#incremental?.progress() ?? null) as Record<string, unknown> | null;
+  }
+
   async stop(): Promise<void> {
     this.#abort.abort();
     clearInterval(this.#lagTimer);
@@ -233,6 +266,15 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     await this.#admin?.end().catch(() => undefined);
     this.#admin = null;
   }
+}
+
+async function serverVersion(admin: Queryable): Promise<number> {
+  return Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+}
+
+function splitSignalTable(name: string): { schema: string; table: string } {
+  const dot = name.indexOf('.');
+  return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
 }
 
 async function connectOrRetry(config: PostgresConfig, name: string, rawText = false): Promise<pg.Client> {

@@ -55,7 +55,7 @@ export class ReplicationConnection {
    * Starts streaming from `start`; resolves when the stream ends and rejects with the server's
    * error (slot missing, publication dropped, connection lost).
    */
-  stream(slot: string, publication: string, start: Lsn, handlers: StreamHandlers): Promise<void> {
+  stream(slot: string, publication: string, start: Lsn, handlers: StreamHandlers, options: { messages?: boolean } = {}): Promise<void> {
     const connection = this.#connection!;
     if (handlers.started) connection.on('replicationStart', () => handlers.started!());
     connection.on('copyData', ({ chunk }) => {
@@ -64,7 +64,8 @@ export class ReplicationConnection {
       if (tag === 0x77 /* w: XLogData */) handlers.data(Lsn.readBigEndian(chunk, 1), chunk, 25);
       else if (tag === 0x6b /* k: keepalive */) handlers.keepalive(Lsn.readBigEndian(chunk, 1), chunk[17] === 1);
     });
-    const sql = `START_REPLICATION SLOT ${quoteIdent(slot)} LOGICAL ${start.toString()} (proto_version '1', publication_names ${quoteLiteral(quoteIdent(publication))})`;
+    // messages (PostgreSQL 14+): logical decoding messages, which carry incremental snapshots' watermarks and REST signals
+    const sql = `START_REPLICATION SLOT ${quoteIdent(slot)} LOGICAL ${start.toString()} (proto_version '1', publication_names ${quoteLiteral(quoteIdent(publication))}${options.messages ? ", messages 'true'" : ''})`;
     return this.#client!.query(sql).then(() => undefined, (error: unknown) => {
       if (this.#ended) return;
       throw error;

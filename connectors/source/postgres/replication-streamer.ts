@@ -26,6 +26,8 @@ export interface StreamerOptions extends TransactionDecoderOptions {
   readonly requestCommit?: () => void;
   /** the task's status shows a lost connection while it is re-established (null: healthy again) */
   readonly reportDegraded?: (error: unknown) => void;
+  /** ask the server for logical decoding messages (PostgreSQL 14+; incremental snapshots need them) */
+  readonly messages?: boolean;
 }
 
 /** Incoming messages buffered before the reader pauses the socket. */
@@ -84,6 +86,7 @@ export class ReplicationStreamer {
 
   /** Runs until `stop`; rejects with a non-retriable error when the slot or publication is gone. */
   async run(): Promise<void> {
+    await this.#o.incremental?.prepare();
     let failures = 0;
     while (!this.#stopped) {
       const started = Date.now();
@@ -125,6 +128,7 @@ export class ReplicationStreamer {
       const streaming = connection.stream(this.#o.slot, this.#o.publication, this.#acked, {
         started: () => {
           this.#connected();
+          this.#o.incremental?.streamingStarted();
           // a keepalive tells the server's WAL position at once (see #confirmIdle)
           connection.sendStatus(this.#acked, true);
         },
@@ -137,7 +141,7 @@ export class ReplicationStreamer {
           }
           this.#push({ kind: 'keepalive', walEnd }, connection);
         },
-      });
+      }, { messages: this.#o.messages });
       // while idle, each status update asks for a keepalive: its WAL position can be confirmed
       statusTimer = setInterval(() => connection.sendStatus(this.#acked, this.#allAcknowledged()), this.#o.statusIntervalMs);
       // asks the server for a keepalive carrying its current WAL position
@@ -215,7 +219,8 @@ export class ReplicationStreamer {
       this.#push({ kind: 'error', error }, connection);
       return;
     }
-    if (this.#idle && this.#pending.length === 0 && !TransactionDecoder.needsCatalog(message) && !this.#stopped) {
+    // logical decoding messages go through the pump: a replayed watermark may have to wait for a chunk read
+    if (this.#idle && this.#pending.length === 0 && !TransactionDecoder.needsCatalog(message) && message.tag !== 'message' && !this.#stopped) {
       try {
         const records = this.#decoder.records(walStart, message);
         const rest = this.#offerAll(records);
@@ -259,6 +264,7 @@ export class ReplicationStreamer {
       else if (item.kind === 'records') await this.#enqueue(item.records);
       else if (TransactionDecoder.needsCatalog(item.message)) await this.#decoder.describe(item.message);
       else {
+        if (item.message.tag === 'message') await this.#o.incremental?.pending(item.message.prefix, item.message.content);
         const records = this.#decoder.records(item.walStart, item.message);
         if (records.length > 0) await this.#enqueue(records);
       }
@@ -286,7 +292,9 @@ export class ReplicationStreamer {
     if (this.#lastQueued !== null && position <= this.#lastQueued) return;
     this.#heartbeats.done();
     this.#lastHeartbeat = walEnd;
-    await this.#enqueue([heartbeatRecord(walEnd, this.#o.events)]);
+    const heartbeat = [heartbeatRecord(walEnd, this.#o.events)];
+    // an incremental snapshot's state rides on every offset, a heartbeat's too
+    await this.#enqueue(this.#o.incremental?.active ? this.#o.incremental.stamp(heartbeat) : heartbeat);
   }
 
   async #heartbeatQuery(): Promise<void> {
@@ -318,6 +326,7 @@ export class ReplicationStreamer {
    * that yielded records ends at or before the acknowledged position.
    */
   #allAcknowledged(): boolean {
+    if (this.#o.incremental?.holdsWal) return false;
     return !this.#decoder.inTransaction && this.#decoder.lastRecordsEnd.compare(this.#acked) <= 0;
   }
 
@@ -331,6 +340,7 @@ export class ReplicationStreamer {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#o.incremental?.stop();
     this.#wake?.();
     await this.#connection?.close();
   }

@@ -1,6 +1,7 @@
 import type { SourceRecord } from '../../../plugins/api/index.js';
 import { primaryKeyPositions } from './catalog.js';
 import { changeRecords, type Change, type ChangeContext, type EventSettings } from './change-event-builder.js';
+import type { IncrementalSnapshots } from './incremental-snapshot.js';
 import { Lsn } from './lsn.js';
 import type { Queryable } from './pg-connection.js';
 import type { PgOutputMessage } from './pgoutput-decoder.js';
@@ -17,6 +18,10 @@ export interface TransactionDecoderOptions {
   readonly registry: TypeRegistry;
   /** a normal connection for catalog lookups */
   readonly admin: Queryable;
+  /** incremental snapshots: their watermarks and signals come through the stream */
+  readonly incremental?: IncrementalSnapshots;
+  /** `signal.data.collection`: rows inserted there are signals (columns id, type, data) */
+  readonly signalTable?: { readonly schema: string; readonly table: string } | null;
 }
 
 const NONE: SourceRecord[] = [];
@@ -37,6 +42,8 @@ const NONE: SourceRecord[] = [];
 export class TransactionDecoder {
   readonly #o: TransactionDecoderOptions;
   readonly #relations = new Map<number, TableSchema | null>();
+  /** the signal table's relation id and the positions of its id, type and data columns */
+  #signals: { relationId: number; id: number; type: number; data: number } | null = null;
   #txn: { xid: number; finalLsn: Lsn; commitTimeMs: number; commitTimeUs: number; commitTimeNs: bigint; ordinal: number } | null = null;
   /** the records of the open transaction's last change, not handed out yet */
   #held: SourceRecord[] = NONE;
@@ -69,6 +76,11 @@ export class TransactionDecoder {
     if (message.tag === 'type') {
       await o.registry.ensure(o.admin, [message.typeOid]);
       return;
+    }
+    const signals = o.signalTable;
+    if (signals && o.incremental && message.schema === signals.schema && message.table === signals.table) {
+      const at = (name: string) => message.columns.findIndex((c) => c.name === name);
+      this.#signals = { relationId: message.relationId, id: at('id'), type: at('type'), data: at('data') };
     }
     if (!o.filter.includesTable(message.schema, message.table)) {
       this.#relations.set(message.relationId, null);
@@ -113,9 +125,20 @@ export class TransactionDecoder {
         }
         return this.#hold(out);
       }
+      case 'message':
+        return this.#message(walStart, message.prefix, message.content);
       default:
         return NONE;
     }
+  }
+
+  /** A logical decoding message: an incremental snapshot's watermark (maybe a chunk's rows) or a signal. */
+  #message(walStart: Lsn, prefix: string, content: Buffer): SourceRecord[] {
+    const incremental = this.#o.incremental;
+    const txn = this.#txn;
+    if (!incremental || !txn) return NONE;
+    const records = incremental.message(prefix, content, { commitLsn: txn.finalLsn, changeLsn: walStart, ordinal: txn.ordinal, txId: txn.xid, commitTimeMs: txn.commitTimeMs });
+    return records.length > 0 ? this.#hold(records) : NONE;
   }
 
   /** Holds a change's records and hands out the ones held before (a change without records holds nothing). */
@@ -136,6 +159,7 @@ export class TransactionDecoder {
     const ordinal = ++txn.ordinal;
     const table = this.#relations.get(relationId);
     if (table === undefined) throw new Error(`pgoutput sent a change for relation ${relationId} before describing it`);
+    if (this.#signals?.relationId === relationId && change.tag === 'insert') this.#signal(change.after);
     if (table === null) return NONE;
     const ctx = this.#ctx;
     ctx.txId = txn.xid;
@@ -145,6 +169,17 @@ export class TransactionDecoder {
     ctx.commitTimeMs = txn.commitTimeMs;
     ctx.commitTimeUs = txn.commitTimeUs;
     ctx.commitTimeNs = txn.commitTimeNs;
-    return changeRecords(table, change, ctx, this.#o.events);
+    const records = changeRecords(table, change, ctx, this.#o.events);
+    const incremental = this.#o.incremental;
+    if (!incremental?.active) return records;
+    incremental.changed(records);
+    return incremental.stamp(records);
+  }
+
+  /** A row inserted into the signal table. */
+  #signal(after: readonly unknown[]): void {
+    const s = this.#signals!;
+    const text = (i: number) => (i >= 0 && typeof after[i] === 'string' ? (after[i] as string) : '');
+    this.#o.incremental!.handle(text(s.id), text(s.type), text(s.data));
   }
 }
