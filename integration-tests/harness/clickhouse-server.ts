@@ -1,6 +1,6 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { sharedServer } from './shared-server.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { ensureDebianPackage } from './apt.js';
@@ -174,36 +174,21 @@ export async function startClickHouse(): Promise<ClickHouseServer & { remove(): 
  */
 export async function sharedClickHouse(): Promise<ClickHouseServer> {
   ensureClickHouse();
-  const root = join(tmpdir(), `tributary-ch-shared-${process.ppid}`);
-  const portFile = join(root, 'ports');
-  let owner = false;
-  try {
-    mkdirSync(root);
-    owner = true;
-  } catch {
-    // another test file of this run got there first
-  }
-  if (owner) {
+  return sharedServer('ch', async (root) => {
     const [httpPort, tcpPort] = [await freePort(), await freePort()];
     const config = writeConfig(root, httpPort, tcpPort);
-    const script = `${SERVER} --config-file=${config} >/dev/null 2>&1 & pid=$!; while kill -0 ${process.ppid} 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf ${root}`;
-    spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+    const child = spawn(SERVER, [`--config-file=${config}`], { detached: true, stdio: 'ignore' });
+    child.unref();
     const server = new LocalClickHouse(httpPort, tcpPort, null);
     await waitForPort(httpPort, 60_000);
     await server.ready();
-    writeFileSync(portFile + '.tmp', `${httpPort} ${tcpPort}`);
-    execFileSync('mv', [portFile + '.tmp', portFile]);
+    return { address: `${httpPort} ${tcpPort}`, stopCommand: `kill -9 ${child.pid} 2>/dev/null`, server };
+  }, async (address) => {
+    const [httpPort, tcpPort] = address.split(' ').map(Number);
+    const server = new LocalClickHouse(httpPort, tcpPort, null);
+    await server.ready();
     return server;
-  }
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(portFile)) {
-    if (Date.now() > deadline) throw new Error(`shared ClickHouse in ${root} did not start within 120 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const [httpPort, tcpPort] = readFileSync(portFile, 'utf8').split(' ').map(Number);
-  const server = new LocalClickHouse(httpPort, tcpPort, null);
-  await server.ready();
-  return server;
+  });
 }
 
 /** `clickhouse-client --query` with stdin from `input`, for reference figures. */

@@ -1,7 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { sharedServer } from './shared-server.js';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin } from '@platformatic/kafka';
@@ -238,34 +238,8 @@ function endpoint(bootstrapServers: string): KafkaEndpoint {
 export async function sharedKafka(): Promise<KafkaEndpoint> {
   const external = externalKafka();
   if (external) return external;
-  const root = join(tmpdir(), `tributary-kafka-shared-${process.ppid}`);
-  const addressFile = join(root, 'bootstrap');
-  let owner = false;
-  try {
-    mkdirSync(root);
-    owner = true;
-  } catch {
-    // another test file of this run got there first
-  }
-  if (owner) {
-    try {
-      const { nodes } = await startNodes(resolveKafka(), root, { nodes: 1 }, true);
-      const pid = nodes[0].pid!;
-      const watchdog = spawn('sh', ['-c', `while kill -0 ${process.ppid} 2>/dev/null; do sleep 1; done; kill -9 ${pid} 2>/dev/null; sleep 1; rm -rf ${root}`], { detached: true, stdio: 'ignore' });
-      watchdog.unref();
-      writeFileSync(`${addressFile}.tmp`, nodes[0].bootstrap);
-      renameSync(`${addressFile}.tmp`, addressFile);
-      return endpoint(nodes[0].bootstrap);
-    } catch (error) {
-      writeFileSync(join(root, 'failed'), String((error as Error).message));
-      throw error;
-    }
-  }
-  const deadline = Date.now() + 180_000;
-  while (!existsSync(addressFile)) {
-    if (existsSync(join(root, 'failed'))) throw new Error(`the shared Kafka of this run failed to start: ${readFileSync(join(root, 'failed'), 'utf8')}`);
-    if (Date.now() > deadline) throw new Error(`shared Kafka in ${root} did not start within 180 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return endpoint(readFileSync(addressFile, 'utf8').trim());
+  return sharedServer('kafka', async (root) => {
+    const { nodes } = await startNodes(resolveKafka(), root, { nodes: 1 }, true);
+    return { address: nodes[0].bootstrap, stopCommand: `kill -9 ${nodes[0].pid!} 2>/dev/null`, server: endpoint(nodes[0].bootstrap) };
+  }, (address) => endpoint(address), 180_000);
 }

@@ -1,6 +1,6 @@
+import { sharedServer } from './shared-server.js';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { ensureDebianPackage } from './apt.js';
@@ -181,33 +181,16 @@ export async function startMariaDb(extraArgs: readonly string[] = []): Promise<M
  */
 export async function sharedMariaDb(): Promise<MariaDbServer> {
   ensureBinaries();
-  const root = join(tmpdir(), `tributary-mariadb-shared-${process.ppid}`);
-  const dataDir = join(root, 'data');
-  const portFile = join(root, 'port');
-  let owner = false;
-  try {
-    mkdirSync(root);
-    owner = true;
-  } catch {
-    // another test file of this run got there first
-  }
-  if (owner) {
+  return sharedServer('mariadb', async (root) => {
+    const dataDir = join(root, 'data');
     initDataDir(dataDir);
     const server = new LocalMariaDb(await freePort(), dataDir, root);
     await server.start();
     server.createUser();
-    const watchdog = spawn('sh', ['-c', `while kill -0 ${process.ppid} 2>/dev/null; do sleep 1; done; kill -9 $(cat ${join(root, 'mysqld.pid')}) >/dev/null 2>&1; sleep 1; rm -rf ${root}`], { detached: true, stdio: 'ignore' });
-    watchdog.unref();
-    writeFileSync(portFile + '.tmp', String(server.port));
-    execFileSync('mv', [portFile + '.tmp', portFile]);
-    return server;
-  }
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(portFile)) {
-    if (Date.now() > deadline) throw new Error(`shared MariaDB in ${root} did not start within 120 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const port = Number(readFileSync(portFile, 'utf8'));
-  await waitForPort(port, 30_000);
-  return new LocalMariaDb(port, dataDir, root);
+    return { address: String(server.port), stopCommand: `kill -9 $(cat ${join(root, 'mysqld.pid')}) >/dev/null 2>&1`, server };
+  }, async (address, root) => {
+    const port = Number(address);
+    await waitForPort(port, 30_000);
+    return new LocalMariaDb(port, join(root, 'data'), root);
+  });
 }

@@ -1,6 +1,6 @@
+import { sharedServer } from './shared-server.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensureDebianPackage } from './apt.js';
@@ -207,36 +207,19 @@ export async function startPostgres(settings: Record<string, string> = {}, tls?:
  */
 export async function sharedPostgres(): Promise<PostgresServer> {
   ensureBinaries();
-  const root = join(tmpdir(), `tributary-pg-shared-${process.ppid}`);
-  const dataDir = join(root, 'data');
-  const portFile = join(root, 'port');
-  let owner = false;
-  try {
-    mkdirSync(root);
-    owner = true;
-  } catch {
-    // another test file of this run got there first
-  }
-  if (owner) {
+  return sharedServer('pg', async (root) => {
     const port = await freePort();
+    const dataDir = join(root, 'data');
     initCluster(dataDir, port);
     const server = new LocalPostgres(port, dataDir, root);
     await server.start();
     const stop = asOsUser([join(BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop']).join(' ');
-    const watchdog = spawn('sh', ['-c', `while kill -0 ${process.ppid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf ${root}`], { detached: true, stdio: 'ignore' });
-    watchdog.unref();
-    writeFileSync(portFile + '.tmp', String(port));
-    execFileSync('mv', [portFile + '.tmp', portFile]);
-    return server;
-  }
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(portFile)) {
-    if (Date.now() > deadline) throw new Error(`shared PostgreSQL in ${root} did not start within 120 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const port = Number(readFileSync(portFile, 'utf8'));
-  await waitForPort(port, 30_000);
-  return new LocalPostgres(port, dataDir, root);
+    return { address: String(port), stopCommand: `${stop} >/dev/null 2>&1`, server };
+  }, async (address, root) => {
+    const port = Number(address);
+    await waitForPort(port, 30_000);
+    return new LocalPostgres(port, join(root, 'data'), root);
+  });
 }
 
 /** For scripts (benchmarks) that want a server of their own and clean up after themselves. */

@@ -1,6 +1,6 @@
+import { sharedServer } from './shared-server.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveMavenArchive } from './maven-artifacts.js';
 import { freePort } from './ports.js';
@@ -251,35 +251,11 @@ export function externalSchemaRegistry(): SchemaRegistryEndpoint | undefined {
 export async function sharedSchemaRegistry(): Promise<SchemaRegistryEndpoint> {
   const external = externalSchemaRegistry();
   if (external) return external;
-  const root = join(tmpdir(), `tributary-schema-registry-shared-${process.ppid}`);
-  const portFile = join(root, 'port');
-  let owner = false;
-  try {
-    mkdirSync(root);
-    owner = true;
-  } catch {
-    // another test file of this run got there first
-  }
-  if (owner) {
-    try {
-      const { child, port } = await launch(root, {}, true);
-      spawn('sh', ['-c', `while kill -0 ${process.ppid} 2>/dev/null; do sleep 1; done; kill -9 ${child.pid} 2>/dev/null; sleep 1; rm -rf ${root}`], { detached: true, stdio: 'ignore' }).unref();
-      writeFileSync(`${portFile}.tmp`, String(port));
-      renameSync(`${portFile}.tmp`, portFile);
-      return endpoint(port);
-    } catch (error) {
-      writeFileSync(join(root, 'failed'), String((error as Error).message));
-      throw error;
-    }
-  }
   // the first run may unpack the archive before it starts the JVM
-  const deadline = Date.now() + 600_000;
-  while (!existsSync(portFile)) {
-    if (existsSync(join(root, 'failed'))) throw new Error(`the shared schema registry of this run failed to start: ${readFileSync(join(root, 'failed'), 'utf8')}`);
-    if (Date.now() > deadline) throw new Error(`the shared schema registry in ${root} did not start within 600 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return endpoint(Number(readFileSync(portFile, 'utf8')));
+  return sharedServer('schema-registry', async (root) => {
+    const { child, port } = await launch(root, {}, true);
+    return { address: String(port), stopCommand: `kill -9 ${child.pid} 2>/dev/null`, server: endpoint(port) };
+  }, (address) => endpoint(Number(address)), 600_000);
 }
 
 /**
