@@ -178,4 +178,36 @@ describe('PostgreSQL incremental snapshots', { timeout: 400_000 }, () => {
       s.dir.remove();
     }
   });
+
+  it('two tables, one with an additional condition; a stop-snapshot (REST DELETE) ends it: only the matching rows of the first, the second stopped part way', async () => {
+    const s = await setup('incstop', { 'table.include.list': 'public\\.items,public\\.more', 'incremental.snapshot.chunk.size': '50' });
+    await server.query(s.db, 'CREATE TABLE more (id int PRIMARY KEY, v int NOT NULL); INSERT INTO more SELECT g, g FROM generate_series(1, 20000) g');
+    const moreTopic = s.topic.replace(/items$/, 'more');
+    const worker = await startWorkerProcess(s.dir.path, { 'offset.flush.interval.ms': '500' }, s.files.map((f, i) => (i === 1 ? writeProperties(f, { name: 'lake', 'connector.class': 'files', topics: `${s.topic},${moreTopic}`, 'store.url': `file://${s.lake}`, format: 'parquet', 'flush.size': '2000', 'rotate.interval.ms': '1000' }) : f)));
+    try {
+      await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 30_000, 'the source running');
+      await new Promise((r) => setTimeout(r, 1000));
+      const body = { 'data-collections': ['public.items', 'public.more'], 'additional-conditions': [{ 'data-collection': 'public.items', filter: 'id % 4 = 0' }] };
+      assert.equal((await fetch(`${worker.url}/connectors/pg/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status, 202);
+      await eventually(async () => {
+        const { snapshot } = await getJson<{ snapshot: { tablesDone: string[]; current: { rows: number } | null } | null }>(`${worker.url}/connectors/pg/snapshots`);
+        return snapshot?.tablesDone.includes('public.items') && (snapshot.current?.rows ?? 0) > 500 ? true : undefined;
+      }, 120_000, 'items done and more under way');
+      assert.equal((await fetch(`${worker.url}/connectors/pg/snapshots`, { method: 'DELETE' })).status, 202);
+      await eventually(async () => ((await getJson<any>(`${worker.url}/connectors/pg/snapshots`)).snapshot === null ? true : undefined), 30_000, 'the snapshot stopped');
+      await new Promise((r) => setTimeout(r, 2500));
+      const reads = async (topic: string) => {
+        const [row] = await duck.rows(`SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE id % 4 <> 0)::BIGINT AS other FROM read_parquet(${sqlString(topicGlob(s.lake, topic))}, union_by_name=true) WHERE __op = 'r'`);
+        return { n: Number(row.n), other: Number(row.other) };
+      };
+      assert.deepEqual(await reads(s.topic), { n: ROWS / 4, other: 0 }, 'items: exactly the rows of the condition');
+      const more = await reads(moreTopic);
+      assert.ok(more.n > 500 && more.n < 20_000, `more: stopped part way (${more.n} rows read)`);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await reads(moreTopic)).n, more.n, 'no chunk read after the stop');
+    } finally {
+      await worker.kill('SIGKILL');
+      s.dir.remove();
+    }
+  });
 });
