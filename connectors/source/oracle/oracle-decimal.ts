@@ -47,16 +47,10 @@ export function formatDecimal(d: ExactDecimal, scale = d.scale): string {
 
 /** Java's BigInteger.toByteArray: minimal two's-complement big-endian bytes (VariableScaleDecimal's `value`). */
 export function twosComplementBytes(n: bigint): Buffer {
-  if (n === 0n) return Buffer.from([0]);
-  let hex = (n < 0n ? (1n << BigInt(bitLength(n) + 1)) + n : n).toString(16);
-  if (hex.length % 2) hex = '0' + hex;
-  let bytes = Buffer.from(hex, 'hex');
-  // a positive number whose top bit is set needs a leading zero byte; a negative one sheds redundant 0xff
-  if (n > 0n && bytes[0] & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  while (n < 0n && bytes.length > 1 && bytes[0] === 0xff && bytes[1] & 0x80) bytes = bytes.subarray(1);
-  return bytes;
-}
-
-function bitLength(n: bigint): number {
-  return (n < 0n ? -n - 1n : n).toString(2).length;
+  // the magnitude's bits plus a sign bit, in whole bytes
+  const magnitude = n < 0n ? -n - 1n : n;
+  const bits = (magnitude === 0n ? 0 : magnitude.toString(2).length) + 1;
+  const bytes = Math.ceil(bits / 8);
+  const value = n < 0n ? (1n << BigInt(bytes * 8)) + n : n;
+  return Buffer.from(value.toString(16).padStart(bytes * 2, '0'), 'hex');
 }

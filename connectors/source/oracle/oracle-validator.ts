@@ -64,7 +64,7 @@ export function connectProblem(config: OracleConfig, error: unknown): [string, s
   if (code === 'ORA-12514' || code === 'ORA-12505' || code === 'NJS-518' || code === 'DPY-6001' || /not registered with the listener|does not currently know of service/i.test(message)) {
     return [config['database.url'] ? 'database.url' : 'database.dbname', `The listener at ${where} knows no service "${config['database.dbname']}" (${line}); set the database's service name.`];
   }
-  return [config['database.url'] ? 'database.url' : 'database.hostname', `Cannot connect to ${where} within ${config['connect.timeout.ms']} ms: ${line}`];
+  return [config['database.url'] ? 'database.url' : 'database.hostname', `Cannot connect to ${where}: ${line} (check the host, the port and that the listener runs; connect.timeout.ms=${config['connect.timeout.ms']})`];
 }
 
 async function checkDatabase(session: SqlSession, config: OracleConfig, add: (p: string, m: string) => void): Promise<void> {
