@@ -12,8 +12,8 @@ interface TransactionContext {
   /** the position every record of the transaction starts with */
   readonly positionBase: string;
   readonly timestamp: number;
-  /** the offset with `txSeq` left to the record */
-  readonly offset: Omit<StreamingOffset, 'txSeq'>;
+  /** the transaction's offset, encoded once; each record adds its `txSeq` */
+  readonly offset: SourceOffset;
 }
 
 const SEQ_DIGITS = 8;
@@ -45,7 +45,7 @@ export class ChangeEmitter implements RecordMaker<TransactionContext> {
     const seq = part + 1;
     const position = change.positionBase + String(seq).padStart(SEQ_DIGITS, '0');
     const table = this.#current!;
-    const offset: SourceOffset = encodeStreaming({ ...change.offset, txSeq: seq });
+    const offset: SourceOffset = { ...change.offset, txSeq: seq };
     return {
       topic: table.topic, keySchema: table.keySchema, key, valueSchema: value === null ? null : table.valueSchema, value,
       timestamp: change.timestamp, sourcePartition: this.settings.partition, sourceOffset: offset, position, id: `${this.settings.serverName}/${position}`,
@@ -60,7 +60,7 @@ export class ChangeEmitter implements RecordMaker<TransactionContext> {
    */
   records(tx: OpenTransaction, commit: MinedRow, offset: Omit<StreamingOffset, 'txSeq'>, tableOf: (owner: string, table: string) => OracleTable | null): SourceRecord[] {
     const out: SourceRecord[] = [];
-    const context: TransactionContext = { positionBase: streamPositionBase(commit.scn, commit.thread, tx.xid), timestamp: commit.timestamp, offset };
+    const context: TransactionContext = { positionBase: streamPositionBase(commit.scn, commit.thread, tx.xid), timestamp: commit.timestamp, offset: encodeStreaming({ ...offset, txSeq: 0 }) };
     const commitScn = commit.scn.toString();
     const s = this.settings;
     for (const { row } of tx.changes) {

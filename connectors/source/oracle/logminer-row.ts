@@ -70,7 +70,7 @@ export class CsfAssembler {
 
 function minedRow(row: SqlRow, sqlRedo: string | null): MinedRow {
   return {
-    scn: Scn.of(String(row.SCN)),
+    scn: Scn.fromDigits(String(row.SCN)),
     operationCode: Number(row.OPERATION_CODE),
     sqlRedo,
     timestamp: redoTime(row.TIMESTAMP),
@@ -87,10 +87,17 @@ function minedRow(row: SqlRow, sqlRedo: string | null): MinedRow {
   };
 }
 
-/** TIMESTAMP in the session's NLS_DATE_FORMAT ('YYYY-MM-DD HH24:MI:SS', UTC session zone) */
+let lastTimeText = '';
+let lastTime = 0;
+
+/** TIMESTAMP in the session's NLS_DATE_FORMAT ('YYYY-MM-DD HH24:MI:SS', UTC session zone); consecutive rows mostly share one, so the last is kept */
 function redoTime(value: unknown): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'number') return value;
-  const t = Date.parse(String(value).replace(' ', 'T') + 'Z');
-  return Number.isNaN(t) ? 0 : t;
+  const text = String(value);
+  if (text === lastTimeText) return lastTime;
+  const t = Date.parse(text.replace(' ', 'T') + 'Z');
+  lastTimeText = text;
+  lastTime = Number.isNaN(t) ? 0 : t;
+  return lastTime;
 }

@@ -279,9 +279,10 @@ export class LogMinerStreamer {
     m.setGauge('oracle_mining_batch_size', 'SCNs the next mining window covers at most', Number(this.#window.batchSize));
   }
 
+  /** Pauses; even a pause of 0 yields to the event loop, so a session that answers without I/O cannot starve timers. */
   async #sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.#stopped) return;
-    await delay(ms, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+    if (this.#stopped) return;
+    await delay(Math.max(0, ms), undefined, { signal: this.#stop.signal }).catch(() => undefined);
   }
 
   async stop(): Promise<void> {

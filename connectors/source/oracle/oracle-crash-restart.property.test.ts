@@ -45,7 +45,7 @@ const script = fc.record({
 const text = (tx: number, n: number, length: number) => `t${tx}-${n}-`.padEnd(length, String.fromCharCode(97 + (n % 26)));
 
 /** Runs the script on the fake; returns the expected records of the committed transactions, in commit order. */
-function play(db: FakeOracle, table: FakeTable, s: fc.RecordValue<{ transactions: TxScript[]; schedule: number[]; switchThread: number; commitEveryEvent: boolean }>): Row[] {
+function play(db: FakeOracle, table: FakeTable, s: { transactions: readonly TxScript[]; schedule: readonly number[]; switchThread: number }): Row[] {
   const state = s.transactions.map(() => ({ tx: null as FakeTransaction | null, next: 0, done: false, saved: false }));
   const expected: Row[] = [];
   const step = (i: number) => {
@@ -104,7 +104,7 @@ test('crash and restart after every emitted event: the de-duplicated output is t
     let stored: SourceOffset | null = { scn: String(start) };
     const delivered: SourceRecord[] = [];
     for (let run = 0; run < expected.length * 2 + 5; run++) {
-      const driver = new OracleFakeDriver(db, config, stored);
+      const driver: OracleFakeDriver = new OracleFakeDriver(db, config, stored);
       await driver.start();
       try {
         // once everything is delivered, a last run must find nothing more

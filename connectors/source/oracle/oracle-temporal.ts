@@ -19,16 +19,59 @@ export interface LocalDateTime {
 const TIMESTAMP = /^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{0,9}))?)?\s*(?:([+-])(\d{1,2}):(\d{2})|(UTC|GMT|Z))?\s*$/i;
 
 export function parseTimestamp(text: string): LocalDateTime {
+  return parseCanonical(text) ?? parseLoose(text);
+}
+
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+const two = (text: string, i: number) => digit(text, i) * 10 + digit(text, i + 1);
+
+/**
+ * The session's own forms, read without a regular expression (the hot path: two temporal
+ * columns per row cost a third of a row's parsing with the regex): 'YYYY-MM-DD HH:MI:SS' with an
+ * optional fraction and ' ±HH:MM'. Null for anything else, which `parseLoose` reads.
+ */
+function parseCanonical(text: string): LocalDateTime | null {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  const year = two(text, 0) * 100 + two(text, 2);
+  const [month, day, hour, minute, second] = [two(text, 5), two(text, 8), two(text, 11), two(text, 14), two(text, 17)];
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return null;
+  let i = 19;
+  let fraction = '';
+  if (text.charCodeAt(i) === 46) {
+    const from = ++i;
+    while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    fraction = text.slice(from, i);
+    if (fraction.length > 9) return null;
+  }
+  let offsetMinutes: number | null = null;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 32 || n - i !== 7 || text.charCodeAt(i + 4) !== 58) return null;
+    const sign = text.charCodeAt(i + 1);
+    if (sign !== 43 && sign !== 45) return null;
+    offsetMinutes = (sign === 45 ? -1 : 1) * (two(text, i + 2) * 60 + two(text, i + 5));
+  }
+  const nanos = fraction.length === 0 ? 0 : Number(fraction) * 10 ** (9 - fraction.length);
+  return { epochSeconds: daysFromCivil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second, nanos, offsetMinutes, fraction };
+}
+
+/** days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil) */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function parseLoose(text: string): LocalDateTime {
   const m = TIMESTAMP.exec(text);
   if (!m) throw new RangeError(`"${text}" is not a timestamp in the session's NLS format`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', sign, oh, om, utc] = m;
-  const ms = Date.UTC(2000, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  // Date.UTC maps years 0-99 to 1900-1999: the year is set separately, from a leap year (Feb 29 stays)
-  const date = new Date(ms);
-  date.setUTCFullYear(Number(y));
   const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : utc ? 0 : null;
   const nanos = fraction.length === 0 ? 0 : Number(fraction.padEnd(9, '0'));
-  return { epochSeconds: date.getTime() / 1000, nanos, offsetMinutes, fraction };
+  return { epochSeconds: daysFromCivil(Number(y), Number(mo), Number(d)) * 86_400 + Number(h) * 3_600 + Number(mi) * 60 + Number(s), nanos, offsetMinutes, fraction };
 }
 
 /** milliseconds since the epoch of the wall-clock time (a zone, if any, ignored) */

@@ -21,7 +21,12 @@ export interface RecordedExchange {
  * the SQL_REDO of captured tables: scrub it before sharing.
  */
 export class RecordingSession implements SqlSession {
-  constructor(readonly inner: SqlSession, readonly file: string) {}
+  readonly #sink: (exchange: RecordedExchange) => void;
+
+  /** `target`: the JSONL file to append to, or a function that takes each exchange (tests, benchmarks) */
+  constructor(readonly inner: SqlSession, target: string | ((exchange: RecordedExchange) => void)) {
+    this.#sink = typeof target === 'string' ? (e) => appendFileSync(target, JSON.stringify(e) + '\n') : target;
+  }
 
   async execute(sql: string, binds: Binds = []): Promise<SqlResult> {
     try {
@@ -55,7 +60,7 @@ export class RecordingSession implements SqlSession {
   }
 
   #write(exchange: RecordedExchange): void {
-    appendFileSync(this.file, JSON.stringify(exchange) + '\n');
+    this.#sink(exchange);
   }
 }
 

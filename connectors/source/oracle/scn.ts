@@ -22,6 +22,11 @@ export class Scn implements Position<Scn> {
     return new Scn(BigInt(text));
   }
 
+  /** An SCN from a NUMBER column fetched as text (digits only, as the session guarantees): no validation on the hot path. */
+  static fromDigits(text: string): Scn {
+    return new Scn(BigInt(text));
+  }
+
   /** An SCN from an offset or row value that may be absent. */
   static parse(value: unknown): Scn | null {
     if (value === null || value === undefined || value === '') return null;

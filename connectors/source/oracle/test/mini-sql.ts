@@ -12,7 +12,10 @@ import type { FakeRow } from './redo-writer.js';
 export function runStatement(db: FakeOracle, owner: string, sql: string): void {
   const text = sql.trim();
   let m: RegExpExecArray | null;
-  if ((m = /^CREATE TABLE (\w+) \((.*)\)$/is.exec(text))) return createTable(db, owner, m[1], m[2]);
+  if ((m = /^CREATE TABLE (\w+) \((.*)\)$/is.exec(text))) {
+    createTable(db, owner, m[1], m[2]);
+    return;
+  }
   if ((m = /^INSERT INTO (\w+)(?: \(([^)]*)\))? VALUES (.*)$/is.exec(text))) {
     const table = db.table(owner, m[1]);
     const names = m[2] ? m[2].split(',').map((c) => c.trim()) : table.columns.map((c) => c.name);

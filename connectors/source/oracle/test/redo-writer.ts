@@ -22,7 +22,6 @@ export function literalOf(column: OracleColumn, text: string | null): string {
     case 'INTERVAL DAY TO SECOND': return `TO_DSINTERVAL('${text}')`;
     case 'RAW': return `HEXTORAW('${text}')`;
     case 'NCHAR': case 'NVARCHAR2':
-      // eslint-disable-next-line no-control-regex
       if (/[^\x00-\x7f]/.test(text)) return `UNISTR('${[...text].map((c) => (c.charCodeAt(0) < 128 && c !== '\\' ? (c === "'" ? "''" : c) : unistrEscape(c))).join('')}')`;
       return quoted(text);
     default: return quoted(text);
