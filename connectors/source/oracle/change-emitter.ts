@@ -70,7 +70,7 @@ export class ChangeEmitter implements RecordMaker<TransactionContext> {
       this.#current = table;
       const source = oracleSourceInfo({
         serverName: s.serverName, tsMs: row.timestamp, snapshot: 'false', db: s.db, schema: table.owner, table: table.name, txId: tx.xid,
-        scn: row.scn.toString(), commitScn, rsId: row.rsId, ssn: row.ssn, thread: row.thread, userName: row.userName, rowId: row.rowId,
+        scn: row.scnText, commitScn, rsId: row.rsId, ssn: row.ssn, thread: row.thread, userName: row.userName, rowId: row.rowId,
       });
       switch (redo.op) {
         case 'INSERT': {

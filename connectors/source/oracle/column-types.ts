@@ -114,9 +114,29 @@ function numberMapping(precision: number | null, scale: number | null, optional:
     if (width < 5) return { schema: Schemas.int16({ optional }), fromText: (t) => Number(t) };
     if (width < 10) return { schema: Schemas.int32({ optional }), fromText: (t) => Number(t) };
     if (width < 19) return { schema: Schemas.int64({ optional }), fromText: int64 };
-    return { schema: Schemas.decimal(precision ?? 38, 0, { optional }), fromText: (t) => formatDecimal(parseDecimal(t), 0) };
+    return { schema: Schemas.decimal(precision ?? 38, 0, { optional }), fromText: (t) => decimalText(t, 0) };
   }
-  return { schema: Schemas.decimal(precision ?? 38, scale, { optional }), fromText: (t) => formatDecimal(parseDecimal(t), scale) };
+  return { schema: Schemas.decimal(precision ?? 38, scale, { optional }), fromText: (t) => decimalText(t, scale) };
+}
+
+const PLAIN_DECIMAL = /^-?\d*(\.\d*)?$/;
+
+/**
+ * A NUMBER's text with exactly `scale` fraction digits. Oracle's plain forms ('12.5', '-.05',
+ * '7') are padded as text (the hot path: no BigInt); exponents and over-long fractions go through
+ * the exact arithmetic.
+ */
+function decimalText(text: string, scale: number): string {
+  if (!PLAIN_DECIMAL.test(text)) return formatDecimal(parseDecimal(text), scale);
+  const dot = text.indexOf('.');
+  const fraction = dot < 0 ? '' : text.slice(dot + 1);
+  if (fraction.length > scale) return formatDecimal(parseDecimal(text), scale);
+  const negative = text.charCodeAt(0) === 45;
+  let whole = dot < 0 ? text.slice(negative ? 1 : 0) : text.slice(negative ? 1 : 0, dot);
+  if (whole.length === 0) whole = '0';
+  else if (whole.length > 1 && whole.charCodeAt(0) === 48) whole = whole.replace(/^0+(?=\d)/, '');
+  const body = scale === 0 ? whole : `${whole}.${fraction.padEnd(scale, '0')}`;
+  return negative && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
 function int64(text: string): number | bigint {

@@ -22,6 +22,8 @@ export const MINING_COLUMNS = [
 /** One row of V$LOGMNR_CONTENTS, CSF continuation rows already joined into `sqlRedo`. */
 export interface MinedRow {
   readonly scn: Scn;
+  /** the SCN as fetched (decimal text): what `source.scn` shows, without building the Scn */
+  readonly scnText: string;
   readonly operationCode: number;
   readonly sqlRedo: string | null;
   /** the redo's time in ms since the epoch (the session's TIMESTAMP text read as UTC) */
@@ -68,23 +70,53 @@ export class CsfAssembler {
   }
 }
 
+/**
+ * A mined row as the connector keeps it. Most rows are DML whose SCN is only shown as text, so
+ * the `Scn` value is built on first use (one allocation and a BigInt fewer per row).
+ */
+class Mined implements MinedRow {
+  readonly scnText: string;
+  readonly operationCode: number;
+  readonly sqlRedo: string | null;
+  readonly timestamp: number;
+  readonly xid: string;
+  readonly owner: string | null;
+  readonly table: string | null;
+  readonly userName: string | null;
+  readonly rowId: string | null;
+  readonly rollback: boolean;
+  readonly rsId: string | null;
+  readonly ssn: number;
+  readonly thread: number;
+  readonly info: string | null;
+  #scn: Scn | null = null;
+
+  constructor(row: SqlRow, sqlRedo: string | null) {
+    this.scnText = String(row.SCN);
+    this.operationCode = Number(row.OPERATION_CODE);
+    this.sqlRedo = sqlRedo;
+    this.timestamp = redoTime(row.TIMESTAMP);
+    this.xid = String(row.XID ?? '');
+    this.owner = textOrNull(row.SEG_OWNER);
+    this.table = textOrNull(row.TABLE_NAME);
+    this.userName = textOrNull(row.USERNAME);
+    this.rowId = textOrNull(row.ROW_ID);
+    this.rollback = Number(row.ROLLBACK) === 1;
+    this.rsId = row.RS_ID === null || row.RS_ID === undefined ? null : String(row.RS_ID).trim();
+    this.ssn = Number(row.SSN ?? 0);
+    this.thread = Number(row['THREAD#'] ?? 1);
+    this.info = textOrNull(row.INFO);
+  }
+
+  get scn(): Scn {
+    return (this.#scn ??= Scn.fromDigits(this.scnText));
+  }
+}
+
+const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
 function minedRow(row: SqlRow, sqlRedo: string | null): MinedRow {
-  return {
-    scn: Scn.fromDigits(String(row.SCN)),
-    operationCode: Number(row.OPERATION_CODE),
-    sqlRedo,
-    timestamp: redoTime(row.TIMESTAMP),
-    xid: String(row.XID ?? ''),
-    owner: row.SEG_OWNER === null || row.SEG_OWNER === undefined ? null : String(row.SEG_OWNER),
-    table: row.TABLE_NAME === null || row.TABLE_NAME === undefined ? null : String(row.TABLE_NAME),
-    userName: row.USERNAME === null || row.USERNAME === undefined ? null : String(row.USERNAME),
-    rowId: row.ROW_ID === null || row.ROW_ID === undefined ? null : String(row.ROW_ID),
-    rollback: Number(row.ROLLBACK) === 1,
-    rsId: row.RS_ID === null || row.RS_ID === undefined ? null : String(row.RS_ID).trim(),
-    ssn: Number(row.SSN ?? 0),
-    thread: Number(row['THREAD#'] ?? 1),
-    info: row.INFO === null || row.INFO === undefined ? null : String(row.INFO),
-  };
+  return new Mined(row, sqlRedo);
 }
 
 let lastTimeText = '';

@@ -10,7 +10,7 @@ const logs: string[] = [];
 const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (_o, m) => void logs.push(String(m)), error: () => undefined };
 let scn = 100;
 const row = (xid: string, operationCode: number, extra: Partial<MinedRow> = {}): MinedRow => ({
-  scn: Scn.of(++scn), operationCode, sqlRedo: null, timestamp: scn, xid, owner: 'A', table: 'T', userName: null, rowId: null, rollback: false, rsId: null, ssn: 0, thread: 1, info: null, ...extra,
+  scn: Scn.of(++scn), scnText: String(scn), operationCode, sqlRedo: null, timestamp: scn, xid, owner: 'A', table: 'T', userName: null, rowId: null, rollback: false, rsId: null, ssn: 0, thread: 1, info: null, ...extra,
 });
 
 describe('transaction buffer', () => {
