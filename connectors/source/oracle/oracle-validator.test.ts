@@ -10,7 +10,7 @@ import { oracleConfigSpec, type OracleConfig } from './oracle-config-spec.js';
 import { validateOracle } from './oracle-validator.js';
 import { oracleDbSessions } from './session-factory.js';
 import { FakeOracle } from './test/fake-oracle.js';
-import { closedPort, startRefusingListener } from './test/fake-tns-listener.js';
+import { closedPort, startRefusingListener, startSilentListener } from './test/fake-tns-listener.js';
 import { col, fakeConfig, fakeSessions, itemsTable } from './test/fake-setup.js';
 
 const configOf = (raw: Record<string, string>) => {
@@ -62,6 +62,18 @@ describe('oracle validate', () => {
     assert.equal(problems['database.hostname'].length, 1);
     assert.ok(!problems['database.hostname'][0].includes('\n'));
     assert.match(problems['database.hostname'][0], new RegExp(`127\\.0\\.0\\.1:${port}`));
+  });
+
+  test('oracledb Thin against a listener that never answers: connect.timeout.ms bounds it, one line on database.hostname', async () => {
+    const listener = await startSilentListener();
+    try {
+      const problems = await validateOracle(configOf(fakeConfig({ 'database.hostname': '127.0.0.1', 'database.port': String(listener.port), 'connect.timeout.ms': '1000' })), oracleDbSessions);
+      assert.deepEqual(Object.keys(problems), ['database.hostname']);
+      assert.equal(problems['database.hostname'].length, 1);
+      assert.match(problems['database.hostname'][0], /timed out/);
+    } finally {
+      await listener.close();
+    }
   });
 
   test('oracledb Thin against a listener that knows no such service: one line on database.dbname', async () => {
