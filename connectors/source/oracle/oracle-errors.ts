@@ -6,6 +6,12 @@ const LOG_NOT_READY = new Set(['ORA-01291', 'ORA-00310', 'ORA-00308', 'ORA-01284
 /** The connection is gone: reconnect and resume from the last queued offset. */
 const CONNECTION_LOST = new Set(['ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-12170', 'ORA-12541', 'ORA-12537', 'ORA-01033', 'ORA-01089', 'ORA-01034', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-510', 'NJS-521', 'DPY-4011', 'DPI-1080']);
 
+/** ORA-01555 (snapshot too old) and ORA-08181 (not a valid SCN): a flashback query's SCN is out of the undo's reach. */
+export function isSnapshotTooOld(error: unknown): boolean {
+  const { code } = oracleErrorOf(error);
+  return code === 'ORA-01555' || code === 'ORA-08181';
+}
+
 export function isLogNotReady(error: unknown): boolean {
   const { code } = oracleErrorOf(error);
   return code !== null && LOG_NOT_READY.has(code);

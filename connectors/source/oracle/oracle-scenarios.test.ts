@@ -283,4 +283,26 @@ describe('oracle source scenarios over the fake LogMiner', () => {
       await driver.stop();
     }
   });
+
+  test('a resumed snapshot whose SCN is beyond the undo retention (ORA-01555) starts over at a new SCN', async () => {
+    const db = new FakeOracle();
+    const items = itemsTable(db);
+    db.autocommit((tx) => { for (let i = 1; i <= 12; i++) tx.insert(items, { ID: String(i), NAME: `n${i}`, QTY: String(i) }); });
+    const config = fakeConfig({ 'snapshot.fetch.size': '4', 'max.batch.size': '2', 'max.queue.size': '2' });
+    const first = new OracleFakeDriver(db, config);
+    await first.start();
+    await first.pollUntil((rs) => rs.length >= 5, 10_000, 'part of the snapshot');
+    await first.commit();
+    await first.stop();
+    db.undoFloorScn = db.scn + 1n;
+    const second = new OracleFakeDriver(db, config, first.storedOffset);
+    await second.start();
+    try {
+      await second.pollUntil((rs) => rs.filter((r) => (r.value as { op: string }).op === 'r').length >= 12, 10_000, 'a whole new snapshot');
+      assert.ok(second.logs.some((l) => l.includes('a new snapshot is taken')));
+      assert.notEqual(second.records[0].sourceOffset.snapshot_scn, first.storedOffset?.snapshot_scn);
+    } finally {
+      await second.stop();
+    }
+  });
 });

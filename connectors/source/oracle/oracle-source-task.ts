@@ -15,6 +15,7 @@ import type { RecordSettings } from './record-settings.js';
 import type { Scn } from './scn.js';
 import type { SessionFactory } from './session-factory.js';
 import { OracleSnapshotter, type SnapshotPlan } from './snapshotter.js';
+import { isSnapshotTooOld, miningError } from './oracle-errors.js';
 import { oracleErrorOf, type SqlSession } from './sql-session.js';
 import { TableCatalog } from './table-catalog.js';
 
@@ -97,24 +98,40 @@ export class OracleSourceTask implements SourceTask<OracleConfig> {
     });
     if (decision.snapshot === 'resume' && stored.kind === 'snapshot') plan = stored.snapshot;
     else if (decision.snapshot === 'fresh' || decision.snapshot === 'resume') plan = await snapshotter.begin();
-    if (plan) streamFrom = { scn: plan.streamFrom, commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: plan.snapshotScn };
+    const streamingFrom = (p: SnapshotPlan): StreamingOffset => ({ scn: p.streamFrom, commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: p.snapshotScn });
+    if (plan) streamFrom = streamingFrom(plan);
     streamFrom ??= { scn: await currentScn(mining), commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: null };
     context.logger.info({ snapshot: plan ? plan.snapshotScn.toString() : null, resumed: decision.snapshot === 'resume', streamFrom: streamFrom.scn.toString(), stream: decision.stream }, 'oracle source starting');
 
-    this.#streamer = decision.stream ? new LogMinerStreamer({
-      config, settings, tables, queue: this.#queue, logger: context.logger, metrics: context.metrics, session: mining,
+    const startStreaming = (from: StreamingOffset) => new LogMinerStreamer({
+      config, settings, tables, queue: this.#queue, logger: context.logger, metrics: context.metrics, session: this.#mining ?? mining,
       filter: { schemaInclude: config['schema.include.list'] ?? [], schemaExclude: config['schema.exclude.list'] ?? [], pdbName: pdb },
       reconnect: () => this.#open().then((s) => (this.#mining = s)),
       catalogSession: () => this.#catalog ?? mining,
       reportDegraded: (e) => context.reportDegraded(e),
-    }, streamFrom) : null;
-    const snapshotPlan = plan;
+    }, from);
+    const resumed = decision.snapshot === 'resume';
+    const initialFrom = streamFrom;
     this.#worker = (async () => {
-      if (snapshotPlan) await snapshotter.run(snapshotPlan);
-      if (this.#abort.signal.aborted) return;
-      await this.#streamer?.run();
+      let from = initialFrom;
+      if (plan) {
+        try {
+          await snapshotter.run(plan);
+        } catch (error) {
+          // a resumed snapshot whose SCN the undo no longer reaches starts over at a new SCN
+          // (its rows get new positions; nothing of the stream was delivered yet)
+          if (!resumed || !isSnapshotTooOld(error)) throw error;
+          context.logger.warn({ snapshotScn: plan.snapshotScn.toString(), err: oracleErrorOf(error).message }, 'the interrupted snapshot\'s SCN is beyond the undo retention; a new snapshot is taken');
+          const fresh = await snapshotter.begin();
+          from = streamingFrom(fresh);
+          await snapshotter.run(fresh);
+        }
+      }
+      if (this.#abort.signal.aborted || !decision.stream) return;
+      this.#streamer = startStreaming(from);
+      await this.#streamer.run();
     })().catch((error: unknown) => {
-      if (!this.#abort.signal.aborted) this.#queue.fail(error);
+      if (!this.#abort.signal.aborted) this.#queue.fail(taskError(error));
     });
   }
 
@@ -147,4 +164,15 @@ export class OracleSourceTask implements SourceTask<OracleConfig> {
     this.#mining = null;
     this.#catalog = null;
   }
+}
+
+/**
+ * The error the task fails or retries with: typed errors pass; a snapshot that ran past the undo
+ * retention says what to change; lost connections and unreadable logs are retriable.
+ */
+function taskError(error: unknown): unknown {
+  if (isSnapshotTooOld(error)) {
+    return new TributaryError('source.setup_required', `The snapshot's AS OF SCN query reached past the undo retention (${oracleErrorOf(error).message}). Raise UNDO_RETENTION (and the undo tablespace) above the snapshot's duration, or lower snapshot.fetch.size, then restart.`, { cause: error });
+  }
+  return miningError(error);
 }
