@@ -63,7 +63,7 @@ export class ChangeEmitter implements RecordMaker<TransactionContext> {
     const context: TransactionContext = { positionBase: streamPositionBase(commit.scn, commit.thread, tx.xid), timestamp: commit.timestamp, offset: encodeStreaming({ ...offset, txSeq: 0 }) };
     const commitScn = commit.scn.toString();
     const s = this.settings;
-    for (const { row } of tx.changes) {
+    for (const row of tx.changes) {
       const table = row.owner !== null && row.table !== null ? tableOf(row.owner, row.table) : null;
       if (!table || row.sqlRedo === null) continue;
       const redo = parseRedo(row.sqlRedo);

@@ -240,7 +240,7 @@ export class LogMinerStreamer {
 
   async #resolveTables(tx: OpenTransaction): Promise<Map<string, OracleTable | null>> {
     const out = new Map<string, OracleTable | null>();
-    for (const { row } of tx.changes) {
+    for (const row of tx.changes) {
       if (row.owner === null || row.table === null) continue;
       const name = `${row.owner}.${row.table}`;
       if (out.has(name)) continue;

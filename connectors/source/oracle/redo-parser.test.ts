@@ -14,7 +14,7 @@ interface GoldenCase {
 const corpus = JSON.parse(readFileSync(new URL('./test/fixtures/sql-redo-golden.json', import.meta.url), 'utf8')) as GoldenCase[];
 
 const asJson = (v: RedoValue) => (v === UNSUPPORTED ? { $: 'UNSUPPORTED' } : v === EMPTY_LOB ? { $: 'EMPTY_LOB' } : v);
-const zip = (names: string[], values: RedoValue[]) => Object.fromEntries(names.map((n, i) => [n, asJson(values[i])]));
+const zip = (names: readonly string[], values: readonly RedoValue[]) => Object.fromEntries(names.map((n, i) => [n, asJson(values[i])]));
 
 describe('SQL_REDO parser: golden corpus', () => {
   for (const c of corpus) {

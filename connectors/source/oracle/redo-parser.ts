@@ -26,11 +26,11 @@ export interface ParsedRedo {
   readonly owner: string;
   readonly table: string;
   /** INSERT: every column given; UPDATE: the SET columns; DELETE: none */
-  readonly newColumns: string[];
-  readonly newValues: RedoValue[];
+  readonly newColumns: readonly string[];
+  readonly newValues: readonly RedoValue[];
   /** UPDATE and DELETE: the WHERE columns (the before image, all columns with supplemental logging) */
-  readonly oldColumns: string[];
-  readonly oldValues: RedoValue[];
+  readonly oldColumns: readonly string[];
+  readonly oldValues: readonly RedoValue[];
 }
 
 export class RedoParseError extends Error {
@@ -39,6 +39,10 @@ export class RedoParseError extends Error {
     this.name = 'RedoParseError';
   }
 }
+
+/** what an INSERT has no WHERE for and a DELETE no SET for: shared, never written to */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+const NO_VALUES: RedoValue[] = Object.freeze([]) as unknown as RedoValue[];
 
 const SPACE = 32, TAB = 9, LF = 10, CR = 13, QUOTE = 39, DQUOTE = 34, COMMA = 44, LPAREN = 40, RPAREN = 41, DOT = 46, EQ = 61, SEMI = 59, PIPE = 124, BACKSLASH = 92;
 
@@ -89,7 +93,7 @@ class RedoCursor {
     }
     if (newValues.length !== newColumns.length) throw this.#error(`${newColumns.length} columns but ${newValues.length} values`);
     this.#end();
-    return { op: 'INSERT', owner, table, newColumns, newValues, oldColumns: [], oldValues: [] };
+    return { op: 'INSERT', owner, table, newColumns, newValues, oldColumns: NONE, oldValues: NO_VALUES };
   }
 
   #update(): ParsedRedo {
@@ -124,7 +128,7 @@ class RedoCursor {
     const oldValues: RedoValue[] = [];
     if (this.#atKeyword('where')) this.#where(oldColumns, oldValues);
     this.#end();
-    return { op: 'DELETE', owner, table, newColumns: [], newValues: [], oldColumns, oldValues };
+    return { op: 'DELETE', owner, table, newColumns: NONE, newValues: NO_VALUES, oldColumns, oldValues };
   }
 
   /** `where "A" = v and "B" IS NULL and ...` */

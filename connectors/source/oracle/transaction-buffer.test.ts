@@ -26,7 +26,7 @@ describe('transaction buffer', () => {
     b.rollback('X');
     assert.equal(b.oldest()?.xid, 'Y');
     const y = b.commit('Y')!;
-    assert.deepEqual(y.changes.map((c) => c.row.rowId), ['r2']);
+    assert.deepEqual(y.changes.map((c) => c.rowId), ['r2']);
     assert.equal(b.eventCount, 0);
     assert.equal(b.commit('nobody'), null);
   });
@@ -37,7 +37,7 @@ describe('transaction buffer', () => {
     b.change(row('X', 3, { rowId: 'r1', sqlRedo: 'update r1' }));
     b.change(row('X', 1, { rowId: 'r2', sqlRedo: 'insert r2' }));
     b.change(row('X', 1, { rowId: 'r1', rollback: true }));
-    assert.deepEqual(b.commit('X')!.changes.map((c) => c.row.sqlRedo), ['insert r1', 'insert r2']);
+    assert.deepEqual(b.commit('X')!.changes.map((c) => c.sqlRedo), ['insert r1', 'insert r2']);
   });
 
   test('retention and size limits abandon a transaction; its later rows are ignored', () => {

@@ -2,14 +2,9 @@ import type { Logger } from '../../../plugins/api/index.js';
 import type { MinedRow } from './logminer-row.js';
 import { Scn } from './scn.js';
 
-/** A buffered DML row of an open transaction: its SQL_REDO is parsed only once the transaction commits. */
-export interface BufferedChange {
-  readonly row: MinedRow;
-}
-
-/** An open transaction: its changes in redo order. */
+/** An open transaction: its DML rows in redo order (their SQL_REDO is parsed only once it commits). */
 export class OpenTransaction {
-  readonly changes: BufferedChange[] = [];
+  readonly changes: MinedRow[] = [];
 
   constructor(readonly xid: string, readonly startScn: Scn, readonly startTime: number, readonly thread: number) {}
 
@@ -20,7 +15,7 @@ export class OpenTransaction {
    */
   undo(rowId: string | null): boolean {
     for (let i = this.changes.length - 1; i >= 0; i--) {
-      if (this.changes[i].row.rowId === rowId) {
+      if (this.changes[i].rowId === rowId) {
         this.changes.splice(i, 1);
         return true;
       }
@@ -81,7 +76,7 @@ export class TransactionBuffer {
       else this.#logger.warn({ xid: row.xid, rowId: row.rowId, scn: row.scn.toString() }, 'a partial rollback names a row this transaction has no buffered change for; ignored');
       return;
     }
-    tx.changes.push({ row });
+    tx.changes.push(row);
     this.#eventCount++;
     const max = this.#limits.maxEvents;
     if (max > 0 && tx.changes.length > max) this.#abandon(tx, `it holds more than log.mining.buffer.transaction.events.threshold=${max} events`);
