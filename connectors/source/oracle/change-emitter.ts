@@ -1,10 +1,10 @@
-import type { SourceOffset, SourceRecord } from '../../../plugins/api/index.js';
+import { TributaryError, type SourceOffset, type SourceRecord } from '../../../plugins/api/index.js';
 import { ChangeEvents, type RecordMaker } from '../../../plugins/cdc/index.js';
 import type { MinedRow } from './logminer-row.js';
 import { encodeStreaming, type StreamingOffset } from './oracle-offsets.js';
 import type { OracleTable } from './oracle-table.js';
 import type { RecordSettings } from './record-settings.js';
-import { parseRedo } from './redo-parser.js';
+import { parseRedo, RedoParseError, type ParsedRedo } from './redo-parser.js';
 import { oracleSourceInfo } from './source-info.js';
 import type { OpenTransaction } from './transaction-buffer.js';
 
@@ -66,7 +66,7 @@ export class ChangeEmitter implements RecordMaker<TransactionContext> {
     for (const row of tx.changes) {
       const table = row.owner !== null && row.table !== null ? tableOf(row.owner, row.table) : null;
       if (!table || row.sqlRedo === null) continue;
-      const redo = parseRedo(row.sqlRedo);
+      const redo = parsed(row);
       this.#current = table;
       const source = oracleSourceInfo({
         serverName: s.serverName, tsMs: row.timestamp, snapshot: 'false', db: s.db, schema: table.owner, table: table.name, txId: tx.xid,
@@ -97,5 +97,15 @@ export class ChangeEmitter implements RecordMaker<TransactionContext> {
     }
     this.#current = null;
     return out;
+  }
+}
+
+/** The row's SQL_REDO parsed; a statement the parser cannot read fails the task naming where it is. */
+function parsed(row: MinedRow): ParsedRedo {
+  try {
+    return parseRedo(row.sqlRedo!);
+  } catch (error) {
+    if (!(error instanceof RedoParseError)) throw error;
+    throw new TributaryError('record.conversion_failed', `Cannot read the SQL_REDO of transaction ${row.xid} at SCN ${row.scnText} (${row.owner}.${row.table}, RS_ID ${row.rsId ?? '?'}, SSN ${row.ssn}): ${error.message}`, { cause: error });
   }
 }

@@ -20,6 +20,8 @@ sourceAcceptanceSuite({
   typeCases: oracleTypeCases,
   async start() {
     db = new FakeOracle();
+    // a log switch every 40 redo records, so the suite's runs also mine across archived logs
+    db.autoSwitchEvery = 40;
   },
   async stop() {},
   async database(prefix) {

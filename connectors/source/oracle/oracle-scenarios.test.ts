@@ -305,4 +305,38 @@ describe('oracle source scenarios over the fake LogMiner', () => {
       await second.stop();
     }
   });
+
+  test('after DDL on a captured table the online catalog\'s new shape is used', async () => {
+    const db = new FakeOracle();
+    const items = itemsTable(db);
+    const driver = new OracleFakeDriver(db, fakeConfig({ 'snapshot.mode': 'no_data' }));
+    await driver.start();
+    try {
+      db.autocommit((tx) => tx.insert(items, { ID: '1', NAME: 'a', QTY: '1' }));
+      await driver.pollUntil((rs) => rs.length >= 1, 10_000, 'before the DDL');
+      db.alterTable('APP', 'ITEMS', [...items.columns, col('NOTE', 'VARCHAR2')], 'alter table "APP"."ITEMS" add ("NOTE" VARCHAR2(20));');
+      db.autocommit((tx) => tx.insert(items, { ID: '2', NAME: 'b', QTY: '2', NOTE: 'new column' }));
+      await driver.pollUntil((rs) => rs.length >= 2, 10_000, 'after the DDL');
+      assert.deepEqual((driver.records[1].value as { after: unknown }).after, { ID: 2, NAME: 'b', QTY: '2.00', NOTE: 'new column' });
+      assert.ok(driver.logs.some((l) => l.includes('DDL on a captured table')));
+    } finally {
+      await driver.stop();
+    }
+  });
+
+  test('SQL_REDO the parser cannot read fails the task with record.conversion_failed, naming the transaction and SCN', async () => {
+    const db = new FakeOracle();
+    const items = itemsTable(db);
+    const driver = new OracleFakeDriver(db, fakeConfig({ 'snapshot.mode': 'no_data' }));
+    await driver.start();
+    try {
+      const tx = db.begin();
+      db.append({ thread: 1, xid: tx.xid, operationCode: 1, owner: 'APP', table: 'ITEMS', sqlRedo: 'insert into "APP"."ITEMS"("ID") values (SYS_GUID());', rowId: 'AAAX', rollback: false });
+      tx.commit();
+      void items;
+      await assert.rejects(driver.pollUntil(() => false, 10_000, 'the failure'), (e: TributaryError) => e.code === 'record.conversion_failed' && e.message.includes(tx.xid) && e.message.includes('unknown function SYS_GUID'));
+    } finally {
+      await driver.stop();
+    }
+  });
 });

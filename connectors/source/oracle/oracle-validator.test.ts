@@ -41,9 +41,22 @@ describe('oracle validate', () => {
     assert.match(problems['database.dbname'].join('\n'), /ALTER DATABASE ADD SUPPLEMENTAL LOG DATA;/);
     assert.match(problems['table.include.list'].join('\n'), /ALTER TABLE "APP"\."ITEMS" ADD SUPPLEMENTAL LOG DATA \(ALL\) COLUMNS;/);
     assert.match(problems['database.user'].join('\n'), /GRANT LOGMINING/);
-    assert.match(problems['database.user'].join('\n'), /FLASHBACK ANY TABLE/);
+    assert.match(problems['database.user'].join('\n'), /FLASHBACK on APP\.ITEMS is missing.*GRANT FLASHBACK ON "APP"\."ITEMS"/);
     assert.match(problems['database.user'].join('\n'), /EXECUTE_CATALOG_ROLE/);
     assert.match(problems['column.exclude.list'][0], /APP\.DOCS\.BODY/);
+  });
+
+  test('per-table FLASHBACK and SELECT grants stand in for the ANY TABLE privileges', async () => {
+    const db = new FakeOracle();
+    itemsTable(db);
+    db.privileges.delete('FLASHBACK ANY TABLE');
+    db.privileges.delete('SELECT ANY TABLE');
+    db.tablePrivileges.set('APP.ITEMS', new Set(['SELECT']));
+    const problems = await validateOracle(configOf(fakeConfig()), fakeSessions(db));
+    assert.deepEqual(problems, { 'database.user': [problems['database.user'][0]] });
+    assert.match(problems['database.user'][0], /^FLASHBACK on APP\.ITEMS is missing/);
+    db.tablePrivileges.get('APP.ITEMS')!.add('FLASHBACK');
+    assert.deepEqual(await validateOracle(configOf(fakeConfig()), fakeSessions(db)), {});
   });
 
   test('a CDB needs database.pdb.name, and the PDB must exist', async () => {

@@ -10,6 +10,7 @@ import type { SessionFactory } from './session-factory.js';
 import { oracleErrorOf, type SqlSession } from './sql-session.js';
 
 type Problems = Record<string, string[]>;
+interface TablePrivileges { readonly flashbackAny: boolean; readonly selectAny: boolean }
 
 /** The privileges LogMiner capture needs, each with what it is for (Debezium's setup guide). */
 const REQUIRED_PRIVILEGES: readonly [string, string][] = [
@@ -43,9 +44,9 @@ export async function validateOracle(config: OracleConfig, sessions: SessionFact
   try {
     await prepareSession(session);
     await checkDatabase(session, config, add);
-    await checkPrivileges(session, add);
+    const any = await checkPrivileges(session, add);
     if (config['database.pdb.name']) await switchContainer(session, config['database.pdb.name']);
-    await checkTables(session, config, add);
+    await checkTables(session, config, any, add);
   } catch (error) {
     add('database.hostname', `Could not inspect the database: ${oracleErrorOf(error).message}`);
   } finally {
@@ -86,23 +87,18 @@ async function checkDatabase(session: SqlSession, config: OracleConfig, add: (p:
   }
 }
 
-async function checkPrivileges(session: SqlSession, add: (p: string, m: string) => void): Promise<void> {
+/** Reports the missing system privileges and roles; returns the ANY-table privileges, which spare the per-table checks. */
+async function checkPrivileges(session: SqlSession, add: (p: string, m: string) => void): Promise<TablePrivileges> {
   const privileges = new Set((await session.execute('SELECT PRIVILEGE FROM SESSION_PRIVS')).rows.map((r) => String(r.PRIVILEGE)));
   const roles = new Set((await session.execute('SELECT ROLE FROM SESSION_ROLES')).rows.map((r) => String(r.ROLE)));
   for (const [privilege, why] of REQUIRED_PRIVILEGES) if (!privileges.has(privilege)) add('database.user', `${privilege} is missing, needed ${why}: GRANT ${privilege} TO <user>;`);
   if (!roles.has('EXECUTE_CATALOG_ROLE')) add('database.user', 'EXECUTE_CATALOG_ROLE is missing, needed to call DBMS_LOGMNR: GRANT EXECUTE_CATALOG_ROLE TO <user>;');
   if (!roles.has('SELECT_CATALOG_ROLE') && !privileges.has('SELECT ANY DICTIONARY')) add('database.user', 'SELECT_CATALOG_ROLE is missing, needed to read V$DATABASE, V$LOG, V$LOGFILE, V$ARCHIVED_LOG and V$THREAD: GRANT SELECT_CATALOG_ROLE TO <user>;');
-  if (!privileges.has('FLASHBACK ANY TABLE')) {
-    const { rows } = await session.execute("SELECT COUNT(*) AS N FROM USER_TAB_PRIVS WHERE PRIVILEGE = 'FLASHBACK'");
-    if (Number(rows[0]?.N ?? 0) === 0) add('database.user', 'FLASHBACK ANY TABLE (or FLASHBACK on each captured table) is missing, needed for the snapshot\'s AS OF SCN queries: GRANT FLASHBACK ANY TABLE TO <user>;');
-  }
-  if (!privileges.has('SELECT ANY TABLE')) {
-    const { rows } = await session.execute("SELECT COUNT(*) AS N FROM USER_TAB_PRIVS WHERE PRIVILEGE = 'SELECT'");
-    if (Number(rows[0]?.N ?? 0) === 0) add('database.user', 'SELECT ANY TABLE (or SELECT on each captured table) is missing, needed for the snapshot: GRANT SELECT ANY TABLE TO <user>;');
-  }
+  return { flashbackAny: privileges.has('FLASHBACK ANY TABLE'), selectAny: privileges.has('SELECT ANY TABLE') };
 }
 
-async function checkTables(session: SqlSession, config: OracleConfig, add: (p: string, m: string) => void): Promise<void> {
+async function checkTables(session: SqlSession, config: OracleConfig, any: TablePrivileges, add: (p: string, m: string) => void): Promise<void> {
+  const user = String((await session.execute('SELECT USER FROM DUAL')).rows[0]?.USER ?? '');
   const filter = oracleTableFilter(config);
   const { rows: [db] } = await session.execute('SELECT SUPPLEMENTAL_LOG_DATA_ALL FROM V$DATABASE');
   const allAtDatabase = db?.SUPPLEMENTAL_LOG_DATA_ALL === 'YES';
@@ -115,6 +111,13 @@ async function checkTables(session: SqlSession, config: OracleConfig, add: (p: s
       if (!rows.some((r) => r.LOG_GROUP_TYPE === 'ALL COLUMN LOGGING')) {
         add(filterProperty, `Table ${t.owner}.${t.table} has no ALL COLUMNS supplemental logging, so updates would lack their before image: ALTER TABLE ${name} ADD SUPPLEMENTAL LOG DATA (ALL) COLUMNS;`);
       }
+    }
+    if (t.owner !== user && (!any.flashbackAny || !any.selectAny)) {
+      // granted to the user directly or through a role
+      const { rows } = await session.execute('SELECT PRIVILEGE FROM USER_TAB_PRIVS WHERE OWNER = :owner AND TABLE_NAME = :name UNION SELECT PRIVILEGE FROM ROLE_TAB_PRIVS WHERE OWNER = :owner AND TABLE_NAME = :name AND ROLE IN (SELECT ROLE FROM SESSION_ROLES)', { owner: t.owner, name: t.table });
+      const granted = new Set(rows.map((r) => String(r.PRIVILEGE)));
+      if (!any.flashbackAny && !granted.has('FLASHBACK')) add('database.user', `FLASHBACK on ${t.owner}.${t.table} is missing, needed for the snapshot's AS OF SCN query: GRANT FLASHBACK ON ${name} TO <user>; (or GRANT FLASHBACK ANY TABLE TO <user>;)`);
+      if (!any.selectAny && !granted.has('SELECT')) add('database.user', `SELECT on ${t.owner}.${t.table} is missing, needed for the snapshot: GRANT SELECT ON ${name} TO <user>; (or GRANT SELECT ANY TABLE TO <user>;)`);
     }
     const shape = await describeTable(session, t.owner, t.table);
     const lobs = shape.columns.filter((c) => isUncapturedType(c.dataType) && filter.includesColumn(t.owner, t.table, c.name));

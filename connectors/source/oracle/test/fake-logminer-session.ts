@@ -120,9 +120,13 @@ export class FakeLogMinerSession implements SqlSession {
       const name = String(b(0));
       return this.db.pdbs.has(name) ? [{ NAME: name, OPEN_MODE: this.db.pdbs.get(name)! }] : [];
     }
+    if (/FROM USER_TAB_PRIVS/i.test(sql)) {
+      const named = binds as Record<string, string>;
+      return [...(this.db.tablePrivileges.get(`${named.owner}.${named.name}`) ?? [])].map((p) => ({ PRIVILEGE: p }));
+    }
     if (/FROM SESSION_PRIVS/i.test(sql)) return [...this.db.privileges].map((p) => ({ PRIVILEGE: p }));
     if (/FROM SESSION_ROLES/i.test(sql)) return [...this.db.roles].map((r) => ({ ROLE: r }));
-    if (/FROM USER_TAB_PRIVS/i.test(sql)) return [{ N: '0' }];
+    if (/^SELECT USER FROM DUAL/i.test(sql)) return [{ USER: this.db.userName }];
     if ((m = /FROM "([^"]+)"\."([^"]+)" AS OF SCN (\d+)/i.exec(sql))) return this.#flashbackQuery(sql, this.db.table(m[1], m[2]), BigInt(m[3]), binds);
     throw new OracleDbError(900, `invalid SQL statement (the fake does not know: ${sql.slice(0, 160)})`);
   }

@@ -82,12 +82,17 @@ export class FakeOracle {
   readonly pdbs = new Map<string, string>();
   privileges = new Set(['CREATE SESSION', 'LOGMINING', 'SELECT ANY TRANSACTION', 'FLASHBACK ANY TABLE', 'SELECT ANY TABLE']);
   roles = new Set(['EXECUTE_CATALOG_ROLE', 'SELECT_CATALOG_ROLE']);
+  /** the connector's user, and its object privileges per `OWNER.TABLE` (USER_TAB_PRIVS and ROLE_TAB_PRIVS) */
+  userName = 'C##DBZUSER';
+  readonly tablePrivileges = new Map<string, Set<string>>();
   /** the oldest SCN flashback queries can reach (undo retention) */
   undoFloorScn = 0n;
   /** errors the next START_LOGMNR calls raise, in order (ORA numbers) */
   readonly startFaults: number[] = [];
   /** a callback run before each mining query's rows are returned (a test's hook to act mid-stream) */
   container = 'ORCLCDB';
+  /** a log switch after every this many redo records on thread 1 (0: only when the script asks): a simulated schedule */
+  autoSwitchEvery = 0;
   /** how many statements sessions sent, for tests that count traffic */
   statements = 0;
   readonly threads = new Set<number>([1]);
@@ -110,6 +115,13 @@ export class FakeOracle {
     this.#current.set(`${owner}.${name}`, new Map());
     this.#append({ thread: 1, xid: this.#newXid(), operationCode: OperationCode.DDL, owner, table: name, sqlRedo: `create table "${owner}"."${name}" (...)`, rowId: null, rollback: false });
     return table;
+  }
+
+  /** ALTER TABLE: the table's new columns (rows keep their values; a new column is null) and the DDL row LogMiner shows */
+  alterTable(owner: string, name: string, columns: OracleColumn[], ddl: string): void {
+    const table = this.table(owner, name);
+    table.columns.splice(0, table.columns.length, ...columns);
+    this.#append({ thread: 1, xid: this.#newXid(), operationCode: OperationCode.DDL, owner, table: name, sqlRedo: ddl, rowId: null, rollback: false });
   }
 
   table(owner: string, name: string): FakeTable {
@@ -193,6 +205,7 @@ export class FakeOracle {
       userName: r.userName ?? 'APP', container: this.container,
     };
     this.redo.push(record);
+    if (this.autoSwitchEvery > 0 && this.redo.length % this.autoSwitchEvery === 0) this.logSwitch(1);
     return record;
   }
 
