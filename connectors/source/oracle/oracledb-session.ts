@@ -3,10 +3,15 @@ import type { OracleConfig } from './oracle-config-spec.js';
 import { connectStringOf } from './oracle-config-spec.js';
 import type { Binds, ColumnMetadata, SqlResult, SqlRow, SqlSession, SqlValue } from './sql-session.js';
 
-/** Types fetched as text: exact numbers (SCNs beyond 2^53) and the NLS forms of temporal values. */
+/**
+ * Types fetched as text: exact numbers (SCNs beyond 2^53), the NLS forms of temporal values, RAW
+ * as hex (XID). oracledb defines these columns as VARCHAR2, so the server converts them with the
+ * session's NLS formats. (It has no such conversion for INTERVAL columns; the snapshot selects
+ * them through TO_CHAR.)
+ */
 const AS_STRING = new Set<unknown>([
   oracledb.DB_TYPE_NUMBER, oracledb.DB_TYPE_BINARY_FLOAT, oracledb.DB_TYPE_BINARY_DOUBLE, oracledb.DB_TYPE_DATE, oracledb.DB_TYPE_TIMESTAMP,
-  oracledb.DB_TYPE_TIMESTAMP_TZ, oracledb.DB_TYPE_TIMESTAMP_LTZ, oracledb.DB_TYPE_INTERVAL_YM, oracledb.DB_TYPE_INTERVAL_DS, oracledb.DB_TYPE_RAW,
+  oracledb.DB_TYPE_TIMESTAMP_TZ, oracledb.DB_TYPE_TIMESTAMP_LTZ, oracledb.DB_TYPE_RAW,
 ]);
 
 const fetchTypeHandler = (metadata: { dbType?: unknown }) => (AS_STRING.has(metadata.dbType) ? { type: oracledb.STRING } : undefined);

@@ -47,8 +47,6 @@ declare module 'oracledb' {
     readonly DB_TYPE_TIMESTAMP_TZ: unknown;
     readonly DB_TYPE_TIMESTAMP_LTZ: unknown;
     readonly DB_TYPE_RAW: unknown;
-    readonly DB_TYPE_INTERVAL_YM: unknown;
-    readonly DB_TYPE_INTERVAL_DS: unknown;
   };
   export default oracledb;
 }
