@@ -79,10 +79,19 @@ export class OracleTable {
     return new Array<string | null>(this.columns.length).fill(null);
   }
 
+  #lastNames: readonly string[] | null = null;
+  #lastIndexes: (number | undefined)[] = [];
+
   /** Puts SQL_REDO's column values into `into`; columns this table does not capture are ignored. */
   fillText(into: TextRow, names: readonly string[], values: readonly RedoValue[]): TextRow {
+    // the parser shares one names array per insert column list: map it to indexes once
+    if (names !== this.#lastNames) {
+      this.#lastNames = names;
+      this.#lastIndexes = names.map((n) => this.#index.get(n));
+    }
+    const indexes = this.#lastIndexes;
     for (let i = 0; i < names.length; i++) {
-      const at = this.#index.get(names[i]);
+      const at = indexes[i];
       if (at === undefined) continue;
       const v = values[i];
       if (typeof v === 'symbol') {

@@ -40,6 +40,10 @@ export class RedoParseError extends Error {
   }
 }
 
+/** insert column lists by their text (see #columnList), bounded: a workload with more shapes just re-parses */
+const columnLists = new Map<string, readonly string[]>();
+const MAX_CACHED_LISTS = 4096;
+
 /** what an INSERT has no WHERE for and a DELETE no SET for: shared, never written to */
 const NONE: string[] = Object.freeze([]) as unknown as string[];
 const NO_VALUES: RedoValue[] = Object.freeze([]) as unknown as RedoValue[];
@@ -69,16 +73,7 @@ class RedoCursor {
     this.#keyword('into');
     const [owner, table] = this.#tableName();
     this.#ws();
-    const newColumns: string[] = [];
-    this.#expect(LPAREN);
-    for (;;) {
-      this.#ws();
-      newColumns.push(this.#identifier());
-      this.#ws();
-      if (this.#peek() === COMMA) { this.#i++; continue; }
-      this.#expect(RPAREN);
-      break;
-    }
+    const newColumns = this.#columnList();
     this.#keyword('values');
     this.#ws();
     this.#expect(LPAREN);
@@ -94,6 +89,36 @@ class RedoCursor {
     if (newValues.length !== newColumns.length) throw this.#error(`${newColumns.length} columns but ${newValues.length} values`);
     this.#end();
     return { op: 'INSERT', owner, table, newColumns, newValues, oldColumns: NONE, oldValues: NO_VALUES };
+  }
+
+  /**
+   * `("A","B",...)`: every insert into a table repeats the same list, so the names array is kept
+   * per list text and shared (no string per name per row; the table maps it to indexes once).
+   */
+  #columnList(): readonly string[] {
+    const sql = this.sql;
+    const start = this.#i;
+    this.#expect(LPAREN);
+    // find the list's end first, without building names
+    for (;;) {
+      this.#ws();
+      if (this.#peek() !== DQUOTE) throw this.#error('expected a quoted identifier');
+      const close = sql.indexOf('"', this.#i + 1);
+      if (close < 0) throw this.#error('unterminated identifier');
+      this.#i = close + 1;
+      this.#ws();
+      if (this.#peek() === COMMA) { this.#i++; continue; }
+      this.#expect(RPAREN);
+      break;
+    }
+    const text = sql.slice(start, this.#i);
+    const cached = columnLists.get(text);
+    if (cached) return cached;
+    const names: string[] = [];
+    for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', text.indexOf('"', at + 1) + 1)) names.push(text.slice(at + 1, text.indexOf('"', at + 1)));
+    if (columnLists.size >= MAX_CACHED_LISTS) columnLists.clear();
+    columnLists.set(text, Object.freeze(names) as string[]);
+    return names;
   }
 
   #update(): ParsedRedo {
