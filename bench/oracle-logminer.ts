@@ -32,7 +32,7 @@ function benchTable(db: FakeOracle) {
   ], ['ID']);
 }
 
-const raw = fakeConfig({ 'snapshot.mode': 'no_data', 'max.batch.size': '4096', 'max.queue.size': '8192', 'log.mining.batch.size.default': '100000', 'log.mining.batch.size.max': '1000000', 'log.mining.batch.size.min': '1000', 'log.mining.sleep.time.default.ms': '0', 'log.mining.sleep.time.increment.ms': '0' });
+const raw = fakeConfig({ 'snapshot.mode': 'no_data', 'max.batch.size': '4096', 'max.queue.size': '8192', 'log.mining.batch.size.default': '100000', 'log.mining.batch.size.max': '1000000', 'log.mining.batch.size.min': '1000', 'log.mining.batch.size.increment': '20000', 'log.mining.sleep.time.default.ms': '0', 'log.mining.sleep.time.increment.ms': '0' });
 const driverOf = (sessions: SessionFactory, stored: Record<string, string>) => new SourceTaskDriver<OracleConfig>({ task: new OracleSourceTask(sessions), spec: oracleConfigSpec, raw, stored, partition: { server: 'ora' } });
 
 async function drain(driver: SourceTaskDriver<OracleConfig>, total: number): Promise<number> {

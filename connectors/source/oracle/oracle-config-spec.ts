@@ -32,6 +32,7 @@ export const oracleConfigSpec = defineConfigSpec(
     'log.mining.strategy': prop.enum(['online_catalog', 'redo_log_catalog', 'hybrid'] as const, { default: 'online_catalog', caseInsensitive: true, group: 'Log mining', doc: 'Where LogMiner takes the data dictionary from. Only `online_catalog` (`DICT_FROM_ONLINE_CATALOG`) is implemented: DDL on captured tables while changes to them are still being mined is not followed (see the README).' }),
     'log.mining.batch.size.min': prop.long({ default: 1_000, min: 1, group: 'Log mining', doc: 'Smallest SCN range one mining window covers.' }),
     'log.mining.batch.size.max': prop.long({ default: 100_000, min: 1, group: 'Log mining', doc: 'Largest SCN range one mining window covers; the window grows toward it while mining lags behind the current SCN.' }),
+    'log.mining.batch.size.increment': prop.long({ default: 20_000, min: 1, group: 'Log mining', doc: 'How much the window grows while mining lags behind the current SCN, and shrinks once caught up (within min and max).' }),
     'log.mining.batch.size.default': prop.long({ default: 20_000, min: 1, group: 'Log mining', doc: 'The SCN range of the first window.' }),
     'log.mining.sleep.time.min.ms': prop.long({ default: 0, min: 0, group: 'Log mining', doc: 'Shortest pause between two mining windows.' }),
     'log.mining.sleep.time.max.ms': prop.long({ default: 3_000, min: 0, group: 'Log mining', doc: 'Longest pause between two mining windows.' }),

@@ -55,7 +55,7 @@ describe('transaction buffer', () => {
 });
 
 describe('mining window', () => {
-  const config = { 'log.mining.batch.size.min': 10, 'log.mining.batch.size.max': 40, 'log.mining.batch.size.default': 20, 'log.mining.sleep.time.min.ms': 0, 'log.mining.sleep.time.max.ms': 100, 'log.mining.sleep.time.default.ms': 50, 'log.mining.sleep.time.increment.ms': 25 };
+  const config = { 'log.mining.batch.size.min': 10, 'log.mining.batch.size.max': 40, 'log.mining.batch.size.default': 20, 'log.mining.batch.size.increment': 10, 'log.mining.sleep.time.min.ms': 0, 'log.mining.sleep.time.max.ms': 100, 'log.mining.sleep.time.default.ms': 50, 'log.mining.sleep.time.increment.ms': 25 };
 
   test('the upper bound is capped by the batch, the current SCN and the flushed SCN', () => {
     const w = new MiningWindow(config);

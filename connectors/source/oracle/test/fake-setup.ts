@@ -21,7 +21,7 @@ export function fakeConfig(overrides: Record<string, string> = {}): RawConfig {
   return {
     'topic.prefix': 'ora', 'database.hostname': 'fake.invalid', 'database.user': 'c##dbzuser', 'database.password': 'x', 'database.dbname': 'ORCLCDB',
     'log.mining.sleep.time.min.ms': '0', 'log.mining.sleep.time.default.ms': '10', 'log.mining.sleep.time.max.ms': '20', 'log.mining.sleep.time.increment.ms': '5',
-    'log.mining.batch.size.min': '5', 'log.mining.batch.size.default': '50', 'log.mining.batch.size.max': '500', 'poll.interval.ms': '50',
+    'log.mining.batch.size.min': '5', 'log.mining.batch.size.default': '50', 'log.mining.batch.size.max': '500', 'log.mining.batch.size.increment': '5', 'poll.interval.ms': '50',
     ...overrides,
   };
 }
