@@ -129,11 +129,6 @@ export class OracleTable {
     return false;
   }
 
-  keyColumnType(name: string): 'number' | 'text' {
-    const c = this.columns[this.#index.get(name)!];
-    return c.schema.type === 'string' || c.schema.type === 'bytes' && c.schema.name === undefined ? 'text' : 'number';
-  }
-
   /** the select list of the snapshot: every captured column as the text SQL_REDO would hold */
   get snapshotSelectList(): string {
     return this.columns.map((c) => c.snapshotSql).join(', ');

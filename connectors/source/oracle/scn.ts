@@ -6,9 +6,6 @@ import type { Position } from '../../../plugins/cdc/index.js';
  * are held as `bigint` from there on. Never built from a JS number that is not a safe integer.
  */
 export class Scn implements Position<Scn> {
-  static readonly NULL = new Scn(-1n);
-  static readonly ZERO = new Scn(0n);
-
   private constructor(readonly value: bigint) {}
 
   static of(value: bigint | string | number): Scn {
@@ -32,10 +29,6 @@ export class Scn implements Position<Scn> {
     if (value === null || value === undefined || value === '') return null;
     if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string') return Scn.of(value);
     return null;
-  }
-
-  get isNull(): boolean {
-    return this.value < 0n;
   }
 
   compare(other: Scn): number {

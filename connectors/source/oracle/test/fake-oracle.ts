@@ -89,7 +89,7 @@ export class FakeOracle {
   undoFloorScn = 0n;
   /** errors the next START_LOGMNR calls raise, in order (ORA numbers) */
   readonly startFaults: number[] = [];
-  /** a callback run before each mining query's rows are returned (a test's hook to act mid-stream) */
+  /** the container (PDB) new redo records belong to (V$LOGMNR_CONTENTS.SRC_CON_NAME) */
   container = 'ORCLCDB';
   /** a log switch after every this many redo records on thread 1 (0: only when the script asks): a simulated schedule */
   autoSwitchEvery = 0;
