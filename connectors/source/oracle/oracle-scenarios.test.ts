@@ -86,6 +86,7 @@ describe('oracle source scenarios over the fake LogMiner', () => {
     } finally {
       await driver.stop();
     }
+    assert.ok(opened.every((s) => s.closed), 'a stopped task leaves no session open');
   });
 
   test('log switches between and inside transactions: the log-file set follows V$LOG and V$ARCHIVED_LOG', async () => {
