@@ -2,6 +2,7 @@ import type { Connector } from '../plugins/api/index.js';
 import datagen from './source/datagen/index.js';
 import postgres from './source/postgres/index.js';
 import mysql, { mariadbConnector as mariadb } from './source/mysql/index.js';
+import oracle from './source/oracle/index.js';
 import stdout from './sink/stdout/index.js';
 import files from './sink/files/index.js';
 import dlq from './sink/dlq/index.js';
@@ -13,6 +14,7 @@ export const builtinConnectors: readonly Connector[] = [
   postgres,
   mysql,
   mariadb,
+  oracle,
   stdout,
   files,
   dlq,
