@@ -9,7 +9,7 @@ import { logFilesFrom } from './log-files.js';
 import { LogMinerStreamer } from './logminer-streamer.js';
 import { prepareSession, switchContainer } from './nls-session.js';
 import type { OracleConfig } from './oracle-config-spec.js';
-import { decodeOffset, type StreamingOffset } from './oracle-offsets.js';
+import { decodeOffset, encodeSnapshot, type StreamingOffset } from './oracle-offsets.js';
 import { oracleTableFilter } from './oracle-table-filter.js';
 import type { RecordSettings } from './record-settings.js';
 import type { Scn } from './scn.js';
@@ -97,7 +97,12 @@ export class OracleSourceTask implements SourceTask<OracleConfig> {
       setProgress: (p) => context.setProgress(p), signal: this.#abort.signal,
     });
     if (decision.snapshot === 'resume' && stored.kind === 'snapshot') plan = stored.snapshot;
-    else if (decision.snapshot === 'fresh' || decision.snapshot === 'resume') plan = await snapshotter.begin();
+    else if (decision.snapshot === 'fresh' || decision.snapshot === 'resume') {
+      plan = await snapshotter.begin();
+      // stored before the first row is sent: a task killed before its first offset commit
+      // resumes this snapshot at the same SCN (the same rows at the same positions)
+      await context.storeStartingOffset(partition, encodeSnapshot(plan));
+    }
     const streamingFrom = (p: SnapshotPlan): StreamingOffset => ({ scn: p.streamFrom, commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: p.snapshotScn });
     if (plan) streamFrom = streamingFrom(plan);
     streamFrom ??= { scn: await currentScn(mining), commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: null };
@@ -123,6 +128,7 @@ export class OracleSourceTask implements SourceTask<OracleConfig> {
           if (!resumed || !isSnapshotTooOld(error)) throw error;
           context.logger.warn({ snapshotScn: plan.snapshotScn.toString(), err: oracleErrorOf(error).message }, 'the interrupted snapshot\'s SCN is beyond the undo retention; a new snapshot is taken');
           const fresh = await snapshotter.begin();
+          await context.storeStartingOffset(partition, encodeSnapshot(fresh));
           from = streamingFrom(fresh);
           await snapshotter.run(fresh);
         }
