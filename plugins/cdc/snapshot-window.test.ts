@@ -16,6 +16,18 @@ describe('an incremental snapshot chunk window (DBLog)', () => {
     assert.equal(window.isOpen, false);
   });
 
+  it('a truncate inside the window empties the chunk; before the low watermark it does not count', () => {
+    const window = new SnapshotWindow<string>('w2', 't');
+    window.truncated();
+    window.open();
+    window.fill([{ key: keyText({ id: 1 }), row: 'row 1' }]);
+    assert.deepEqual(window.close(), ['row 1']);
+    window.open();
+    window.fill([{ key: keyText({ id: 1 }), row: 'row 1' }]);
+    window.truncated();
+    assert.deepEqual(window.close(), []);
+  });
+
   it('keys as text are the same for the same key, big integers included', () => {
     assert.equal(keyText({ id: 2n ** 63n - 1n }), keyText({ id: 2n ** 63n - 1n }));
     assert.notEqual(keyText({ id: 1n }), keyText({ id: 1 }));

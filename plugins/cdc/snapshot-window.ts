@@ -15,6 +15,7 @@ export class SnapshotWindow<R> {
   readonly #changed = new Set<string>();
   #rows: { key: string; row: R }[] | null = null;
   #open = false;
+  #truncated = false;
 
   constructor(
     /** the watermarks' id: a window only reacts to its own */
@@ -37,6 +38,11 @@ export class SnapshotWindow<R> {
     if (this.#open && table === this.table) this.#changed.add(key);
   }
 
+  /** The table was truncated inside the window: none of the rows read is there any more. */
+  truncated(): void {
+    if (this.#open) this.#truncated = true;
+  }
+
   /** The chunk as read (in key order); set before the high watermark is written. */
   fill(rows: { key: string; row: R }[]): void {
     this.#rows = rows;
@@ -48,8 +54,9 @@ export class SnapshotWindow<R> {
 
   /** The high watermark reached the log reader: the rows to emit, in key order. */
   close(): R[] {
-    const rows = this.#rows ?? [];
+    const rows = this.#truncated ? [] : this.#rows ?? [];
     this.#open = false;
+    this.#truncated = false;
     this.#rows = null;
     const out: R[] = [];
     for (const { key, row } of rows) if (!this.#changed.has(key)) out.push(row);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
-import { envelope, hex32, keyText, parseSignal, SnapshotWindow, type Signal } from '../../../plugins/cdc/index.js';
+import { RetriableError, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
+import { envelope, keyText, parseSignal, SnapshotWindow, utf8Hex, type Signal } from '../../../plugins/cdc/index.js';
 import { tableColumns } from './catalog.js';
 import { copyOut } from './copy-out.js';
 import { Lsn } from './lsn.js';
@@ -30,6 +30,11 @@ export interface IncrementalSnapshotOptions extends Omit<TransactionDecoderOptio
   /** a connection of its own for reading chunks */
   readonly connect: () => Promise<pg.Client>;
   readonly chunkSize: number;
+  /**
+   * the task's slot: logical decoding messages reach every slot of the database, so each
+   * watermark and REST signal names the slot it is for, and the others ignore it
+   */
+  readonly slot: string;
   /** the stream carries logical decoding messages (PostgreSQL 14+): without them there are no watermarks */
   readonly messages: boolean;
   readonly logger: Logger;
@@ -84,10 +89,18 @@ const KEYS = {
 function stateOf(offset: SourceOffset | null): State | null {
   if (!offset || typeof offset[KEYS.collections] !== 'string') return null;
   const json = <T>(key: string, fallback: T): T => (typeof offset[key] === 'string' ? (JSON.parse(offset[key] as string) as T) : fallback);
-  const collections = json<string[]>(KEYS.collections, []);
-  if (collections.length === 0) return null;
+  let collections: unknown;
+  try {
+    collections = json<unknown>(KEYS.collections, []);
+    json(KEYS.lastKey, null);
+    json(KEYS.maxKey, null);
+  } catch {
+    return null;
+  }
+  // Debezium writes these keys in a format of its own (objects, hex keys): not resumed here
+  if (!Array.isArray(collections) || collections.length === 0 || collections.some((c) => typeof c !== 'string')) return null;
   return {
-    id: String(offset[KEYS.id] ?? ''), collections, conditions: json(KEYS.conditions, {}), lastKey: json(KEYS.lastKey, null), maxKey: json(KEYS.maxKey, null),
+    id: String(offset[KEYS.id] ?? ''), collections: collections as string[], conditions: json(KEYS.conditions, {}), lastKey: json(KEYS.lastKey, null), maxKey: json(KEYS.maxKey, null),
     paused: offset[KEYS.paused] === true, window: typeof offset[KEYS.window] === 'string' ? (offset[KEYS.window] as string) : null,
   };
 }
@@ -104,10 +117,13 @@ function fieldsOf(state: State): SourceOffset {
 
 /** A watermark message: a chunk window's edges (the low one names the chunk), or the marker written at start. */
 interface Watermark {
+  readonly slot?: string;
   readonly window: string;
   readonly edge: 'open' | 'close' | 'resume';
   readonly table?: string;
   readonly after?: (string | null)[] | null;
+  /** low watermark: the table's largest key when its snapshot began */
+  readonly maxKey?: (string | null)[] | null;
   /** high watermark: the last key the chunk's read covered, and whether that was the table's end */
   readonly last?: (string | null)[] | null;
   readonly complete?: boolean;
@@ -157,6 +173,17 @@ interface ChunkRead {
  * Signals arrive in stream order: rows inserted into `signal.data.collection`, and messages with
  * prefix `tributary.signal` (what the REST API writes). Only `incremental` snapshots are done.
  */
+/** A `tributary.*` message for this slot, parsed; null (logged) when it is not one, so a bad message never stops the stream. */
+function parseMessage<T extends { slot?: string }>(content: Buffer, slot: string, logger: Logger): T | null {
+  try {
+    const body = JSON.parse(content.toString('utf8')) as T;
+    return body.slot === undefined || body.slot === slot ? body : null;
+  } catch (error) {
+    logger.warn({ err: (error as Error).message, message: content.toString('utf8').slice(0, 200) }, 'incremental snapshot: a message that is not JSON was skipped');
+    return null;
+  }
+}
+
 export class IncrementalSnapshots {
   readonly #o: IncrementalSnapshotOptions;
   #state: State | null;
@@ -180,6 +207,8 @@ export class IncrementalSnapshots {
   #adopted = false;
   #stopped = false;
   #failures = 0;
+  /** the table was described again after a refused statement (once per chunk) */
+  #redescribed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   // progress
   #chunks = 0;
@@ -200,12 +229,14 @@ export class IncrementalSnapshots {
   }
 
   /**
-   * While a snapshot runs, the server may not be told that WAL holding nothing to capture is
+   * While a chunk window is in flight (its low watermark written, its rows not out) and while the
+   * previous run is replayed, the server may not be told that WAL holding nothing to capture is
    * done with: a restart must replay the low watermarks after the last committed offset, or the
-   * chunks they opened could not be taken up again at the same positions.
+   * chunks they opened could not be taken up again at the same positions. Between chunks and
+   * while paused the slot advances as usual.
    */
   get holdsWal(): boolean {
-    return this.#state !== null;
+    return this.#state !== null && (this.#window !== null || !this.#caughtUp);
   }
 
   /** Adds the snapshot's state to records built by the stream (null while none runs). */
@@ -224,7 +255,7 @@ export class IncrementalSnapshots {
   async prepare(): Promise<void> {
     if (!this.#o.messages) return;
     this.#resumeMarker = randomUUID();
-    await this.#o.admin.query('SELECT pg_logical_emit_message(true, $1, $2)', [WATERMARK_PREFIX, JSON.stringify({ window: this.#resumeMarker, edge: 'resume' })]);
+    await this.#o.admin.query('SELECT pg_logical_emit_message(true, $1, $2)', [WATERMARK_PREFIX, JSON.stringify({ slot: this.#o.slot, window: this.#resumeMarker, edge: 'resume' })]);
     if (!this.#state) return;
     // described now, so that a replayed low watermark can be taken up at once
     const table = await this.#chunkTable();
@@ -241,16 +272,41 @@ export class IncrementalSnapshots {
    * keys the first read covered (up to the key it names), and the stream waits for the read.
    */
   pending(prefix: string, content: Buffer): Promise<void> | null {
-    if (prefix !== WATERMARK_PREFIX) return null;
-    const mark = JSON.parse(content.toString('utf8')) as Watermark;
+    if (prefix !== WATERMARK_PREFIX || this.#caughtUp || !this.#state) return null;
+    const mark = parseMessage<Watermark>(content, this.#o.slot, this.#o.logger);
+    if (!mark) return null;
+    const state = this.#state;
+    // a replayed low watermark of a table not described yet (its snapshot began in the replay)
+    if (mark.edge === 'open' && state.collections[0] === mark.table && this.#table?.name !== mark.table) {
+      if (!state.maxKey && mark.maxKey) state.maxKey = mark.maxKey;
+      return this.#withRetries('describe the table of a replayed chunk', () => this.#chunkTable()).then(() => undefined);
+    }
     const window = this.#window;
     if (mark.edge !== 'close' || !window || window.id !== mark.window || window.filled || !this.#adopted) return null;
     const table = this.#table;
     if (!table) return null;
     const upTo = mark.last ?? null;
-    return (upTo === null ? Promise.resolve({ rows: [], lastKey: null, last: true }) : this.#readChunkRows(table, upTo))
-      .then((read) => { if (this.#window === window) this.#fill(window, read); })
-      .catch((error: unknown) => this.#chunkFailed(window, error));
+    return this.#withRetries('read a replayed chunk again', () => (upTo === null ? Promise.resolve({ rows: [], lastKey: null, last: true }) : this.#readChunkRows(table, upTo)))
+      .then((read) => { if (this.#window === window) this.#fill(window, read); });
+  }
+
+  /**
+   * The replay waits for these: a failure is retried a few times, then fails the stream (the
+   * task restarts and the replay starts over), since going on would read the chunk anew at
+   * other positions.
+   */
+  async #withRetries<T>(what: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        this.#client?.end().catch(() => undefined);
+        this.#client = null;
+        if (attempt >= 5) throw new RetriableError('source.unavailable', `Incremental snapshot: could not ${what}: ${(error as Error).message}`, { cause: error });
+        this.#o.logger.warn({ err: (error as Error).message, attempt }, `incremental snapshot: could not ${what}; retrying`);
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
   }
 
   /** Streaming has started (again): chunks may be read once the replay is over. */
@@ -263,31 +319,42 @@ export class IncrementalSnapshots {
   changed(records: readonly SourceRecord[]): void {
     const window = this.#window;
     if (!window?.isOpen) return;
-    for (const r of records) if (r.topic === window.table && r.key !== null && r.key !== undefined) window.changed(r.topic, keyText(r.key));
+    for (const r of records) {
+      if (r.topic !== window.table) continue;
+      if (r.key !== null && r.key !== undefined) window.changed(r.topic, keyText(r.key));
+      // a TRUNCATE of the table inside the window: nothing the read saw is there any more
+      else if ((r.value as { op?: string } | null)?.op === 't') window.truncated();
+    }
   }
 
   /** A logical decoding message from the stream: a watermark (may yield a chunk's rows) or a signal. */
   message(prefix: string, content: Buffer, at: StreamPoint): SourceRecord[] {
     if (prefix === SIGNAL_PREFIX) {
-      const body = JSON.parse(content.toString('utf8')) as { id: string; type: string; data: unknown };
-      this.handle(body.id, body.type, body.data);
+      const body = parseMessage<{ slot?: string; id: string; type: string; data: unknown }>(content, this.#o.slot, this.#o.logger);
+      if (body) this.handle(body.id, body.type, body.data);
       return [];
     }
     if (prefix !== WATERMARK_PREFIX) return [];
-    const mark = JSON.parse(content.toString('utf8')) as Watermark;
+    const mark = parseMessage<Watermark>(content, this.#o.slot, this.#o.logger);
+    if (!mark) return [];
     if (mark.edge === 'resume') {
       if (mark.window !== this.#resumeMarker) return [];
       this.#o.logger.debug({ adopted: this.#adopted, window: this.#window?.id }, 'incremental snapshot: the replay of the previous run is over');
       this.#caughtUp = true;
       // a replayed low watermark whose high one the previous run never wrote: read that chunk anew
-      if (this.#adopted) this.#abandonWindow();
+      if (this.#adopted) this.#dropWindow();
       this.#next();
       return [];
     }
     const window = this.#window;
     if (mark.edge === 'open') {
       if (window?.id === mark.window) window.open();
-      else if (!window && !this.#caughtUp) this.#adopt(mark);
+      else if (!this.#caughtUp) {
+        // windows follow one another in the WAL: a taken-up window still waiting for its high
+        // watermark when the next low one comes never closed (the previous run failed it)
+        if (window && this.#adopted && !window.filled) this.#dropWindow();
+        if (!this.#window) this.#adopt(mark);
+      }
       if (this.#window?.id === mark.window && this.#state) {
         // from here until its rows are out, records' offsets name the window
         this.#state.window = mark.window;
@@ -317,7 +384,8 @@ export class IncrementalSnapshots {
     this.#adopted = true;
   }
 
-  #abandonWindow(): void {
+  /** No window any more (done, failed, stopped, abandoned): records' offsets stop naming one. */
+  #dropWindow(): void {
     this.#window = null;
     this.#read = null;
     this.#adopted = false;
@@ -383,7 +451,7 @@ export class IncrementalSnapshots {
         const first = this.#state.collections[0];
         this.#state.collections = this.#state.collections.filter((c) => !drop.includes(c));
         if (!this.#state.collections.includes(first)) {
-          this.#window = null;
+          this.#dropWindow();
           this.#state.lastKey = null;
           this.#state.maxKey = null;
           this.#resetTable();
@@ -423,23 +491,34 @@ export class IncrementalSnapshots {
     if (!table) return;
     const window = new SnapshotWindow<ChunkRow>(pending.id, table.schema.topic);
     this.#window = window;
-    await this.#watermark({ window: window.id, edge: 'open', table: table.name, after: this.#state?.lastKey ?? null });
+    await this.#watermark({ slot: this.#o.slot, window: window.id, edge: 'open', table: table.name, after: this.#state?.lastKey ?? null, maxKey: this.#state?.maxKey ?? null });
     const read = await this.#readChunkRows(table);
     if (this.#window !== window) return;
     this.#fill(window, read);
-    await this.#watermark({ window: window.id, edge: 'close', last: read.lastKey, complete: read.last });
+    await this.#watermark({ slot: this.#o.slot, window: window.id, edge: 'close', last: read.lastKey, complete: read.last });
     this.#failures = 0;
+    this.#redescribed = false;
   }
 
   #chunkFailed(window: SnapshotWindow<ChunkRow>, error: unknown): void {
-    if (this.#window !== window || this.#stopped || this.#o.signal.aborted) return;
-    this.#window = null;
+    // #readChunk replaces the placeholder window by its table's: the id is what stays
+    if (this.#window?.id !== window.id || this.#stopped || this.#o.signal.aborted) return;
+    this.#dropWindow();
     this.#client?.end().catch(() => undefined);
     this.#client = null;
     const code = (error as { code?: string }).code ?? '';
     const table = this.#state?.collections[0];
-    // a statement the server refuses (a bad additional condition, a table dropped) will not succeed later
+    // the table changed shape (a column dropped or renamed): described again, then read once more
+    if (code.startsWith('42') && this.#state && table && !this.#redescribed) {
+      this.#redescribed = true;
+      this.#table = null;
+      this.#o.logger.warn({ table, err: (error as Error).message }, 'incremental snapshot: reading a chunk failed; the table is described again');
+      setImmediate(() => this.#next());
+      return;
+    }
+    // a statement the server still refuses (a bad additional condition, a table dropped) will not succeed later
     if (code.startsWith('42') && this.#state && table) {
+      this.#redescribed = false;
       this.#o.logger.error({ table, err: (error as Error).message }, 'incremental snapshot: the table cannot be read, skipped');
       this.#tableDone();
       this.#next();
@@ -548,8 +627,7 @@ export class IncrementalSnapshots {
     this.#replay = null;
     this.#read = null;
     const emitted = window.close();
-    this.#window = null;
-    this.#adopted = false;
+    this.#dropWindow();
     if (!state || !table || !chunk) return [];
     const base = streamPosition(at.commitLsn, at.changeLsn, at.ordinal);
     const source = sourceInfo({
@@ -563,11 +641,18 @@ export class IncrementalSnapshots {
     // chunk again and emits it when the replayed stream reaches this high watermark again
     const during = { ...offset, ...fieldsOf({ ...state, window: window.id }) };
     state.window = null;
+    // positions follow the key: byte-order encoded where the key's types have such an encoding;
+    // otherwise the key's text in hex, the rows emitted in that order (never an ordinal, which a
+    // chunk read again with a row fewer would shift onto other rows)
+    const suffixes = emitted.map(({ keyTexts }) => (table.keyEncoder ? `k${table.keyEncoder(keyTexts)}` : `j${utf8Hex(JSON.stringify(keyTexts))}`));
+    const order = emitted.map((_, i) => i);
+    if (!table.keyEncoder) order.sort((a, b) => (suffixes[a] < suffixes[b] ? -1 : suffixes[a] > suffixes[b] ? 1 : 0));
     const out: SourceRecord[] = new Array(emitted.length);
-    for (let i = 0; i < emitted.length; i++) {
-      const { values, keyTexts } = emitted[i];
-      const position = `${base}:${table.keyEncoder ? `k${table.keyEncoder(keyTexts)}` : `n${hex32(i)}`}`;
-      out[i] = {
+    for (let n = 0; n < order.length; n++) {
+      const i = order[n];
+      const { values } = emitted[i];
+      const position = `${base}:${suffixes[i]}`;
+      out[n] = {
         topic: table.schema.topic, keySchema: table.schema.keySchema, key: table.schema.toKey(values), valueSchema: table.schema.valueSchema,
         value: envelope('r', null, table.schema.toRow(values, placeholder), source),
         timestamp: at.commitTimeMs, sourcePartition: partition, sourceOffset: during, position, id: `${this.#o.events.serverName}/${position}`,
@@ -612,9 +697,9 @@ export class IncrementalSnapshots {
 
   #finish(): void {
     const state = this.#state;
+    this.#dropWindow();
     this.#state = null;
     this.#fields = null;
-    this.#window = null;
     this.#client?.end().catch(() => undefined);
     this.#client = null;
     if (state) this.#o.logger.info({ signal: state.id, tables: this.#tablesDone, rows: this.#rows }, 'incremental snapshot complete');

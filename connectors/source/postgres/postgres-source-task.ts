@@ -113,7 +113,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     this.#messages = plan.stream && (await serverVersion(admin)) >= 140_000;
     this.#incremental = plan.stream ? new IncrementalSnapshots({
       topicPrefix: config['topic.prefix'], events, filter, mapping, registry, admin, connect: () => connectOrRetry(config, 'tributary-incremental', true),
-      chunkSize: config['incremental.snapshot.chunk.size'], messages: this.#messages, logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
+      chunkSize: config['incremental.snapshot.chunk.size'], messages: this.#messages, slot: config['slot.name'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
       setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
     }, offset) : null;
     const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source');
@@ -246,7 +246,8 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     }
     if (!this.#incremental || !this.#admin) throw new TributaryError('signal.unsupported', 'This task does not stream (snapshot.mode=initial_only, or it is still starting), so it takes no signals.');
     if (!this.#messages) throw new TributaryError('signal.unsupported', 'REST signals need PostgreSQL 14 or later (logical decoding messages); insert the signal into signal.data.collection instead.');
-    await this.#admin.query('SELECT pg_logical_emit_message(true, $1, $2)', [SIGNAL_PREFIX, JSON.stringify(signal)]);
+    // every slot of the database decodes the message: it names this task's slot
+    await this.#admin.query('SELECT pg_logical_emit_message(true, $1, $2)', [SIGNAL_PREFIX, JSON.stringify({ slot: this.#config['slot.name'], ...signal })]);
   }
 
   snapshotProgress(): Record<string, unknown> | null {
