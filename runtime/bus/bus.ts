@@ -94,6 +94,11 @@ export interface Bus {
    * removed task commits nothing more. Called by the leader once the new task configs are stored.
    */
   fenceRemovedSourceTasks?(connector: string, tasks: readonly number[]): Promise<void>;
+  /**
+   * Debezium's Kafka signal channel for a source task (the Kafka bus only): signals read from a
+   * topic are handed to `onSignal`; closed when the task stops.
+   */
+  openSignalFeed?(spec: SignalFeedSpec): SignalFeed;
   /** A sink connector's subscription: one feed per task. */
   subscribe(spec: SinkSubscriptionSpec): SinkFeed[];
   unsubscribe(connector: string): Promise<void>;
@@ -125,4 +130,19 @@ export interface Bus {
   /** KIP-558 active topics: produced to by a source, consumed by a sink, since the last reset. */
   activeTopics(connector: string): string[];
   resetActiveTopics(connector: string): void;
+}
+
+/** Where a source task's Kafka signals come from, and who takes them. */
+export interface SignalFeedSpec {
+  /** `signal.kafka.topic` */
+  readonly topic: string;
+  /** the message key a signal for this connector carries (its `topic.prefix`) */
+  readonly key: string;
+  /** `signal.kafka.groupId`: the consumer group whose committed offset says what was taken */
+  readonly groupId: string;
+  readonly onSignal: (signal: { readonly id: string; readonly type: string; readonly data: unknown }) => Promise<void>;
+}
+
+export interface SignalFeed {
+  close(): Promise<void>;
 }

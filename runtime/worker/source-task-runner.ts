@@ -1,8 +1,10 @@
 import { TributaryError, type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext } from '../../plugins/api/index.js';
 import { QueueClosedError } from '../bus/async-queue.js';
+import type { SignalFeed } from '../bus/bus.js';
 import { partitionKey, PublishedBatch } from '../bus/published-batch.js';
 import { deadLetterRecord } from '../errors/dead-letter.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
+import { kafkaSignalChannel } from './kafka-signal-channel.js';
 import { DegradedState, Gate, type TaskRuntime } from './task-context.js';
 
 export type CommittableOffsets = { partition: SourcePartition; offset: SourceOffset }[];
@@ -35,6 +37,18 @@ export class SourceTaskRunner {
 
   get connector(): string {
     return this.#rt.connector;
+  }
+
+  /** Debezium's Kafka signal channel, for task 0 of a connector that asks for it, on the Kafka bus. */
+  #openSignalChannel(): void {
+    const rt = this.#rt;
+    const channel = rt.taskId === 0 && this.#task.signal ? kafkaSignalChannel(rt.rawConfig as Record<string, string>) : null;
+    if (!channel) return;
+    if (!rt.bus.openSignalFeed) {
+      rt.logger.warn('signal.enabled.channels lists kafka, but this worker has no Kafka bus (standalone mode): signals over Kafka are not read');
+      return;
+    }
+    this.#signals = rt.bus.openSignalFeed({ ...channel, onSignal: (signal) => this.signal(signal) });
   }
 
   /** A REST signal for the task (incremental snapshots); rejects when the task takes none. */
@@ -79,6 +93,7 @@ export class SourceTaskRunner {
     await rt.bus.sourceTaskStarting?.(rt.connector, rt.taskId, rt.rawConfig as Record<string, string>);
     this.#busTaskStarted = true;
     await this.#task.start(context);
+    this.#openSignalChannel();
     this.#loop = this.#run().catch((error: unknown) => {
       if (!this.#abort.signal.aborted) onFailure(error);
     });
@@ -187,6 +202,7 @@ export class SourceTaskRunner {
 
   #offsetsWritten = false;
   #busTaskStarted = false;
+  #signals: SignalFeed | undefined;
 
   /**
    * Whether the offsets takeCommittable last gave are already in the offsets topic (written by
@@ -205,6 +221,8 @@ export class SourceTaskRunner {
   /** Stops polling; the task's in-flight batches are dropped (they replay from the committed offset). */
   async stop(timeoutMs: number): Promise<void> {
     this.#abort.abort();
+    await this.#signals?.close().catch((error: unknown) => this.#rt.logger.warn({ err: error }, 'the Kafka signal channel did not close cleanly'));
+    this.#signals = undefined;
     this.#running.open();
     const stopped = Promise.allSettled([this.#loop, this.#task.stop()]);
     await Promise.race([stopped, new Promise((r) => setTimeout(r, timeoutMs).unref())]);

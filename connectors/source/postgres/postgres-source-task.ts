@@ -116,8 +116,8 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       chunkSize: config['incremental.snapshot.chunk.size'], messages: this.#messages, slot: config['slot.name'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
       setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
     }, offset) : null;
-    const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source');
-    if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: only `source` (the signal table) is read here, and REST signals; the others are ignored');
+    const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source' && c !== 'kafka');
+    if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: `source` (the signal table) and `kafka` are read, and REST signals; the others are ignored');
     const signalTable = config['signal.data.collection'] && config['signal.enabled.channels'].includes('source') ? splitSignalTable(config['signal.data.collection']) : null;
 
     this.#streamer = plan.stream ? new ReplicationStreamer({

@@ -4,10 +4,11 @@ import { connectorConverters } from '../../converters/connector-converters.js';
 import { GroupOffsets } from '../../kafka/group-offsets.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import { ensureKafkaZstd } from '../../kafka/zstd-codec.js';
-import type { Bus, SinkFeed, SinkOffsetEntry, SinkSubscriptionSpec } from '../bus.js';
+import type { Bus, SignalFeed, SignalFeedSpec, SinkFeed, SinkOffsetEntry, SinkSubscriptionSpec } from '../bus.js';
 import { PublishedBatch } from '../published-batch.js';
 import { KafkaSinkFeed } from './kafka-sink-feed.js';
 import type { KafkaMessage } from './kafka-record-codec.js';
+import { KafkaSignalFeed } from './kafka-signal-feed.js';
 import { KafkaSourceOutlet, sourceStreamName } from './kafka-source-outlet.js';
 import { fenceTaskProducers } from './task-producer-fencer.js';
 import { TransactionalSourceOutlet, type TransactionalOffsets, type TransactionBoundary } from './transactional-source-outlet.js';
@@ -102,6 +103,10 @@ export class KafkaBus implements Bus {
     });
     this.#taskOutlets.set(key, outlet);
     await outlet.start();
+  }
+
+  openSignalFeed(spec: SignalFeedSpec): SignalFeed {
+    return new KafkaSignalFeed({ ...spec, bootstrapBrokers: this.#o.bootstrapBrokers, clientId: this.#o.clientId, security: this.#o.security, logger: this.#o.logger });
   }
 
   async fenceRemovedSourceTasks(connector: string, tasks: readonly number[]): Promise<void> {
