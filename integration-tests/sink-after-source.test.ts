@@ -49,8 +49,9 @@ test('a files sink created after its postgres source finished the snapshot still
     }, 30_000, 'the snapshot to finish with a warning');
     assert.match(held.warning!, new RegExp(`No sink connector takes topic\\(s\\) ${topic.replace(/\./g, '\\.')}`));
     await new Promise((r) => setTimeout(r, 1000));
-    const stored = existsSync(offsetFile) ? JSON.parse(readFileSync(offsetFile, 'utf8')).body.source : {};
-    assert.deepEqual(Object.keys(stored), [], 'the source offset did not move past records no sink took');
+    // at most the starting point stored before the first row (the snapshot at its point, nothing done)
+    const stored = Object.values(existsSync(offsetFile) ? JSON.parse(readFileSync(offsetFile, 'utf8')).body.source : {}) as Record<string, unknown>[];
+    assert.ok(stored.every((o) => o.snapshot === true && o.snapshot_tables_done === '' && o.snapshot_table === undefined), `the source offset did not move past records no sink took: ${JSON.stringify(stored)}`);
     assert.match(worker.stderr(), /no sink connector takes topic/);
 
     await post(worker, 'lake', { 'connector.class': 'files', topics: topic, 'store.url': `file://${lake}`, format: 'parquet', 'rotate.interval.ms': '1000' });

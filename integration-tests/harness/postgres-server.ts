@@ -64,8 +64,10 @@ function initCluster(dataDir: string, port: number, settings: Record<string, str
     // TCP only: a socket lock file left by a killed postmaster would block the restart
     "unix_socket_directories = ''",
     'wal_level = logical',
-    'max_replication_slots = 40',
-    'max_wal_senders = 40',
+    // one server for the whole run, a database and a slot per test: a slot stays until the run
+    // ends (tests killed with SIGKILL cannot drop theirs), so there is room for every test's
+    'max_replication_slots = 100',
+    'max_wal_senders = 60',
     'max_connections = 200',
     // a test server: durability against OS crashes is not what the tests exercise (a killed
     // postmaster leaves written WAL in the page cache); synchronous_commit stays on, or a
