@@ -81,15 +81,9 @@ interface RunResult { seconds: number; peakRss: number; cpu: number }
 async function workerRun(server: PostgresServer, w: Workload, slot: string, format: 'parquet' | 'json' | 'csv', label: string): Promise<RunResult> {
   const dir = tempDir(`bench-e2e-${label}`);
   const lake = join(dir.path, 'lake');
-  // the harness passes this process's environment on to the worker
-  const nodeOptions = process.env.NODE_OPTIONS;
-  if (process.env.CPU_PROF) {
-    mkdirSync(process.env.CPU_PROF, { recursive: true });
-    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${process.env.CPU_PROF}`;
-  }
-  const worker = await startWorkerProcess(dir.path, { 'offset.flush.interval.ms': '1000', 'log.level': 'warn' }, [], { compiled: true, timeoutMs: 60_000 });
-  if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
-  else process.env.NODE_OPTIONS = nodeOptions;
+  if (process.env.CPU_PROF) mkdirSync(process.env.CPU_PROF, { recursive: true });
+  const nodeArgs = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : [];
+  const worker = await startWorkerProcess(dir.path, { 'offset.flush.interval.ms': '1000', 'log.level': 'warn' }, [], { compiled: true, timeoutMs: 60_000, nodeArgs });
   try {
     const prefix = 'e2e';
     const topics = w.tables.map((t) => `${prefix}.public.${t}`);
