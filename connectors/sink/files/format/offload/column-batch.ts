@@ -69,7 +69,7 @@ export function fitsKind(kind: ColumnKind, v: unknown, fixedLength: number): boo
   switch (kind) {
     case 'bytes': return typeof v === 'string' || v instanceof Uint8Array;
     case 'fixed': return v instanceof Uint8Array && v.length === fixedLength;
-    case 'int64': return typeof v === 'bigint';
+    case 'int64': return typeof v === 'bigint' || Number.isSafeInteger(v);
     case 'boolean': return typeof v === 'boolean';
     case 'any': return true;
     default: return typeof v === 'number';
@@ -106,6 +106,8 @@ export class ColumnPacker {
   #offsets = new Int32Array(0);
   #present: Uint8Array;
   #items: unknown[] = [];
+  /** int64: the values' buffer as 32-bit words */
+  #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
   constructor(kind: ColumnKind, optional: boolean, fixedLength = 0) {
     this.kind = kind;
@@ -113,6 +115,7 @@ export class ColumnPacker {
     this.#fixedLength = fixedLength;
     this.#present = new Uint8Array(optional ? INITIAL_ROWS : 0);
     this.#numbers = numberArray(kind, kind === 'bytes' || kind === 'fixed' ? 0 : INITIAL_ROWS);
+    if (kind === 'int64') this.#words = new Int32Array(this.#numbers.buffer);
     if (kind === 'bytes') this.#offsets = new Int32Array(INITIAL_ROWS + 1);
     if (kind === 'bytes' || kind === 'fixed') this.#bytes = Buffer.allocUnsafe(INITIAL_ROWS * Math.max(16, fixedLength));
   }
@@ -147,7 +150,11 @@ export class ColumnPacker {
         this.#numbers[i] = v ? 1 : 0;
         break;
       case 'int64':
-        (this.#numbers as BigInt64Array)[i] = v === null || v === undefined ? 0n : (v as bigint);
+        if (typeof v === 'number') {
+          // a safe integer as the two little-endian words of its int64: no BigInt made
+          this.#words[2 * i] = v >>> 0;
+          this.#words[2 * i + 1] = Math.floor(v / 4294967296);
+        } else (this.#numbers as BigInt64Array)[i] = v === null || v === undefined ? 0n : (v as bigint);
         break;
       default:
         (this.#numbers as Float64Array)[i] = v === null || v === undefined ? 0 : (v as number);
@@ -185,7 +192,10 @@ export class ColumnPacker {
     const rows = Math.max(INITIAL_ROWS, this.#rows * 2);
     if (this.#optional) this.#present = copyInto(new Uint8Array(rows), this.#present);
     if (this.kind === 'bytes') this.#offsets = copyInto(new Int32Array(rows + 1), this.#offsets);
-    else if (this.kind !== 'fixed') this.#numbers = copyInto(numberArray(this.kind, rows), this.#numbers);
+    else if (this.kind !== 'fixed') {
+      this.#numbers = copyInto(numberArray(this.kind, rows), this.#numbers);
+      if (this.kind === 'int64') this.#words = new Int32Array(this.#numbers.buffer);
+    }
   }
 
   #reserve(n: number): void {

@@ -23,6 +23,7 @@ const schema: Schema = Schemas.struct([
   Schemas.field('doc', Schemas.json({ optional: true })),
   Schemas.field('blob', Schemas.bytes({ optional: true })),
   Schemas.field('list', Schemas.array(Schemas.int32(), { optional: true })),
+  Schemas.field('big', Schemas.int64({ optional: true })),
 ]);
 
 function row(i: number): unknown[] {
@@ -32,6 +33,8 @@ function row(i: number): unknown[] {
     i % 3 === 0 ? null : `12345678901234567890.${i % 10000}`, i % 4 === 0 ? null : i % 2 === 0, i % 6 === 0 ? null : i * 1.5,
     new Date(1767225600000 + i * 1000).toISOString(), i % 9 === 0 ? null : `${hex}-0000-4000-8000-${hex}0000`,
     i % 8 === 0 ? null : JSON.stringify({ i, s: 'x' }), i % 10 === 0 ? null : new Uint8Array([i & 255, 1, 2]), i % 11 === 0 ? null : [i, i + 1],
+    // negative numbers packed as two words, and a bigint beyond 2^53
+    i % 13 === 0 ? null : i % 2 === 1 ? -i * 123_456_789 : (1n << 60n) + BigInt(i),
   ];
 }
 
@@ -63,6 +66,8 @@ test('the encoder thread writes the same rows as the in-thread writer, over many
     assert.deepEqual(a, b);
     assert.equal(a[4].name, null);
     assert.equal(a[5].name, 'name 6 ü€');
+    assert.equal(a[0].big, -123_456_789n);
+    assert.equal(a[1].big, (1n << 60n) + 2n);
   } finally {
     await client.close();
     dir.remove();

@@ -56,7 +56,7 @@ export class OffloadedParquetWriter implements RecordWriter {
   constructor(client: EncoderThreadClient, out: OutputFile, schema: Schema, options: ParquetOptions, description?: FileDescription) {
     this.#client = client;
     this.#out = out;
-    const { elements, converters } = parquetColumns(schema);
+    const { elements, converters } = parquetColumns(schema, { packed: true });
     const top = topLevelElements(elements);
     this.#names = top.map((e) => e.name);
     this.#converters = converters;
