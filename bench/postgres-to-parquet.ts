@@ -15,7 +15,8 @@
  * usage: node --import tsx bench/postgres-to-parquet.ts [variants=parquet,4tables,json,csv]
  *   env RUNS (3), INSERTS (400000), UPDATES (40000), BENCH_NO_BUILD=1 (skip the build of dist/),
  *   CPU_PROF=<dir> (the worker runs with --cpu-prof into that folder; figures then mean little),
- *   SINK_CONFIG / SOURCE_CONFIG: JSON objects of connector properties to add
+ *   SINK_CONFIG / SOURCE_CONFIG / WORKER_CONFIG: JSON objects of properties to add,
+ *   NODE_ARGS: node flags for the worker process (e.g. --max-semi-space-size=32)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const TOTAL = INSERTS + UPDATES;
 const RECVLOGICAL = '/usr/lib/postgresql/15/bin/pg_recvlogical';
 const sinkExtra = JSON.parse(process.env.SINK_CONFIG ?? '{}') as Record<string, string>;
 const sourceExtra = JSON.parse(process.env.SOURCE_CONFIG ?? '{}') as Record<string, string>;
+const workerExtra = JSON.parse(process.env.WORKER_CONFIG ?? '{}') as Record<string, string>;
 const COLUMNS = 'id bigint PRIMARY KEY, qty int, price numeric(12,2), name text, flag boolean, created timestamptz, score double precision, tag uuid';
 
 interface Workload { db: string; tables: string[]; endLsn: string; slots: string[] }
@@ -82,8 +84,8 @@ async function workerRun(server: PostgresServer, w: Workload, slot: string, form
   const dir = tempDir(`bench-e2e-${label}`);
   const lake = join(dir.path, 'lake');
   if (process.env.CPU_PROF) mkdirSync(process.env.CPU_PROF, { recursive: true });
-  const nodeArgs = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : [];
-  const worker = await startWorkerProcess(dir.path, { 'offset.flush.interval.ms': '1000', 'log.level': 'warn' }, [], { compiled: true, timeoutMs: 60_000, nodeArgs });
+  const nodeArgs = [...(process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : []), ...(process.env.NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const worker = await startWorkerProcess(dir.path, { 'offset.flush.interval.ms': '1000', 'log.level': 'warn', ...workerExtra }, [], { compiled: true, timeoutMs: 60_000, nodeArgs });
   try {
     const prefix = 'e2e';
     const topics = w.tables.map((t) => `${prefix}.public.${t}`);

@@ -9,6 +9,7 @@ import { parseRowGroupSize, resolveFormat, resolvePartitioner, type FilesSinkCon
 import { csvWriterFactory } from './format/csv-record-writer.js';
 import { jsonWriterFactory } from './format/json-record-writer.js';
 import { offloadedParquetWriterFactory } from './format/offload/offloaded-parquet-writer.js';
+import { offloadedCsvWriterFactory, offloadedJsonWriterFactory } from './format/offload/offloaded-text-writer.js';
 import { parquetWriterFactory } from './format/parquet-record-writer.js';
 import type { RecordWriterFactory } from './format/record-writer.js';
 import { createPartitioner } from './partitioner/partitioner.js';
@@ -175,11 +176,18 @@ function key(topic: string, partition: number): string {
 
 export function formatFactory(c: FilesSinkConfig): RecordWriterFactory {
   const format = resolveFormat(c['format.class'], c.format) ?? 'parquet';
-  if (format === 'json') return jsonWriterFactory({ gzip: c['json.compression'] === 'gzip', decimalAs: c['json.decimal.format'] === 'NUMERIC' ? 'number' : 'string' });
-  if (format === 'csv') return csvWriterFactory({ delimiter: c['csv.delimiter'], nullValue: c['csv.null.value'], header: c['csv.header'] });
+  const thread = c['format.encoder.thread'];
+  if (format === 'json') {
+    const json = { gzip: c['json.compression'] === 'gzip', decimalAs: c['json.decimal.format'] === 'NUMERIC' ? 'number' as const : 'string' as const };
+    return thread ? offloadedJsonWriterFactory(json) : jsonWriterFactory(json);
+  }
+  if (format === 'csv') {
+    const csv = { delimiter: c['csv.delimiter'], nullValue: c['csv.null.value'], header: c['csv.header'] };
+    return thread ? offloadedCsvWriterFactory(csv) : csvWriterFactory(csv);
+  }
   const size = parseRowGroupSize(c['parquet.row.group.size']);
   const options = { codec: c['parquet.codec'], rowGroupRows: size.rows, rowGroupBytes: size.bytes, createdBy: `tributary files sink ${VERSION}` };
-  return c['format.encoder.thread'] ? offloadedParquetWriterFactory(options) : parquetWriterFactory(options);
+  return thread ? offloadedParquetWriterFactory(options) : parquetWriterFactory(options);
 }
 
 function stoppedError(context: SinkTaskContext<FilesSinkConfig>): TributaryError {

@@ -1,9 +1,9 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { TributaryError } from '../../../../../plugins/api/index.js';
 import { transferList } from './column-batch.js';
-import type { EncoderReply, EncoderRequest } from './encoder-protocol.js';
+import type { Encoded, EncoderReply, EncoderRequest } from './encoder-protocol.js';
 
-type Pending = { resolve: (chunks: Uint8Array[]) => void; reject: (error: unknown) => void };
+type Pending = { resolve: (encoded: Encoded) => void; reject: (error: unknown) => void };
 
 /**
  * The task side of one encoder thread, shared by the open files of one sink task. The thread
@@ -32,7 +32,7 @@ export class EncoderThreadClient {
   }
 
   /** Sends a request; resolves with the encoded bytes of its reply. */
-  request(request: Exclude<EncoderRequest, { type: 'abort' }>): Promise<Uint8Array[]> {
+  request(request: Exclude<EncoderRequest, { type: 'abort' }>): Promise<Encoded> {
     if (this.#failure) return Promise.reject(this.#failure);
     const worker = this.#thread();
     return new Promise((resolve, reject) => {
@@ -80,7 +80,7 @@ export class EncoderThreadClient {
       pending?.reject(this.#failure);
       return;
     }
-    pending?.resolve(reply.chunks);
+    pending?.resolve(reply);
   }
 
   #fail(error: TributaryError, keep = true): void {

@@ -1,15 +1,20 @@
 import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import type { OutputFile } from '../../storage/storage.js';
+import { CsvRecordWriter } from '../csv-record-writer.js';
+import { JsonRecordWriter } from '../json-record-writer.js';
+import type { RecordWriter } from '../record-writer.js';
 import { zstdCompress } from '../zstd-compressor.js';
-import { unpackColumn } from './column-batch.js';
-import type { EncoderReply, EncoderRequest, ParquetFileSpec } from './encoder-protocol.js';
+import { unpackColumn, type ColumnBatch } from './column-batch.js';
+import type { EncoderReply, EncoderRequest, FileSpec, ParquetFileSpec, TextFileSpec } from './encoder-protocol.js';
 
 /**
- * The encoder thread's entry: Parquet encoding and compression of the files of one sink task,
- * off the task's thread. Batches of one file are gathered into a row group and encoded when the
- * batch that ends it arrives; the encoded bytes go back with the reply (transferred), and the
- * task writes them to storage, so storage, retries and durability stay on the task's side.
+ * The encoder thread's entry: encoding and compression of the files of one sink task, off the
+ * task's thread. Parquet batches of one file are gathered into a row group and encoded when the
+ * batch that ends it arrives; JSON and CSV rows go through the format's own writer. The encoded
+ * bytes go back with the reply (transferred), and the task writes them to storage, so storage,
+ * retries and durability stay on the task's side. Requests are handled one at a time, in order.
  */
 const CODECS = { snappy: 'SNAPPY', zstd: 'ZSTD', gzip: 'GZIP', none: 'UNCOMPRESSED' } as const;
 const compressors = { ZSTD: zstdCompress, GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
@@ -40,7 +45,15 @@ class ChunkedByteWriter extends ByteWriter {
   }
 }
 
-class ParquetFileEncoder {
+interface FileEncoder {
+  batch(batch: ColumnBatch): Uint8Array[];
+  rows(rows: readonly (readonly unknown[])[]): Promise<Uint8Array[]>;
+  /** the writer's estimate of the file's size so far (text files), after the last request */
+  readonly estimatedBytes?: number;
+  finish(): Uint8Array[] | Promise<Uint8Array[]>;
+}
+
+class ParquetFileEncoder implements FileEncoder {
   readonly #spec: ParquetFileSpec;
   readonly #bytes = new ChunkedByteWriter();
   readonly #writer: ParquetWriter;
@@ -53,7 +66,11 @@ class ParquetFileEncoder {
     this.#writer = new ParquetWriter({ writer: this.#bytes, schema: spec.elements, codec: CODECS[spec.codec], compressors, createdBy: spec.createdBy, kvMetadata: spec.kvMetadata });
   }
 
-  batch(batch: { rows: number; columns: readonly import('./column-batch.js').PackedColumn[]; endRowGroup: boolean }): Uint8Array[] {
+  rows(): Promise<Uint8Array[]> {
+    throw new Error('encoder thread: a Parquet file takes column batches');
+  }
+
+  batch(batch: ColumnBatch): Uint8Array[] {
     for (let i = 0; i < batch.columns.length; i++) {
       const values = unpackColumn(batch.columns[i], batch.rows);
       const column = this.#columns[i];
@@ -85,17 +102,83 @@ class ParquetFileEncoder {
   }
 }
 
-const files = new Map<number, ParquetFileEncoder>();
+/** An OutputFile that keeps what is written, for the reply. */
+class CollectedOutput implements OutputFile {
+  readonly path = 'encoder-thread';
+  bytesWritten = 0;
+  #chunks: Uint8Array[] = [];
 
-function handle(request: EncoderRequest): Uint8Array[] {
+  write(chunk: Uint8Array): Promise<void> {
+    // always a copy: the chunk may be a view of a buffer its writer reuses (zlib's output,
+    // Node's pool) and must not be detached by the transfer (Buffer#slice would be a view)
+    this.#chunks.push(Uint8Array.prototype.slice.call(chunk));
+    this.bytesWritten += chunk.byteLength;
+    return Promise.resolve();
+  }
+
+  take(): Uint8Array[] {
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    return chunks;
+  }
+
+  commit(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  abort(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** JSON or CSV through the format's own writer (the same text, byte for byte, as on the task's thread). */
+class TextFileEncoder implements FileEncoder {
+  readonly #out = new CollectedOutput();
+  readonly #writer: RecordWriter;
+
+  get estimatedBytes(): number {
+    return this.#writer.estimatedBytes;
+  }
+
+  constructor(spec: TextFileSpec) {
+    this.#writer = spec.format === 'json' ? new JsonRecordWriter(this.#out, spec.schema, spec.options) : new CsvRecordWriter(this.#out, spec.schema, spec.options);
+  }
+
+  batch(): Uint8Array[] {
+    throw new Error('encoder thread: a text file takes rows');
+  }
+
+  async rows(rows: readonly (readonly unknown[])[]): Promise<Uint8Array[]> {
+    for (const row of rows) {
+      const pending = this.#writer.write(row);
+      if (pending) await pending;
+    }
+    return this.#out.take();
+  }
+
+  async finish(): Promise<Uint8Array[]> {
+    await this.#writer.finish();
+    return this.#out.take();
+  }
+}
+
+const files = new Map<number, FileEncoder>();
+
+function open(spec: FileSpec): FileEncoder {
+  return spec.format === 'parquet' ? new ParquetFileEncoder(spec) : new TextFileEncoder(spec);
+}
+
+async function handle(request: EncoderRequest): Promise<Uint8Array[]> {
   switch (request.type) {
     case 'open':
-      files.set(request.file, new ParquetFileEncoder(request.spec));
+      files.set(request.file, open(request.spec));
       return [];
     case 'batch':
       return encoderOf(request.file).batch(request.batch);
+    case 'rows':
+      return encoderOf(request.file).rows(request.rows);
     case 'finish': {
-      const chunks = encoderOf(request.file).finish();
+      const chunks = await encoderOf(request.file).finish();
       files.delete(request.file);
       return chunks;
     }
@@ -105,23 +188,29 @@ function handle(request: EncoderRequest): Uint8Array[] {
   }
 }
 
-function encoderOf(file: number): ParquetFileEncoder {
+function encoderOf(file: number): FileEncoder {
   const encoder = files.get(file);
   if (!encoder) throw new Error(`encoder thread: no open file ${file}`);
   return encoder;
 }
 
-parentPort!.on('message', (request: EncoderRequest) => {
+async function answer(request: EncoderRequest): Promise<void> {
   let reply: EncoderReply;
   try {
-    const chunks = handle(request);
-    reply = { type: 'done', file: request.file, chunks };
+    const chunks = await handle(request);
     if (request.type === 'abort') return;
-    parentPort!.postMessage(reply, chunks.map((c) => c.buffer as ArrayBuffer));
+    reply = { type: 'done', file: request.file, chunks, estimatedBytes: files.get(request.file)?.estimatedBytes };
+    parentPort!.postMessage(reply, [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))]);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     files.delete(request.file);
     reply = { type: 'failed', file: request.file, message: e.message, stack: e.stack ?? e.message };
     parentPort!.postMessage(reply);
   }
+}
+
+// one request at a time: a text writer may await (gzip), and replies must keep request order
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (request: EncoderRequest) => {
+  queue = queue.then(() => answer(request));
 });

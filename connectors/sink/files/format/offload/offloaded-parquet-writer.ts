@@ -5,6 +5,7 @@ import { parquetColumns, type Converter } from '../parquet-schema.js';
 import type { FileDescription, RecordWriter, RecordWriterFactory } from '../record-writer.js';
 import { ColumnPacker, columnKind, fitsKind, topLevelElements, type ColumnKind } from './column-batch.js';
 import { EncoderThreadClient } from './encoder-thread-client.js';
+import { OrderedOutput } from './ordered-output.js';
 
 /** rows per batch sent to the thread: large enough to amortise a message, small enough to overlap */
 const BATCH_ROWS = 4096;
@@ -23,14 +24,15 @@ const DEFAULT_GROUP_BYTES = 8 * 1024 * 1024;
  * does — so a bad value still throws from `write` before anything of the row is kept, and that
  * one record goes to the error policy — then packed into columnar buffers; full batches are
  * transferred to the thread, which encodes row groups and returns their bytes, written here to
- * the output in order. At most MAX_IN_FLIGHT batches per file are out: the backpressure that
- * bounds memory. `finish` resolves once the footer is written, so the caller's commit (and with
+ * the output in order (OrderedOutput). About two row groups per file are out at most: the
+ * backpressure that bounds memory. `finish` resolves once the footer is written, so the caller's commit (and with
  * it preCommit's report) still comes after every byte.
  */
 export class OffloadedParquetWriter implements RecordWriter {
   readonly #client: EncoderThreadClient;
   readonly #file: number;
   readonly #out: OutputFile;
+  readonly #output: OrderedOutput;
   readonly #names: string[];
   readonly #converters: Converter[];
   readonly #kinds: ColumnKind[];
@@ -44,18 +46,11 @@ export class OffloadedParquetWriter implements RecordWriter {
   #sentGroupBytes = 0;
   #groupRows = 0;
   #groupBytes = 0;
-  /** estimated bytes sent to the thread and not yet back as encoded output */
-  #outstandingBytes = 0;
-  /** the last link of the chain that writes replies' bytes in order */
-  #tail: Promise<void> = Promise.resolve();
-  readonly #links: { done: Promise<void>; bytes: number }[] = [];
-  #inFlightBytes = 0;
-  readonly #inFlightLimit: number;
-  #error: unknown;
 
   constructor(client: EncoderThreadClient, out: OutputFile, schema: Schema, options: ParquetOptions, description?: FileDescription) {
     this.#client = client;
     this.#out = out;
+    this.#output = new OrderedOutput(out, Math.min(IN_FLIGHT_CAP_BYTES, IN_FLIGHT_ROW_GROUPS * (options.rowGroupBytes ?? DEFAULT_GROUP_BYTES)));
     const { elements, converters } = parquetColumns(schema, { packed: true });
     const top = topLevelElements(elements);
     this.#names = top.map((e) => e.name);
@@ -66,12 +61,12 @@ export class OffloadedParquetWriter implements RecordWriter {
     this.#scratch = new Array<unknown>(top.length);
     this.#maxRows = options.rowGroupRows ?? Number.MAX_SAFE_INTEGER;
     this.#maxBytes = options.rowGroupBytes ?? Number.MAX_SAFE_INTEGER;
-    this.#inFlightLimit = Math.min(IN_FLIGHT_CAP_BYTES, IN_FLIGHT_ROW_GROUPS * (options.rowGroupBytes ?? DEFAULT_GROUP_BYTES));
     this.#file = client.newFile();
-    this.#track(client.request({
+    void this.#output.track(client.request({
       type: 'open',
       file: this.#file,
       spec: {
+        format: 'parquet',
         elements,
         names: this.#names,
         // JSON documents make poor min/max statistics (kept whole, never truncated): skip them
@@ -80,17 +75,17 @@ export class OffloadedParquetWriter implements RecordWriter {
         createdBy: options.createdBy,
         kvMetadata: description?.keyFields ? [{ key: KEY_FIELDS_METADATA, value: JSON.stringify(description.keyFields) }] : undefined,
       },
-    }));
+    }), 0);
   }
 
   get estimatedBytes(): number {
-    return this.#out.bytesWritten + (this.#outstandingBytes + this.#groupBytes) / 4;
+    return this.#out.bytesWritten + (this.#output.inFlightBytes + this.#groupBytes - this.#sentGroupBytes) / 4;
   }
 
   write(values: readonly unknown[]): void | Promise<void> {
     // a failed thread or output fails the task through the returned promise, never as a throw
     // (a throw means this record is bad)
-    const failure = this.#client.failure ?? this.#error;
+    const failure = this.#client.failure ?? this.#output.failure;
     if (failure) return Promise.reject(failure);
     const n = this.#converters.length;
     const row = this.#scratch;
@@ -112,8 +107,8 @@ export class OffloadedParquetWriter implements RecordWriter {
 
   async finish(): Promise<void> {
     if (this.#batchRows > 0 || this.#groupRows > 0) await this.#send(true);
-    this.#track(this.#client.request({ type: 'finish', file: this.#file }));
-    await this.#tail;
+    void this.#output.track(this.#client.request({ type: 'finish', file: this.#file }), 0);
+    await this.#output.drained();
   }
 
   abort(): void {
@@ -121,43 +116,15 @@ export class OffloadedParquetWriter implements RecordWriter {
   }
 
   #send(endRowGroup: boolean): void | Promise<void> {
-    const rows = this.#batchRows;
-    const bytes = this.#groupBytes;
-    const batchBytes = bytes - this.#sentGroupBytes;
-    this.#sentGroupBytes = endRowGroup ? 0 : bytes;
-    const batch = { rows, columns: this.#packers.map((p) => p.take()), endRowGroup };
+    const batch = { rows: this.#batchRows, columns: this.#packers.map((p) => p.take()), endRowGroup };
+    const bytes = this.#groupBytes - this.#sentGroupBytes;
     this.#batchRows = 0;
     if (endRowGroup) {
-      this.#outstandingBytes += bytes;
       this.#groupRows = 0;
       this.#groupBytes = 0;
-    }
-    this.#track(this.#client.request({ type: 'batch', file: this.#file, batch }), endRowGroup ? bytes : 0, batchBytes);
-    if (this.#inFlightBytes > this.#inFlightLimit) return this.#drain();
-  }
-
-  /** Waits until what is in flight for this file is within its limit again. */
-  async #drain(): Promise<void> {
-    while (this.#inFlightBytes > this.#inFlightLimit && this.#links.length > 0) await this.#links[0].done;
-  }
-
-  /** Appends a request's reply to the in-order chain of output writes. */
-  #track(reply: Promise<Uint8Array[]>, groupBytes = 0, batchBytes = 0): void {
-    const entry = { done: Promise.resolve(), bytes: batchBytes };
-    this.#inFlightBytes += batchBytes;
-    const link = this.#tail.then(async () => {
-      const chunks = await reply;
-      for (const chunk of chunks) await this.#out.write(chunk);
-      this.#outstandingBytes -= groupBytes;
-      this.#inFlightBytes -= batchBytes;
-      this.#links.shift();
-    });
-    // a failure is kept and reported by the next write, drain or finish, never left unhandled
-    link.catch((error: unknown) => (this.#error ??= error));
-    reply.catch(() => undefined);
-    entry.done = link;
-    this.#tail = link;
-    this.#links.push(entry);
+      this.#sentGroupBytes = 0;
+    } else this.#sentGroupBytes = this.#groupBytes;
+    return this.#output.track(this.#client.request({ type: 'batch', file: this.#file, batch }), bytes);
   }
 }
 
