@@ -19,7 +19,10 @@ import type { EncoderReply, EncoderRequest, FileSpec, ParquetFileSpec, TextFileS
 const CODECS = { snappy: 'SNAPPY', zstd: 'ZSTD', gzip: 'GZIP', none: 'UNCOMPRESSED' } as const;
 const compressors = { ZSTD: zstdCompress, GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
 
-/** hyparquet-writer's byte writer whose row groups are taken out as separate chunks. */
+/**
+ * hyparquet-writer's byte writer whose row groups are taken out as chunks: each an exact-size
+ * copy (what is transferred to the task), while the writer keeps its own buffer for the next.
+ */
 class ChunkedByteWriter extends ByteWriter {
   readonly chunks: Uint8Array[] = [];
 
@@ -29,10 +32,7 @@ class ChunkedByteWriter extends ByteWriter {
 
   flush(): void {
     if (this.index === 0) return;
-    this.chunks.push(new Uint8Array(this.buffer, 0, this.index));
-    const next = Math.max(1 << 20, Math.ceil(this.index * 1.25));
-    this.buffer = new ArrayBuffer(next);
-    this.view = new DataView(this.buffer);
+    this.chunks.push(new Uint8Array(this.buffer.slice(0, this.index)));
     this.index = 0;
   }
 
@@ -99,6 +99,7 @@ class ParquetFileEncoder implements FileEncoder {
     this.#columns = this.#spec.names.map(() => []);
     this.#rows = 0;
     void this.#writer.write({ columnData, rowGroupSize: rows });
+    unpinStatistics(this.#writer.row_groups.at(-1));
   }
 }
 
@@ -159,6 +160,22 @@ class TextFileEncoder implements FileEncoder {
   async finish(): Promise<Uint8Array[]> {
     await this.#writer.finish();
     return this.#out.take();
+  }
+}
+
+/**
+ * The min/max statistics hyparquet-writer keeps for the footer are the column's own values: here
+ * views of a whole batch's buffer, which would keep every batch of the file alive until its end
+ * (measured: 1.3 GiB of RSS for a 1 GiB file). They are copied out once the row group is written.
+ */
+function unpinStatistics(group: { columns: { meta_data?: { statistics?: object } }[] } | undefined): void {
+  for (const column of group?.columns ?? []) {
+    const stats = column.meta_data?.statistics as Record<string, unknown> | undefined;
+    if (!stats) continue;
+    for (const key of Object.keys(stats)) {
+      const v = stats[key];
+      if (v instanceof Uint8Array) stats[key] = Uint8Array.prototype.slice.call(v);
+    }
   }
 }
 

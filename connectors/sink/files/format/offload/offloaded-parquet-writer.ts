@@ -9,12 +9,14 @@ import { OrderedOutput } from './ordered-output.js';
 
 /** rows per batch sent to the thread: large enough to amortise a message, small enough to overlap */
 const BATCH_ROWS = 4096;
+/** ... and at most this many estimated bytes (wide rows), which bounds the packing buffers */
+const BATCH_BYTES = 1 << 20;
 /**
  * How much of one file may be sent but not yet written to storage before `write` makes the
- * caller wait: two row groups' worth (estimated bytes), so the task keeps converting the next
- * row group while the thread encodes one — with less, the task would wait out every encode.
+ * caller wait: one row group's worth (estimated bytes) beside the one the thread is gathering,
+ * so the task converts the next row group while the thread encodes one.
  */
-const IN_FLIGHT_ROW_GROUPS = 2;
+const IN_FLIGHT_ROW_GROUPS = 1;
 const IN_FLIGHT_CAP_BYTES = 64 * 1024 * 1024;
 const DEFAULT_GROUP_BYTES = 8 * 1024 * 1024;
 
@@ -102,7 +104,7 @@ export class OffloadedParquetWriter implements RecordWriter {
     this.#groupRows++;
     this.#groupBytes += size;
     if (this.#groupRows >= this.#maxRows || this.#groupBytes >= this.#maxBytes) return this.#send(true);
-    if (this.#batchRows >= BATCH_ROWS) return this.#send(false);
+    if (this.#batchRows >= BATCH_ROWS || this.#groupBytes - this.#sentGroupBytes >= BATCH_BYTES) return this.#send(false);
   }
 
   async finish(): Promise<void> {
