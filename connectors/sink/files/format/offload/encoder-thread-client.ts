@@ -1,4 +1,4 @@
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
 import { TributaryError } from '../../../../../plugins/api/index.js';
 import { transferList } from './column-batch.js';
 import type { Encoded, EncoderReply, EncoderRequest } from './encoder-protocol.js';
@@ -21,6 +21,12 @@ export class EncoderThreadClient {
   readonly #waiting = new Map<number, Pending[]>();
   #failure: TributaryError | undefined;
   #outstanding = 0;
+  readonly #limits: ResourceLimits;
+
+  /** @param limits the thread's V8 heap limits (see PARQUET_THREAD_LIMITS) */
+  constructor(limits: ResourceLimits = {}) {
+    this.#limits = limits;
+  }
 
   /** A new file id (the thread learns of it with the `open` request). */
   newFile(): number {
@@ -60,7 +66,8 @@ export class EncoderThreadClient {
 
   #thread(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(...encoderThreadEntry());
+    const [entry, options] = encoderThreadEntry();
+    const worker = new Worker(entry, { ...options, resourceLimits: this.#limits });
     worker.on('message', (reply: EncoderReply) => this.#onReply(reply));
     worker.on('error', (error) => this.#fail(encoderFailed(error.message, error.stack ?? String(error), error)));
     worker.on('exit', (code) => {
@@ -102,13 +109,15 @@ function encoderFailed(message: string, stack: string, cause?: unknown): Tributa
 }
 
 /**
- * The thread's garbage is mostly large buffers and short-lived value arrays: a small young
+ * A Parquet thread's garbage is mostly large buffers and short-lived value arrays: a small young
  * generation keeps its resident memory low — the 1 GiB file test's worker peaked at 270 MiB with
  * 4 MB, 312 MiB with 8 or 16 MB (276 MiB without the thread) — for some more GC time in the
- * thread. The old generation is left unlimited: a limit would kill the thread (and fail the
- * task) on a large row group.
+ * thread. (Not for JSON and CSV: their lines live until a 1 MiB chunk is full, and with 4 MB
+ * they were promoted and collected again and again: 13.3 s of CPU for the JSON bench against
+ * 7.9 s without the thread, in one loaded run.) The old generation is left
+ * unlimited: a limit would kill the thread, and fail the task, on a large row group.
  */
-const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
+export const PARQUET_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 
 /**
  * The thread's entry: the compiled .js beside this module, or — when the sources run through
@@ -118,7 +127,7 @@ const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 function encoderThreadEntry(): [URL | string, WorkerOptions] {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(`./encoder-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return [entry, { resourceLimits: THREAD_LIMITS }];
+  if (!fromSource) return [entry, {}];
   const tsx = import.meta.resolve('tsx/esm/api');
-  return [`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, resourceLimits: THREAD_LIMITS }];
+  return [`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true }];
 }

@@ -4,7 +4,7 @@ import { KEY_FIELDS_METADATA, type ParquetOptions } from '../parquet-record-writ
 import { parquetColumns, type Converter } from '../parquet-schema.js';
 import type { FileDescription, RecordWriter, RecordWriterFactory } from '../record-writer.js';
 import { ColumnPacker, columnKind, fitsKind, topLevelElements, type ColumnKind } from './column-batch.js';
-import { EncoderThreadClient } from './encoder-thread-client.js';
+import { EncoderThreadClient, PARQUET_THREAD_LIMITS } from './encoder-thread-client.js';
 import { OrderedOutput } from './ordered-output.js';
 
 /** rows per batch sent to the thread: large enough to amortise a message, small enough to overlap */
@@ -132,7 +132,7 @@ export class OffloadedParquetWriter implements RecordWriter {
 
 /** Parquet through an encoder thread per sink task; `close` ends the thread (the task's stop). */
 export function offloadedParquetWriterFactory(options: ParquetOptions): RecordWriterFactory {
-  const client = new EncoderThreadClient();
+  const client = new EncoderThreadClient(PARQUET_THREAD_LIMITS);
   return {
     extension: 'parquet',
     open: (out, schema, description) => new OffloadedParquetWriter(client, out, schema, options, description),
