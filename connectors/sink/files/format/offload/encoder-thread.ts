@@ -2,10 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { OutputFile } from '../../storage/storage.js';
-import { CsvRecordWriter } from '../csv-record-writer.js';
-import { JsonRecordWriter } from '../json-record-writer.js';
 import type { RecordWriter } from '../record-writer.js';
-import { zstdCompress } from '../zstd-compressor.js';
 import { unpackColumn, type ColumnBatch } from './column-batch.js';
 import type { EncoderReply, EncoderRequest, FileSpec, ParquetFileSpec, TextFileSpec } from './encoder-protocol.js';
 
@@ -17,7 +14,16 @@ import type { EncoderReply, EncoderRequest, FileSpec, ParquetFileSpec, TextFileS
  * retries and durability stay on the task's side. Requests are handled one at a time, in order.
  */
 const CODECS = { snappy: 'SNAPPY', zstd: 'ZSTD', gzip: 'GZIP', none: 'UNCOMPRESSED' } as const;
-const compressors = { ZSTD: zstdCompress, GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
+const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
+
+/**
+ * What a file needs is loaded when the first such file opens: the thread's resident memory is
+ * part of the worker's (the 1 GiB file test allows it little), and a Parquet thread needs
+ * neither the text writers (with the plugin API behind them) nor zstd unless asked.
+ */
+async function prepare(spec: FileSpec): Promise<void> {
+  if (spec.format === 'parquet' && spec.codec === 'zstd' && !compressors.ZSTD) compressors.ZSTD = (await import('../zstd-compressor.js')).zstdCompress;
+}
 
 /**
  * hyparquet-writer's byte writer whose row groups are taken out as chunks: each an exact-size
@@ -134,15 +140,24 @@ class CollectedOutput implements OutputFile {
 
 /** JSON or CSV through the format's own writer (the same text, byte for byte, as on the task's thread). */
 class TextFileEncoder implements FileEncoder {
-  readonly #out = new CollectedOutput();
+  readonly #out: CollectedOutput;
   readonly #writer: RecordWriter;
+
+  static async open(spec: TextFileSpec): Promise<TextFileEncoder> {
+    const out = new CollectedOutput();
+    const writer = spec.format === 'json'
+      ? new (await import('../json-record-writer.js')).JsonRecordWriter(out, spec.schema, spec.options)
+      : new (await import('../csv-record-writer.js')).CsvRecordWriter(out, spec.schema, spec.options);
+    return new TextFileEncoder(out, writer);
+  }
 
   get estimatedBytes(): number {
     return this.#writer.estimatedBytes;
   }
 
-  constructor(spec: TextFileSpec) {
-    this.#writer = spec.format === 'json' ? new JsonRecordWriter(this.#out, spec.schema, spec.options) : new CsvRecordWriter(this.#out, spec.schema, spec.options);
+  private constructor(out: CollectedOutput, writer: RecordWriter) {
+    this.#out = out;
+    this.#writer = writer;
   }
 
   batch(): Uint8Array[] {
@@ -181,14 +196,15 @@ function unpinStatistics(group: { columns: { meta_data?: { statistics?: object }
 
 const files = new Map<number, FileEncoder>();
 
-function open(spec: FileSpec): FileEncoder {
-  return spec.format === 'parquet' ? new ParquetFileEncoder(spec) : new TextFileEncoder(spec);
+async function open(spec: FileSpec): Promise<FileEncoder> {
+  await prepare(spec);
+  return spec.format === 'parquet' ? new ParquetFileEncoder(spec) : TextFileEncoder.open(spec);
 }
 
 async function handle(request: EncoderRequest): Promise<Uint8Array[]> {
   switch (request.type) {
     case 'open':
-      files.set(request.file, open(request.spec));
+      files.set(request.file, await open(request.spec));
       return [];
     case 'batch':
       return encoderOf(request.file).batch(request.batch);
