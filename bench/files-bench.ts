@@ -22,9 +22,13 @@ import { sinkContext } from '../connectors/sink/files/test/sink-fixtures.js';
  * its garbage is collected before each timed batch); converting them (decimal text, timestamps,
  * UUIDs) is, on both.
  *
- * Run: node --import tsx bench/files-parquet.ts [rows]   (also files-json.ts, files-csv.ts)
+ * Run: node --import tsx bench/files-parquet.ts [rows]   (also files-json.ts, files-csv.ts);
+ *   env SINK_CONFIG adds sink properties (JSON object)
  */
 export type BenchFormat = 'parquet' | 'json' | 'csv';
+
+/** env SINK_CONFIG: a JSON object of files sink properties to add, e.g. '{"format.encoder.thread":"false"}' */
+const sinkExtra = JSON.parse(process.env.SINK_CONFIG ?? '{}') as Record<string, string>;
 
 const BATCH = 10_000;
 const CHUNK = 2048;
@@ -79,7 +83,7 @@ function peakRssMiB(): number {
 }
 
 async function sinkRun(format: BenchFormat, total: number, dir: string): Promise<{ ms: number; bytes: number; files: number }> {
-  const context = sinkContext<FilesSinkConfig>(filesSinkSpec, { topics: 'bench', 'store.url': `file://${dir}`, format, 'rotate.interval.ms': '0' }, 'bench');
+  const context = sinkContext<FilesSinkConfig>(filesSinkSpec, { topics: 'bench', 'store.url': `file://${dir}`, format, 'rotate.interval.ms': '0', ...sinkExtra }, 'bench');
   const task = new FilesSinkTask();
   await task.start(context);
   let ms = 0;
@@ -145,7 +149,7 @@ async function duckdbRun(format: BenchFormat, total: number, path: string): Prom
 
 /** The record writer alone (no task, shaper, partitioner or committer): the sink's own overhead is the difference. */
 async function writerRun(format: BenchFormat, total: number, dir: string): Promise<{ ms: number }> {
-  const context = sinkContext<FilesSinkConfig>(filesSinkSpec, { topics: 'bench', 'store.url': `file://${dir}`, format }, 'bench');
+  const context = sinkContext<FilesSinkConfig>(filesSinkSpec, { topics: 'bench', 'store.url': `file://${dir}`, format, ...sinkExtra }, 'bench');
   const storage = new LocalStorage(dir, 'bench', { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 });
   await storage.start();
   const out = await storage.create(`bare.${format}`);

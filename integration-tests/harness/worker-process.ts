@@ -28,12 +28,13 @@ export function writeProperties(path: string, props: Record<string, string>): st
  * child process (from the TypeScript sources unless `compiled`), so tests can kill it with SIGKILL like a crash. Resolves once /health answers 200; rejects with the worker's
  * stderr if it exits first or is not ready within the timeout.
  */
-export async function startWorkerProcess(dir: string, workerProps: Record<string, string>, connectorFiles: string[] = [], options: { timeoutMs?: number; expectExit?: boolean; mode?: 'standalone' | 'distributed'; compiled?: boolean } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(dir: string, workerProps: Record<string, string>, connectorFiles: string[] = [], options: { timeoutMs?: number; expectExit?: boolean; mode?: 'standalone' | 'distributed'; compiled?: boolean; nodeArgs?: string[] } = {}): Promise<WorkerProcess> {
   const port = Number(workerProps['rest.port'] ?? (await freePort()));
   const mode = options.mode ?? 'standalone';
   const props = { ...(mode === 'standalone' ? { 'state.dir': join(dir, 'state') } : {}), listeners: `http://127.0.0.1:${port}`, 'log.level': 'info', ...workerProps };
   const workerFile = writeProperties(join(dir, `worker-${port}.properties`), props);
-  const child = spawn(process.execPath, [join(ROOT, 'bin/tributary.js'), mode, workerFile, ...connectorFiles], {
+  // nodeArgs: V8/Node flags Node refuses in NODE_OPTIONS (benchmarks: --cpu-prof)
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'bin/tributary.js'), mode, workerFile, ...connectorFiles], {
     cwd: ROOT,
     // `compiled`: what bin/tributary.js picks, dist/ when it is up to date (benchmarks: tsx costs
     // some 40 MB of RSS); otherwise always the sources, so a test never runs stale code

@@ -3,7 +3,7 @@ import { filesSinkSpec } from '../files/files-sink-config.js';
 
 const {
   format: _format, 'format.class': _formatClass, 'value.layout': _layout, 'parquet.codec': _codec,
-  'parquet.row.group.size': _rowGroup, 'csv.delimiter': _delimiter, 'csv.null.value': _null, 'csv.header': _header,
+  'parquet.row.group.size': _rowGroup, 'format.encoder.thread': _encoderThread, 'csv.delimiter': _delimiter, 'csv.null.value': _null, 'csv.header': _header,
   'json.decimal.format': _decimal, 'topics.dir': _topicsDir, 'rotate.interval.ms': _interval,
   ...shared
 } = filesSinkSpec.properties;

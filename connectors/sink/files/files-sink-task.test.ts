@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Schemas, type SinkRecord } from '../../../plugins/api/index.js';
 import { tempDir } from '../../../integration-tests/harness/temp.js';
@@ -304,4 +304,30 @@ test('a task stopped during a put writes nothing more: the rest of the put fails
   await assert.rejects(task.put(datagenRecords(501, 1500, datagenOptions('t'))), (error: { code?: string }) => error.code === 'task.stopped');
   assert.deepEqual(listFiles(dir.path), [], 'the open file was discarded and none was begun after the stop');
   dir.remove();
+});
+
+test('format.encoder.thread=true: the same files, preCommit after completion, for Parquet, JSON and CSV', async () => {
+  for (const format of ['parquet', 'json', 'csv']) {
+    const on = tempDir(`files-thread-${format}`);
+    const off = tempDir(`files-nothread-${format}`);
+    const a = await startTask(on.path, { 'flush.size': '1000', format, 'format.encoder.thread': 'true' });
+    const b = await startTask(off.path, { 'flush.size': '1000', format });
+    const records = datagenRecords(1, 2500, datagenOptions('t'));
+    await a.task.put(records);
+    await b.task.put(records);
+    // the completed files are in place (durable) once put returns, before preCommit reports them
+    assert.deepEqual(await a.task.preCommit(tp(2500)), openAt(2000, 2001), format);
+    assert.equal(listFiles(on.path).length, 2, format);
+    await a.task.closeAll();
+    await b.task.closeAll();
+    assert.deepEqual(listFiles(on.path), listFiles(off.path), format);
+    for (const f of listFiles(on.path)) {
+      const read = format === 'parquet' ? readParquet : async (p: string) => readFileSync(p, 'utf8');
+      assert.deepEqual(await read(join(on.path, f)), await read(join(off.path, f)), `${format} ${f}`);
+    }
+    await a.task.stop();
+    await b.task.stop();
+    on.remove();
+    off.remove();
+  }
 });

@@ -8,6 +8,8 @@ import {
 import { parseRowGroupSize, resolveFormat, resolvePartitioner, type FilesSinkConfig } from './files-sink-config.js';
 import { csvWriterFactory } from './format/csv-record-writer.js';
 import { jsonWriterFactory } from './format/json-record-writer.js';
+import { offloadedParquetWriterFactory } from './format/offload/offloaded-parquet-writer.js';
+import { offloadedCsvWriterFactory, offloadedJsonWriterFactory } from './format/offload/offloaded-text-writer.js';
 import { parquetWriterFactory } from './format/parquet-record-writer.js';
 import type { RecordWriterFactory } from './format/record-writer.js';
 import { createPartitioner } from './partitioner/partitioner.js';
@@ -149,6 +151,7 @@ export class FilesSinkTask implements SinkTask<FilesSinkConfig> {
     for (const writer of this.#writers.values()) await writer.abortAll();
     this.#writers.clear();
     this.#last = undefined;
+    await this.#writerContext?.format.close?.();
     await this.#storage?.close();
   }
 
@@ -173,10 +176,18 @@ function key(topic: string, partition: number): string {
 
 export function formatFactory(c: FilesSinkConfig): RecordWriterFactory {
   const format = resolveFormat(c['format.class'], c.format) ?? 'parquet';
-  if (format === 'json') return jsonWriterFactory({ gzip: c['json.compression'] === 'gzip', decimalAs: c['json.decimal.format'] === 'NUMERIC' ? 'number' : 'string' });
-  if (format === 'csv') return csvWriterFactory({ delimiter: c['csv.delimiter'], nullValue: c['csv.null.value'], header: c['csv.header'] });
+  const thread = c['format.encoder.thread'];
+  if (format === 'json') {
+    const json = { gzip: c['json.compression'] === 'gzip', decimalAs: c['json.decimal.format'] === 'NUMERIC' ? 'number' as const : 'string' as const };
+    return thread ? offloadedJsonWriterFactory(json) : jsonWriterFactory(json);
+  }
+  if (format === 'csv') {
+    const csv = { delimiter: c['csv.delimiter'], nullValue: c['csv.null.value'], header: c['csv.header'] };
+    return thread ? offloadedCsvWriterFactory(csv) : csvWriterFactory(csv);
+  }
   const size = parseRowGroupSize(c['parquet.row.group.size']);
-  return parquetWriterFactory({ codec: c['parquet.codec'], rowGroupRows: size.rows, rowGroupBytes: size.bytes, createdBy: `tributary files sink ${VERSION}` });
+  const options = { codec: c['parquet.codec'], rowGroupRows: size.rows, rowGroupBytes: size.bytes, createdBy: `tributary files sink ${VERSION}` };
+  return thread ? offloadedParquetWriterFactory(options) : parquetWriterFactory(options);
 }
 
 function stoppedError(context: SinkTaskContext<FilesSinkConfig>): TributaryError {

@@ -181,7 +181,7 @@ export class TopicPartitionWriter {
 
   /** Drops open files without completing them: their records are replayed after a restart. */
   async abortAll(): Promise<void> {
-    for (const file of this.#open.values()) await file.out.abort();
+    for (const file of this.#open.values()) await abortFile(file);
     this.#open.clear();
   }
 
@@ -254,7 +254,7 @@ export class TopicPartitionWriter {
         if (await this.#complete(files[i])) completed++;
       } catch (error) {
         // the files not completed yet are dropped (their records are replayed)
-        for (const rest of files.slice(i + 1)) await rest.out.abort();
+        for (const rest of files.slice(i + 1)) await abortFile(rest);
         throw error;
       }
     }
@@ -266,20 +266,26 @@ export class TopicPartitionWriter {
   async #complete(file: OpenFile): Promise<boolean> {
     if (file.records === 0) {
       // its only records were errant: an empty file would carry a misleading name
-      await file.out.abort();
+      await abortFile(file);
       return false;
     }
     try {
       await file.writer.finish();
       await file.out.commit();
     } catch (error) {
-      await file.out.abort();
+      await abortFile(file);
       throw error;
     }
     this.#ctx.metrics.fileClosed(this.topic, file.out.bytesWritten, file.records, this.#ctx.now() - file.oldestRecordTime);
     this.#ctx.logger.debug({ file: file.out.path, records: file.records, bytes: file.out.bytesWritten }, 'file completed');
     return true;
   }
+}
+
+/** Drops an open file: its output, and what its writer holds beside it. */
+function abortFile(file: OpenFile): Promise<void> {
+  file.writer.abort?.();
+  return file.out.abort();
 }
 
 /** The key's field names (see FileDescription): from the key schema, else from a schemaless key object. */

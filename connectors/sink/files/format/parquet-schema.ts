@@ -1,6 +1,6 @@
 import type { SchemaElement } from 'hyparquet';
 import { decimalPrecision, decimalScale, LogicalName, toJsonText, type Schema } from '../../../../plugins/api/index.js';
-import { debeziumTimestampToParquet, decimalToUnscaled, variableScaleDecimalText, zonedTimestampToMicros } from './value-conversions.js';
+import { debeziumTimestampToParquet, decimalToUnscaled, decimalToUnscaledExact, variableScaleDecimalText, zonedTimestampToMicros, zonedTimestampToMicrosExact } from './value-conversions.js';
 
 /** Turns a record value into what hyparquet-writer encodes for that column (bigint for INT64...). */
 export type Converter = (value: unknown) => unknown;
@@ -22,11 +22,21 @@ const DEFAULT_DECIMAL_PRECISION = 38;
  * Timestamps beyond the int64 range are clamped, ±infinity become the int64 extremes
  * (value-conversions.ts).
  */
-export function parquetColumns(struct: Schema): ParquetColumns {
+export function parquetColumns(struct: Schema, options: ConverterOptions = {}): ParquetColumns {
   const elements: SchemaElement[] = [{ name: 'root', num_children: struct.fields?.length ?? 0 }];
   const converters: Converter[] = [];
-  for (const f of struct.fields ?? []) converters.push(addField(elements, f.name, f.schema));
+  for (const f of struct.fields ?? []) converters.push(addField(elements, f.name, f.schema, options.packed === true));
   return { elements, converters };
+}
+
+export interface ConverterOptions {
+  /**
+   * For a writer that packs each converted value before converting the next row (the encoder
+   * thread's packer): top-level INT64 values (int64, zoned timestamps, decimals up to 18 digits)
+   * come as numbers when a double holds them exactly — no BigInt per value — and UUIDs are
+   * parsed into one buffer per column that each row reuses.
+   */
+  readonly packed?: boolean;
 }
 
 function rep(schema: Schema): 'OPTIONAL' | 'REQUIRED' {
@@ -43,8 +53,9 @@ function nullableFor(name: string, schema: Schema): (convert: Converter) => Conv
 }
 const toBig: Converter = (v) => (typeof v === 'bigint' ? v : BigInt(v as number | string));
 const toNumber: Converter = (v) => (typeof v === 'number' ? v : Number(v));
+const toSafeNumberOrBig: Converter = (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : toBig(v));
 
-function addField(out: SchemaElement[], name: string, schema: Schema): Converter {
+function addField(out: SchemaElement[], name: string, schema: Schema, packed = false): Converter {
   const repetition_type = rep(schema);
   const nullable = nullableFor(name, schema);
   switch (schema.name) {
@@ -57,6 +68,7 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
         ...(physical === 'FIXED_LEN_BYTE_ARRAY' ? { type_length: fixedLength(precision) } : {}),
         logical_type: { type: 'DECIMAL', precision, scale },
       });
+      if (packed && physical !== 'FIXED_LEN_BYTE_ARRAY') return nullable((v) => decimalToUnscaledExact(v as string | number | bigint, scale, precision));
       return nullable((v) => decimalToUnscaled(v as string | number | bigint, scale, precision));
     }
     case LogicalName.Date:
@@ -92,7 +104,7 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
     case LogicalName.ZonedTimestamp:
       // the instant, clamped to the int64 range; infinity and -infinity become its extremes
       out.push({ name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } });
-      return nullable((v) => zonedTimestampToMicros(String(v)));
+      return nullable(packed ? (v) => zonedTimestampToMicrosExact(String(v)) : (v) => zonedTimestampToMicros(String(v)));
     case 'io.debezium.data.VariableScaleDecimal':
       // no Parquet DECIMAL has a scale per value: the exact decimal text
       out.push({ name, repetition_type, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } });
@@ -105,7 +117,11 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
       return nullable((v) => Buffer.from(typeof v === 'string' ? v : toJsonText(v), 'utf8'));
     case LogicalName.Uuid:
       out.push({ name, repetition_type, type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } });
-      return nullable(uuidBytes);
+      if (packed) {
+        const reused = new Uint8Array(16);
+        return nullable((v) => uuidBytes(v, reused));
+      }
+      return nullable((v) => uuidBytes(v));
     default:
       break;
   }
@@ -123,7 +139,7 @@ function addField(out: SchemaElement[], name: string, schema: Schema): Converter
       return nullable(toNumber);
     case 'int64':
       out.push({ name, repetition_type, type: 'INT64' });
-      return nullable(toBig);
+      return nullable(packed ? toSafeNumberOrBig : toBig);
     case 'float32':
       out.push({ name, repetition_type, type: 'FLOAT' });
       return nullable(toNumber);
@@ -178,14 +194,14 @@ for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
 const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
 /** A canonical UUID string as its 16 bytes (hyparquet-writer's own parser is slow per value). */
-function uuidBytes(v: unknown): Uint8Array {
+function uuidBytes(v: unknown, into?: Uint8Array): Uint8Array {
   if (v instanceof Uint8Array && v.length === 16) return v;
   const text = String(v);
   if (text.length !== 36 || text.charCodeAt(8) !== 45 || text.charCodeAt(13) !== 45 || text.charCodeAt(18) !== 45 || text.charCodeAt(23) !== 45) {
     throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
   }
   // from Node's shared pool: no allocation of its own for 16 bytes
-  const out = Buffer.allocUnsafe(16);
+  const out = into ?? Buffer.allocUnsafe(16);
   for (let i = 0; i < 16; i++) {
     const at = UUID_DIGITS[i];
     const hi = HEX_VALUE[text.charCodeAt(at)];

@@ -14,6 +14,8 @@ export interface RecordWriter {
   readonly estimatedBytes: number;
   /** writes what is buffered and the format's trailer; the caller then commits the output */
   finish(): Promise<void>;
+  /** the file is dropped (its output aborted): release what the writer holds elsewhere (an encoder thread's state) */
+  abort?(): void;
 }
 
 /** What a file says about its records beyond their columns (formats with a footer keep it there). */
@@ -30,4 +32,6 @@ export interface RecordWriterFactory {
   /** file name extension without the dot, e.g. `parquet` or `json.gz` */
   readonly extension: string;
   open(out: OutputFile, schema: Schema, description?: FileDescription): RecordWriter;
+  /** the task stops: release what the factory's writers share (an encoder thread) */
+  close?(): Promise<void>;
 }

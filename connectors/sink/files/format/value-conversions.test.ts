@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampFinite, daysToIsoDate, debeziumTimestampToParquet, decimalToUnscaled, INFINITE_TIMESTAMP, timeOfValue, variableScaleDecimalText, zonedTimestampToMicros } from './value-conversions.js';
+import { clampFinite, daysToIsoDate, debeziumTimestampToParquet, decimalToUnscaled, decimalToUnscaledExact, INFINITE_TIMESTAMP, timeOfValue, variableScaleDecimalText, zonedTimestampToMicros, zonedTimestampToMicrosExact } from './value-conversions.js';
 
 test('decimals scale exactly, without floats', () => {
   assert.equal(decimalToUnscaled('-12.5', 2), -1250n);
@@ -82,4 +82,22 @@ test('dates as text, and VariableScaleDecimal as its decimal', () => {
   assert.equal(variableScaleDecimalText({ scale: 0, value: Buffer.from([0]) }), '0');
   assert.equal(variableScaleDecimalText({ scale: 1, value: 'Dw==' }), '1.5');
   assert.equal(variableScaleDecimalText({ scale: -2, value: Buffer.from([1]) }), '100');
+});
+
+test('the exact number-or-bigint conversions (encoder thread packing) equal the bigint ones', () => {
+  const stamps = ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.1Z', '2026-01-01T00:00:00.123456Z', '2026-01-01T00:00:00.123456789Z', '1969-12-31T23:59:59.999999Z',
+    '0050-06-01T00:00:00.5Z', '2024-02-29T12:34:56.000001Z', '9999-12-31T23:59:59.999999Z', '+21016-11-04T06:51:30Z', '2026-01-01T02:00:00.5+02:00', 'infinity'];
+  for (const text of stamps) {
+    const exact = zonedTimestampToMicrosExact(text);
+    assert.equal(BigInt(exact), zonedTimestampToMicros(text), text);
+    // a number only where a double holds the microseconds exactly
+    if (typeof exact === 'number') assert.ok(Number.isSafeInteger(exact), text);
+  }
+  assert.equal(typeof zonedTimestampToMicrosExact('2026-01-01T00:00:00.123456Z'), 'number');
+  assert.equal(typeof zonedTimestampToMicrosExact('9999-12-31T23:59:59.999999Z'), 'bigint');
+  for (const bad of ['2026-02-31T00:00:00.5Z', '2026-01-01T00:00:00.Z', '2026-01-01T00:00:0a.5Z']) assert.throws(() => zonedTimestampToMicrosExact(bad), RangeError, bad);
+  for (const [text, scale, precision] of [['96791.97', 2, 12], ['-0.05', 2, 12], ['12345678901234567890.12', 2, 38], ['1.2300', 2, 12], ['3', 3, 10]] as const) {
+    assert.equal(BigInt(decimalToUnscaledExact(text, scale, precision)), decimalToUnscaled(text, scale, precision), text);
+  }
+  assert.throws(() => decimalToUnscaledExact('123456789012.34', 2, 12), RangeError);
 });

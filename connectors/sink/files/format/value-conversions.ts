@@ -29,6 +29,25 @@ export function decimalToUnscaled(value: string | number | bigint, scale: number
  * and at most 15 digits in all, which a double holds exactly, so one BigInt is made per value.
  */
 function plainDecimal(text: string, scale: number, precision?: number): bigint | undefined {
+  const units = plainDecimalUnits(text, scale, precision);
+  return units === undefined ? undefined : BigInt(units);
+}
+
+/**
+ * The unscaled value of a decimal exactly, as a number when the common text form allows it (see
+ * plainDecimalUnits), else as a bigint: for writers that take either, so the common case
+ * allocates no BigInt.
+ */
+export function decimalToUnscaledExact(value: string | number | bigint, scale: number, precision?: number): number | bigint {
+  if (typeof value === 'string') {
+    const units = plainDecimalUnits(value, scale, precision);
+    if (units !== undefined) return units;
+  }
+  return decimalToUnscaled(value, scale, precision);
+}
+
+/** plainDecimal's unscaled value as a number (at most 15 digits: exact in a double). */
+function plainDecimalUnits(text: string, scale: number, precision?: number): number | undefined {
   const n = text.length;
   let i = text.charCodeAt(0) === 45 ? 1 : 0;
   const start = i;
@@ -50,7 +69,7 @@ function plainDecimal(text: string, scale: number, precision?: number): bigint |
   const total = digits + scale;
   if (total > 15) return undefined;
   if (precision !== undefined && total - (i - start === 1 && text.charCodeAt(start) === 48 ? 1 : 0) > precision) return undefined;
-  return BigInt(start === 1 ? -units : units);
+  return start === 1 ? -units : units;
 }
 
 function numberText(n: number): string {
@@ -150,8 +169,8 @@ const ISO = /^([+-]?\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]
  * range; Debezium's ZonedTimestamp `infinity` / `-infinity` give ±INFINITE_TIMESTAMP.
  */
 export function zonedTimestampToMicros(text: string): bigint {
-  const fast = isoMillisUtc(text);
-  if (fast !== undefined) return BigInt(fast * 1000);
+  const fast = isoMicrosUtc(text);
+  if (fast !== undefined) return BigInt(fast);
   if (text === 'infinity') return INFINITE_TIMESTAMP;
   if (text === '-infinity') return -INFINITE_TIMESTAMP;
   const m = ISO.exec(text.trim());
@@ -167,6 +186,41 @@ export function zonedTimestampToMicros(text: string): bigint {
   }
   const seconds = daysFromCivil(Number(y), Number(mo), Number(d)) * 86_400 + Number(h) * 3600 + Number(mi) * 60 + Number(s) - offsetSeconds;
   return clampFinite(BigInt(seconds) * 1_000_000n + BigInt(frac.padEnd(6, '0').slice(0, 6)));
+}
+
+/** zonedTimestampToMicros as a number when the common form allows it exactly (see isoMicrosUtc), else a bigint. */
+export function zonedTimestampToMicrosExact(text: string): number | bigint {
+  return isoMicrosUtc(text) ?? zonedTimestampToMicros(text);
+}
+
+/**
+ * "2026-01-01T00:00:00.123456Z" — UTC, 0 to 9 fraction digits, what the postgres source and
+ * Date#toISOString write — as microseconds, without a regex; undefined for any other form, and
+ * beyond the instants a double holds exactly in microseconds (about years 1685 to 2255).
+ */
+function isoMicrosUtc(text: string): number | undefined {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 || text.charCodeAt(10) !== 84) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  let micros = 0;
+  if (n > 20) {
+    if (text.charCodeAt(19) !== 46 || n === 21) return undefined;
+    const digits = n - 21;
+    const frac = digit(text, 20, Math.min(digits, 6));
+    const rest = digits > 6 ? digit(text, 26, digits - 6) : 0;
+    if (Number.isNaN(frac) || Number.isNaN(rest)) return undefined;
+    micros = digits >= 6 ? frac : frac * 10 ** (6 - digits);
+  }
+  const year = digit(text, 0, 4);
+  const month = digit(text, 5, 2);
+  const day = digit(text, 8, 2);
+  const hour = digit(text, 11, 2);
+  const minute = digit(text, 14, 2);
+  const second = digit(text, 17, 2);
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 60)) return undefined;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  const out = seconds * 1_000_000 + micros;
+  return Number.isSafeInteger(out) ? out : undefined;
 }
 
 /** The exact decimal text of Debezium's VariableScaleDecimal struct `{scale, value}` (value: unscaled two's complement bytes). */
