@@ -24,7 +24,7 @@ before(async () => { [kafka, pg] = await Promise.all([sharedKafka(), sharedPostg
 
 const INITIAL = 3_000;
 
-describe('exactly-once sources in a worker group', { timeout: 300_000 }, () => {
+describe('exactly-once sources in a worker group', { timeout: 420_000 }, () => {
   const dir = tempDir('eos-sources');
   let workers: GroupWorker[] = [];
   after(async () => {
@@ -81,10 +81,16 @@ describe('exactly-once sources in a worker group', { timeout: 300_000 }, () => {
       await load;
       const expected = INITIAL + inserted + updated;
 
+      // the source catches up on what was written around the kills (under a loaded CI a while);
+      // a failure says how far it got
+      let seen = 0;
       const committed = await eventually(async () => {
         const read = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, timeoutMs: 60_000 });
+        seen = read.length;
         return read.length >= expected ? read : undefined;
-      }, 90_000, `${expected} changes in the topic`);
+      }, 180_000, `${expected} changes in the topic`).catch((error: Error) => {
+        throw new Error(`${error.message}: ${seen} there at the last read`, { cause: error });
+      });
       const positions = committed.map(positionOf);
       const twice = positions.length - new Set(positions).size;
       const ops = countOps(committed);
