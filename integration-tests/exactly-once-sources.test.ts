@@ -97,6 +97,12 @@ describe('exactly-once sources in a worker group', { timeout: 420_000 }, () => {
       t.diagnostic(`read_committed: ${committed.length} records, ${twice} positions twice; expected ${INITIAL} reads, ${inserted} inserts, ${updated} updates`);
       const everything = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED, timeoutMs: 60_000 });
       t.diagnostic(`read_uncommitted sees ${everything.length - committed.length} more (aborted transactions of the killed workers)`);
+      if (twice > 0) {
+        const counts = new Map<string, Message[]>();
+        for (const m of committed) counts.set(positionOf(m), [...(counts.get(positionOf(m)) ?? []), m]);
+        const twiceAt = [...counts].filter(([, ms]) => ms.length > 1).slice(0, 5).map(([p, ms]) => `${p} at ${ms.map((m) => `${m.partition}@${m.offset}`).join(', ')}`);
+        t.diagnostic(`positions twice (first 5): ${twiceAt.join('; ')}`);
+      }
       assert.equal(twice, 0, 'no change twice');
       assert.deepEqual(ops, { r: INITIAL, c: inserted, u: updated });
       assert.equal(committed.length, expected);
