@@ -114,7 +114,7 @@ test('connectors, statuses and offsets live in Kafka: a second worker process fi
     const seqs = landedSeqs(lake);
     const have = new Set(seqs);
     const missing = Array.from({ length: TOTAL }, (_, i) => i + 1).filter((n) => !have.has(n));
-    const messages = await readTopic(kafka, topic, { idleMs: 1000 }).catch(() => []);
+    const messages = await readTopic(kafka, topic).catch(() => []);
     for (const p of [0, 1, 2]) {
       const seqsIn = messages.filter((m) => m.partition === p).map((m) => `${m.offset}:${(JSON.parse(m.value!.toString()) as { after: { seq: number } }).after.seq}`);
       const firstMissing = missing.find((n) => seqsIn.some((x) => x.endsWith(`:${n}`)));

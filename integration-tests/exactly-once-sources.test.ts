@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { compatibilityPartitioner, FetchIsolationLevels, Producer, type Message } from '@platformatic/kafka';
+import { compatibilityPartitioner, FetchIsolationLevels, Producer } from '@platformatic/kafka';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
-import { errorMatching, readTopic } from './harness/kafka-clients.js';
+import { endOffsets, errorMatching, readTopic, type TopicRecord } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
@@ -50,6 +53,7 @@ describe('exactly-once sources in a worker group', { timeout: 420_000 }, () => {
       let updated = 0;
       let nextId = INITIAL + 1;
       let writing = true;
+      const killed: GroupWorker[] = [];
       const load = (async () => {
         while (writing) {
           await pg.query(db, `INSERT INTO t SELECT g, 0 FROM generate_series(${nextId}, ${nextId + 19}) g`);
@@ -69,6 +73,7 @@ describe('exactly-once sources in a worker group', { timeout: 420_000 }, () => {
         const owner = (await allTasks(workers[0].url, 'pg', 1)).tasks[0].worker_id as string;
         const victim = workers.find((w) => w.id === owner)!;
         await victim.kill('SIGKILL');
+        killed.push(victim);
         workers = workers.filter((w) => w !== victim);
         workers.push(await startGroupWorker(kafka, group, dir.path, eos));
         await eventually(async () => {
@@ -88,8 +93,13 @@ describe('exactly-once sources in a worker group', { timeout: 420_000 }, () => {
         const read = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, timeoutMs: 60_000 });
         seen = read.length;
         return read.length >= expected ? read : undefined;
-      }, 180_000, `${expected} changes in the topic`).catch((error: Error) => {
-        throw new Error(`${error.message}: ${seen} there at the last read`, { cause: error });
+      }, 180_000, `${expected} changes in the topic`).catch(async (error: Error) => {
+        // stuck (the slot's confirmed position behind the WAL) or lost (confirmed past what the topic has)?
+        const slot = await pg.query(db, `SELECT active, active_pid, confirmed_flush_lsn::text, restart_lsn::text, pg_current_wal_lsn()::text AS wal FROM pg_replication_slots WHERE slot_name = '${source['slot.name']}'`);
+        const status = (await rest(`${workers[0].url}/connectors/pg/status`, 'GET').catch(() => ({ body: null }))).body;
+        // a last stable offset below the high watermark for long: a transaction left open (hanging)
+        const ends = { committed: await endOffsets(kafka, topic, FetchIsolationLevels.READ_COMMITTED), all: await endOffsets(kafka, topic) };
+        throw new Error(`${error.message}: ${seen} there at the last read; end offsets read_committed ${ends.committed.join(',')}, read_uncommitted ${ends.all.join(',')}; slot ${JSON.stringify(slot)}; status ${JSON.stringify(status)}; worker logs in ${keepLogs([...killed, ...workers])}`, { cause: error });
       });
       const positions = committed.map(positionOf);
       const twice = positions.length - new Set(positions).size;
@@ -98,7 +108,7 @@ describe('exactly-once sources in a worker group', { timeout: 420_000 }, () => {
       const everything = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED, timeoutMs: 60_000 });
       t.diagnostic(`read_uncommitted sees ${everything.length - committed.length} more (aborted transactions of the killed workers)`);
       if (twice > 0) {
-        const counts = new Map<string, Message[]>();
+        const counts = new Map<string, TopicRecord[]>();
         for (const m of committed) counts.set(positionOf(m), [...(counts.get(positionOf(m)) ?? []), m]);
         const twiceAt = [...counts].filter(([, ms]) => ms.length > 1).slice(0, 5).map(([p, ms]) => `${p} at ${ms.map((m) => `${m.partition}@${m.offset}`).join(', ')}`);
         t.diagnostic(`positions twice (first 5): ${twiceAt.join('; ')}`);
@@ -147,12 +157,19 @@ describe('exactly-once sources: task ids that are gone', { timeout: 180_000 }, (
   });
 });
 
-function positionOf(message: Message): string {
+/** Every worker's whole log, kept after the test's folder is gone (a failure's tail is short). */
+function keepLogs(workers: readonly GroupWorker[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-eos-logs-'));
+  for (const w of workers) writeFileSync(join(dir, `${w.id.replace(/[^\w.-]/g, '_')}.log`), w.stderr());
+  return dir;
+}
+
+function positionOf(message: TopicRecord): string {
   for (const [key, value] of message.headers) if (String(key) === 'tributary.position') return String(value);
   throw new Error(`record at offset ${message.offset} has no tributary.position header`);
 }
 
-function countOps(messages: readonly Message[]): Record<string, number> {
+function countOps(messages: readonly TopicRecord[]): Record<string, number> {
   const ops: Record<string, number> = {};
   for (const m of messages) {
     if (!m.value || m.value.length === 0) continue;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Message } from '@platformatic/kafka';
 import { startDistributed } from '../cli/distributed-worker.js';
 import type { Logger } from '../plugins/api/index.js';
 import type { ConfigChange } from '../runtime/storage/config-backing-store.js';
@@ -13,7 +12,7 @@ import { KafkaConfigStore } from '../runtime/storage/kafka-config-store.js';
 import { KafkaOffsetStore } from '../runtime/storage/kafka-offset-store.js';
 import type { KafkaStoreOptions } from '../runtime/storage/kafka-store-options.js';
 import { KafkaStatusStore } from '../runtime/storage/kafka-status-store.js';
-import { adminFor, readTopic } from './harness/kafka-clients.js';
+import { adminFor, readTopic, type TopicRecord } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { connectorState as connectorStateOf, debeziumPostgresConfig, deleteConnectorAndSlot, startKafkaConnect, type KafkaConnectWorker } from './harness/kafka-connect.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
@@ -42,7 +41,7 @@ after(async () => {
   files.remove();
 });
 
-async function latestByKey(topic: string): Promise<Map<string, Message>> {
+async function latestByKey(topic: string): Promise<Map<string, TopicRecord>> {
   const records = await readTopic(kafka, topic);
   return new Map(records.map((r) => [r.key.toString(), r]));
 }
@@ -233,7 +232,7 @@ describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal t
     let expected: unknown;
     let held: unknown;
     await eventually(async () => {
-      const latest = decodeOffsetValue((await readTopic(kafka, connect.topics.offsets, { idleMs: 3000 })).filter((r) => decodeOffsetKey(r.key)?.connector === name).at(-1)!.value);
+      const latest = decodeOffsetValue((await readTopic(kafka, connect.topics.offsets)).filter((r) => decodeOffsetKey(r.key)?.connector === name).at(-1)!.value);
       expected = [{ partition: { server: prefix }, offset: latest }];
       held = await store.connectorOffsets(name);
       return JSON.stringify(held) === JSON.stringify(expected) || undefined;
@@ -255,7 +254,7 @@ describe('Kafka Connect 4.3 + Debezium 3.6.1 as the reference for the internal t
     const res = await fetch(`${tributary.url}/connectors/${name}/offsets`);
     assert.equal(res.status, 200, await res.clone().text());
     const shown = (await res.json()) as { offsets: unknown[] };
-    const latest = decodeOffsetValue((await readTopic(kafka, connect.topics.offsets, { idleMs: 1000 })).filter((r) => decodeOffsetKey(r.key)?.connector === name).at(-1)!.value);
+    const latest = decodeOffsetValue((await readTopic(kafka, connect.topics.offsets)).filter((r) => decodeOffsetKey(r.key)?.connector === name).at(-1)!.value);
     assert.deepEqual(shown.offsets, [{ partition: { server: prefix }, offset: latest }]);
   });
 });

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Message } from '@platformatic/kafka';
 import { startEmbeddedWorker, type EmbeddedWorker } from '../cli/embedded-worker.js';
 import { CONNECTOR_VERSION } from '../connectors/source/postgres/source-info.js';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { KafkaBus } from '../runtime/bus/kafka/kafka-bus.js';
-import { endOffsets, readTopic } from './harness/kafka-clients.js';
+import { endOffsets, readTopic, type TopicRecord } from './harness/kafka-clients.js';
 import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { debeziumPostgresConfig, deleteConnectorAndSlot, DEBEZIUM_VERSION, startKafkaConnect, waitForTasksRunning, type KafkaConnectWorker } from './harness/kafka-connect.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
@@ -59,7 +58,7 @@ type Json = Record<string, any>;
 interface Event { key: Json | null; value: Json | null }
 
 /** key and value as JSON, the topic prefix replaced by PREFIX (schema names carry it) */
-function parse(m: Message, prefix: string): Event {
+function parse(m: TopicRecord, prefix: string): Event {
   const json = (b: Buffer | undefined) => (b?.length ? (JSON.parse(b.toString('utf8').replaceAll(prefix, 'PREFIX')) as Json) : null);
   return { key: json(m.key), value: json(m.value) };
 }

@@ -1,6 +1,6 @@
 import { before } from 'node:test';
 import { restContractSuite } from '../rest/test/rest-contract-suite.js';
-import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { sharedKafkaCluster, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
 import { settled, startGroup } from './harness/worker-group.js';
 
@@ -9,7 +9,7 @@ import { settled, startGroup } from './harness/worker-group.js';
 // forwarded to the leader, its reads answered from the config and status topics it reads, and
 // the connectors' tasks run on either worker.
 let kafka: KafkaEndpoint;
-before(async () => { kafka = await sharedKafka(); });
+before(async () => { kafka = await sharedKafkaCluster(); });
 
 restContractSuite('REST contract against the follower of a two-worker group', async () => {
   const dir = tempDir('rest-contract-group');

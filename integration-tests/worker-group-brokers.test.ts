@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FetchIsolationLevels, type Message } from '@platformatic/kafka';
+import { FetchIsolationLevels } from '@platformatic/kafka';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { DuckDbReader } from './harness/duckdb-reader.js';
-import { readTopic } from './harness/kafka-clients.js';
+import { readTopic, type TopicRecord } from './harness/kafka-clients.js';
 import { startKafkaCluster, uniqueName, type KafkaCluster } from './harness/kafka-cluster.js';
 import { auditTopic, latestState, tableStateQuery } from './harness/lake-audit.js';
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
@@ -132,7 +132,7 @@ describe('a PostgreSQL source in a worker group on a 3-broker cluster', { timeou
       await victim.kill('SIGKILL');
       workers = workers.filter((w) => w !== victim);
       const failover = await eventually(async () => {
-        const built = (await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, idleMs: 300, timeoutMs: 60_000 }))
+        const built = (await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, timeoutMs: 60_000 }))
           .filter((m) => m.value && m.value.length > 0).map((m) => (JSON.parse(m.value.toString()) as { ts_ms: number }).ts_ms).filter((ts) => ts > killedAt);
         return built.length > 0 ? Math.min(...built) - killedAt : undefined;
       }, 60_000, 'the source producing again elsewhere');
@@ -165,7 +165,7 @@ describe('a PostgreSQL source in a worker group on a 3-broker cluster', { timeou
   });
 });
 
-function positionOf(message: Message): string {
+function positionOf(message: TopicRecord): string {
   for (const [key, value] of message.headers) if (String(key) === 'tributary.position') return String(value);
   throw new Error(`record at offset ${message.offset} has no tributary.position header`);
 }

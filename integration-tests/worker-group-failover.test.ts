@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTopic } from './harness/kafka-clients.js';
-import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { replicationFactorFor, sharedKafkaCluster, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
 import {
   allTasks, assertLandedOnce, createPipeline, landed, metric, rest, settled, sourceOwners, startGroup, startGroupWorker, type GroupWorker, type Pipeline,
@@ -23,7 +23,7 @@ import { eventually } from './harness/worker-process.js';
  *   and once resumed it writes no status of its old generation after the new generation's.
  */
 let kafka: KafkaEndpoint;
-before(async () => { kafka = await sharedKafka(); });
+before(async () => { kafka = await sharedKafkaCluster(); });
 
 const TOTAL = 9_000;
 
@@ -36,7 +36,7 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
   before(async () => {
     workers = await startGroup(kafka, group, dir.path, 3);
     await settled(workers);
-    pipeline = await createPipeline(workers[0].url, lake, { total: TOTAL });
+    pipeline = await createPipeline(workers[0].url, lake, { total: TOTAL, replicationFactor: replicationFactorFor(kafka) });
     await allTasks(workers[0].url, pipeline.sink, 3);
   });
   after(async () => {
@@ -62,7 +62,7 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
     const failovers = await eventually(async () => {
       const firsts: number[] = [];
       for (const s of moved) {
-        const after = (await readTopic(kafka, s.topic, { idleMs: 300 })).map((m) => (JSON.parse(m.value!.toString()) as { ts_ms: number }).ts_ms).filter((ts) => ts > killedAt);
+        const after = (await readTopic(kafka, s.topic)).map((m) => (JSON.parse(m.value!.toString()) as { ts_ms: number }).ts_ms).filter((ts) => ts > killedAt);
         if (after.length === 0) return undefined;
         firsts.push(Math.min(...after) - killedAt);
       }
@@ -96,7 +96,7 @@ describe('failover in a group of three worker processes', { timeout: 420_000 }, 
     const paused = workers[1];
     const pausedTasks = more.filter((n) => owners.get(n) === paused.id);
     const others = workers.filter((w) => w !== paused);
-    const statusWrites = async () => (await readTopic(kafka, `${group}-status`, { idleMs: 500 })).filter((r) => r.value && r.value.length > 0)
+    const statusWrites = async () => (await readTopic(kafka, `${group}-status`)).filter((r) => r.value && r.value.length > 0)
       .map((r) => ({ offset: r.offset, timestamp: Number(r.timestamp), ...(JSON.parse(r.value!.toString()) as { worker_id: string; generation: number }) }));
     // the generation the paused worker's writes carried last
     const oldGeneration = Math.max(...(await statusWrites()).filter((w) => w.worker_id === paused.id).map((w) => w.generation));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { sharedKafkaCluster, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
 import { allTasks, rest, settled, startGroup, type GroupWorker } from './harness/worker-group.js';
 
@@ -11,7 +11,7 @@ import { allTasks, rest, settled, startGroup, type GroupWorker } from './harness
  * every worker answers for every connector and shows each task's real worker id.
  */
 let kafka: KafkaEndpoint;
-before(async () => { kafka = await sharedKafka(); });
+before(async () => { kafka = await sharedKafkaCluster(); });
 
 describe('REST on a group of three worker processes', { timeout: 240_000 }, () => {
   const dir = tempDir('group-rest');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { DuckDbReader } from './harness/duckdb-reader.js';
-import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { replicationFactorFor, sharedKafkaCluster, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { auditTopic } from './harness/lake-audit.js';
 import { initPgbench, runPgbench } from './harness/pgbench.js';
 import { assertPgbenchLandedOnce, pgbenchTopics } from './harness/pgbench-audit.js';
@@ -32,7 +32,7 @@ import { eventually } from './harness/worker-process.js';
 let kafka: KafkaEndpoint;
 let server: PostgresServer;
 let duck: DuckDbReader;
-before(async () => { [kafka, server, duck] = await Promise.all([sharedKafka(), sharedPostgres(), DuckDbReader.open()]); });
+before(async () => { [kafka, server, duck] = await Promise.all([sharedKafkaCluster(), sharedPostgres(), DuckDbReader.open()]); });
 after(() => duck?.close());
 
 /** datagen records/s per source; pgbench transactions/s (4 changes each) */
@@ -60,7 +60,7 @@ interface Restart {
   readonly moved: ReadonlySet<string>;
 }
 
-test('rolling restart of all 3 workers under load: no change lost, no duplicate, no connector held back', { timeout: 300_000 }, async (t) => {
+test('rolling restart of all 3 workers under load: no change lost, no duplicate, no connector held back', { timeout: 480_000 }, async (t) => {
   const db = await server.createDatabase('rolling');
   initPgbench(server, db, 1);
   const dir = tempDir('group-rolling');
@@ -76,7 +76,7 @@ test('rolling restart of all 3 workers under load: no change lost, no duplicate,
     await settled(workers);
     const url = workers[0].url;
 
-    const source: Record<string, string> = { 'connector.class': 'postgres', ...testConfig(server.port, db), 'table.include.list': 'public\\.pgbench_.*', 'topic.creation.default.partitions': '2', 'topic.creation.default.replication.factor': '1' };
+    const source: Record<string, string> = { 'connector.class': 'postgres', ...testConfig(server.port, db), 'table.include.list': 'public\\.pgbench_.*', 'topic.creation.default.partitions': '2', 'topic.creation.default.replication.factor': String(replicationFactorFor(kafka)) };
     const prefix = source['topic.prefix'];
     const pgTopics = pgbenchTopics(prefix);
     const pg = uniqueName('pg');
@@ -88,7 +88,7 @@ test('rolling restart of all 3 workers under load: no change lost, no duplicate,
       await rest(`${url}/connectors`, 'POST', { name: pg, config: source }),
     ];
     for (const res of created) assert.equal(res.status, 201, JSON.stringify(res.body));
-    const pipeline = await createPipeline(url, lake, { total: 0, rate: RATE, sinkConfig: { ...everySecond, 'flush.size': '5000' } });
+    const pipeline = await createPipeline(url, lake, { total: 0, rate: RATE, replicationFactor: replicationFactorFor(kafka), sinkConfig: { ...everySecond, 'flush.size': '5000' } });
     genTopics = pipeline.sources.map((s) => s.topic);
     const connectors = new Map<string, number>([[pgLake, 2], [pg, 1], [pipeline.sink, 3], ...pipeline.sources.map((s): [string, number] => [s.name, 1])]);
     const tasks = [...connectors.values()].reduce((a, b) => a + b, 0);
@@ -96,7 +96,7 @@ test('rolling restart of all 3 workers under load: no change lost, no duplicate,
     // the load begins once the source streams, so every transaction is streamed, none snapshotted
     load = runPgbench(server, db, { clients: 4, seconds: 600, rate: TPS });
     const loadEnded = load.done.catch(() => undefined);
-    await eventually(async () => ((await auditTopic(duck, lake, pgTopics[0])).ops.r ?? 0) >= 100_000 ? true : undefined, 120_000, 'the pgbench_accounts snapshot landed');
+    await eventually(async () => ((await auditTopic(duck, lake, pgTopics[0])).ops.r ?? 0) >= 100_000 ? true : undefined, 240_000, 'the pgbench_accounts snapshot landed');
     await eventually(() => ([...landed(lake, genTopics).values()].every((seqs) => seqs.length >= 2 * RATE) ? true : undefined), 60_000, 'a first part of every datagen topic landed');
     // caught up with the transactions of the snapshot's time, then steady for a while: the figures to compare with
     const historyRows = async () => Number((await server.query<{ n: string }>(db, 'SELECT count(*)::text AS n FROM pgbench_history'))[0].n);

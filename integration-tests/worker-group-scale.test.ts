@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sharedKafka, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
+import { sharedKafkaCluster, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
 import { allTasks, metric, rest, settled, startGroup, startGroupWorker, type GroupWorker } from './harness/worker-group.js';
 import { eventually } from './harness/worker-process.js';
@@ -12,7 +12,7 @@ import { eventually } from './harness/worker-process.js';
  * changes hands between the first three). Prints how long that rebalance took.
  */
 let kafka: KafkaEndpoint;
-before(async () => { kafka = await sharedKafka(); });
+before(async () => { kafka = await sharedKafkaCluster(); });
 
 const CONNECTORS = 4;
 const TASKS = 25;

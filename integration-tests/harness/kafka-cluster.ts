@@ -19,6 +19,9 @@ import { tempDir } from './temp.js';
  *   through a folder named after the runner's pid, stopped by a watchdog when the runner exits),
  *   or the user's own cluster when `KAFKA_BOOTSTRAP_SERVERS` is set. Tests use their own topic
  *   and group names (`uniqueName`).
+ * - `sharedKafkaCluster()`: one 3-node cluster for the test files of a run that need real
+ *   replication but do not kill brokers (worker groups: failover, scale, REST, rolling restarts),
+ *   started the first time a file asks for it.
  * - `startKafkaCluster({ nodes: 3 })`: a private cluster a fault test can kill, stop and restart
  *   node by node (same ports, same data).
  */
@@ -242,4 +245,24 @@ export async function sharedKafka(): Promise<KafkaEndpoint> {
     const { nodes } = await startNodes(resolveKafka(), root, { nodes: 1 }, true);
     return { address: nodes[0].bootstrap, stopCommand: `kill -9 ${nodes[0].pid!} 2>/dev/null`, server: endpoint(nodes[0].bootstrap) };
   }, (address) => endpoint(address), 180_000);
+}
+
+/**
+ * The 3-node cluster shared by the worker-group test files of this run (or the external one):
+ * internal and data topics there are replicated 3 times (`replicationFactorFor`), as in a
+ * production cluster. Nothing may kill its brokers: a fault test starts a private cluster.
+ */
+export async function sharedKafkaCluster(): Promise<KafkaEndpoint> {
+  const external = externalKafka();
+  if (external) return external;
+  return sharedServer('kafka3', async (root) => {
+    const { nodes } = await startNodes(resolveKafka(), root, { nodes: 3 }, true);
+    const bootstrap = nodes.map((n) => n.bootstrap).join(',');
+    return { address: bootstrap, stopCommand: `kill -9 ${nodes.map((n) => n.pid!).join(' ')} 2>/dev/null`, server: endpoint(bootstrap) };
+  }, (address) => endpoint(address), 180_000);
+}
+
+/** The replication factor for topics on `kafka`: 3 where it lists three brokers or more, else 1. */
+export function replicationFactorFor(kafka: KafkaEndpoint): number {
+  return kafka.brokers.length >= 3 ? 3 : 1;
 }

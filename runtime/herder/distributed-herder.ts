@@ -238,6 +238,10 @@ export class DistributedHerder extends HerderBase implements Herder {
 
   async connectorOffsets(name: string): Promise<ConnectorOffsets> {
     const stored = this.#stored(name);
+    // the leader (or a task's worker) wrote them: read the offsets topic to its end first, so a
+    // GET on any worker right after a PATCH or DELETE answered shows that change (Kafka Connect
+    // reads the topic to its end for this call too)
+    await this.#deps.offsets.refresh?.();
     return this.readOffsets(name, this.#kindOf(stored.config), this.#deps.offsets, this.#worker.bus);
   }
 

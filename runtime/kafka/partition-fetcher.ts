@@ -1,5 +1,6 @@
 import { Consumer, FetchIsolationLevels, IS_CONTROL, type fetchV17, type RecordsBatch } from '@platformatic/kafka';
 import type { KafkaConnectionSecurity } from '../config/kafka-security.js';
+import { abortedBatches } from './aborted-transactions.js';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 
@@ -141,18 +142,19 @@ export class PartitionFetcher {
       for (const topicResponse of response.responses) {
         const topic = names.get(String(topicResponse.topicId));
         if (!topic) continue;
-        for (const partitionResponse of topicResponse.partitions) this.#collect(topic, partitionResponse.partitionIndex, partitionResponse.records ?? [], records);
+        for (const partitionResponse of topicResponse.partitions) this.#collect(topic, partitionResponse.partitionIndex, partitionResponse.records ?? [], abortedBatches(partitionResponse.records ?? [], partitionResponse.abortedTransactions), records);
       }
     }
     if (records.length > 0 && !this.#stopped) await this.#options.onRecords(records);
   }
 
-  #collect(topic: string, partition: number, batches: readonly RecordsBatch[], out: FetchedRecord[]): void {
+  #collect(topic: string, partition: number, batches: readonly RecordsBatch[], aborted: ReadonlySet<RecordsBatch>, out: FetchedRecord[]): void {
     const position = this.#positions.get(key(topic, partition));
     if (!position) return;
     for (const batch of batches) {
       const next = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-      if (!(batch.attributes & IS_CONTROL)) {
+      // an aborted transaction's batch (read_committed) is stepped over like a marker
+      if (!(batch.attributes & IS_CONTROL) && !aborted.has(batch)) {
         // a topic with message.timestamp.type=LogAppendTime: the broker stamps the batch's
         // maxTimestamp and leaves the producer's per-record timestamps in place (Kafka's record
         // format, as the Java consumer reads it)

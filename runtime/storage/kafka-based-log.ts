@@ -6,6 +6,7 @@ import {
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 import { RetriableError, TributaryError } from '../../plugins/api/errors.js';
 import { errorNames } from '../kafka/partition-fetcher.js';
+import { abortedBatches } from '../kafka/aborted-transactions.js';
 
 /**
  * A log over one compacted Kafka topic, as Kafka Connect's `KafkaBasedLog`: the shared base of
@@ -309,16 +310,17 @@ export class KafkaBasedLog {
     await Promise.all([...byLeader].map(async ([node, request]) => {
       const response = await this.#consumer.fetch({ node, topics: [request], maxWaitTime: this.#options.fetchMaxWaitMs ?? 500, minBytes: 1, maxBytes: 10_485_760 });
       for (const topicResponse of response.responses) {
-        for (const partitionResponse of topicResponse.partitions) this.#deliver(partitionResponse.partitionIndex, partitionResponse.records ?? []);
+        for (const partitionResponse of topicResponse.partitions) this.#deliver(partitionResponse.partitionIndex, partitionResponse.records ?? [], abortedBatches(partitionResponse.records ?? [], partitionResponse.abortedTransactions));
       }
     }));
     this.#wakeWaiters();
   }
 
-  #deliver(partition: number, batches: readonly RecordsBatch[]): void {
+  #deliver(partition: number, batches: readonly RecordsBatch[], aborted: ReadonlySet<RecordsBatch>): void {
     for (const batch of batches) {
       const next = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-      if (!(batch.attributes & IS_CONTROL)) {
+      // an aborted transaction's batch (read_committed) is stepped over like a marker
+      if (!(batch.attributes & IS_CONTROL) && !aborted.has(batch)) {
         for (const record of batch.records) {
           const offset = batch.firstOffset + BigInt(record.offsetDelta);
           // a fetch returns whole batches: skip what was delivered before

@@ -23,6 +23,8 @@ export interface OffsetBackingStore {
   start(): Promise<void>;
   get(connector: string, partition: SourcePartition): Promise<SourceOffset | null>;
   connectorOffsets(connector: string): Promise<SourceOffsetEntry[]>;
+  /** A store shared by workers (Kafka): resolves once what any worker wrote before the call is read. */
+  refresh?(): Promise<void>;
   /**
    * Makes the changes durable before resolving; `reset` first removes every offset of those
    * connectors (KIP-875 DELETE). A failed write leaves what readers see unchanged.
