@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { RetriableError, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../api/index.js';
+import type { Logger, SourceOffset, SourceRecord, TaskMetrics } from '../api/index.js';
+import { positionedRecords, sameKey, withRetries, type ChunkRead } from './incremental-chunk-records.js';
 import type { ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
 import { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';
 import { applySignal } from './incremental-signal-actions.js';
 import { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type KeyTexts, type Watermark } from './incremental-state.js';
-import { utf8Hex } from './positions.js';
 import { keyText, SnapshotWindow } from './snapshot-window.js';
 import { parseSignal, type Signal } from './signals.js';
 
@@ -17,14 +17,6 @@ export interface IncrementalSnapshotsOptions<T extends ChunkTable, V, P> {
   readonly signal: AbortSignal;
 }
 
-/** What a chunk read covered: where the next one starts, and whether it was the table's last. */
-interface ChunkRead<V> {
-  readonly rows: { key: string; row: ChunkRow<V> }[];
-  /** key texts of the last row read (also when the stream changed it meanwhile) */
-  readonly lastKey: KeyTexts | null;
-  readonly last: boolean;
-}
-
 /**
  * Debezium's incremental snapshots on DBLog's watermarks, for any source whose stream carries
  * the watermarks it writes (a dialect says how): while the stream runs, each table of an
@@ -33,17 +25,13 @@ interface ChunkRead<V> {
  * between them and, when it reaches the high watermark, emits the chunk's rows less those
  * (SnapshotWindow), as `op: r` records.
  *
- * Positions and offsets: chunk rows take the high watermark's place in the stream (its position,
- * then `:k` and the row's key in byte order, or `:j` and its text in hex), so a chunk emitted again
- * after a crash has the positions it had and a sink drops what it holds. Every record's offset
- * carries the snapshot's state (incremental-state.ts), so a restart resumes at the next chunk.
- * The rows of a chunk being emitted also name its window: a restart from one of them takes that
- * window up again, reads the chunk once more when the replayed stream reaches its high watermark
- * (over exactly the keys the first read covered, which the watermark names) and emits it there.
- *
- * The replay: until the source says the stream has caught up with the previous run
- * (`replayOver`), no new chunk starts, so replayed watermarks of chunks already emitted are taken
- * up again (same windows, same positions) instead of being read anew at other positions.
+ * Chunk rows take the high watermark's place in the stream (positionedRecords), and every
+ * record's offset carries the snapshot's state (incremental-state.ts), so a restart resumes at
+ * the next chunk and a chunk emitted again has the positions it had. The offsets of a chunk's
+ * rows name its window: a restart from one takes the window up again and, at its replayed high
+ * watermark, reads the chunk once more over exactly the keys the first read covered. Until the
+ * source says the replay of the previous run is over (`replayOver`) no new chunk starts, so
+ * replayed watermarks are taken up again (same windows, same positions), not read anew.
  */
 export class IncrementalSnapshots<T extends ChunkTable, V, P> {
   readonly #o: IncrementalSnapshotsOptions<T, V, P>;
@@ -78,7 +66,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     return this.#state !== null;
   }
 
-  /** a chunk window is in flight (its low watermark written, its rows not out) */
+  /** a chunk window is in flight (low watermark written, rows not out) */
   get inWindow(): boolean {
     return this.#window !== null;
   }
@@ -120,33 +108,16 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     const state = this.#state;
     if (mark.edge === 'open' && state.collections[0] === mark.table && this.#table?.name !== mark.table) {
       if (!state.maxKey && mark.maxKey) state.maxKey = mark.maxKey;
-      return this.#withRetries('describe the table of a replayed chunk', () => this.#chunkTable()).then(() => undefined);
+      return withRetries('describe the table of a replayed chunk', () => this.#chunkTable(), () => this.#d.release(), this.#o.logger).then(() => undefined);
     }
     const window = this.#window;
     if (mark.edge !== 'close' || !window || window.id !== mark.window || window.filled || !this.#adopted) return null;
     const table = this.#table;
     if (!table) return null;
     const upTo = mark.last ?? null;
-    return this.#withRetries('read a replayed chunk again', () => (upTo === null ? Promise.resolve({ rows: [], lastKey: null, last: true }) : this.#readChunkRows(table, upTo)))
+    const read = () => (upTo === null ? Promise.resolve({ rows: [], lastKey: null, last: true }) : this.#readChunkRows(table, upTo));
+    return withRetries('read a replayed chunk again', read, () => this.#d.release(), this.#o.logger)
       .then((read) => { if (this.#window === window) this.#fill(window, read); });
-  }
-
-  /**
-   * The replay waits for these: a failure is retried a few times, then fails the stream (the
-   * task restarts and the replay starts over), since going on would read the chunk anew at
-   * other positions.
-   */
-  async #withRetries<R>(what: string, run: () => Promise<R>): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (error) {
-        await this.#d.release().catch(() => undefined);
-        if (attempt >= 5) throw new RetriableError('source.unavailable', `Incremental snapshot: could not ${what}: ${(error as Error).message}`, { cause: error });
-        this.#o.logger.warn({ err: (error as Error).message, attempt }, `incremental snapshot: could not ${what}; retrying`);
-        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-      }
-    }
   }
 
   /** Streaming has started (again): chunks may be read once the replay is over. */
@@ -283,26 +254,24 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     this.#dropWindow();
     void this.#d.release().catch(() => undefined);
     const table = this.#state?.collections[0];
-    const refused = this.#d.isStatementError(error);
-    // the table changed shape (a column dropped or renamed): described again, then read once more
-    if (refused && this.#state && table && !this.#redescribed) {
-      this.#redescribed = true;
+    const err = (error as Error).message;
+    if (this.#d.isStatementError(error) && table) {
+      // the table changed shape (a column dropped or renamed): described again and read once
+      // more; a statement the server still refuses (a bad condition, a table dropped) will not
+      // succeed later, so the table is skipped
+      this.#redescribed = !this.#redescribed;
       this.#table = null;
-      this.#o.logger.warn({ table, err: (error as Error).message }, 'incremental snapshot: reading a chunk failed; the table is described again');
+      if (this.#redescribed) this.#o.logger.warn({ table, err }, 'incremental snapshot: reading a chunk failed; the table is described again');
+      else {
+        this.#o.logger.error({ table, err }, 'incremental snapshot: the table cannot be read, skipped');
+        this.#tableDone();
+      }
       setImmediate(() => this.#next());
-      return;
-    }
-    // a statement the server still refuses (a bad additional condition, a table dropped) will not succeed later
-    if (refused && this.#state && table) {
-      this.#redescribed = false;
-      this.#o.logger.error({ table, err: (error as Error).message }, 'incremental snapshot: the table cannot be read, skipped');
-      this.#tableDone();
-      this.#next();
       return;
     }
     this.#failures++;
     const wait = Math.min(30_000, 500 * 2 ** Math.min(this.#failures, 6));
-    this.#o.logger.warn({ table, err: (error as Error).message, retryInMs: wait }, 'incremental snapshot: reading a chunk failed; retrying');
+    this.#o.logger.warn({ table, err, retryInMs: wait }, 'incremental snapshot: reading a chunk failed; retrying');
     this.#retryTimer = setTimeout(() => this.#next(), wait);
     this.#retryTimer.unref();
   }
@@ -368,19 +337,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     // chunk again and emits it when the replayed stream reaches this high watermark again
     const during = { ...offset, ...incrementalOffsetFields({ ...state, window: window.id }) };
     state.window = null;
-    // positions follow the key: byte-order encoded where the key's types have such an encoding;
-    // otherwise the key's text in hex, the rows emitted in that order (never an ordinal, which a
-    // chunk read again with a row fewer would shift onto other rows)
-    const encoder = table.keyEncoder;
-    const suffixes = emitted.map(({ keyTexts }) => (encoder ? `k${encoder(keyTexts)}` : `j${utf8Hex(JSON.stringify(keyTexts))}`));
-    const order = emitted.map((_, i) => i);
-    if (!encoder) order.sort((a, b) => (suffixes[a] < suffixes[b] ? -1 : suffixes[a] > suffixes[b] ? 1 : 0));
-    const make = this.#d.chunkRecords(table, at);
-    const out: SourceRecord[] = new Array(emitted.length);
-    for (let n = 0; n < order.length; n++) {
-      const i = order[n];
-      out[n] = make(emitted[i].values, `${base}:${suffixes[i]}`, during);
-    }
+    const out = positionedRecords(emitted, table, base, during, this.#d.chunkRecords(table, at));
     this.#counters.chunk(emitted.length);
     if (chunk.last) this.#tableDone();
     else {
@@ -439,8 +396,4 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     this.#window = null;
     await this.#d.release().catch(() => undefined);
   }
-}
-
-function sameKey(a: KeyTexts, b: KeyTexts): boolean {
-  return a.length === b.length && a.every((t, i) => (t ?? '') === (b[i] ?? ''));
 }
