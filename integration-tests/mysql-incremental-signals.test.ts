@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { SourceRecord } from '../plugins/api/index.js';
+import { parseConfig } from '../plugins/api/index.js';
+import { mysqlConfigSpec, type MySqlConfig } from '../connectors/source/mysql/mysql-config-spec.js';
+import { validateMySql } from '../connectors/source/mysql/mysql-validator.js';
 import { MySqlTaskDriver, mysqlTestConfig } from '../connectors/source/mysql/test/task-driver.js';
 import { sharedMariaDb, type MariaDbServer } from './harness/mariadb-server.js';
 
@@ -92,5 +95,12 @@ describe('MySQL incremental snapshots: signals', { timeout: 120_000 }, () => {
     } finally {
       await driver.stop();
     }
+  });
+
+  it('validation names a missing signal table and accepts one with Debezium\'s three columns', async () => {
+    const { db, config } = await setup('incval', 1);
+    const validate = (collection: string) => validateMySql(parseConfig(mysqlConfigSpec, { ...config, 'signal.data.collection': collection }).value as MySqlConfig);
+    assert.match((await validate(`${db}.nope`))['signal.data.collection']?.[0] ?? '', /does not exist: CREATE TABLE/);
+    assert.equal((await validate(`${db}.dbz_signal`))['signal.data.collection'], undefined);
   });
 });
