@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2';
-import type { SourceOffset, SourceRecord } from '../../../plugins/api/index.js';
+import { TributaryError, type SourceOffset, type SourceRecord } from '../../../plugins/api/index.js';
 import { envelope, keyText, type ChunkBounds, type ChunkRow, type ChunkTable, type IncrementalDialect, type KeyTexts, type TableFilter, type Watermark } from '../../../plugins/cdc/index.js';
 import { streamOffset, streamPosition, type BinlogPosition } from './binlog-position.js';
 import { describeTable } from './catalog.js';
@@ -128,7 +128,9 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
 
   async writeWatermark(mark: Watermark): Promise<void> {
     const client = await this.#connection();
-    const signals = this.#o.signalTable!;
+    const signals = this.#o.signalTable;
+    // a snapshot resumed from the offsets after signal.data.collection was removed from the config
+    if (!signals) throw new TributaryError('source.setup_required', 'An incremental snapshot is under way (it is in the stored offsets) but signal.data.collection is not set: set it again (a stop-snapshot signal then ends the snapshot, if it is not wanted).', { configPath: 'signal.data.collection' });
     const open = mark.edge === 'open';
     // Debezium's row (id, type, data); data also says which connector wrote it and what a restart needs to take the chunk up again
     const data = { [open ? 'openWindowTimestamp' : 'closeWindowTimestamp']: new Date().toISOString(), source: this.#o.settings.serverName, ...mark };
