@@ -18,3 +18,7 @@ export { hex32, hex64, int64Hex, int64TextHex, utf8Hex, VARIABLE_END, type Posit
 export { sanitizeTopicName, TopicNamer } from './topic-naming.js';
 export { SnapshotWindow, keyText } from './snapshot-window.js';
 export { InvalidSignal, parseSignal, SIGNAL_TYPES, type Signal } from './signals.js';
+export { IncrementalSnapshots, type IncrementalSnapshotsOptions } from './incremental-snapshots.js';
+export type { ChunkBounds, ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
+export { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';
+export { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type KeyTexts, type Watermark } from './incremental-state.js';

@@ -3,6 +3,7 @@ import { ChangeEvents, changeEnvelopeSchema, envelope, keyChanged, type RecordMa
 import { BinlogPosition, streamOffset, streamPosition } from './binlog-position.js';
 import type { TableShape } from './catalog.js';
 import type { MappingOptions } from './column-converters.js';
+import type { BinlogPoint } from './incremental-chunks.js';
 import { MySqlTable, type ColumnDescriptor } from './mysql-table.js';
 import type { RecordSettings } from './record-settings.js';
 import { schemaChangeRecord, summarizeDdl } from './schema-change.js';
@@ -59,6 +60,17 @@ export interface DecoderOptions {
   readonly ddlRead?: (tables: readonly string[]) => void;
   /** the GTIDs complete so far (zongji's gtidSet, extended at each commit) */
   readonly completedGtids: () => string | null;
+  /** incremental snapshots: rows inserted into the signal table, and what streamed records mean to an open chunk window */
+  readonly incremental?: SignalRows;
+}
+
+/** What the decoder hands to incremental snapshots (MySqlIncrementalSnapshots). */
+export interface SignalRows {
+  isSignalTable(db: string, table: string): boolean;
+  /** a row inserted into the signal table: the records it yields (a chunk's rows at a high watermark) */
+  row(row: Row, at: BinlogPoint): SourceRecord[];
+  /** streamed records, seen by the open window and stamped with the snapshot's state */
+  changes(records: SourceRecord[]): SourceRecord[];
 }
 
 /** Where a record of the current transaction sits (reused between rows: one per decoder). */
@@ -92,6 +104,8 @@ export class BinlogDecoder {
   /** the end of the last complete transaction: where a resume between transactions starts */
   #committed: BinlogPosition | null = null;
   readonly #tables = new Map<number, MySqlTable | null>();
+  /** table ids mapped to the signal table (captured or not) */
+  readonly #signalTables = new Set<number>();
   /** the last shape of each table by name (TRUNCATE records carry its schema) */
   readonly #byName = new Map<string, MySqlTable>();
   readonly #placed: Placed = { table: null as unknown as MySqlTable, txStart: null as unknown as BinlogPosition, event: 0, row: 0, tsMs: 0, gtids: null };
@@ -132,6 +146,7 @@ export class BinlogDecoder {
     this.#rowEvent = 0;
     this.#statement = null;
     this.#tables.clear();
+    this.#signalTables.clear();
   }
 
   /** The records of one event (often none). */
@@ -227,13 +242,15 @@ export class BinlogDecoder {
       this.#o.ddlRead?.(summary.tables);
     }
     this.#commit(e);
-    return out;
+    return this.#o.incremental ? this.#o.incremental.changes(out) : out;
   }
 
   #tableMap(e: BinlogEvent): void {
     const id = e.tableId!;
     const db = e.schemaName!;
     const name = e.tableName!;
+    if (this.#o.incremental?.isSignalTable(db, name)) this.#signalTables.add(id);
+    else this.#signalTables.delete(id);
     if (!this.#o.filter.includesTable(db, name)) {
       this.#tables.set(id, null);
       return;
@@ -265,8 +282,10 @@ export class BinlogDecoder {
   #rows(e: BinlogEvent): SourceRecord[] {
     const table = this.#tables.get(e.tableId!);
     const rowEvent = this.#rowEvent++;
-    if (!table || !e.rows) return [];
+    const signals = this.#signalTables.has(e.tableId!) && e.getEventName() === 'writerows' ? this.#o.incremental : undefined;
+    if ((!table && !signals) || !e.rows) return [];
     if (!this.#txStart) this.#begin(e);
+    if (!table) return this.#signalRows(e, rowEvent, [], signals!);
     const settings = this.#o.settings;
     const source = this.#source(table.db, table.table, e, 0, this.#txThread, settings.includeQuery ? this.#statement : null);
     const placed = this.#placed;
@@ -297,9 +316,22 @@ export class BinlogDecoder {
         if (table.hasKey && keyChanged(oldKey, newKey)) ChangeEvents.keyChange(rowOut, maker, placed, oldKey, table.toRow(before), newKey, table.toRow(after), rowSource, tombstones);
         else ChangeEvents.update(rowOut, maker, placed, newKey, table.toRow(before), table.toRow(after), rowSource);
       }
-      for (const record of rowOut) out.push(record);
+      const incremental = this.#o.incremental;
+      for (const record of incremental ? incremental.changes(rowOut) : rowOut) out.push(record);
+      // a signal row's records (a chunk's, at its high watermark) sort after the row's own change
+      if (signals) for (const record of signals.row(r as Row, this.#point(e, rowEvent, i))) out.push(record);
     }
     return out;
+  }
+
+  /** The rows of a signal-table insert when the table is not captured. */
+  #signalRows(e: BinlogEvent, rowEvent: number, out: SourceRecord[], signals: SignalRows): SourceRecord[] {
+    for (let i = 0; i < e.rows!.length; i++) for (const record of signals.row(e.rows![i] as Row, this.#point(e, rowEvent, i))) out.push(record);
+    return out;
+  }
+
+  #point(e: BinlogEvent, event: number, row: number): BinlogPoint {
+    return { txStart: this.#txStart!, event, row, file: this.#file, pos: this.#start(e), gtid: this.#txGtid, gtids: this.#o.completedGtids(), tsMs: e.timestamp };
   }
 
   #record(p: Placed, part: number, key: Row | null, value: Row | null, headers?: Headers): SourceRecord {

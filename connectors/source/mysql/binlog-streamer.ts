@@ -6,6 +6,7 @@ import { BinlogDecoder, eventOverhead, type BinlogEvent } from './binlog-decoder
 import type { TableShape } from './catalog.js';
 import { heartbeatPosition, positionOffset, type BinlogPosition } from './binlog-position.js';
 import type { MappingOptions } from './column-converters.js';
+import type { MySqlIncrementalSnapshots } from './incremental-snapshot.js';
 import { connectionOptions } from './mysql-connection.js';
 import type { MySqlConfig } from './mysql-config-spec.js';
 import type { RecordSettings } from './record-settings.js';
@@ -23,6 +24,8 @@ export interface StreamerOptions {
   /** reads the catalog's shape of these `db.table`s again (after a DDL statement) */
   readonly refreshCatalog: (tables: readonly string[]) => Promise<void>;
   readonly reportDegraded?: (error: Error | null) => void;
+  /** incremental snapshots: their watermarks and signals are signal-table rows in the binlog */
+  readonly incremental?: MySqlIncrementalSnapshots;
 }
 
 /** Where streaming starts: a binlog position at a transaction boundary, and the GTIDs complete there. */
@@ -62,6 +65,11 @@ export class BinlogStreamer {
   #lastEventMs = Date.now();
   #lastHeartbeat: string | null = null;
   #gtids: string | null;
+  /**
+   * Events received while a replayed watermark is waited for (its chunk read again, see
+   * MySqlIncrementalSnapshots.pending), decoded in order once it is done; null while none waits.
+   */
+  #deferred: BinlogEvent[] | null = null;
 
   constructor(options: StreamerOptions, start: StreamStart, lastQueued: string | null) {
     this.#o = options;
@@ -73,6 +81,7 @@ export class BinlogStreamer {
       // the table maps after a DDL statement need the catalog as it is now: reading waits for it
       ddlRead: (tables) => void this.#holdWhile(options.refreshCatalog(tables)),
       completedGtids: () => this.#zongji?.gtidSet ?? this.#gtids,
+      incremental: options.incremental,
     }, start.at);
     this.#heartbeats = new HeartbeatSchedule(options.config['heartbeat.interval.ms']);
   }
@@ -88,6 +97,7 @@ export class BinlogStreamer {
     let attempts = 0;
     let lostAt: number | null = null;
     this.#heartbeats.start(undefined, () => void this.#heartbeat());
+    await this.#o.incremental?.prepare();
     try {
       while (!this.#stopped) {
         const started = Date.now();
@@ -147,22 +157,39 @@ export class BinlogStreamer {
         this.#decoder.overhead = eventOverhead(zongji.useChecksum);
         this.#o.reportDegraded?.(null);
         this.#o.logger.info({ position: this.#start.at.toString(), gtids: this.#start.byGtid ? this.#start.gtids : undefined }, 'binlog streaming started');
+        this.#o.incremental?.reached(this.#start.at);
+        this.#o.incremental?.streamingStarted();
         // the dump connection's own errors (a KILL of the dump thread) end the session
         zongji.connection?.on('error', (error: Error) => finish(error));
         zongji.connection?.on('end', () => finish(this.#stopped ? undefined : new Error('binlog connection ended by the server')));
       });
-      zongji.on('binlog', (raw: unknown) => {
-        if (settled) return;
-        const event = raw as BinlogEvent;
-        this.#lastEventMs = Date.now();
+      const decode = (event: BinlogEvent) => {
         try {
           const records = this.#decoder.decode(event);
-          if (!this.#decoder.inTransaction) this.#gtids = zongji.gtidSet ?? this.#gtids;
+          if (!this.#decoder.inTransaction) {
+            this.#gtids = zongji.gtidSet ?? this.#gtids;
+            if (this.#decoder.committed) this.#o.incremental?.reached(this.#decoder.committed);
+          }
           for (const r of records) this.#enqueue(r, zongji);
           if (this.#heartbeats.due && !this.#decoder.inTransaction) void this.#heartbeat();
         } catch (error) {
           finish(error);
         }
+      };
+      this.#deferred = null;
+      zongji.on('binlog', (raw: unknown) => {
+        if (settled) return;
+        const event = raw as BinlogEvent;
+        this.#lastEventMs = Date.now();
+        if (this.#deferred) {
+          this.#deferred.push(event);
+          return;
+        }
+        const wait = this.#o.incremental?.pending(event);
+        if (!wait) return decode(event);
+        // the stream waits (reading paused) until the chunk is read again, then decodes in order
+        this.#deferred = [event];
+        void this.#holdWhile(this.#decodeDeferred(wait, decode, () => settled), zongji).catch((error: unknown) => finish(error));
       });
       const start = this.#start;
       zongji.start({
@@ -170,6 +197,22 @@ export class BinlogStreamer {
         ...(start.byGtid && start.gtids !== null ? { gtidSet: start.gtids } : { filename: start.at.file, position: start.at.pos }),
       });
     });
+  }
+
+  /** Decodes the deferred events once `wait` is done; each may wait again (another replayed watermark). */
+  async #decodeDeferred(wait: Promise<void>, decode: (event: BinlogEvent) => void, settled: () => boolean): Promise<void> {
+    await wait;
+    const deferred = this.#deferred!;
+    let first = true;
+    while (deferred.length > 0 && !settled()) {
+      if (!first) {
+        const again = this.#o.incremental?.pending(deferred[0]);
+        if (again) await again;
+      }
+      first = false;
+      decode(deferred.shift()!);
+    }
+    if (this.#deferred === deferred) this.#deferred = null;
   }
 
   #enqueue(record: SourceRecord, zongji: ZongJi): void {
@@ -212,7 +255,9 @@ export class BinlogStreamer {
     if ((this.#lastQueued !== null && position <= this.#lastQueued) || position === this.#lastHeartbeat) return;
     this.#lastHeartbeat = position;
     const settings = this.#o.settings;
-    const record = heartbeatRecord(settings, settings.partition, positionOffset(at, this.#gtids, settings.sourceServerId, { heartbeat: true }), position);
+    const built = heartbeatRecord(settings, settings.partition, positionOffset(at, this.#gtids, settings.sourceServerId, { heartbeat: true }), position);
+    // an incremental snapshot's state rides on every offset, a heartbeat's too
+    const record = this.#o.incremental?.active ? this.#o.incremental.stamp([built])[0] : built;
     this.#lastQueued = position;
     if (!this.#o.queue.offer(record)) await this.#o.queue.put(record);
   }

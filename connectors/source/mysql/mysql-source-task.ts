@@ -2,10 +2,12 @@ import {
   RetriableError, TributaryError,
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
-import { ChangeQueue, decideSnapshot, type TableFilter } from '../../../plugins/cdc/index.js';
+import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal, type TableFilter } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, positionOfOffset } from './binlog-position.js';
 import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
 import { listTables, describeTable, type TableShape } from './catalog.js';
+import { splitName } from './incremental-chunks.js';
+import { MySqlIncrementalSnapshots } from './incremental-snapshot.js';
 import { connect, mysqlError, type MySqlClient } from './mysql-connection.js';
 import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
 import { binlogFiles, binlogSettingProblems, currentPosition, gtidsAvailable, serverInfo, type ServerInfo } from './mysql-server-info.js';
@@ -40,6 +42,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   #admin: MySqlClient | null = null;
   #snapshotClient: MySqlClient | null = null;
   #streamer: BinlogStreamer | null = null;
+  #incremental: MySqlIncrementalSnapshots | null = null;
   readonly #abort = new AbortController();
   #worker: Promise<void> = Promise.resolve();
   #lagTimer: NodeJS.Timeout | undefined;
@@ -109,8 +112,9 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     }
     const streamFrom: StreamStart | null = point ? { at: point.at, gtids: point.gtids, byGtid: false } : plan.streamFrom;
     context.logger.info({ server: info.version, snapshot: point ? point.at.toString() : null, streamFrom: streamFrom?.at.toString() ?? null, byGtid: streamFrom?.byGtid ?? false, stream: plan.stream }, `${this.flavour} source starting`);
+    this.#incremental = plan.stream && streamFrom ? await this.#incrementalSnapshots(admin, info, settings, filter, offset) : null;
     this.#streamer = plan.stream && streamFrom ? new BinlogStreamer({
-      config, settings, filter, mapping, queue: this.#queue, logger: context.logger, metrics: context.metrics,
+      config, settings, filter, mapping, queue: this.#queue, logger: context.logger, metrics: context.metrics, incremental: this.#incremental ?? undefined,
       catalogOf: (db, table) => this.#catalog.get(`${db}.${table}`), refreshCatalog: (tables) => this.#refreshCatalog(tables),
       reportDegraded: (e) => context.reportDegraded(e),
     }, streamFrom, plan.lastDelivered) : null;
@@ -130,6 +134,24 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     })().catch((error: unknown) => {
       if (!this.#abort.signal.aborted) this.#queue.fail(asTaskError(error));
     });
+  }
+
+  /** Incremental snapshots over the signal table (their state, if any, is in the stored offset). */
+  async #incrementalSnapshots(admin: MySqlClient, info: ServerInfo, settings: RecordSettings, filter: TableFilter, offset: SourceOffset | null): Promise<MySqlIncrementalSnapshots> {
+    const config = this.#config;
+    const context = this.#context;
+    const channels = config['signal.enabled.channels'].map((c) => c.toLowerCase());
+    const unsupported = channels.filter((c) => c !== 'source' && c !== 'kafka');
+    if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: `source` (the signal table) and `kafka` are read, and REST signals; the others are ignored');
+    const collection = config['signal.data.collection'];
+    const [db, table] = collection ? splitName(collection) : ['', ''];
+    return new MySqlIncrementalSnapshots({
+      settings, filter, mapping: config, signalTable: collection ? { db, table } : null, connect: () => connectOrRetry(config), signal: this.#abort.signal,
+      chunkSize: config['incremental.snapshot.chunk.size'], sourceChannel: channels.includes('source'),
+      // what the binlog held when this task started: the previous run's, replayed (see MySqlIncrementalSnapshots)
+      replayEnd: (await currentPosition(admin, info)).at,
+      logger: context.logger, metrics: context.metrics, setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
+    }, offset);
   }
 
   /** The catalog's shape of every captured table (what the binlog's metadata lacks). */
@@ -203,8 +225,35 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     return records;
   }
 
+  /** A REST or Kafka signal: checked, then inserted into the signal table, so the stream takes it in binlog order. */
+  async signal(signal: { readonly id: string; readonly type: string; readonly data: unknown }): Promise<void> {
+    try {
+      const parsed = parseSignal(signal.id, signal.type, signal.data);
+      if (parsed.type === 'execute-snapshot' && parsed.snapshotType !== 'incremental') throw new InvalidSignal('only incremental snapshots are supported ("type": "incremental"); blocking snapshots are not');
+    } catch (error) {
+      if (error instanceof InvalidSignal) throw new TributaryError('signal.invalid', error.message);
+      throw error;
+    }
+    const incremental = this.#incremental;
+    if (!incremental) throw new TributaryError('signal.unsupported', 'This task does not stream (snapshot.mode=initial_only, or it is still starting), so it takes no signals.');
+    if (!this.#admin) this.#admin = await connectOrRetry(this.#config);
+    try {
+      await incremental.send(this.#admin, signal);
+    } catch (error) {
+      if (error instanceof TributaryError) throw error;
+      this.#admin?.destroy();
+      this.#admin = null;
+      throw new RetriableError('source.unavailable', `Could not write the signal to ${this.#config['signal.data.collection']}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  snapshotProgress(): Record<string, unknown> | null {
+    return (this.#incremental?.progress() ?? null) as Record<string, unknown> | null;
+  }
+
   async stop(): Promise<void> {
     this.#abort.abort();
+    await this.#incremental?.stop();
     clearInterval(this.#lagTimer);
     this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));
     await this.#streamer?.stop();

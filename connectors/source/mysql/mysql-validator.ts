@@ -38,12 +38,24 @@ export async function validateMySql(config: MySqlConfig): Promise<Record<string,
       add('database.server.id', `A replica with server id ${serverId} is connected to the server already; a second connection with the same id makes the server drop the first. Choose an id unique among its replicas.`);
     }
     if (serverId > 0 && serverId === info.serverId) add('database.server.id', `${serverId} is the server's own server_id; choose another.`);
+    const signals = config['signal.data.collection'];
+    if (signals) for (const p of await signalTableProblems(client, signals)) add('signal.data.collection', p);
   } catch (error) {
     add('database.hostname', `Could not inspect the server: ${(error as Error).message}`);
   } finally {
     client.destroy();
   }
   return problems;
+}
+
+/** The signal table must exist with Debezium's three columns (id, type, data: read and written by position). */
+async function signalTableProblems(client: MySqlClient, collection: string): Promise<string[]> {
+  const dot = collection.indexOf('.');
+  const [db, table] = [collection.slice(0, dot), collection.slice(dot + 1)];
+  const [columns] = await client.promise().query<RowDataPacket[]>('SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [db, table]);
+  if (columns.length === 0) return [`The signal table ${collection} does not exist: CREATE TABLE ${collection} (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048)), and GRANT INSERT on it to database.user (incremental snapshots write their watermarks there).`];
+  if (columns.length < 3) return [`The signal table ${collection} has ${columns.length} column(s); it needs three, in this order: id, type, data.`];
+  return [];
 }
 
 async function grants(client: MySqlClient): Promise<string> {

@@ -176,7 +176,7 @@ const rawGeometry = (field: { type: string; buffer(): Buffer | null }, next: () 
  * queue has no room, which stops reading from the socket and so from the server. `geometry`:
  * the table has spatial columns (the per-field cast is paid only then).
  */
-function streamRows(client: MySqlClient, sql: string, params: unknown[], onRow: (row: Row) => Promise<void> | undefined, signal: AbortSignal, geometry = false): Promise<void> {
+export function streamRows(client: MySqlClient, sql: string, params: unknown[], onRow: (row: Row) => Promise<void> | undefined, signal: AbortSignal, geometry = false): Promise<void> {
   return new Promise((resolve, reject) => {
     const raw = client;
     const query = geometry ? raw.query({ sql, values: params, typeCast: rawGeometry as never }) : raw.query(sql, params);

@@ -1,0 +1,61 @@
+import type { SourceOffset, SourceRecord } from '../api/index.js';
+import type { KeyTexts, Watermark } from './incremental-state.js';
+
+/** A table an incremental snapshot reads, as a dialect describes it. */
+export interface ChunkTable {
+  /** as the signal names it: `schema.table` (PostgreSQL), `db.table` (MySQL) */
+  readonly name: string;
+  /** the topic its stream records go to: the window compares streamed records by it */
+  readonly topic: string;
+  readonly estimatedRows: number | null;
+  /**
+   * A byte-order encoding of the key texts (a chunk row's position follows its key), or null: the
+   * key's text in hex is used, the rows emitted in that order.
+   */
+  readonly keyEncoder: ((texts: KeyTexts) => string) | null;
+}
+
+/** One row of a chunk: the driver's values (what the dialect builds the record from) and its key texts. */
+export interface ChunkRow<V> {
+  readonly values: V;
+  readonly keyTexts: KeyTexts;
+}
+
+/** What a chunk read covers: `after` (exclusive) to `upTo` (inclusive), at most `limit` rows (null: no limit), in key order. */
+export interface ChunkBounds {
+  readonly after: KeyTexts | null;
+  readonly upTo: KeyTexts;
+  readonly limit: number | null;
+  /** Debezium's additional-conditions filter of the table */
+  readonly condition: string | null;
+}
+
+/**
+ * What an incremental snapshot needs from a database (IncrementalSnapshots runs the algorithm):
+ * reading a table's chunks on a connection of its own, writing watermarks to the log the stream
+ * reads, and building chunk records placed at a point of the stream (`P`: an LSN, a binlog
+ * position). Calls are never concurrent: one chunk is in flight at a time.
+ */
+export interface IncrementalDialect<T extends ChunkTable, V, P> {
+  /** the prefix of the rows counter (`<prefix>_incremental_snapshot_rows_total`) */
+  readonly metricPrefix: string;
+  /** why this source cannot write watermarks (an execute-snapshot signal is then refused); null when it can */
+  readonly unavailable: string | null;
+  /** the table is one the connector captures */
+  includes(collection: string): boolean;
+  /** the table, or why it cannot be read in chunks (gone, no primary key): it is skipped then */
+  describe(name: string): Promise<{ readonly table: T } | { readonly skip: string }>;
+  /** the table's largest key now (within the condition), null when it has no rows */
+  maxKey(table: T, condition: string | null): Promise<KeyTexts | null>;
+  /** the rows of a chunk with their window keys (keyText of the record key, as the stream builds it) */
+  readChunk(table: T, bounds: ChunkBounds): Promise<{ key: string; row: ChunkRow<V> }[]>;
+  writeWatermark(mark: Watermark): Promise<void>;
+  /** the server refuses the statement for this table (shape changed, bad condition, dropped): describing again may help, retrying alone will not */
+  isStatementError(error: unknown): boolean;
+  /** the place of a high watermark in the stream: the base of its chunk rows' positions, and its offset */
+  pointOf(at: P): { readonly position: string; readonly offset: SourceOffset };
+  /** a factory for the chunk's records (`op: r`, `source.snapshot = incremental`) at `at` */
+  chunkRecords(table: T, at: P): (values: V, position: string, offset: SourceOffset) => SourceRecord;
+  /** closes the chunk reader's connection (after a failure, at the end); the next read opens one */
+  release(): Promise<void>;
+}
