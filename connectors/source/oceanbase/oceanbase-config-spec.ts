@@ -41,7 +41,7 @@ export const oceanbaseConfigSpec = defineConfigSpec(
     'query.timestamp.column': prop.string({ group: 'Query', doc: 'The timestamp column of `query.cursor=timestamp_incrementing` (set by the application on every write).' }),
     'query.incrementing.column': prop.string({ group: 'Query', doc: 'The strictly increasing column of `query.cursor=timestamp_incrementing` (breaks ties among equal timestamps).' }),
     'query.delete.detection': prop.boolean({ default: false, group: 'Query', doc: 'Detect deletes by diffing the key sets of two flashback points (`AS OF SCN`); costs a key scan of every captured table per interval.' }),
-    'query.delete.detection.interval.ms': prop.long({ default: 60_000, min: 1_000, group: 'Query', doc: 'How often the key sets are diffed.' }),
+    'query.delete.detection.interval.ms': prop.long({ default: 60_000, min: 0, group: 'Query', doc: 'How often the key sets are diffed.' }),
     'binlog.service.min.odp.version': prop.string({ default: '4.2.1', group: 'MySQL mode', doc: 'The lowest ODP version `validate` accepts for the Binlog Service (our reading of OceanBase\'s documentation; lower it if your release notes say otherwise).' }),
     'database.server.id': prop.long({ default: 0, min: 0, max: 4_294_967_295, group: 'MySQL mode', doc: 'MySQL mode: the replica server id for the binlog dump (0: derived from `topic.prefix`).' }),
     'heartbeat.interval.ms': prop.int({ default: 10_000, min: 0, group: 'Connection', doc: 'How often the connection is checked with a heartbeat query (`SELECT 1 FROM DUAL`) while idle, and a heartbeat record carrying the current offset is emitted. 0 disables.' }),

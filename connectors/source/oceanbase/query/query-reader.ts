@@ -1,6 +1,6 @@
 import type { Logger, SourceRecord, TaskMetrics } from '../../../../plugins/api/index.js';
 import type { ChangeQueue } from '../../../../plugins/cdc/index.js';
-import { snapshotExpression } from '../../../shared/oracle-types/index.js';
+import { snapshotExpression, type OracleColumn } from '../../../shared/oracle-types/index.js';
 import { ChangeRecords, type RecordSettings } from '../change-records.js';
 import type { OceanBaseTable, TextImage } from '../oceanbase-table.js';
 import { sleep } from '../reconnect-loop.js';
@@ -104,7 +104,7 @@ export class QueryReader {
     const ts = o.timestampColumn;
     const scnExpr = o.cursorKind === 'ora_rowscn' ? 'ORA_ROWSCN' : `TO_CHAR(${q(ts!)}, 'YYYY-MM-DD HH24:MI:SS.FF6')`;
     const keyCols = o.cursorKind === 'ora_rowscn' ? table.shape.key.map(q) : [q(o.incrementingColumn!)];
-    const select = table.shape.columns.map((col) => `${snapshotExpression(col, q(col.name))} AS ${q(col.name)}`).join(', ');
+    const select = table.shape.columns.map((col) => `${selectExpression(col, q(col.name))} AS ${q(col.name)}`).join(', ');
     const where: string[] = [];
     const params: unknown[] = [];
     if (c.lower !== null) {
@@ -151,6 +151,15 @@ export class QueryReader {
     }
     return found;
   }
+}
+
+/**
+ * Temporal columns are selected as they are: they come back with OceanBase's own type codes
+ * (0xc8–0xca) as text in the session's NLS formats, which the connection's typeCast keeps as text
+ * (`castWireValue`); the rest as the snapshot's TO_CHAR forms.
+ */
+function selectExpression(column: OracleColumn, quoted: string): string {
+  return /^(DATE|TIMESTAMP)/i.test(column.dataType) ? quoted : snapshotExpression(column, quoted);
 }
 
 function imageOf(row: Record<string, unknown>, table: OceanBaseTable): TextImage {

@@ -103,6 +103,16 @@ function mysqlText(column: OracleColumn, ref: string): string {
   return `CAST(${ref} AS CHAR)`;
 }
 
+/**
+ * An Oracle-mode column as text inside a trigger, in the forms the converters read (the
+ * snapshot's TO_CHAR forms); TIMESTAMP WITH LOCAL TIME ZONE is shifted to UTC first, since a
+ * trigger runs in the writing session's time zone, not the connector's.
+ */
+function oracleText(column: OracleColumn, ref: string): string {
+  if (/WITH LOCAL TIME ZONE/i.test(column.dataType)) return `TO_CHAR(SYS_EXTRACT_UTC(${ref}), 'YYYY-MM-DD HH24:MI:SS.FF9')`;
+  return snapshotExpression(column, ref);
+}
+
 export const oracleDialect: TriggerDialect = {
   name: 'oracle',
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
@@ -125,7 +135,7 @@ export const oracleDialect: TriggerDialect = {
   },
   triggerDdl(schema, changeTable, table) {
     const q = (id: string) => `${this.quote(schema)}.${this.quote(id)}`;
-    const image = (ref: ':NEW' | ':OLD') => `JSON_OBJECT(${table.columns.map((c) => `${sqlString(c.name)} VALUE ${snapshotExpression(c, `${ref}.${this.quote(c.name)}`)}`).join(', ')} NULL ON NULL RETURNING CLOB)`;
+    const image = (ref: ':NEW' | ':OLD') => `JSON_OBJECT(${table.columns.map((c) => `${sqlString(c.name)} VALUE ${oracleText(c, `${ref}.${this.quote(c.name)}`)}`).join(', ')} NULL ON NULL RETURNING CLOB)`;
     const insert = (op: string, before: string, after: string) =>
       `INSERT INTO ${q(changeTable)} ("SEQ", "TABLE_SCHEMA", "TABLE_NAME", "OP", "BEFORE_IMAGE", "AFTER_IMAGE", "TX_ID")\n` +
       `      VALUES (${q(`${changeTable}_SEQ`)}.NEXTVAL, ${sqlString(schema)}, ${sqlString(table.name)}, '${op}', ${before}, ${after}, DBMS_TRANSACTION.LOCAL_TRANSACTION_ID);`;
