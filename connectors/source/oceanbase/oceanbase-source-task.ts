@@ -41,6 +41,7 @@ export class OceanBaseSourceTask implements SourceTask<OceanBaseConfig> {
   #trigger: ChangeTableReader | null = null;
   readonly #abort = new AbortController();
   #worker: Promise<void> = Promise.resolve();
+  #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(readonly deps: OceanBaseDeps) {}
 
@@ -80,7 +81,9 @@ export class OceanBaseSourceTask implements SourceTask<OceanBaseConfig> {
       serverName: config['topic.prefix'], partition, db: defaultSchema(config), tenant: config['database.tenant'], tombstones: config['tombstones.on.delete'],
       captureMode: capture, heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,
     };
-    const catalog = this.deps.catalog(config, () => this.#connection());
+    // the catalog runs on the shared connection: a failure there drops it and is retried like any lost connection
+    const sqlCatalog = this.deps.catalog(config, () => this.#connection());
+    const catalog: Catalog = { tables: () => this.#guard(() => sqlCatalog.tables()), describe: (owner, name) => this.#guard(() => sqlCatalog.describe(owner, name)) };
     const tables = new TableCache(catalog, oceanbaseTableFilter(config), config['topic.prefix'], config, context.logger);
     const stored = await context.offsets.offset(partition);
     const signal = this.#abort.signal;
@@ -151,9 +154,31 @@ export class OceanBaseSourceTask implements SourceTask<OceanBaseConfig> {
     } else {
       throw new TributaryError('config.invalid', 'capture.mode=binlog is served by the MySQL binlog source (mysql-mode-task.ts)');
     }
+    this.#startHeartbeat(config['heartbeat.interval.ms']);
     this.#worker = this.#worker.catch((error: unknown) => {
       if (!signal.aborted) this.#queue.fail(error);
     });
+  }
+
+  /**
+   * The heartbeat query: `SELECT 1 FROM DUAL` on the open SQL connection every interval, so a
+   * connection the server or a proxy closed while idle (Log Proxy mode uses it only for the
+   * catalog) is noticed and reopened before the next real use, not by it.
+   */
+  #startHeartbeat(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.#heartbeat = setInterval(() => {
+      const c = this.#client;
+      if (!c || this.#abort.signal.aborted) return;
+      c.query('SELECT 1 FROM DUAL').then(
+        () => this.#context.metrics.incCounter('oceanbase_heartbeat_queries_total', 'Heartbeat queries sent on the SQL connection', 1),
+        (error: unknown) => {
+          this.#context.logger.warn({ err: (error as Error).message }, 'the heartbeat query failed; the SQL connection is reopened at its next use');
+          if (this.#client === c) void this.#dropConnection();
+        },
+      );
+    }, intervalMs);
+    this.#heartbeat.unref();
   }
 
   /** runs SQL work, turning a lost connection into a retriable error and dropping the connection */
@@ -205,6 +230,7 @@ export class OceanBaseSourceTask implements SourceTask<OceanBaseConfig> {
 
   async stop(): Promise<void> {
     this.#abort.abort();
+    clearInterval(this.#heartbeat);
     this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));
     await this.#worker;
     await this.#dropConnection();

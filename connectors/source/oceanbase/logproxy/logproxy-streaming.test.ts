@@ -70,7 +70,7 @@ describe('capture.mode=logproxy against the fake Log Proxy', () => {
     }
   });
 
-  test('heartbeats: while idle, heartbeat records carry the advancing checkpoint as offset', async () => {
+  test('heartbeats: while idle, heartbeat records carry the advancing checkpoint as offset; the SQL connection gets heartbeat queries', async () => {
     const d = driverFor(staticDeps([ordersShape]), config(fake, { 'heartbeat.interval.ms': '100' }));
     await d.start();
     try {
@@ -79,6 +79,7 @@ describe('capture.mode=logproxy against the fake Log Proxy', () => {
       assert.equal(hb.sourceOffset.mode, 'logproxy');
       assert.equal(hb.sourceOffset.idx, -1);
       assert.ok(Number(hb.sourceOffset.ts) >= base);
+      await d.pollUntil(() => (d.gauges.get('oceanbase_heartbeat_queries_total') ?? 0) >= 1, 5_000, 'a heartbeat query on the SQL connection');
     } finally {
       await d.stop();
     }
