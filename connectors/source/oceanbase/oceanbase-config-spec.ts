@@ -16,6 +16,7 @@ export const oceanbaseConfigSpec = defineConfigSpec(
     'database.user': prop.string({ required: true, importance: 'high', group: 'Connection', doc: 'User name without tenant or cluster (`database.tenant` and `database.cluster` are appended as `user@tenant#cluster`).' }),
     'database.password': prop.password({ default: '', importance: 'high', group: 'Connection', doc: 'Password of `database.user`; use a config provider (`${env:OB_PASSWORD}`).' }),
     'database.tenant': prop.string({ required: true, importance: 'high', group: 'Connection', doc: 'The tenant holding the captured tables.' }),
+    'database.user.tenant.suffix': prop.boolean({ default: true, group: 'Connection', doc: 'Append `@tenant#cluster` to `database.user` when logging in, as OBServers and ODP expect. False: log in as `database.user` as given (a full `user@tenant#cluster` written there, or a MySQL-compatible server without tenants, such as the MariaDB the trigger protocol is tested on).' }),
     'database.cluster': prop.string({ group: 'Connection', doc: 'The cluster name, needed when connecting through ODP to a multi-cluster proxy (`user@tenant#cluster`).' }),
     'database.dbname': prop.string({ group: 'Connection', doc: 'Schema (Oracle mode: the owner) to connect to; also `source.db`. Defaults to the upper-case user in Oracle mode.' }),
     'connect.timeout.ms': prop.int({ default: 10_000, min: 100, group: 'Connection', doc: 'How long connecting may take before it fails.' }),
@@ -86,6 +87,7 @@ export function captureModeOf(config: OceanBaseConfig): CaptureMode {
 
 /** `user@tenant#cluster`, the login OceanBase (and ODP) expects */
 export function loginUser(config: OceanBaseConfig): string {
+  if (!config['database.user.tenant.suffix']) return config['database.user'];
   const cluster = config['database.cluster'] ? `#${config['database.cluster']}` : '';
   return `${config['database.user']}@${config['database.tenant']}${cluster}`;
 }
