@@ -18,7 +18,7 @@ import { sharedMariaDb, type MariaDbServer } from './harness/mariadb-server.js';
  */
 type Envelope = { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null; source: Record<string, unknown> };
 
-describe('oceanbase source, capture.mode=trigger, against MariaDB', () => {
+describe('oceanbase source against MariaDB: trigger mode (MySQL dialect), and MySQL mode\'s binlog path', () => {
   let server: MariaDbServer;
   before(async () => {
     server = await sharedMariaDb();
@@ -157,6 +157,27 @@ describe('oceanbase source, capture.mode=trigger, against MariaDB', () => {
       const retries = d.logs.filter((l) => /hand-off change-table-delete failed; retry \d of 3 in 2000 ms/.test(l));
       assert.equal(retries.length, 2);
       assert.equal(d.gauges.get('oceanbase_handoff_retries_total{"handoff":"change-table-delete"}'), 2);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('MySQL mode runs the mysql binlog source on the translated config (MariaDB\'s binlog standing in for the Binlog Service)', async () => {
+    const db = await table('obbinlog');
+    const raw = { ...rawConfig(db), 'capture.mode': 'binlog', 'database.user.tenant.suffix': 'false', 'database.server.id': '5999' };
+    delete (raw as Record<string, string>)['trigger.install'];
+    const d = driver(db, raw);
+    await d.start();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await server.query(db, "INSERT INTO orders (id, name, qty) VALUES (7, 'binlog', 1.5)");
+      await server.query(db, "UPDATE orders SET qty = 2 WHERE id = 7");
+      await d.pollUntil(() => d.changes().length >= 2, 10_000, 'the binlog events');
+      const [c, u] = d.changes().map((r) => r.value as Envelope);
+      assert.deepEqual([c.op, u.op], ['c', 'u']);
+      assert.equal(c.source.connector, 'mysql', 'the mysql source produced it');
+      assert.equal(u.before!.qty, '1.50');
+      assert.equal(d.changes()[0].topic, `obt.${db}.orders`);
     } finally {
       await d.stop();
     }

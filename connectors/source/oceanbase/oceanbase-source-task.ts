@@ -92,6 +92,7 @@ export class OceanBaseSourceTask implements SourceTask<OceanBaseConfig> {
     context.logger.info({ capture, tables: captured.map((t) => t.identifier), stored }, 'oceanbase source starting');
 
     if (capture === 'logproxy') {
+      context.logger.warn({ capture }, 'capture.mode=logproxy is EXPERIMENTAL: this Log Proxy client was tested only against a fake Log Proxy; set logproxy.record.raw.dir to record traffic for a fixture (see the connector README)');
       let from = decodeLogProxyOffset(stored);
       if (!from) {
         // fixed and stored before anything is sent, so a task killed before its first commit starts at the same second again
