@@ -8,6 +8,7 @@ import type { OceanBaseDeps } from '../connectors/source/oceanbase/oceanbase-sou
 import { openMysql2Client } from '../connectors/source/oceanbase/mysql2-sql-client.js';
 import { mysqlCatalog } from '../connectors/source/oceanbase/sql-catalog.js';
 import type { SqlClient } from '../connectors/source/oceanbase/sql-client.js';
+import mysql from 'mysql2/promise';
 import { sharedMariaDb, type MariaDbServer } from './harness/mariadb-server.js';
 
 /**
@@ -158,6 +159,28 @@ describe('oceanbase source against MariaDB: trigger mode (MySQL dialect), and My
       assert.equal(retries.length, 2);
       assert.equal(d.gauges.get('oceanbase_handoff_retries_total{"handoff":"change-table-delete"}'), 2);
     } finally {
+      await d.stop();
+    }
+  });
+
+  test('concurrent transactions: a row numbered before a committed one but committed later is not lost (a hole, then a late row)', async () => {
+    const db = await table('obtriggap');
+    const d = driver(db, rawConfig(db));
+    await d.start();
+    const open = await mysql.createConnection(server.connection(db));
+    try {
+      await open.query('BEGIN');
+      await open.query("INSERT INTO orders (id, name, qty) VALUES (1, 'long tx', 1)"); // takes SEQ 1, not committed
+      await server.query(db, "INSERT INTO orders (id, name, qty) VALUES (2, 'short tx', 2)"); // SEQ 2, committed
+      await d.pollUntil(() => d.changes().length >= 1, 10_000, 'the committed row after the hole is waited for, then passed');
+      assert.deepEqual(d.changes().map((r) => (r.value as Envelope).after!.id), [2]);
+      await open.query('COMMIT');
+      await d.pollUntil(() => d.changes().length >= 2, 5_000, 'the late row');
+      assert.deepEqual(d.changes().map((r) => (r.value as Envelope).after!.id), [2, 1]);
+      assert.ok(d.changes()[1].position > d.changes()[0].position, 'the late row sorts after what was handed on');
+      assert.equal(d.gauges.get('oceanbase_trigger_late_rows_total'), 1);
+    } finally {
+      await open.end();
       await d.stop();
     }
   });

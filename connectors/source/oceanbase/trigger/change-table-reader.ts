@@ -137,7 +137,8 @@ export class ChangeTableReader {
       if (this.#pendingSeqs.has(seq)) continue;
       found = true;
       o.metrics.incCounter('oceanbase_trigger_late_rows_total', 'Change-table rows that committed after rows numbered later had been handed on', 1);
-      await this.#hand(row, seq, `${pad(this.#cursor)}+${String(++this.#lateSeq).padStart(8, '0')}`);
+      // ":" sorts after the "/" that ends the records of the row at the cursor, and before the next number
+      await this.#hand(row, seq, `${pad(this.#cursor)}:${String(++this.#lateSeq).padStart(8, '0')}`);
     }
     return found;
   }
