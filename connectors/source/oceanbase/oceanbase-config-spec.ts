@@ -60,8 +60,8 @@ export const oceanbaseConfigSpec = defineConfigSpec(
     const capture = values['capture.mode'];
     // the binlog path exists only for MySQL-mode tenants, the three others only for Oracle mode
     if (mode === 'mysql' && capture !== undefined && capture !== 'binlog' && capture !== 'trigger') issues.add('capture.mode', `MySQL-mode tenants are captured through the Binlog Service (capture.mode=binlog, the default) or with triggers (capture.mode=trigger); ${capture} is for Oracle mode`);
-    // only query mode reads the tables first; the log and trigger readers start from now
-    if ((capture === 'logproxy' || capture === 'trigger') && values['snapshot.mode'] === 'initial') issues.add('snapshot.mode', `capture.mode=${capture} does not snapshot the tables (not implemented): set snapshot.mode=no_data to capture changes from now on, or take the initial copy with capture.mode=query first`);
+    // the Log Proxy reader starts from now: it has no snapshot of its own
+    if (capture === 'logproxy' && values['snapshot.mode'] === 'initial') issues.add('snapshot.mode', 'capture.mode=logproxy does not snapshot the tables (not implemented): set snapshot.mode=no_data to capture changes from now on, or take the initial copy with capture.mode=query or trigger first');
     if (mode === 'oracle' && capture === undefined) issues.add('capture.mode', 'Missing required configuration "capture.mode" for database.compatibility.mode=oracle: logproxy, trigger or query');
     if (mode === 'oracle' && capture === 'binlog') issues.add('capture.mode', 'Oracle-mode tenants have no Binlog Service: use logproxy, trigger or query');
     if (capture === 'logproxy' && !values['logproxy.host']) issues.add('logproxy.host', 'Missing required configuration "logproxy.host" for capture.mode=logproxy');

@@ -50,7 +50,7 @@ describe('oceanbase connector', () => {
     assert.match(e(oracleConfig({ 'capture.mode': 'logproxy' }))['logproxy.host'][0], /Missing/);
     assert.match(e(oracleConfig({ 'capture.mode': 'logproxy', 'logproxy.host': 'h' }))['rootserver.list'][0], /rootserver.list or config.url/);
     assert.match(e(oracleConfig({ 'capture.mode': 'trigger' }))['table.include.list'][0], /explicit table.include.list/);
-    assert.match(e(oracleConfig({ 'capture.mode': 'trigger', 'table.include.list': 'A\\.B', 'snapshot.mode': 'initial' }))['snapshot.mode'][0], /not implemented/);
+    assert.match(e(oracleConfig({ 'capture.mode': 'logproxy', 'logproxy.host': 'h', 'rootserver.list': 'r', 'snapshot.mode': 'initial' }))['snapshot.mode'][0], /not implemented/);
     assert.match(e(mysqlMode({ 'capture.mode': 'query' }))['capture.mode'][0], /Binlog Service/);
     assert.match(e(oracleConfig({ 'capture.mode': 'binlog' }))['capture.mode'][0], /no Binlog Service/);
     assert.match(e(oracleConfig({ 'capture.mode': 'query', 'table.include.list': 'A\\.B', 'query.cursor': 'timestamp_incrementing' }))['query.timestamp.column'][0], /needs/);

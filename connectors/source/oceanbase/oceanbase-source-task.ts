@@ -13,6 +13,7 @@ import type { SqlClient } from './sql-client.js';
 import type { TableShape } from './oceanbase-table.js';
 import { TableCache, oceanbaseTableFilter, type Catalog } from './table-cache.js';
 import { ChangeTableReader, decodeTriggerOffset } from './trigger/change-table-reader.js';
+import { decodeSnapshotOffset, encodeSnapshotOffset, TriggerSnapshot, type TriggerSnapshotPoint } from './trigger/trigger-snapshot.js';
 import { mysqlDialect, oracleDialect, installScript, type TriggerDialect } from './trigger/trigger-dialect.js';
 
 /** What the task connects through; tests pass fakes, the connector mysql2 and the SQL catalogs. */
@@ -117,19 +118,52 @@ export class OceanBaseSourceTask implements SourceTask<OceanBaseConfig> {
       const schema = defaultSchema(config);
       const changeTable = config['trigger.change.table'];
       if (config['trigger.install']) await this.#withSql(() => this.#install(dialect, schema, changeTable, captured.map((t) => t.shape)));
+      const storedPoint = stored ? decodeSnapshotOffset(stored) : null;
       let cursor = decodeTriggerOffset(stored);
       const fresh = cursor === null;
+      const snapshot = new TriggerSnapshot({
+        dialect, schema, changeTable, tables: captured.filter((t) => t.shape.name.toUpperCase() !== changeTable.toUpperCase()), fetchSize: config['max.batch.size'],
+        records, queue: this.#queue, logger: context.logger, signal,
+      }, () => this.#client ?? failNoConnection());
+      let pending: { point: TriggerSnapshotPoint; reopen: boolean } | null = storedPoint ? { point: storedPoint, reopen: true } : null;
+      if (fresh && config['snapshot.mode'] === 'initial') {
+        const scnOf = dialect.name === 'oracle' ? async () => String((await this.#client!.query('SELECT DBMS_FLASHBACK.GET_SYSTEM_CHANGE_NUMBER AS "SCN" FROM DUAL')).rows[0]?.SCN) : null;
+        const point = await this.#withSql(() => snapshot.begin(scnOf));
+        // stored before the first row is sent: a task killed before its first commit resumes this snapshot
+        await context.storeStartingOffset(partition, encodeSnapshotOffset(point));
+        pending = { point, reopen: false };
+        cursor = point.seq;
+      }
+      const cleanUp = !fresh || pending !== null;
       cursor ??= 0;
       const reader = (this.#trigger = new ChangeTableReader({
         dialect, schema, changeTable, batchSize: config['max.batch.size'], pollIntervalMs: config['poll.interval.ms'], gapTimeoutMs: TRIGGER_GAP_TIMEOUT_MS,
         handoff: { attempts: config['handoff.retry.attempts'], intervalMs: config['handoff.retry.interval.ms'] }, records, tables, queue: this.#queue,
         logger: context.logger, metrics: context.metrics, signal,
       }, () => this.#client ?? failNoConnection(), cursor));
-      if (!fresh) await this.#withSql(() => reader.cleanUpFromRestart());
+      let cleaned = !cleanUp;
       this.#worker = keepConnected({ what: 'sql', ...reconnect }, async (healthy) => {
         await this.#connection();
         healthy();
-        await this.#guard(() => reader.run());
+        await this.#guard(async () => {
+          if (pending) {
+            const run = pending;
+            try {
+              await snapshot.run(run.point, run.reopen);
+              pending = null;
+            } catch (error) {
+              // a retry after a lost connection resumes after the last row queued, in a new consistent read
+              pending = { point: snapshot.lastPoint ?? run.point, reopen: true };
+              throw error;
+            }
+          }
+          if (!cleaned) {
+            // rows at or below the cursor are in the snapshot, or were committed before a restart
+            await reader.cleanUpFromRestart();
+            cleaned = true;
+          }
+          await reader.run();
+        });
       });
     } else if (capture === 'query') {
       const ordered = captured;

@@ -54,7 +54,8 @@ export function mysqlColumn(name: string, type: string, precision: number | null
     case 'tinyint': return number(3);
     case 'smallint': return number(5);
     case 'mediumint': case 'int': case 'integer': return number(10);
-    case 'bigint': return number(19);
+    // NUMBER(18,0) maps to int64, which holds every BIGINT
+    case 'bigint': return number(18);
     case 'decimal': case 'numeric': return { name, dataType: 'NUMBER', precision, scale, nullable };
     case 'float': return { name, dataType: 'BINARY_FLOAT', precision: null, scale: null, nullable };
     case 'double': return { name, dataType: 'BINARY_DOUBLE', precision: null, scale: null, nullable };

@@ -51,6 +51,13 @@ export function deletePosition(upper: string, table: number, n: number): string 
  * parameters: `(S > ?) OR (S = ? AND (k1 > ? OR (k1 = ? AND k2 > ?)))`; null key: the first page.
  * Keys compare with the database's own order (the same ORDER BY), never as text here.
  */
+/** `k1 > ? OR (k1 = ? AND (k2 > ? ...))` with its parameters: the rows after `key` in key order */
+export function keyAfterPredicate(keyColumns: readonly string[], key: readonly (string | null)[]): { sql: string; params: unknown[] } {
+  const { sql, params } = keysetPredicate('0', keyColumns, { scn: '0', key });
+  // drop the constant SCN comparison keysetPredicate puts in front
+  return { sql: sql.slice('(0 > ? OR (0 = ? AND ('.length, -')))'.length), params: params.slice(2) };
+}
+
 export function keysetPredicate(scnExpr: string, keyColumns: readonly string[], after: { scn: string; key: readonly (string | null)[] } | null): { sql: string; params: unknown[] } {
   if (!after) return { sql: '1 = 1', params: [] };
   const params: unknown[] = [after.scn, after.scn];

@@ -102,8 +102,10 @@ export class QueryReader {
   async #page(table: OceanBaseTable, c: QueryCursor): Promise<readonly Record<string, unknown>[]> {
     const o = this.options;
     const ts = o.timestampColumn;
-    const scnExpr = o.cursorKind === 'ora_rowscn' ? 'ORA_ROWSCN' : `TO_CHAR(${q(ts!)}, 'YYYY-MM-DD HH24:MI:SS.FF6')`;
-    const keyCols = o.cursorKind === 'ora_rowscn' ? table.shape.key.map(q) : [q(o.incrementingColumn!)];
+    const scnExpr = o.cursorKind === 'ora_rowscn' ? 'ORA_ROWSCN' : `TO_CHAR(${q(table.shape.owner)}.${q(table.shape.name)}.${q(ts!)}, 'YYYY-MM-DD HH24:MI:SS.FF6')`;
+    // key columns qualified by the table: a bare name in ORDER BY would mean the select list's TO_CHAR alias of the same name
+    const from = `${q(table.shape.owner)}.${q(table.shape.name)}`;
+    const keyCols = o.cursorKind === 'ora_rowscn' ? table.shape.key.map((k) => `${from}.${q(k)}`) : [`${from}.${q(o.incrementingColumn!)}`];
     const select = table.shape.columns.map((col) => `${selectExpression(col, q(col.name))} AS ${q(col.name)}`).join(', ');
     const where: string[] = [];
     const params: unknown[] = [];
@@ -115,7 +117,7 @@ export class QueryReader {
     where.push(keyset.sql);
     params.push(...keyset.params);
     const asOf = o.cursorKind === 'ora_rowscn' ? ` AS OF SCN ${BigInt(c.upper).toString()}` : '';
-    const sql = `SELECT ${scnExpr} AS "__SCN", ${select} FROM ${q(table.shape.owner)}.${q(table.shape.name)}${asOf} WHERE ${where.join(' AND ')} ORDER BY ${[scnExpr, ...keyCols].join(', ')} FETCH FIRST ${o.batchSize} ROWS ONLY`;
+    const sql = `SELECT ${scnExpr} AS "__SCN", ${select} FROM ${from}${asOf} WHERE ${where.join(' AND ')} ORDER BY ${[scnExpr, ...keyCols].join(', ')} FETCH FIRST ${o.batchSize} ROWS ONLY`;
     const result = await this.client().query(sql, params);
     return result.rows;
   }

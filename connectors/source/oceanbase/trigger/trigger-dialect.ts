@@ -31,6 +31,16 @@ export interface TriggerDialect {
   /** the names of the triggers on a table that exist */
   triggersSql(schema: string, table: string): { sql: string; params: unknown[] };
   triggerNames(table: TableShape): string[];
+  /** a column's value as the text the converters read (inside a trigger, or in the snapshot's select list) */
+  textOf(column: OracleColumn, ref: string): string;
+  /**
+   * The snapshot's consistent read: statements that open it, the select of the change table's
+   * highest SEQ within it (alias M), the clause that pins a table read to it (`AS OF SCN n`), and
+   * the statements that end it. `scn` is the flashback point (Oracle mode) or null (MySQL reads in
+   * one REPEATABLE READ transaction opened WITH CONSISTENT SNAPSHOT).
+   */
+  snapshotRead(schema: string, changeTable: string, scn: string | null): { begin: string[]; maxSeq: string; asOf: string; end: string[] };
+  limit(n: number): string;
 }
 
 /** Trigger names stay within both dialects' limits (64 in MySQL, 128 in Oracle mode). */
@@ -91,6 +101,16 @@ export const mysqlDialect: TriggerDialect = {
     const base = triggerBase(table.name);
     return [`${base}_I`, `${base}_U`, `${base}_D`];
   },
+  textOf: (column, ref) => mysqlText(column, ref),
+  snapshotRead(schema, changeTable) {
+    return {
+      begin: ['SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'START TRANSACTION WITH CONSISTENT SNAPSHOT'],
+      maxSeq: `SELECT COALESCE(MAX(\`SEQ\`), 0) AS \`M\` FROM ${this.quote(schema)}.${this.quote(changeTable)}`,
+      asOf: '',
+      end: ['COMMIT'],
+    };
+  },
+  limit: (n) => `LIMIT ${n}`,
 };
 
 /**
@@ -176,6 +196,12 @@ export const oracleDialect: TriggerDialect = {
   triggerNames(table) {
     return [triggerBase(table.name)];
   },
+  textOf: (column, ref) => oracleText(column, ref),
+  snapshotRead(schema, changeTable, scn) {
+    const asOf = scn === null ? '' : ` AS OF SCN ${BigInt(scn).toString()}`;
+    return { begin: [], maxSeq: `SELECT NVL(MAX("SEQ"), 0) AS "M" FROM ${this.quote(schema)}.${this.quote(changeTable)}${asOf}`, asOf, end: [] };
+  },
+  limit: (n) => `FETCH FIRST ${n} ROWS ONLY`,
 };
 
 /** The reviewable install script for a set of tables (what `trigger.install=true` runs). */
