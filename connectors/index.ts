@@ -3,6 +3,7 @@ import datagen from './source/datagen/index.js';
 import postgres from './source/postgres/index.js';
 import mysql, { mariadbConnector as mariadb } from './source/mysql/index.js';
 import oracle from './source/oracle/index.js';
+import oceanbase from './source/oceanbase/index.js';
 import stdout from './sink/stdout/index.js';
 import files from './sink/files/index.js';
 import dlq from './sink/dlq/index.js';
@@ -15,6 +16,7 @@ export const builtinConnectors: readonly Connector[] = [
   mysql,
   mariadb,
   oracle,
+  oceanbase,
   stdout,
   files,
   dlq,

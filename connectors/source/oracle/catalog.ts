@@ -1,4 +1,4 @@
-import type { OracleColumn } from './column-types.js';
+import type { OracleColumn } from '../../shared/oracle-types/column-types.js';
 import { SYSTEM_SCHEMAS } from './oracle-identifiers.js';
 import type { SqlSession } from './sql-session.js';
 

@@ -1,7 +1,7 @@
 import { Schemas, TributaryError, type Schema } from '../../../plugins/api/index.js';
 import { changeEnvelopeSchema, compileRowBuilder, type RowBuilder, type TableFilter, type TopicNamer } from '../../../plugins/cdc/index.js';
 import type { TableShape } from './catalog.js';
-import { columnMapping, isUncapturedType, snapshotExpression, type MappingOptions } from './column-types.js';
+import { columnMapping, isUncapturedType, snapshotExpression, type MappingOptions } from '../../shared/oracle-types/column-types.js';
 import { quoteIdentifier } from './oracle-identifiers.js';
 import { EMPTY_LOB, UNSUPPORTED, type RedoValue } from './redo-parser.js';
 import { oracleSourceSchema } from './source-info.js';

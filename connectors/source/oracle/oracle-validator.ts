@@ -1,6 +1,6 @@
 import { invalidPatterns } from '../../../plugins/cdc/index.js';
 import { listTables } from './catalog.js';
-import { isUncapturedType } from './column-types.js';
+import { isUncapturedType } from '../../shared/oracle-types/column-types.js';
 import { describeTable } from './catalog.js';
 import type { OracleConfig } from './oracle-config-spec.js';
 import { quoteIdentifier } from './oracle-identifiers.js';

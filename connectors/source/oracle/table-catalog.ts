@@ -1,7 +1,7 @@
 import { TopicNamer, type TableFilter } from '../../../plugins/cdc/index.js';
 import type { Logger } from '../../../plugins/api/index.js';
 import { describeTable } from './catalog.js';
-import type { MappingOptions } from './column-types.js';
+import type { MappingOptions } from '../../shared/oracle-types/column-types.js';
 import { OracleTable } from './oracle-table.js';
 import type { SqlSession } from './sql-session.js';
 

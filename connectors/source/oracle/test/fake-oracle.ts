@@ -1,4 +1,4 @@
-import type { OracleColumn } from '../column-types.js';
+import type { OracleColumn } from '../../../shared/oracle-types/column-types.js';
 import { OperationCode } from '../logminer-row.js';
 import { deleteRedo, insertRedo, updateRedo, type FakeRow } from './redo-writer.js';
 

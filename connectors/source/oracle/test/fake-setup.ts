@@ -1,6 +1,6 @@
 import type { RawConfig, SourceOffset } from '../../../../plugins/api/index.js';
 import { SourceTaskDriver } from '../../../../plugins/testing/index.js';
-import type { OracleColumn } from '../column-types.js';
+import type { OracleColumn } from '../../../shared/oracle-types/column-types.js';
 import { oracleConfigSpec, type OracleConfig } from '../oracle-config-spec.js';
 import { OracleSourceTask } from '../oracle-source-task.js';
 import type { SessionFactory } from '../session-factory.js';

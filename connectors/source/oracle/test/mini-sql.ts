@@ -1,4 +1,4 @@
-import type { OracleColumn } from '../column-types.js';
+import type { OracleColumn } from '../../../shared/oracle-types/column-types.js';
 import type { FakeOracle, FakeTable } from './fake-oracle.js';
 import type { FakeRow } from './redo-writer.js';
 

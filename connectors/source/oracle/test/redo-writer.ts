@@ -1,4 +1,4 @@
-import type { OracleColumn } from '../column-types.js';
+import type { OracleColumn } from '../../../shared/oracle-types/column-types.js';
 
 /** A row as the fake keeps it: each column's text in the session's NLS forms (null for NULL). */
 export type FakeRow = Readonly<Record<string, string | null>>;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { columnMapping, type MappingOptions } from './column-types.js';
+import { columnMapping, type MappingOptions, type OracleColumn } from './column-types.js';
 import { formatDecimal, parseDecimal, twosComplementBytes } from './oracle-decimal.js';
-import { col } from './test/fake-setup.js';
+
+const col = (name: string, dataType: string, precision: number | null = null, scale: number | null = null, nullable = true): OracleColumn => ({ name, dataType, precision, scale, nullable });
 
 const precise: MappingOptions = { 'decimal.handling.mode': 'precise', 'time.precision.mode': 'adaptive' };
 const convert = (c: ReturnType<typeof col>, text: string, o = precise) => columnMapping(c, o).fromText(text);

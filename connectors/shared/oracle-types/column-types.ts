@@ -1,6 +1,5 @@
 import { LogicalName, Schemas, type Schema } from '../../../plugins/api/index.js';
 import { formatDecimal, parseDecimal, twosComplementBytes } from './oracle-decimal.js';
-import type { OracleConfig } from './oracle-config-spec.js';
 import { dayToSecondMicros, parseTimestamp, wallClockMicros, wallClockMillis, wallClockNanos, yearToMonthMicros, zonedText } from './oracle-temporal.js';
 
 /** A column as ALL_TAB_COLUMNS describes it. */
@@ -19,7 +18,15 @@ export interface ColumnMapping {
   readonly fromText: (text: string) => unknown;
 }
 
-export type MappingOptions = Pick<OracleConfig, 'decimal.handling.mode' | 'time.precision.mode'>;
+/**
+ * The two Debezium properties the mapping depends on; the Oracle and OceanBase (Oracle mode)
+ * sources both declare them with these values, so the type is spelled out here rather than taken
+ * from either connector's spec (neither source imports the other).
+ */
+export interface MappingOptions {
+  readonly 'decimal.handling.mode': 'precise' | 'string' | 'double';
+  readonly 'time.precision.mode': 'adaptive' | 'connect';
+}
 
 /** Column types this source does not capture (lob.enabled=false, as Debezium's default). */
 const UNCAPTURED = /^(CLOB|NCLOB|BLOB|BFILE|XMLTYPE|LONG|LONG RAW|SDO_GEOMETRY|JSON|VECTOR)$/;
