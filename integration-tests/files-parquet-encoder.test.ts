@@ -173,8 +173,9 @@ const base = (codec: ParquetCodec, rowGroupRows?: number): Omit<ParquetOptions, 
 
 describe('columnar Parquet encoder: the same files as hyparquet-writer, read by hyparquet and DuckDB', () => {
   for (const codec of ['snappy', 'zstd', 'gzip', 'none'] as const) {
-    test(`${codec}: every type, nulls, extremes, 3 row groups, on the task's thread`, async () => {
+    test(`${codec}: every type, nulls, extremes, 3 row groups, on the task's thread and in the encoder thread`, async () => {
       const dir = tempDir(`columnar-${codec}`);
+      const client = new EncoderThreadClient(PARQUET_THREAD_LIMITS);
       try {
         const options = base(codec, 1500);
         let ours: RecordWriter | undefined;
@@ -182,7 +183,10 @@ describe('columnar Parquet encoder: the same files as hyparquet-writer, read by 
         const columnar = await writeFile(dir.path, 'tributary.parquet', (out) => (ours = parquetWriterFactory({ ...options, encoder: 'tributary' }).open(out, schema, { keyFields: ['i64'] })), 4000);
         assert.ok(ours instanceof ColumnarRecordWriter, 'the columnar encoder wrote the file');
         await assertSameFiles(reference, columnar);
+        const threaded = await writeFile(dir.path, 'thread.parquet', (out) => new OffloadedParquetWriter(client, out, schema, { ...options, encoder: 'tributary' }, { keyFields: ['i64'] }), 4000);
+        await assertSameFiles(reference, threaded);
       } finally {
+        await client.close();
         dir.remove();
       }
     });

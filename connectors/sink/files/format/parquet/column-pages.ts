@@ -7,7 +7,7 @@ import { encodePlain } from './plain-values.js';
 import { encodeRleHybrid } from './rle-hybrid.js';
 import { CompactWriter } from './thrift-compact.js';
 
-/** Compresses one page body (the file's codec); identity for UNCOMPRESSED. */
+/** Compresses one page body (the file's codec; identity for UNCOMPRESSED); the result may be a view its next call reuses. */
 export type PageCompressor = (input: Uint8Array) => Uint8Array;
 
 /** One top-level leaf column as the encoder sees it (chosen at schema time, see columnar-support.ts). */
