@@ -72,7 +72,10 @@ export class ColumnStatistics {
 
   #int64(values: BigInt64Array, rows: number, present: Uint8Array | undefined): void {
     const w = new Int32Array(values.buffer, values.byteOffset, rows * 2);
-    let { minHi, minLo, maxHi, maxLo } = { minHi: this.#minHi, minLo: this.#minLo, maxHi: this.#maxHi, maxLo: this.#maxLo };
+    let minHi = this.#minHi;
+    let minLo = this.#minLo;
+    let maxHi = this.#maxHi;
+    let maxLo = this.#maxLo;
     let seen = this.#seen;
     for (let i = 0; i < rows; i++) {
       if (present && !present[i]) continue;
