@@ -57,7 +57,9 @@ export class ColumnarFileEncoder {
   endRowGroup(): Uint8Array | undefined {
     if (this.#groupRows === 0) return undefined;
     const head = this.#offset === 0 ? MAGIC.length : 0;
-    const out = new Uint8Array(head + this.bufferedBytes);
+    let size = head;
+    for (const c of this.#chunks) size += c.sealedBytes();
+    const out = new Uint8Array(size);
     if (head) out.set(MAGIC);
     let at = head;
     const start = this.#offset + head;
