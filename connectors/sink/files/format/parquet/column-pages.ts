@@ -129,17 +129,16 @@ export class ColumnChunkEncoder {
     const present = c.present;
     if (this.#indices.length < rows) this.#indices = new Int32Array(Math.max(rows, this.#indices.length * 2));
     const indices = this.#indices;
+    const trial = this.#mode === 'trial';
     let n = 0;
     for (let i = 0; i < rows; i++) {
       if (present && !present[i]) continue;
       indices[n++] = dictionary.indexOf(bytes, offsets[i], offsets[i + 1]);
+      // a trial gives up as soon as the values look distinct: unique values are not all hashed and kept
+      if (trial && (n & 63) === 0 && dictionary.size > n * DICTIONARY_DISTINCT_SHARE) return this.#giveUp();
     }
-    if (this.#mode === 'trial') {
-      if (dictionary.size > n * DICTIONARY_DISTINCT_SHARE && n > 16) {
-        dictionary.reset();
-        this.#mode = 'plain';
-        return false;
-      }
+    if (trial) {
+      if (n > 16 && dictionary.size > n * DICTIONARY_DISTINCT_SHARE) return this.#giveUp();
       this.#mode = 'dictionary';
     }
     // this page's indices are all in the dictionary; pages after an outgrown one are PLAIN
@@ -148,6 +147,12 @@ export class ColumnChunkEncoder {
     page.byte(width);
     encodeRleHybrid(indices, n, width, page);
     return true;
+  }
+
+  #giveUp(): false {
+    this.#dictionary!.reset();
+    this.#mode = 'plain';
+    return false;
   }
 
   /** compresses the dictionary page (when the chunk has one): called once the chunk's last page is in */

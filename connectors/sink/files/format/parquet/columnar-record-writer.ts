@@ -90,7 +90,8 @@ export class ColumnarRecordWriter implements RecordWriter {
   #page(): void {
     if (this.#pageRows === 0) return;
     const rows = this.#pageRows;
-    this.#encoder.addBatch(this.#packers.map((p) => p.take()), rows);
+    // views of the packers' buffers: the page is encoded (and compressed) before the next push
+    this.#encoder.addBatch(this.#packers.map((p) => p.view()), rows);
     this.#pageRows = 0;
     this.#pageBytes = 0;
   }
