@@ -134,8 +134,10 @@ export class ColumnChunkEncoder {
     for (let i = 0; i < rows; i++) {
       if (present && !present[i]) continue;
       indices[n++] = dictionary.indexOf(bytes, offsets[i], offsets[i + 1]);
-      // a trial gives up as soon as the values look distinct: unique values are not all hashed and kept
-      if (trial && (n & 63) === 0 && dictionary.size > n * DICTIONARY_DISTINCT_SHARE) return this.#giveUp();
+      // a trial gives up as soon as the dictionary is too large (long unique values are not all
+      // hashed and kept); the share of distinct values is judged over the whole page, as a few
+      // hundred values of a column of a thousand names look distinct too
+      if (trial && (n & 63) === 0 && dictionary.plain.length > DICTIONARY_MAX_BYTES) return this.#giveUp();
     }
     if (trial) {
       if (n > 16 && dictionary.size > n * DICTIONARY_DISTINCT_SHARE) return this.#giveUp();
