@@ -218,6 +218,48 @@ describe('columnar Parquet encoder: the same files as hyparquet-writer, read by 
     }
   });
 
+  test('dictionary pages: kept for few distinct values, given up for distinct ones, PLAIN pages after an outgrown dictionary', async () => {
+    const dir = tempDir('columnar-dictionary');
+    const strings = Schemas.struct([
+      Schemas.field('few', Schemas.string({ optional: true })),
+      Schemas.field('grows', Schemas.string()),
+      Schemas.field('unique', Schemas.string()),
+    ]);
+    // `grows` repeats 100 values on the first page, then every value is new: the dictionary passes
+    // its 64 Ki entries within the row group and the chunk goes on PLAIN
+    const stringRow = (i: number) => [i % 9 === 0 ? null : i % 7 === 0 ? '' : `few ${i % 10}`, i <= 8192 ? `g${i % 100}` : `g${i}`, `u${i}`];
+    const write = async (name: string, encoder: 'tributary' | 'hyparquet') => {
+      const storage = new LocalStorage(dir.path, 'test', { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 });
+      await storage.start();
+      const out = await storage.create(name);
+      const writer = parquetWriterFactory({ ...base('snappy', 100_000), encoder }).open(out, strings);
+      for (let i = 1; i <= 120_000; i++) {
+        const pending = writer.write(stringRow(i));
+        if (pending) await pending;
+      }
+      await writer.finish();
+      await out.commit();
+      return join(dir.path, name);
+    };
+    try {
+      const ours = await write('tributary.parquet', 'tributary');
+      const reference = await write('hyparquet.parquet', 'hyparquet');
+      assert.deepEqual(await duck(`SELECT * FROM '${ours}'`), await duck(`SELECT * FROM '${reference}'`));
+      assert.deepEqual((await readParquet(ours)).map(plain), (await readParquet(reference)).map(plain));
+      const encodings = await duck(`SELECT row_group_id, path_in_schema, encodings FROM parquet_metadata('${ours}') ORDER BY 1, 2`);
+      assert.deepEqual(encodings, [
+        ['0', 'few', 'PLAIN, RLE, RLE_DICTIONARY'],
+        ['0', 'grows', 'PLAIN, RLE, RLE_DICTIONARY'],
+        ['0', 'unique', 'PLAIN'],
+        ['1', 'few', 'PLAIN, RLE, RLE_DICTIONARY'],
+        ['1', 'grows', 'PLAIN'],
+        ['1', 'unique', 'PLAIN'],
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('statistics: DuckDB prunes with them and finds exactly the rows a full scan finds', async () => {
     const dir = tempDir('columnar-stats');
     try {
