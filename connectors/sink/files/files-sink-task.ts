@@ -186,7 +186,7 @@ export function formatFactory(c: FilesSinkConfig): RecordWriterFactory {
     return thread ? offloadedCsvWriterFactory(csv) : csvWriterFactory(csv);
   }
   const size = parseRowGroupSize(c['parquet.row.group.size']);
-  const options = { codec: c['parquet.codec'], rowGroupRows: size.rows, rowGroupBytes: size.bytes, createdBy: `tributary files sink ${VERSION}` };
+  const options = { codec: c['parquet.codec'], encoder: c['parquet.encoder'], rowGroupRows: size.rows, rowGroupBytes: size.bytes, createdBy: `tributary files sink ${VERSION}` };
   return thread ? offloadedParquetWriterFactory(options) : parquetWriterFactory(options);
 }
 

@@ -3,11 +3,20 @@ import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { Schema } from '../../../../plugins/api/index.js';
 import type { OutputFile } from '../storage/storage.js';
+import { ColumnarRecordWriter } from './parquet/columnar-record-writer.js';
+import { columnarLeaves, footerElements, jsonColumns } from './parquet/columnar-support.js';
 import { parquetColumns, type Converter } from './parquet-schema.js';
 import type { FileDescription, RecordWriter, RecordWriterFactory } from './record-writer.js';
 import { zstdCompress } from './zstd-compressor.js';
 
 export type ParquetCodec = 'snappy' | 'zstd' | 'gzip' | 'none';
+
+/**
+ * Which encoder writes Parquet files: Tributary's own columnar encoder (parquet/), for files
+ * whose columns it covers (see columnarLeaves; other files fall back to hyparquet-writer), or
+ * hyparquet-writer for every file.
+ */
+export type ParquetEncoderName = 'tributary' | 'hyparquet';
 
 export interface ParquetOptions {
   readonly codec: ParquetCodec;
@@ -16,6 +25,8 @@ export interface ParquetOptions {
   /** ... or this many estimated uncompressed bytes, whichever comes first */
   readonly rowGroupBytes?: number;
   readonly createdBy: string;
+  /** default `tributary` */
+  readonly encoder?: ParquetEncoderName;
 }
 
 const CODECS = { snappy: 'SNAPPY', zstd: 'ZSTD', gzip: 'GZIP', none: 'UNCOMPRESSED' } as const;
@@ -25,7 +36,22 @@ const compressors = { ZSTD: zstdCompress, GZIP: (input: Uint8Array) => new Uint8
 export const KEY_FIELDS_METADATA = 'tributary.key.fields';
 
 export function parquetWriterFactory(options: ParquetOptions): RecordWriterFactory {
-  return { extension: 'parquet', open: (out, schema, description) => new ParquetRecordWriter(out, schema, options, description) };
+  return { extension: 'parquet', open: (out, schema, description) => openParquetWriter(out, schema, options, description) };
+}
+
+/** The file's writer, chosen once from its schema: the columnar encoder where it covers every column. */
+function openParquetWriter(out: OutputFile, schema: Schema, options: ParquetOptions, description?: FileDescription): RecordWriter {
+  if (options.encoder !== 'hyparquet') {
+    const { elements, converters } = parquetColumns(schema, { packed: true });
+    const leaves = columnarLeaves(elements, jsonColumns(elements));
+    if (leaves) return new ColumnarRecordWriter(out, { elements: footerElements(elements), converters, leaves, keyValues: keyValueMetadata(description) }, options);
+  }
+  return new ParquetRecordWriter(out, schema, options, description);
+}
+
+/** the footer's key-value metadata: the record key's field names */
+export function keyValueMetadata(description?: FileDescription): { key: string; value: string }[] | undefined {
+  return description?.keyFields ? [{ key: KEY_FIELDS_METADATA, value: JSON.stringify(description.keyFields) }] : undefined;
 }
 
 /**
@@ -67,7 +93,7 @@ export class ParquetRecordWriter implements RecordWriter {
       codec: CODECS[options.codec],
       compressors,
       createdBy: options.createdBy,
-      kvMetadata: description?.keyFields ? [{ key: KEY_FIELDS_METADATA, value: JSON.stringify(description.keyFields) }] : undefined,
+      kvMetadata: keyValueMetadata(description),
     });
   }
 

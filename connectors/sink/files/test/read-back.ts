@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type Compressors } from 'hyparquet';
 
 /** Every data file under a local store root (temp folders left out), relative and sorted. */
 export function listFiles(root: string): string[] {
@@ -24,8 +24,8 @@ export function listFiles(root: string): string[] {
 }
 
 /** Rows of a Parquet file, read with hyparquet (an independent reader of what we wrote). */
-export async function readParquet(path: string): Promise<Record<string, unknown>[]> {
-  return (await parquetReadObjects({ file: await asyncBufferFromFile(path) })) as Record<string, unknown>[];
+export async function readParquet(path: string, compressors?: Compressors): Promise<Record<string, unknown>[]> {
+  return (await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors })) as Record<string, unknown>[];
 }
 
 export async function parquetColumnNames(path: string): Promise<string[]> {

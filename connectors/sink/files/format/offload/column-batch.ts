@@ -184,6 +184,27 @@ export class ColumnPacker {
     return column;
   }
 
+  /**
+   * The packed column of the rows pushed so far as views of the packer's own buffers (no copy),
+   * valid until the next `push`; the packer starts over empty. For a consumer on the same thread
+   * that is done with the values before it pushes again (the columnar encoder's pages).
+   */
+  view(): PackedColumn {
+    const n = this.#rows;
+    if (this.kind === 'any') return this.take();
+    const bytes = this.kind === 'bytes' || this.kind === 'fixed';
+    const column: PackedColumn = {
+      kind: this.kind,
+      values: bytes ? this.#bytes.subarray(0, this.#byteLength) : this.#numbers.subarray(0, n),
+      ...(this.kind === 'bytes' ? { offsets: this.#offsets.subarray(0, n + 1) } : {}),
+      ...(this.#optional ? { present: this.#present.subarray(0, n) } : {}),
+      ...(this.kind === 'fixed' ? { fixedLength: this.#fixedLength } : {}),
+    };
+    this.#rows = 0;
+    this.#byteLength = 0;
+    return column;
+  }
+
   #capacity(): number {
     return this.kind === 'bytes' ? this.#offsets.length - 1 : this.kind === 'fixed' ? (this.#optional ? this.#present.length : Number.MAX_SAFE_INTEGER) : this.#numbers.length;
   }

@@ -2,7 +2,7 @@ import type { KeyValue, SchemaElement } from 'hyparquet';
 import type { Schema } from '../../../../../plugins/api/index.js';
 import type { CsvOptions } from '../csv-record-writer.js';
 import type { JsonOptions } from '../json-record-writer.js';
-import type { ParquetCodec } from '../parquet-record-writer.js';
+import type { ParquetCodec, ParquetEncoderName } from '../parquet-record-writer.js';
 import type { ColumnBatch } from './column-batch.js';
 
 /**
@@ -18,6 +18,8 @@ export interface ParquetFileSpec {
   /** columns written without min/max statistics (JSON documents) */
   readonly noStatistics: string[];
   readonly codec: ParquetCodec;
+  /** `tributary`: the columnar encoder where it covers the file's columns (columnarLeaves), else hyparquet-writer */
+  readonly encoder: ParquetEncoderName;
   readonly createdBy: string;
   readonly kvMetadata?: KeyValue[];
 }

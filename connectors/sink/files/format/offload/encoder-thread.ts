@@ -4,6 +4,10 @@ import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { OutputFile } from '../../storage/storage.js';
 import type { RecordWriter } from '../record-writer.js';
 import { unpackColumn, type ColumnBatch } from './column-batch.js';
+import type { LeafColumn } from '../parquet/column-pages.js';
+import { ColumnarFileEncoder } from '../parquet/columnar-file-encoder.js';
+import { columnarLeaves, footerElements } from '../parquet/columnar-support.js';
+import { pageCompressor } from '../parquet/page-compressors.js';
 import type { EncoderReply, EncoderRequest, FileSpec, ParquetFileSpec, TextFileSpec } from './encoder-protocol.js';
 
 /**
@@ -57,6 +61,35 @@ interface FileEncoder {
   /** the writer's estimate of the file's size so far (text files), after the last request */
   readonly estimatedBytes?: number;
   finish(): Uint8Array[] | Promise<Uint8Array[]>;
+}
+
+/**
+ * A Parquet file through Tributary's columnar encoder: each batch's packed columns become one
+ * page per column as they arrive (no values unpacked), and the row group's bytes go back when
+ * the batch that ends it is encoded.
+ */
+class ColumnarParquetFileEncoder implements FileEncoder {
+  readonly #encoder: ColumnarFileEncoder;
+
+  constructor(spec: ParquetFileSpec, leaves: LeafColumn[]) {
+    const { codec, compress } = pageCompressor(spec.codec, compressors.ZSTD);
+    this.#encoder = new ColumnarFileEncoder({ elements: footerElements(spec.elements), leaves, codec, compress, createdBy: spec.createdBy, keyValues: spec.kvMetadata });
+  }
+
+  rows(): Promise<Uint8Array[]> {
+    throw new Error('encoder thread: a Parquet file takes column batches');
+  }
+
+  batch(batch: ColumnBatch): Uint8Array[] {
+    this.#encoder.addBatch(batch.columns, batch.rows);
+    if (!batch.endRowGroup) return [];
+    const group = this.#encoder.endRowGroup();
+    return group ? [group] : [];
+  }
+
+  finish(): Uint8Array[] {
+    return this.#encoder.finish();
+  }
 }
 
 class ParquetFileEncoder implements FileEncoder {
@@ -198,7 +231,9 @@ const files = new Map<number, FileEncoder>();
 
 async function open(spec: FileSpec): Promise<FileEncoder> {
   await prepare(spec);
-  return spec.format === 'parquet' ? new ParquetFileEncoder(spec) : TextFileEncoder.open(spec);
+  if (spec.format !== 'parquet') return TextFileEncoder.open(spec);
+  const leaves = spec.encoder === 'tributary' ? columnarLeaves(spec.elements, spec.noStatistics) : undefined;
+  return leaves ? new ColumnarParquetFileEncoder(spec, leaves) : new ParquetFileEncoder(spec);
 }
 
 async function handle(request: EncoderRequest): Promise<Uint8Array[]> {

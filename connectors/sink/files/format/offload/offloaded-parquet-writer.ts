@@ -1,6 +1,6 @@
 import type { Schema } from '../../../../../plugins/api/index.js';
 import type { OutputFile } from '../../storage/storage.js';
-import { KEY_FIELDS_METADATA, type ParquetOptions } from '../parquet-record-writer.js';
+import { keyValueMetadata, type ParquetOptions } from '../parquet-record-writer.js';
 import { parquetColumns, type Converter } from '../parquet-schema.js';
 import type { FileDescription, RecordWriter, RecordWriterFactory } from '../record-writer.js';
 import { ColumnPacker, columnKind, fitsKind, topLevelElements, type ColumnKind } from './column-batch.js';
@@ -74,8 +74,9 @@ export class OffloadedParquetWriter implements RecordWriter {
         // JSON documents make poor min/max statistics (kept whole, never truncated): skip them
         noStatistics: top.filter((e) => e.logical_type?.type === 'JSON').map((e) => e.name),
         codec: options.codec,
+        encoder: options.encoder ?? 'tributary',
         createdBy: options.createdBy,
-        kvMetadata: description?.keyFields ? [{ key: KEY_FIELDS_METADATA, value: JSON.stringify(description.keyFields) }] : undefined,
+        kvMetadata: keyValueMetadata(description),
       },
     }), 0);
   }
