@@ -195,6 +195,8 @@ describe('MySQL incremental snapshots', { timeout: 240_000 }, () => {
         return snapshot?.current && snapshot.rows > ROWS / 5 ? snapshot : undefined;
       }, 60_000, 'a fifth of the table read');
       assert.ok(progress.current!.chunks >= 4 && (progress.current!.chunksTotal ?? 0) >= progress.current!.chunks, JSON.stringify(progress));
+      const status = await getJson<{ tasks: { progress?: { incremental?: { current?: { chunks: number; etaSeconds: number | null } } } }[] }>(`${worker.url}/connectors/my/status`);
+      assert.ok((status.tasks[0].progress?.incremental?.current?.chunks ?? 0) >= 4, 'the same figures in /status');
       const metrics = await (await fetch(`${worker.url}/metrics`)).text();
       assert.match(metrics, /mysql_incremental_snapshot_table_chunks_done\{[^}]*table="[^"]*items"/, 'the table\'s gauges');
       logs.push(worker.stderr());

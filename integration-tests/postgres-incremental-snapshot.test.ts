@@ -275,6 +275,8 @@ describe('PostgreSQL incremental snapshots', { timeout: 400_000 }, () => {
         return snapshot?.current && snapshot.rows > ROWS / 5 ? snapshot : undefined;
       }, 60_000, 'a fifth of the table read');
       assert.ok(progress.current!.chunks >= 4 && (progress.current!.chunksTotal ?? 0) >= progress.current!.chunks, JSON.stringify(progress));
+      const status = await getJson<{ tasks: { progress?: { incremental?: { current?: { chunks: number; etaSeconds: number | null } } } }[] }>(`${worker.url}/connectors/pg/status`);
+      assert.ok((status.tasks[0].progress?.incremental?.current?.chunks ?? 0) >= 4, 'the same figures in /status');
       const metrics = await (await fetch(`${worker.url}/metrics`)).text();
       assert.match(metrics, /postgres_incremental_snapshot_table_chunks_done\{[^}]*table="[^"]*items"/, 'the table\'s gauges');
       logs.push(worker.stderr());
