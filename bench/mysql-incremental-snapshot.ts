@@ -7,9 +7,10 @@
  * snapshot: a writer commits a row to another table every 20 ms, and each one's latency
  * (commit → polled) is compared with the same writer's while no snapshot runs.
  *
- * One reader per task (parallel readers are still to come).
+ * `snapshot.max.threads` readers per run (a list runs each in turn): chunk windows of that many
+ * chunks, read at once on as many connections.
  *
- * usage: node --import tsx bench/mysql-incremental-snapshot.ts [rows=200000] [chunk.size=1024,8192]
+ * usage: node --import tsx bench/mysql-incremental-snapshot.ts [rows=200000] [chunk.size=1024,8192] [snapshot.max.threads=1]
  */
 import { spawnSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
@@ -18,6 +19,8 @@ import { startMariaDb, MARIADB_PASSWORD, MARIADB_USER } from '../integration-tes
 
 const rows = Number(process.argv[2] ?? 200_000);
 const chunkSizes = (process.argv[3] ?? '1024,8192').split(',');
+const threadCounts = (process.argv[4] ?? '1').split(',');
+const runs = chunkSizes.flatMap((chunkSize) => threadCounts.map((threads) => ({ chunkSize, threads })));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
 const server = await startMariaDb();
@@ -40,10 +43,10 @@ try {
   console.log(`rows: ${rows}`);
   console.log(`mariadb --quick --batch -e 'SELECT * FROM bench' → /dev/null: best ${bestSelect.toFixed(2)} s = ${Math.round(rows / bestSelect).toLocaleString('en')} rows/s`);
 
-  for (const [run, chunkSize] of chunkSizes.entries()) {
+  for (const [run, { chunkSize, threads }] of runs.entries()) {
     await server.query(db, 'DELETE FROM dbz_signal');
     const driver = new MySqlTaskDriver(mysqlTestConfig(server.port, db, {
-      'snapshot.mode': 'no_data', 'signal.data.collection': `${db}.dbz_signal`, 'incremental.snapshot.chunk.size': chunkSize, 'max.batch.size': '4096',
+      'snapshot.mode': 'no_data', 'signal.data.collection': `${db}.dbz_signal`, 'incremental.snapshot.chunk.size': chunkSize, 'snapshot.max.threads': threads, 'max.batch.size': '4096',
     }));
     const writer = await mysql.createConnection(server.connection(db));
     let writing = true;
@@ -78,7 +81,7 @@ try {
     await pulses;
     await writer.end();
     await driver.stop();
-    console.log(`incremental snapshot, chunk.size=${chunkSize}, 1 reader → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to the plain SELECT ${(bestSelect / seconds).toFixed(2)} (goal ≥ 0.8)`);
+    console.log(`incremental snapshot, chunk.size=${chunkSize}, ${threads} reader(s) → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to the plain SELECT ${(bestSelect / seconds).toFixed(2)} (goal ≥ 0.8)`);
     console.log(`  stream latency (commit → polled) while idle: p50 ${median(latencies.idle)} ms, p99 ${p99(latencies.idle)} ms (${latencies.idle.length} rows); during the snapshot: p50 ${median(latencies.snapshot)} ms, p99 ${p99(latencies.snapshot)} ms (${latencies.snapshot.length} rows)`);
   }
 } finally {

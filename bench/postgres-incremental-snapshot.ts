@@ -6,9 +6,10 @@
  * writer commits a row to another table every 20 ms, and each one's latency (commit → polled) is
  * compared with the same writer's latency while no snapshot runs.
  *
- * One reader per task for now (parallel readers are still to come).
+ * `snapshot.max.threads` readers per run (a list runs each in turn): chunk windows of that many
+ * chunks, read at once on as many connections.
  *
- * usage: node --import tsx bench/postgres-incremental-snapshot.ts [rows=500000] [chunk.size=1024,8192]
+ * usage: node --import tsx bench/postgres-incremental-snapshot.ts [rows=500000] [chunk.size=1024,8192] [snapshot.max.threads=1]
  */
 import pg from 'pg';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
@@ -17,6 +18,8 @@ import { copyTableSeconds } from './fixtures/psql-copy.js';
 
 const rows = Number(process.argv[2] ?? 500_000);
 const chunkSizes = (process.argv[3] ?? '1024,8192').split(',');
+const threadCounts = (process.argv[4] ?? '1').split(',');
+const runs = chunkSizes.flatMap((chunkSize) => threadCounts.map((threads) => ({ chunkSize, threads })));
 const server = await startPostgres();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
@@ -34,9 +37,9 @@ try {
   console.log(`rows: ${rows}`);
   console.log(`COPY (SELECT ...) TO STDOUT → /dev/null: best ${bestCopy.toFixed(2)} s = ${Math.round(rows / bestCopy).toLocaleString('en')} rows/s`);
 
-  for (const [run, chunkSize] of chunkSizes.entries()) {
+  for (const [run, { chunkSize, threads }] of runs.entries()) {
     const driver = new TaskDriver(testConfig(server.port, db, {
-      'slot.name': `bench_incremental_${run}`, 'slot.drop.on.stop': 'true', 'snapshot.mode': 'no_data', 'incremental.snapshot.chunk.size': chunkSize,
+      'slot.name': `bench_incremental_${run}`, 'slot.drop.on.stop': 'true', 'snapshot.mode': 'no_data', 'incremental.snapshot.chunk.size': chunkSize, 'snapshot.max.threads': threads,
     }));
     const writer = new pg.Client(server.connection(db));
     await writer.connect();
@@ -71,7 +74,7 @@ try {
     await pulses;
     await writer.end();
     await driver.stop();
-    console.log(`incremental snapshot, chunk.size=${chunkSize}, 1 reader → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(bestCopy / seconds).toFixed(2)} (goal ≥ 0.8)`);
+    console.log(`incremental snapshot, chunk.size=${chunkSize}, ${threads} reader(s) → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(bestCopy / seconds).toFixed(2)} (goal ≥ 0.8)`);
     console.log(`  stream latency (commit → polled) while idle: p50 ${median(latencies.idle)} ms, p99 ${p99(latencies.idle)} ms (${latencies.idle.length} rows); during the snapshot: p50 ${median(latencies.snapshot)} ms, p99 ${p99(latencies.snapshot)} ms (${latencies.snapshot.length} rows)`);
   }
 } finally {

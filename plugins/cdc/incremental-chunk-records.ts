@@ -9,6 +9,8 @@ export interface ChunkRead<V> {
   /** key texts of the last row read (also when the stream changed it meanwhile) */
   readonly lastKey: KeyTexts | null;
   readonly last: boolean;
+  /** chunks the read covered (a batch of parallel chunks counts each) */
+  readonly chunks?: number;
 }
 
 /**

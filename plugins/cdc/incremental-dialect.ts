@@ -34,7 +34,9 @@ export interface ChunkBounds {
  * What an incremental snapshot needs from a database (IncrementalSnapshots runs the algorithm):
  * reading a table's chunks on a connection of its own, writing watermarks to the log the stream
  * reads, and building chunk records placed at a point of the stream (`P`: an LSN, a binlog
- * position). Calls are never concurrent: one chunk is in flight at a time.
+ * position). Calls are never concurrent, except `readChunk` with different `reader`s: with
+ * `snapshot.max.threads` > 1 a window's chunks are read at once, each reader on a connection of
+ * its own (reader 0 is the one every other call uses).
  */
 export interface IncrementalDialect<T extends ChunkTable, V, P> {
   /** the prefix of the rows counter (`<prefix>_incremental_snapshot_rows_total`) */
@@ -48,7 +50,13 @@ export interface IncrementalDialect<T extends ChunkTable, V, P> {
   /** the table's largest key now (within the condition), null when it has no rows */
   maxKey(table: T, condition: string | null): Promise<KeyTexts | null>;
   /** the rows of a chunk with their window keys (keyText of the record key, as the stream builds it) */
-  readChunk(table: T, bounds: ChunkBounds): Promise<{ key: string; row: ChunkRow<V> }[]>;
+  readChunk(table: T, bounds: ChunkBounds, reader?: number): Promise<{ key: string; row: ChunkRow<V> }[]>;
+  /**
+   * The boundaries of the next `count` chunks after `bounds.after` (up to `bounds.upTo`, within the
+   * condition): the key of every `bounds.limit`-th row, read by key-only queries, fewer when the
+   * table ends first. Without it a dialect reads one chunk at a time whatever the threads.
+   */
+  chunkEnds?(table: T, bounds: ChunkBounds, count: number): Promise<KeyTexts[]>;
   writeWatermark(mark: Watermark): Promise<void>;
   /** the server refuses the statement for this table (shape changed, bad condition, dropped): describing again may help, retrying alone will not */
   isStatementError(error: unknown): boolean;
@@ -56,6 +64,6 @@ export interface IncrementalDialect<T extends ChunkTable, V, P> {
   pointOf(at: P): { readonly position: string; readonly offset: SourceOffset };
   /** a factory for the chunk's records (`op: r`, `source.snapshot = incremental`) at `at` */
   chunkRecords(table: T, at: P): (values: V, position: string, offset: SourceOffset) => SourceRecord;
-  /** closes the chunk reader's connection (after a failure, at the end); the next read opens one */
+  /** closes the chunk readers' connections (after a failure, at the end); the next read opens them */
   release(): Promise<void>;
 }

@@ -20,6 +20,8 @@ function fakeDialect(ids = [1, 2, 3, 4, 5]): IncrementalDialect<ChunkTable, numb
     maxKey: async () => [String(Math.max(...ids))],
     readChunk: async (_t, b: ChunkBounds) => ids.filter((id) => id <= Number(b.upTo[0]) && (b.after === null || id > Number(b.after[0]))).slice(0, b.limit ?? undefined)
       .map((id) => ({ key: keyText({ id }), row: { values: id, keyTexts: [String(id)] } })),
+    chunkEnds: async (_t, b: ChunkBounds, count) => ids.filter((id) => id <= Number(b.upTo[0]) && (b.after === null || id > Number(b.after[0])))
+      .filter((_, i) => (i + 1) % b.limit! === 0).slice(0, count).map((id) => [String(id)]),
     writeWatermark: async (mark) => void marks.push(mark),
     isStatementError: () => false,
     pointOf: (at) => ({ position: `P${at}`, offset: { at } }),
@@ -97,5 +99,90 @@ describe('incremental snapshots (the shared engine over a dialect)', () => {
     assert.equal(engine.active, false);
     engine.watermark(dialect.marks[2], 3);
     assert.deepEqual(engine.watermark(dialect.marks[3], 4), [], 'a stopped window emits nothing');
+  });
+
+  it('parallel: a window reads its chunks at once on several readers over key ranges known first; a key streamed inside one of them wins; rows come out in key order at the high watermark', async () => {
+    const dialect = fakeDialect([1, 2, 3, 4, 5, 6, 7]);
+    const readers: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const read = dialect.readChunk.bind(dialect);
+    dialect.readChunk = async (t, b, reader) => {
+      readers.push(reader ?? 0);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return read(t, b, reader);
+    };
+    const engine = new IncrementalSnapshots({ dialect, chunkSize: 2, threads: 2, logger: silent, metrics, setProgress: () => undefined, signal: new AbortController().signal }, null);
+    engine.replayOver();
+    engine.handle('s1', 'execute-snapshot', { 'data-collections': ['db.t'] });
+    await until(() => dialect.marks.length === 2);
+    assert.equal(most, 2, 'two chunks read at once');
+    assert.deepEqual(readers.sort(), [0, 1], 'each on a reader of its own');
+    const [open, close] = dialect.marks;
+    assert.deepEqual([open.after, close.last, close.complete], [null, ['4'], false], 'the window covers both chunks: 1..2 and 3..4');
+    engine.watermark(open, 10);
+    engine.changed([{ topic: 't', key: { id: 3 } } as unknown as SourceRecord]);
+    const first = engine.watermark(close, 11);
+    assert.deepEqual(first.map((r) => r.position), ['P11:k0001', 'P11:k0002', 'P11:k0004'], 'key 3, streamed inside the second chunk, is the stream\'s');
+    assert.equal(engine.progress()?.current?.chunks, 2);
+    await until(() => dialect.marks.length === 4);
+    engine.watermark(dialect.marks[2], 12);
+    const rest = engine.watermark(dialect.marks[3], 13);
+    assert.deepEqual(rest.map((r) => r.position), ['P13:k0005', 'P13:k0006', 'P13:k0007'], 'the second window: one whole chunk and the table\'s tail');
+    assert.equal(dialect.marks[3].complete, true);
+    assert.equal(engine.active, false);
+  });
+
+  it('parallel: a crash with two chunks in flight resumes them under the same window and emits every row once, at the positions of the first run', async () => {
+    const dialect = fakeDialect([1, 2, 3, 4, 5, 6, 7]);
+    const first = new IncrementalSnapshots({ dialect, chunkSize: 2, threads: 2, logger: silent, metrics, setProgress: () => undefined, signal: new AbortController().signal }, null);
+    first.replayOver();
+    first.handle('s1', 'execute-snapshot', { 'data-collections': ['db.t'] });
+    await until(() => dialect.marks.length === 2);
+    const [open, close] = dialect.marks;
+    first.watermark(open, 10);
+    // a streamed record inside the window: its offset is where the restart starts
+    const [inside] = first.stamp([{ topic: 't', key: { id: 9 }, sourceOffset: { at: 10 } } as unknown as SourceRecord]);
+    const emitted = first.watermark(close, 11).map((r) => r.position);
+    await first.stop();
+    // killed before any of the chunk's rows was committed: the restart replays the window
+    const again = fakeDialect([1, 2, 3, 4, 5, 6, 7]);
+    const second = new IncrementalSnapshots({ dialect: again, chunkSize: 2, threads: 2, logger: silent, metrics, setProgress: () => undefined, signal: new AbortController().signal }, inside.sourceOffset);
+    await second.prepare();
+    second.watermark(open, 10);
+    await second.pending(close);
+    const replayed = second.watermark(close, 11);
+    assert.deepEqual(replayed.map((r) => r.position), emitted, 'the same rows at the same positions');
+    assert.deepEqual(emitted, ['P11:k0001', 'P11:k0002', 'P11:k0003', 'P11:k0004']);
+    assert.equal(again.marks.length, 0, 'nothing new during the replay');
+    second.replayOver();
+    await until(() => again.marks.length === 2);
+    assert.deepEqual(again.marks[0].after, ['4'], 'then the chunks after the window');
+    second.watermark(again.marks[0], 12);
+    assert.deepEqual(second.watermark(again.marks[1], 13).map((r) => r.position), ['P13:k0005', 'P13:k0006', 'P13:k0007']);
+    assert.equal(second.active, false);
+  });
+
+  it('snapshot.max.rows.per.second: reads wait so the rows stay at the rate; table gauges are published', async () => {
+    const dialect = fakeDialect([1, 2, 3, 4, 5, 6]);
+    let now = 0;
+    const sleeps: number[] = [];
+    const clock = { now: () => now, sleep: async (ms: number) => { sleeps.push(ms); now += ms; } };
+    const gauges = new Map<string, number>();
+    const seen = { ...metrics, setGauge: (name: string, _h: string, value: number, labels?: Record<string, string>) => void gauges.set(`${name}{${labels?.table}}`, value) };
+    const engine = new IncrementalSnapshots({ dialect, chunkSize: 2, maxRowsPerSecond: 4, clock, logger: silent, metrics: seen, setProgress: () => undefined, signal: new AbortController().signal }, null);
+    engine.replayOver();
+    engine.handle('s1', 'execute-snapshot', { 'data-collections': ['db.t'] });
+    for (let n = 2; n <= 6; n += 2) {
+      await until(() => dialect.marks.length === n);
+      engine.watermark(dialect.marks[n - 2], n);
+      engine.watermark(dialect.marks[n - 1], n + 1);
+    }
+    assert.deepEqual(sleeps, [500, 500], '2 rows at 4 rows/s: half a second before each next chunk');
+    assert.equal(gauges.get('fake_incremental_snapshot_table_rows{db.t}'), 6);
+    assert.equal(gauges.get('fake_incremental_snapshot_table_chunks_done{db.t}'), 3);
+    assert.equal(gauges.get('fake_incremental_snapshot_table_chunks_total{db.t}'), 3);
   });
 });

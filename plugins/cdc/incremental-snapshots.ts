@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, SourceOffset, SourceRecord, TaskMetrics } from '../api/index.js';
-import { positionedRecords, sameKey, withRetries, type ChunkRead } from './incremental-chunk-records.js';
+import { positionedRecords, withRetries, type ChunkRead } from './incremental-chunk-records.js';
+import { firstTable, readWindow, type ChunkReaderOptions } from './incremental-chunk-reader.js';
 import type { ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
-import { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';
+import { IncrementalCounters, publishTableMetrics, type IncrementalProgress } from './incremental-progress.js';
+import { RowRateLimiter, type LimiterClock } from './incremental-rate-limit.js';
 import { applySignal } from './incremental-signal-actions.js';
-import { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type KeyTexts, type Watermark } from './incremental-state.js';
+import { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type Watermark } from './incremental-state.js';
 import { keyText, SnapshotWindow } from './snapshot-window.js';
 import { parseSignal, type Signal } from './signals.js';
 
 export interface IncrementalSnapshotsOptions<T extends ChunkTable, V, P> {
   readonly dialect: IncrementalDialect<T, V, P>;
   readonly chunkSize: number;
+  /** `snapshot.max.threads`: chunks a window reads at once (default 1) */
+  readonly threads?: number;
+  /** `snapshot.max.rows.per.second` (0 or absent: no limit) */
+  readonly maxRowsPerSecond?: number;
+  /** the rate limit's clock (tests) */
+  readonly clock?: LimiterClock;
   readonly logger: Logger;
   readonly metrics: TaskMetrics;
   readonly setProgress: (progress: IncrementalProgress | null) => void;
@@ -23,7 +31,9 @@ export interface IncrementalSnapshotsOptions<T extends ChunkTable, V, P> {
  * `execute-snapshot` signal is read in primary-key chunks of `incremental.snapshot.chunk.size`
  * rows, each between a low and a high watermark; the stream notes the keys it sees changed
  * between them and, when it reaches the high watermark, emits the chunk's rows less those
- * (SnapshotWindow), as `op: r` records.
+ * (SnapshotWindow), as `op: r` records. With `snapshot.max.threads` > 1 a window covers a batch
+ * of up to that many chunks, whose boundaries are read first and whose rows are read at once on
+ * as many connections (readWindow); the window, its offsets and its replay are as for one chunk.
  *
  * Chunk rows take the high watermark's place in the stream (positionedRecords), and every
  * record's offset carries the snapshot's state (incremental-state.ts), so a restart resumes at
@@ -53,10 +63,12 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
   #redescribed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   readonly #counters = new IncrementalCounters();
+  readonly #reader: ChunkReaderOptions;
 
   constructor(options: IncrementalSnapshotsOptions<T, V, P>, stored: SourceOffset | null) {
     this.#o = options;
     this.#d = options.dialect;
+    this.#reader = { chunkSize: options.chunkSize, threads: Math.max(1, options.threads ?? 1), limiter: new RowRateLimiter(options.maxRowsPerSecond ?? 0, options.clock), signal: options.signal };
     this.#state = incrementalStateOf(stored);
     this.#replay = this.#state?.window ?? null;
     this.#refreshFields();
@@ -115,7 +127,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     const table = this.#table;
     if (!table) return null;
     const upTo = mark.last ?? null;
-    const read = () => (upTo === null ? Promise.resolve({ rows: [], lastKey: null, last: true }) : this.#readChunkRows(table, upTo));
+    const read = (): Promise<ChunkRead<V>> => (upTo === null ? Promise.resolve({ rows: [], lastKey: null, last: true }) : readWindow(this.#d, table, this.#state!, this.#reader, upTo));
     return withRetries('read a replayed chunk again', read, () => this.#d.release(), this.#o.logger)
       .then((read) => { if (this.#window === window) this.#fill(window, read); });
   }
@@ -240,7 +252,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     const window = new SnapshotWindow<ChunkRow<V>>(pending.id, table.topic);
     this.#window = window;
     await this.#d.writeWatermark({ window: window.id, edge: 'open', table: table.name, after: this.#state?.lastKey ?? null, maxKey: this.#state?.maxKey ?? null });
-    const read = await this.#readChunkRows(table);
+    const read = await readWindow(this.#d, table, this.#state!, this.#reader);
     if (this.#window !== window) return;
     this.#fill(window, read);
     await this.#d.writeWatermark({ window: window.id, edge: 'close', last: read.lastKey, complete: read.last });
@@ -278,47 +290,9 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
 
   /** The first table left, described for chunk reads (null when none is left). */
   async #chunkTable(): Promise<T | null> {
-    for (;;) {
-      const state = this.#state;
-      const name = state?.collections[0];
-      if (!state || !name) return null;
-      if (this.#table?.name === name) return this.#table;
-      const described = await this.#d.describe(name);
-      if ('skip' in described) {
-        this.#o.logger.error({ table: name }, `incremental snapshot: ${described.skip}, skipped`);
-        this.#tableDone();
-        continue;
-      }
-      const table = described.table;
-      if (!state.maxKey) {
-        // the largest key now: rows inserted after this stream anyway, so the snapshot ends
-        const max = await this.#d.maxKey(table, state.conditions[name] ?? null);
-        if (!max) {
-          this.#o.logger.info({ table: name }, 'incremental snapshot: the table is empty');
-          this.#tableDone();
-          continue;
-        }
-        state.maxKey = max;
-        this.#refreshFields();
-      }
-      this.#table = table;
-      return table;
-    }
-  }
-
-  #fill(window: SnapshotWindow<ChunkRow<V>>, read: ChunkRead<V>): void {
-    window.fill(read.rows);
-    this.#read = read;
-  }
-
-  /** The chunk after the last complete one, up to the table's largest key at its start (or, read again, up to `upTo`). */
-  async #readChunkRows(table: T, upTo?: KeyTexts): Promise<ChunkRead<V>> {
-    const state = this.#state!;
-    const chunkSize = this.#o.chunkSize;
-    const rows = await this.#d.readChunk(table, { after: state.lastKey, upTo: upTo ?? state.maxKey!, limit: upTo ? null : chunkSize, condition: state.conditions[table.name] ?? null });
-    const lastKey = rows.length > 0 ? rows[rows.length - 1].row.keyTexts : null;
-    const reachedMax = lastKey !== null && sameKey(lastKey, state.maxKey!);
-    return { rows, lastKey, last: rows.length < chunkSize || reachedMax };
+    if (this.#table && this.#table.name === this.#state?.collections[0]) return this.#table;
+    this.#table = await firstTable(this.#d, () => this.#state, this.#o.logger, () => this.#tableDone(), () => this.#refreshFields());
+    return this.#table;
   }
 
   /** The high watermark of the open window: its rows (less the keys streamed meanwhile) as reads. */
@@ -338,7 +312,9 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     const during = { ...offset, ...incrementalOffsetFields({ ...state, window: window.id }) };
     state.window = null;
     const out = positionedRecords(emitted, table, base, during, this.#d.chunkRecords(table, at));
-    this.#counters.chunk(emitted.length);
+    this.#counters.chunk(emitted.length, chunk.chunks ?? 1);
+    // before #tableDone resets the table's counters: a table's gauges end at its totals
+    publishTableMetrics(this.#o.metrics, this.#d.metricPrefix, table.name, this.#counters.tableFigures(table.estimatedRows, this.#o.chunkSize));
     if (chunk.last) this.#tableDone();
     else {
       state.lastKey = chunk.lastKey;
@@ -378,12 +354,17 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     this.#publishProgress();
   }
 
+  #fill(window: SnapshotWindow<ChunkRow<V>>, read: ChunkRead<V>): void {
+    window.fill(read.rows);
+    this.#read = read;
+  }
+
   #refreshFields(): void {
     this.#fields = this.#state ? incrementalOffsetFields(this.#state) : null;
   }
 
   progress(): IncrementalProgress | null {
-    return this.#state ? this.#counters.progress(this.#state, this.#table?.estimatedRows ?? null) : null;
+    return this.#state ? this.#counters.progress(this.#state, this.#table?.estimatedRows ?? null, this.#o.chunkSize) : null;
   }
 
   #publishProgress(): void {

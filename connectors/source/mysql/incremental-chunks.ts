@@ -64,7 +64,8 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
   readonly metricPrefix = 'mysql';
   readonly unavailable: string | null;
   readonly #o: MySqlChunkOptions;
-  #client: MySqlClient | null = null;
+  /** reader 0 (every call but parallel chunk reads, watermarks too), then one per further `snapshot.max.threads` */
+  #clients: (MySqlClient | null)[] = [];
 
   constructor(options: MySqlChunkOptions) {
     this.#o = options;
@@ -107,23 +108,32 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
     return rows.length === 0 ? null : keyTexts(rows[0], table.keyNames);
   }
 
-  async readChunk(table: MySqlChunkTable, bounds: ChunkBounds): Promise<{ key: string; row: ChunkRow<Row> }[]> {
-    const client = await this.#connection();
-    const marks = table.keyNames.map(() => '?').join(', ');
-    const where = [`(${table.keyList}) <= (${marks})`];
-    const params: unknown[] = [...bounds.upTo];
-    if (bounds.after) {
-      where.push(`(${table.keyList}) > (${marks})`);
-      params.push(...bounds.after);
-    }
-    if (bounds.condition) where.push(`(${bounds.condition})`);
+  async readChunk(table: MySqlChunkTable, bounds: ChunkBounds, reader = 0): Promise<{ key: string; row: ChunkRow<Row> }[]> {
+    const client = await this.#connection(reader);
+    const { where, params } = whereOf(table, bounds);
     const limit = bounds.limit === null ? '' : ` LIMIT ${bounds.limit}`;
     const rows: { key: string; row: ChunkRow<Row> }[] = [];
-    await streamRows(client, `SELECT ${table.selectList} FROM ${table.from} WHERE ${where.join(' AND ')} ORDER BY ${table.keyList}${limit}`, params, (values) => {
+    await streamRows(client, `SELECT ${table.selectList} FROM ${table.from} WHERE ${where} ORDER BY ${table.keyList}${limit}`, params, (values) => {
       rows.push({ key: keyText(table.table.toKey(values)), row: { values, keyTexts: keyTexts(values, table.keyNames) } });
       return undefined;
     }, this.#o.signal, table.table.hasGeometry);
     return rows;
+  }
+
+  async chunkEnds(table: MySqlChunkTable, bounds: ChunkBounds, count: number): Promise<KeyTexts[]> {
+    const client = await this.#connection();
+    const ends: KeyTexts[] = [];
+    let after = bounds.after;
+    // one key-only query per boundary: the primary key's index skips a chunk's keys, no rows read
+    while (ends.length < count) {
+      const { where, params } = whereOf(table, { ...bounds, after });
+      const [rows] = await client.promise().query<RowDataPacket[]>(`SELECT ${table.keyList} FROM ${table.from} WHERE ${where} ORDER BY ${table.keyList} LIMIT 1 OFFSET ${bounds.limit! - 1}`, params);
+      if (rows.length === 0) break;
+      const end = keyTexts(rows[0], table.keyNames);
+      ends.push(end);
+      after = end;
+    }
+    return ends;
   }
 
   async writeWatermark(mark: Watermark): Promise<void> {
@@ -165,14 +175,27 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
   }
 
   async release(): Promise<void> {
-    this.#client?.destroy();
-    this.#client = null;
+    for (const client of this.#clients) client?.destroy();
+    this.#clients = [];
   }
 
-  async #connection(): Promise<MySqlClient> {
-    this.#client ??= await this.#o.connect();
-    return this.#client;
+  async #connection(reader = 0): Promise<MySqlClient> {
+    this.#clients[reader] ??= await this.#o.connect();
+    return this.#clients[reader];
   }
+}
+
+/** The key range (and condition) of a chunk read, with its parameters. */
+function whereOf(table: MySqlChunkTable, bounds: ChunkBounds): { where: string; params: unknown[] } {
+  const marks = table.keyNames.map(() => '?').join(', ');
+  const where = [`(${table.keyList}) <= (${marks})`];
+  const params: unknown[] = [...bounds.upTo];
+  if (bounds.after) {
+    where.push(`(${table.keyList}) > (${marks})`);
+    params.push(...bounds.after);
+  }
+  if (bounds.condition) where.push(`(${bounds.condition})`);
+  return { where: where.join(' AND '), params };
 }
 
 /** Key values as text: mysql2 gives integers as numbers (big ones as text), strings and temporal values as text. */

@@ -7,6 +7,10 @@ import { mysqlError, quoteIdent, type MySqlClient } from './mysql-connection.js'
 
 export interface MySqlIncrementalOptions extends MySqlChunkOptions {
   readonly chunkSize: number;
+  /** `snapshot.max.threads` */
+  readonly threads: number;
+  /** `snapshot.max.rows.per.second` */
+  readonly maxRowsPerSecond: number;
   /** `signal.enabled.channels` has `source`: every row inserted into the signal table is a signal */
   readonly sourceChannel: boolean;
   /** the end of the binlog when the task started: the stream before it is the previous run's, replayed */
@@ -37,7 +41,7 @@ export class MySqlIncrementalSnapshots {
 
   constructor(options: MySqlIncrementalOptions, stored: SourceOffset | null) {
     this.#o = options;
-    this.#engine = new Engine({ dialect: new MySqlChunks(options), chunkSize: options.chunkSize, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    this.#engine = new Engine({ dialect: new MySqlChunks(options), chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
   }
 
   get active(): boolean {

@@ -147,7 +147,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     const [db, table] = collection ? splitName(collection) : ['', ''];
     return new MySqlIncrementalSnapshots({
       settings, filter, mapping: config, signalTable: collection ? { db, table } : null, connect: () => connectOrRetry(config), signal: this.#abort.signal,
-      chunkSize: config['incremental.snapshot.chunk.size'], sourceChannel: channels.includes('source'),
+      chunkSize: config['incremental.snapshot.chunk.size'], threads: config['snapshot.max.threads'], maxRowsPerSecond: config['snapshot.max.rows.per.second'], sourceChannel: channels.includes('source'),
       // what the binlog held when this task started: the previous run's, replayed (see MySqlIncrementalSnapshots)
       replayEnd: (await currentPosition(admin, info)).at,
       logger: context.logger, metrics: context.metrics, setProgress: (p) => context.setProgress(p ? { incremental: p } : null),

@@ -63,7 +63,8 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
   readonly metricPrefix = 'postgres';
   readonly unavailable: string | null;
   readonly #o: PostgresChunkOptions;
-  #client: pg.Client | null = null;
+  /** reader 0 (every call but parallel chunk reads), then one per further `snapshot.max.threads` */
+  #clients: (pg.Client | null)[] = [];
 
   constructor(options: PostgresChunkOptions) {
     this.#o = options;
@@ -106,13 +107,10 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
     return max[0] ?? null;
   }
 
-  async readChunk(table: PgChunkTable, bounds: ChunkBounds): Promise<{ key: string; row: ChunkRow<Values> }[]> {
-    const client = await this.#connection();
-    const literals = (texts: KeyTexts) => texts.map((t) => quoteLiteral(t ?? '')).join(', ');
-    const where = [`(${table.keyList}) <= (${literals(bounds.upTo)})`];
-    if (bounds.after) where.push(`(${table.keyList}) > (${literals(bounds.after)})`);
+  async readChunk(table: PgChunkTable, bounds: ChunkBounds, reader = 0): Promise<{ key: string; row: ChunkRow<Values> }[]> {
+    const client = await this.#connection(reader);
     const limit = bounds.limit === null ? '' : ` LIMIT ${bounds.limit}`;
-    const sql = `COPY (SELECT ${table.selectList} FROM ${table.from} WHERE ${where.join(' AND ')}${bounds.condition ? ` AND (${bounds.condition})` : ''} ORDER BY ${table.keyList}${limit}) TO STDOUT`;
+    const sql = `COPY (SELECT ${table.selectList} FROM ${table.from} WHERE ${whereOf(table, bounds)} ORDER BY ${table.keyList}${limit}) TO STDOUT`;
     const rows: { key: string; row: ChunkRow<Values> }[] = [];
     await copyOut(client, sql, (reused) => {
       // copyOut hands every row in the same array: the window keeps its rows until the high watermark
@@ -120,6 +118,21 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
       rows.push({ key: keyText(table.schema.toKey(values)), row: { values, keyTexts: table.keyIndexes.map((i) => values[i]) } });
     }, this.#o.signal);
     return rows;
+  }
+
+  async chunkEnds(table: PgChunkTable, bounds: ChunkBounds, count: number): Promise<KeyTexts[]> {
+    const client = await this.#connection();
+    const ends: KeyTexts[] = [];
+    let after = bounds.after;
+    // one key-only query per boundary: an index(-only) scan that skips a chunk's keys, no rows read
+    while (ends.length < count) {
+      let end: KeyTexts | null = null;
+      await copyOut(client, `COPY (SELECT ${table.keyList} FROM ${table.from} WHERE ${whereOf(table, { ...bounds, after })} ORDER BY ${table.keyList} LIMIT 1 OFFSET ${bounds.limit! - 1}) TO STDOUT`, (values) => void (end = values.slice()), this.#o.signal);
+      if (!end) break;
+      ends.push(end);
+      after = end;
+    }
+    return ends;
   }
 
   async writeWatermark(mark: Watermark): Promise<void> {
@@ -151,15 +164,24 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
   }
 
   async release(): Promise<void> {
-    const client = this.#client;
-    this.#client = null;
-    await client?.end().catch(() => undefined);
+    const clients = this.#clients;
+    this.#clients = [];
+    await Promise.all(clients.map((c) => c?.end().catch(() => undefined)));
   }
 
-  async #connection(): Promise<pg.Client> {
-    this.#client ??= await this.#o.connect();
-    return this.#client;
+  async #connection(reader = 0): Promise<pg.Client> {
+    this.#clients[reader] ??= await this.#o.connect();
+    return this.#clients[reader];
   }
+}
+
+/** The key range (and condition) of a chunk read. */
+function whereOf(table: PgChunkTable, bounds: ChunkBounds): string {
+  const literals = (texts: KeyTexts) => texts.map((t) => quoteLiteral(t ?? '')).join(', ');
+  const where = [`(${table.keyList}) <= (${literals(bounds.upTo)})`];
+  if (bounds.after) where.push(`(${table.keyList}) > (${literals(bounds.after)})`);
+  if (bounds.condition) where.push(`(${bounds.condition})`);
+  return where.join(' AND ');
 }
 
 /** `schema.table` (a quoted part may hold dots: `"my.schema".t` is not supported; Debezium's names are plain). */

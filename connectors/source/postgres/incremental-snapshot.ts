@@ -13,6 +13,10 @@ export interface IncrementalSnapshotOptions extends Omit<TransactionDecoderOptio
   /** a connection of its own for reading chunks */
   readonly connect: () => Promise<pg.Client>;
   readonly chunkSize: number;
+  /** `snapshot.max.threads` */
+  readonly threads: number;
+  /** `snapshot.max.rows.per.second` */
+  readonly maxRowsPerSecond: number;
   /**
    * the task's slot: logical decoding messages reach every slot of the database, so each
    * watermark and REST signal names the slot it is for, and the others ignore it
@@ -54,7 +58,7 @@ export class IncrementalSnapshots {
   constructor(options: IncrementalSnapshotOptions, stored: SourceOffset | null) {
     this.#o = options;
     const dialect = new PostgresChunks({ ...options });
-    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
   }
 
   get active(): boolean {

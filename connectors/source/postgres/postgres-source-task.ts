@@ -113,7 +113,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     this.#messages = plan.stream && (await serverVersion(admin)) >= 140_000;
     this.#incremental = plan.stream ? new IncrementalSnapshots({
       topicPrefix: config['topic.prefix'], events, filter, mapping, registry, admin, connect: () => connectOrRetry(config, 'tributary-incremental', true),
-      chunkSize: config['incremental.snapshot.chunk.size'], messages: this.#messages, slot: config['slot.name'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
+      chunkSize: config['incremental.snapshot.chunk.size'], threads: config['snapshot.max.threads'], maxRowsPerSecond: config['snapshot.max.rows.per.second'], messages: this.#messages, slot: config['slot.name'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
       setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
     }, offset) : null;
     const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source' && c !== 'kafka');
