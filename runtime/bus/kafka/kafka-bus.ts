@@ -150,7 +150,7 @@ export class KafkaBus implements Bus {
         return yes;
       },
       bootstrapBrokers: this.#o.bootstrapBrokers, security: this.#o.security, clientId: `${this.#o.clientId}-${spec.connector}-${taskId}`, converters,
-      bufferChunks: this.#o.bufferChunks ?? 16, isolationLevel: isolation,
+      bufferChunks: this.#o.bufferChunks ?? 4, isolationLevel: isolation,
       sendDeadLetter: (message) => this.#sendDeadLetter(spec.connector, spec.config, message),
       keepBytesForDeadLetters: spec.config['errors.tolerance'] === 'all' && (spec.config['errors.deadletterqueue.topic.name'] ?? '') !== '',
     }));
