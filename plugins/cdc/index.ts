@@ -22,3 +22,4 @@ export { IncrementalSnapshots, type IncrementalSnapshotsOptions } from './increm
 export type { ChunkBounds, ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
 export { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';
 export { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type KeyTexts, type Watermark } from './incremental-state.js';
+export { sleep } from './abortable-sleep.js';

@@ -21,19 +21,7 @@ export interface TaskRuntime {
   readonly labels: { connector: string; task: string };
 }
 
-/** Resolves after `ms`, or at once when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep } from '../../plugins/cdc/abortable-sleep.js';
 
 /** A promise with its resolve exposed: pause/resume and commit requests use it. */
 export class Gate {

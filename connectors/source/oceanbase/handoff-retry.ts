@@ -1,5 +1,5 @@
 import { describeError, type Logger, type TaskMetrics } from '../../../plugins/api/index.js';
-import { sleep } from './reconnect-loop.js';
+import { sleep } from '../../../plugins/cdc/index.js';
 
 export interface HandoffRetryPolicy {
   /** retries after the first attempt (`handoff.retry.attempts`, 3) */

@@ -1,4 +1,5 @@
 import { describeError, isRetriable, type Logger, type TaskMetrics } from '../../../plugins/api/index.js';
+import { sleep } from '../../../plugins/cdc/index.js';
 
 export interface ReconnectOptions {
   readonly what: string;
@@ -43,17 +44,4 @@ export async function keepConnected(options: ReconnectOptions, session: (healthy
       wait = Math.min(wait * 2, options.maxMs);
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

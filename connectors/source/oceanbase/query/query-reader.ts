@@ -1,9 +1,8 @@
 import type { Logger, SourceRecord, TaskMetrics } from '../../../../plugins/api/index.js';
-import type { ChangeQueue } from '../../../../plugins/cdc/index.js';
+import { sleep, type ChangeQueue } from '../../../../plugins/cdc/index.js';
 import { snapshotExpression, type OracleColumn } from '../../../shared/oracle-types/index.js';
 import { ChangeRecords, type RecordSettings } from '../change-records.js';
 import type { OceanBaseTable, TextImage } from '../oceanbase-table.js';
-import { sleep } from '../reconnect-loop.js';
 import type { SqlClient } from '../sql-client.js';
 import { deletePosition, encodeQueryOffset, keysetPredicate, queryPosition, type QueryCursor } from './query-cursor.js';
 

@@ -1,9 +1,8 @@
 import { TributaryError, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../../plugins/api/index.js';
-import type { ChangeQueue } from '../../../../plugins/cdc/index.js';
+import { sleep, type ChangeQueue } from '../../../../plugins/cdc/index.js';
 import { ChangeRecords, type RecordSettings } from '../change-records.js';
 import { withHandoffRetry, type HandoffRetryPolicy } from '../handoff-retry.js';
 import type { TextImage } from '../oceanbase-table.js';
-import { sleep } from '../reconnect-loop.js';
 import type { SqlClient } from '../sql-client.js';
 import type { TableCache } from '../table-cache.js';
 import type { TriggerDialect } from './trigger-dialect.js';
