@@ -70,3 +70,30 @@ test('KILL of the binlog dump thread: the stream reconnects and resumes, nothing
     await driver.stop();
   }
 });
+
+test('snapshot.mode=no_data, killed before its first offset commit: the restart resumes where the first run started, so the changes in between are not skipped', async () => {
+  const db = await server.createDatabase('nocommit');
+  await server.query(db, 'CREATE TABLE t (id INT PRIMARY KEY)');
+  const config = mysqlTestConfig(server.port, db, { 'snapshot.mode': 'no_data' });
+  const first = new MySqlTaskDriver(config);
+  await first.start();
+  const stored = first.storedOffset;
+  try {
+    await server.query(db, 'INSERT INTO t VALUES (1), (2)');
+    await first.pollUntil((rs) => rs.filter((r) => r.value !== null).length >= 2, 20_000, 'the first run\'s rows');
+  } finally {
+    // never committed: all the store holds is what the task stored when it started
+    await first.stop();
+  }
+  assert.ok(stored, 'the starting position stored before the first change');
+  await server.query(db, 'INSERT INTO t VALUES (3)');
+  const second = new MySqlTaskDriver(config, first.storedOffset);
+  await second.start();
+  try {
+    await server.query(db, 'INSERT INTO t VALUES (4)');
+    await second.pollUntil((rs) => rs.filter((r) => r.value !== null).length >= 4, 20_000, 'every row since the first start');
+    assert.deepEqual(second.changes().map((r) => env(r).after!.id), [1, 2, 3, 4]);
+  } finally {
+    await second.stop();
+  }
+});

@@ -18,10 +18,3 @@ test('incremental snapshot properties: Debezium\'s names and defaults; read.only
   assert.match(bare.errors['signal.data.collection']?.[0] ?? '', /<database>\.<table>/);
   assert.equal(parseConfig(mysqlConfigSpec, { ...base, 'signal.data.collection': 'inventory.dbz_signal', 'signal.enabled.channels': 'source,kafka' }).ok, true);
 });
-
-test('snapshot.max.threads above 1 is refused on MySQL/MariaDB for now, saying why', () => {
-  const parallel = parseConfig(mysqlConfigSpec, { ...base, 'snapshot.max.threads': '4' });
-  assert.equal(parallel.ok, false);
-  assert.match(parallel.errors['snapshot.max.threads']?.[0] ?? '', /not yet safe/);
-  assert.equal(parseConfig(mysqlConfigSpec, { ...base, 'snapshot.max.threads': '1' }).ok, true);
-});

@@ -3,7 +3,7 @@ import {
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
 import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal, type TableFilter } from '../../../plugins/cdc/index.js';
-import { BinlogPosition, positionOfOffset } from './binlog-position.js';
+import { BinlogPosition, positionOffset, positionOfOffset } from './binlog-position.js';
 import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
 import { listTables, describeTable, type TableShape } from './catalog.js';
 import { splitName } from './incremental-chunks.js';
@@ -111,6 +111,12 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
       }
     }
     const streamFrom: StreamStart | null = point ? { at: point.at, gtids: point.gtids, byGtid: false } : plan.streamFrom;
+    if (offset === null && point === null && streamFrom) {
+      // a first start streaming from the binlog's end (snapshot.mode no_data or never) stores
+      // that place before its first change: a task killed before its first offset commit
+      // resumes there, not at the binlog's end then, which would skip every change in between
+      await context.storeStartingOffset(partition, positionOffset(streamFrom.at, streamFrom.gtids, info.serverId));
+    }
     context.logger.info({ server: info.version, snapshot: point ? point.at.toString() : null, streamFrom: streamFrom?.at.toString() ?? null, byGtid: streamFrom?.byGtid ?? false, stream: plan.stream }, `${this.flavour} source starting`);
     this.#incremental = plan.stream && streamFrom ? await this.#incrementalSnapshots(admin, info, settings, filter, offset) : null;
     this.#streamer = plan.stream && streamFrom ? new BinlogStreamer({

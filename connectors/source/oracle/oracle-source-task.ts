@@ -9,7 +9,7 @@ import { logFilesFrom } from './log-files.js';
 import { LogMinerStreamer } from './logminer-streamer.js';
 import { prepareSession, switchContainer } from './nls-session.js';
 import type { OracleConfig } from './oracle-config-spec.js';
-import { decodeOffset, encodeSnapshot, type StreamingOffset } from './oracle-offsets.js';
+import { decodeOffset, encodeSnapshot, encodeStreaming, type StreamingOffset } from './oracle-offsets.js';
 import { oracleTableFilter } from './oracle-table-filter.js';
 import type { RecordSettings } from './record-settings.js';
 import type { Scn } from './scn.js';
@@ -105,7 +105,13 @@ export class OracleSourceTask implements SourceTask<OracleConfig> {
     }
     const streamingFrom = (p: SnapshotPlan): StreamingOffset => ({ scn: p.streamFrom, commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: p.snapshotScn });
     if (plan) streamFrom = streamingFrom(plan);
-    streamFrom ??= { scn: await currentScn(mining), commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: null };
+    if (!streamFrom) {
+      streamFrom = { scn: await currentScn(mining), commitScn: CommitScn.EMPTY, txId: null, txSeq: null, snapshotScn: null };
+      // a first start streaming from the current SCN (snapshot.mode no_data) stores it before its
+      // first change: a task killed before its first offset commit resumes there, not at a later
+      // current SCN, which would skip every change in between
+      await context.storeStartingOffset(partition, encodeStreaming(streamFrom));
+    }
     context.logger.info({ snapshot: plan ? plan.snapshotScn.toString() : null, resumed: decision.snapshot === 'resume', streamFrom: streamFrom.scn.toString(), stream: decision.stream }, 'oracle source starting');
 
     const startStreaming = (from: StreamingOffset) => new LogMinerStreamer({
