@@ -4,12 +4,15 @@ import { TopicCreator, type TopicCreation } from './topic-creator.js';
 import { prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import type { PublishedBatch } from '../published-batch.js';
-import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
+import { messageBytes, QUEUED_MESSAGE_OVERHEAD, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 
 interface QueuedBatch {
   readonly messages: KafkaMessage[];
+  /** the messages' bytes, as a produce request carries them (max.request.size) */
   readonly bytes: number;
+  /** what they hold in memory until acknowledged (buffer.memory) */
+  readonly memory: number;
   readonly batch: PublishedBatch;
 }
 
@@ -19,7 +22,7 @@ export interface SourceOutletOptions {
   readonly security?: KafkaConnectionSecurity;
   readonly clientId: string;
   readonly converters: RecordConverters;
-  /** bytes sent but not yet acknowledged before `publish` waits (Kafka's `buffer.memory`) */
+  /** memory of messages queued or sent but not yet acknowledged before `publish` waits (Kafka's `buffer.memory`) */
   readonly bufferMemory: number;
   /** the most one produce request carries (Kafka's `max.request.size`) */
   readonly maxRequestBytes: number;
@@ -33,10 +36,10 @@ export interface SourceOutletOptions {
  * A source connector's way into Kafka: each batch is converted and handed to an idempotent
  * producer (acks=all, Kafka's Java-compatible partitioner), and completes when the brokers have
  * acknowledged it — only then may the source's offset pass it. `publish` returns once a batch is
- * queued; queued batches go out gathered into requests, bounded by the bytes queued or in flight
- * (`producer.buffer.memory`): a slow broker slows this source only, and memory never grows
- * without bound. A send that fails after the producer's retries fails the
- * next publish (the task restarts and replays from its committed offset).
+ * queued; queued batches go out gathered into requests, bounded by the memory the messages queued
+ * or in flight hold, their objects counted with their bytes (`producer.buffer.memory`, 32 MiB):
+ * a slow broker slows this source only, and memory never grows without bound. A send that fails
+ * after the producer's retries fails the next publish (the task restarts and replays from its committed offset).
  */
 export class KafkaSourceOutlet {
   readonly #o: SourceOutletOptions;
@@ -45,7 +48,7 @@ export class KafkaSourceOutlet {
   /** `tributary.source` per task (one buffer each, shared: the client only reads it) */
   readonly #sourceHeaders: Buffer[] = [];
   readonly #queue: QueuedBatch[] = [];
-  /** bytes queued or in flight: `publish` waits above buffer.memory */
+  /** memory of the messages queued or in flight (their bytes and objects): `publish` waits above buffer.memory */
   #bufferedBytes = 0;
   #waiters: (() => void)[] = [];
   #sending: Promise<void> | undefined;
@@ -91,13 +94,14 @@ export class KafkaSourceOutlet {
       if (size > this.#o.maxRequestBytes) throw tooLarge(this.#o.connector, messages[i].topic, records?.[i]?.position, size, this.#o.maxRequestBytes);
       bytes += size;
     }
+    const memory = bytes + messages.length * QUEUED_MESSAGE_OVERHEAD;
     if (this.#topics) await this.#topics.ensure(messages.map((m) => m.topic));
     const started = performance.now();
-    while (this.#bufferedBytes > 0 && this.#bufferedBytes + bytes > this.#o.bufferMemory && !this.#failure) await new Promise<void>((r) => this.#waiters.push(r));
+    while (this.#bufferedBytes > 0 && this.#bufferedBytes + memory > this.#o.bufferMemory && !this.#failure) await new Promise<void>((r) => this.#waiters.push(r));
     if (this.#failure) throw failed(this.#o.connector, this.#failure);
     batch.pending += 1;
-    this.#queue.push({ messages, bytes, batch });
-    this.#bufferedBytes += bytes;
+    this.#queue.push({ messages, bytes, memory, batch });
+    this.#bufferedBytes += memory;
     batch.sealed = true;
     if (!this.#senderRunning) {
       this.#senderRunning = true;
@@ -126,6 +130,7 @@ export class KafkaSourceOutlet {
     const taken: QueuedBatch[] = [];
     const messages: KafkaMessage[] = [];
     let bytes = 0;
+    let memory = 0;
     while (this.#queue.length > 0) {
       const next = this.#queue[0];
       if (taken.length > 0 && bytes + next.bytes > this.#o.maxRequestBytes) break;
@@ -139,6 +144,7 @@ export class KafkaSourceOutlet {
       taken.push(this.#queue.shift()!);
       for (const m of next.messages) messages.push(m);
       bytes += next.bytes;
+      memory += next.memory;
     }
     if (taken.length === 0) return;
     try {
@@ -147,7 +153,7 @@ export class KafkaSourceOutlet {
     } catch (error) {
       this.#failure ??= error;
     } finally {
-      this.#sent(bytes);
+      this.#sent(memory);
     }
   }
 
@@ -169,12 +175,12 @@ export class KafkaSourceOutlet {
     } catch (error) {
       this.#failure ??= error;
     } finally {
-      this.#sent(queued.bytes);
+      this.#sent(queued.memory);
     }
   }
 
-  #sent(bytes: number): void {
-    this.#bufferedBytes -= bytes;
+  #sent(memory: number): void {
+    this.#bufferedBytes -= memory;
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
