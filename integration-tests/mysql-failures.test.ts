@@ -237,3 +237,25 @@ test('a second replica with the same database.server.id: the connection the serv
     await second.stop();
   }
 });
+
+test('the snapshot\'s connection killed while a table\'s rows stream: the task fails as retriable (source.connection_lost) instead of waiting forever', { timeout: 120_000 }, async () => {
+  const db = await server.createDatabase('snapkill');
+  await server.query(db, 'CREATE TABLE t (id INT PRIMARY KEY, note VARCHAR(100))');
+  await server.query(db, `INSERT INTO t SELECT seq, REPEAT('x', 80) FROM seq_1_to_200000`);
+  // one chunk for the whole table, so the kill lands while its rows stream
+  const driver = new MySqlTaskDriver(mysqlTestConfig(server.port, db, { 'snapshot.fetch.size': '1000000', 'max.queue.size': '2048', 'max.batch.size': '512' }));
+  const killer = await mysql.createConnection(server.connection(db));
+  await driver.start();
+  try {
+    await driver.pollUntil((rs) => rs.length >= 2000, 30_000, 'the first snapshot rows');
+    const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE CONCAT('SELECT %`', DATABASE(), '`.`t`%') AND ID <> CONNECTION_ID()");
+    assert.equal(rows.length, 1, 'the snapshot\'s query is running');
+    await killer.query(`KILL ${Number(rows[0].ID)}`);
+    const failure = await driver.pollUntil(() => false, 30_000, 'the failure').then(() => null, (error: unknown) => error as { code?: string; retriable?: boolean; message: string });
+    assert.ok(failure && !/timed out/.test(failure.message), `the task failed (${failure?.message})`);
+    assert.equal(failure.code, 'source.connection_lost', failure.message);
+  } finally {
+    await killer.end();
+    await driver.stop().catch(() => undefined);
+  }
+});

@@ -217,4 +217,42 @@ describe('MySQL incremental snapshots', { timeout: 240_000 }, () => {
       s.dir.remove();
     }
   });
+  it('parallel: a reader\'s connection killed in the middle of its chunk (twice): the window is read again, every row lands once, the lake ends equal to the table', async (t) => {
+    const s = await setup('incrkill', { 'snapshot.max.threads': '4', 'incremental.snapshot.chunk.size': '2000' });
+    const worker = await startWorkerProcess(s.dir.path, { 'offset.flush.interval.ms': '300' }, s.files);
+    const writer = startWriter(s.db);
+    const killer = await mysql.createConnection(server.connection(s.db));
+    let killed = 0;
+    try {
+      await eventually(() => running(worker), 30_000, 'the source running');
+      await server.query(s.db, `INSERT INTO dbz_signal VALUES ('sig-rk', 'execute-snapshot', '{"data-collections": ["${s.db}.items"], "type": "incremental"}')`);
+      // a chunk read is a SELECT on a reader's own connection: killed while it runs
+      const killReading = async () => {
+        const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE CONCAT('SELECT %`', DATABASE(), '`.`items` WHERE %ORDER BY%') AND ID <> CONNECTION_ID()");
+        let n = 0;
+        for (const { ID } of rows) n += await killer.query(`KILL ${Number(ID)}`).then(() => 1, () => 0);
+        return n;
+      };
+      for (let tries = 0; killed < 2 && tries < 5000; tries++) {
+        killed += await killReading();
+        if (killed === 0 && tries % 50 === 0 && (await snapshotState(worker)).snapshot === null && tries > 0) break;
+      }
+      assert.ok(killed >= 1, 'a reader was killed while it read its chunk');
+      t.diagnostic(`${killed} reader(s) killed mid-chunk`);
+      await eventually(async () => ((await snapshotState(worker)).snapshot === null ? true : undefined), 120_000, 'the snapshot complete');
+      assert.match(worker.stderr(), /reading a chunk failed; retrying/, 'the failed window was retried');
+      assert.equal((await getJson<{ tasks: { state: string }[] }>(`${worker.url}/connectors/my/status`)).tasks[0]?.state, 'RUNNING');
+      await writer.stop();
+      await assertLakeEqualsTable(s);
+    } catch (error) {
+      writeFileSync(join(s.dir.path, 'worker.log'), worker.stderr());
+      process.stdout.write(`# ${killed} reader(s) killed; worker log tail:\n${worker.stderr().slice(-4000).replace(/^/gm, '# ')}\n`);
+      throw error;
+    } finally {
+      await killer.end();
+      await writer.stop();
+      await worker.kill('SIGKILL');
+      s.dir.remove();
+    }
+  });
 });

@@ -297,4 +297,40 @@ describe('PostgreSQL incremental snapshots', { timeout: 400_000 }, () => {
       s.dir.remove();
     }
   });
+  it('parallel: a reader\'s connection terminated in the middle of its chunk (twice): the window is read again, every row lands once, the lake ends equal to the table', async (t) => {
+    const s = await setup('incrkill', { 'snapshot.max.threads': '4', 'incremental.snapshot.chunk.size': '2000' });
+    const worker = await startWorkerProcess(s.dir.path, { 'offset.flush.interval.ms': '300' }, s.files);
+    const writer = startWriter(s.db);
+    const killer = new pg.Client(server.connection(s.db));
+    await killer.connect();
+    let killed = 0;
+    try {
+      await eventually(async () => ((await getJson<{ tasks: { state: string }[] }>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 30_000, 'the source running');
+      await server.query(s.db, `INSERT INTO tributary_signals VALUES ('sig-rk', 'execute-snapshot', '{"data-collections": ["public.items"], "type": "incremental"}')`);
+      // a chunk read is a COPY on a reader's own connection: terminated while it runs
+      const terminateReading = async () => (await killer.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tributary-incremental'
+        AND state = 'active' AND query LIKE 'COPY (SELECT%items%' AND pg_terminate_backend(pid)`)).rowCount ?? 0;
+      for (let tries = 0; killed < 2 && tries < 3000; tries++) {
+        killed += await terminateReading();
+        if ((await snapshotState(worker)).snapshot === null && killed === 0) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.ok(killed >= 1, 'a reader was terminated while it read its chunk');
+      t.diagnostic(`${killed} reader(s) terminated mid-chunk`);
+      await eventually(async () => ((await snapshotState(worker)).snapshot === null ? true : undefined), 120_000, 'the snapshot complete');
+      assert.match(worker.stderr(), /reading a chunk failed; retrying/, 'the failed window was retried');
+      assert.equal((await getJson<{ tasks: { state: string }[] }>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state, 'RUNNING');
+      await writer.stop();
+      await assertLakeEqualsTable(s);
+    } catch (error) {
+      writeFileSync(join(s.dir.path, 'worker.log'), worker.stderr());
+      process.stdout.write(`# ${killed} reader(s) terminated; worker log tail:\n${worker.stderr().slice(-4000).replace(/^/gm, '# ')}\n`);
+      throw error;
+    } finally {
+      await killer.end();
+      await writer.stop();
+      await worker.kill('SIGKILL');
+      s.dir.remove();
+    }
+  });
 });

@@ -174,22 +174,36 @@ const rawGeometry = (field: { type: string; buffer(): Buffer | null }, next: () 
 /**
  * Streams a query's rows (never the whole result in memory): the connection is paused while the
  * queue has no room, which stops reading from the socket and so from the server. `geometry`:
- * the table has spatial columns (the per-field cast is paid only then).
+ * the table has spatial columns (the per-field cast is paid only then). A connection lost while
+ * the rows stream (KILL, a server restart) rejects: mysql2 then tells only the connection (its
+ * `end` and `error`), never the streaming query, which would wait forever.
  */
 export function streamRows(client: MySqlClient, sql: string, params: unknown[], onRow: (row: Row) => Promise<void> | undefined, signal: AbortSignal, geometry = false): Promise<void> {
   return new Promise((resolve, reject) => {
     const raw = client;
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      raw.off('error', lost);
+      raw.off('end', ended);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const lost = (error: Error) => settle(error);
+    const ended = () => settle(Object.assign(new Error('the connection closed while the query\'s rows were read'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
+    raw.on('error', lost);
+    raw.on('end', ended);
     const query = geometry ? raw.query({ sql, values: params, typeCast: rawGeometry as never }) : raw.query(sql, params);
-    let failed = false;
-    query.on('error', (error: Error) => { failed = true; reject(error); });
+    query.on('error', (error: Error) => settle(error));
     query.on('result', (row: Row) => {
-      if (signal.aborted) return;
+      if (signal.aborted || settled) return;
       const waiting = onRow(row);
       if (waiting) {
         raw.pause();
-        waiting.then(() => raw.resume(), (error: unknown) => { failed = true; reject(error); });
+        waiting.then(() => raw.resume(), (error: unknown) => settle(error));
       }
     });
-    query.on('end', () => { if (!failed) resolve(); });
+    query.on('end', () => settle());
   });
 }
