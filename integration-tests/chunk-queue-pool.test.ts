@@ -93,7 +93,8 @@ describe('chunk queue (BullMQ on Redis)', () => {
 
   it('a Redis that dies fails the window as retriable; once Redis is back the next window is read', async () => {
     const name = 'chunks-outage-test';
-    const pool = new ChunkQueuePool({ ...settings(name), codec: memoryCodec, metricPrefix: 'memory', logger: silent, metrics: new Counters() });
+    const reported: unknown[] = [];
+    const pool = new ChunkQueuePool({ ...settings(name), codec: memoryCodec, metricPrefix: 'memory', logger: silent, metrics: new Counters(), degraded: (e) => void reported.push(e) });
     const table = memoryTable(ROWS);
     let degraded: unknown = 'never';
     const slow = new ChunkQueueReader({ ...settings(name), readerName: 'slow', dialect: memoryDialect(ROWS, { delayMs: 3_000 }), codec: memoryCodec, logger: silent, metrics: new Counters(), degraded: (e) => void (degraded = e) });
@@ -116,6 +117,8 @@ describe('chunk queue (BullMQ on Redis)', () => {
         await fast.close();
       }
       assert.notEqual(degraded, 'never', 'the reader reported the outage');
+      assert.ok(reported[0] instanceof RetriableError, 'the coordinator reported the failed window (the task shows it degraded)');
+      assert.equal(reported.at(-1), null, 'and that it works again');
       await pool.release();
     } finally {
       await slow.close();
