@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RetriableError, type Logger, type TaskMetrics } from '../api/index.js';
 import type { ChunkPool, RangeRows } from './chunk-pool.js';
 import {
-  CHUNK_ATTEMPTS, chunkJobId, QUEUE_PREFIX, redisOptions, rowsKey, safeUrl,
+  CHUNK_ATTEMPTS, chunkJobId, QUEUE_PREFIX, redisOptions, safeUrl,
   type ChunkJobData, type ChunkJobResult, type ChunkQueueSettings,
 } from './chunk-queue.js';
 import type { ChunkBounds, ChunkCodec, ChunkTable } from './incremental-dialect.js';
@@ -101,9 +101,11 @@ export class ChunkQueuePool<T extends ChunkTable, V> implements ChunkPool<T, V> 
   async #take(table: T, id: string): Promise<RangeRows<V>> {
     const queue = this.#queue!;
     const job = await queue.getJob(id);
-    const text = await this.#redis!.get(rowsKey(this.#o.name, id));
-    if (!job || text === null) throw new Error(`the rows of chunk job ${id} are gone from Redis (restarted, or evicted)`);
-    const result = job.returnvalue;
+    const result = job?.returnvalue;
+    const text = result ? await this.#redis!.get(result.key) : null;
+    if (!result || text === null) throw new Error(`the rows of chunk job ${id} are gone from Redis (restarted, or evicted)`);
+    // taken: the window holds them now
+    await this.#redis!.del(result.key);
     const rows = this.#o.codec.decode(table, text);
     if (rows.length !== result.rows) throw new Error(`chunk job ${id}: ${rows.length} rows in Redis, the reader said ${result.rows}`);
     const labels = { reader: result.reader };
@@ -117,15 +119,14 @@ export class ChunkQueuePool<T extends ChunkTable, V> implements ChunkPool<T, V> 
     return rows;
   }
 
-  /** Drops a window's jobs and rows (taken, or abandoned by a failure); an active job cannot be removed and expires with its rows. */
+  /**
+   * Drops a window's jobs (taken, or abandoned by a failure). An active job cannot be removed:
+   * its rows, and those of attempts that lost their lease, expire (ROWS_TTL_MS).
+   */
   async #forget(ids: readonly string[]): Promise<void> {
     const queue = this.#queue;
-    const redis = this.#redis;
-    if (!queue || !redis) return;
-    await Promise.all(ids.map(async (id) => {
-      await queue.remove(id).catch(() => undefined);
-      await redis.del(rowsKey(this.#o.name, id)).catch(() => undefined);
-    }));
+    if (!queue) return;
+    await Promise.all(ids.map((id) => queue.remove(id).catch(() => undefined)));
   }
 
   /** Settles waiters from what Redis says about their jobs: the events may have been trimmed, or Redis lost the jobs. */

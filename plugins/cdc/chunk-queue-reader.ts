@@ -51,7 +51,7 @@ export class ChunkQueueReader<T extends ChunkTable, V, P> {
     this.#redis = new Redis({ ...base, maxRetriesPerRequest: 3 });
     this.#redis.on('error', onError);
     const limiter = queueLimiter(o);
-    const worker = (this.#worker = new Worker<ChunkJobData, ChunkJobResult>(o.name, (job) => this.#read(job), {
+    const worker = (this.#worker = new Worker<ChunkJobData, ChunkJobResult>(o.name, (job, token) => this.#read(job, token ?? `${o.readerName}-${job.attemptsStarted}`), {
       connection: { ...base, maxRetriesPerRequest: null }, prefix: QUEUE_PREFIX, name: o.readerName,
       concurrency: 1, lockDuration: o.leaseMs, stalledInterval: o.leaseMs, maxStalledCount: CHUNK_ATTEMPTS,
       ...(limiter ? { limiter } : {}),
@@ -61,7 +61,7 @@ export class ChunkQueueReader<T extends ChunkTable, V, P> {
     worker.on('failed', (job, error) => o.logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'chunk reader: reading a range failed'));
   }
 
-  async #read(job: Job<ChunkJobData, ChunkJobResult>): Promise<ChunkJobResult> {
+  async #read(job: Job<ChunkJobData, ChunkJobResult>, token: string): Promise<ChunkJobResult> {
     const o = this.#o;
     const { table: name, shape, bounds } = job.data;
     const table = await this.#table(name, shape);
@@ -74,12 +74,13 @@ export class ChunkQueueReader<T extends ChunkTable, V, P> {
       this.#tables.delete(name);
       throw error;
     }
-    await this.#redis!.set(rowsKey(o.name, job.id!), o.codec.encode(rows.map((r) => r.row)), 'PX', ROWS_TTL_MS);
+    const key = rowsKey(o.name, job.id!, token);
+    await this.#redis!.set(key, o.codec.encode(rows.map((r) => r.row)), 'PX', ROWS_TTL_MS);
     await job.updateProgress({ rows: rows.length });
     o.metrics.incCounter(`${o.dialect.metricPrefix}_incremental_snapshot_reader_chunks_total`, 'Chunk ranges this reader task read for the chunk queue', 1);
     o.metrics.incCounter(`${o.dialect.metricPrefix}_incremental_snapshot_reader_rows_total`, 'Rows this reader task read for the chunk queue', rows.length);
     o.degraded?.(null);
-    return { rows: rows.length, reader: o.readerName };
+    return { rows: rows.length, reader: o.readerName, key };
   }
 
   /** The table as the coordinator read it: described again when the shapes differ, refused when they still do. */

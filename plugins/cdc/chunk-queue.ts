@@ -29,11 +29,13 @@ export interface ChunkJobData {
   readonly bounds: ChunkBounds;
 }
 
-/** What a reader answers (the rows wait under `rowsKey`, out of BullMQ's event stream). */
+/** What a reader answers (the rows wait under `key`, out of BullMQ's event stream). */
 export interface ChunkJobResult {
   readonly rows: number;
   /** the reader's name: host, process and task */
   readonly reader: string;
+  /** the Redis key of the rows (`rowsKey`) */
+  readonly key: string;
 }
 
 /** Redis key prefix of every queue (BullMQ's `prefix`). */
@@ -54,9 +56,13 @@ export function chunkJobId(window: string, index: number): string {
   return `${window}.${index}`;
 }
 
-/** Where a range's rows wait for the coordinator. */
-export function rowsKey(queue: string, jobId: string): string {
-  return `${QUEUE_PREFIX}:${queue}:rows:${jobId}`;
+/**
+ * Where one attempt's rows of a range wait for the coordinator: named after the attempt's lock
+ * token, so a reader that lost its lease and finishes late never overwrites the rows of the
+ * attempt that completed (the coordinator reads the key the completed attempt names).
+ */
+export function rowsKey(queue: string, jobId: string, token: string): string {
+  return `${QUEUE_PREFIX}:${queue}:rows:${jobId}:${token}`;
 }
 
 /** What a redis:// URL says: ioredis options, from which BullMQ makes its own connections too. */
