@@ -42,22 +42,26 @@ export class ChunkQueueReader<T extends ChunkTable, V, P> {
   start(): void {
     const o = this.#o;
     const base = redisOptions(o.url);
-    const onError = (error: Error) => {
-      o.degraded?.(new Error(`the chunk queue's Redis at ${safeUrl(o.url)} is unreachable: ${error.message}`));
+    const log = (error: Error, what: string) => {
       if (Date.now() - this.#lastErrorLog < 10_000) return;
       this.#lastErrorLog = Date.now();
-      o.logger.warn({ err: error.message, redis: safeUrl(o.url) }, 'chunk reader: the chunk queue\'s Redis connection failed');
+      o.logger.warn({ err: error.message, redis: safeUrl(o.url) }, what);
     };
+    // the reader's own connection says whether Redis is reachable: the task's status follows it
     this.#redis = new Redis({ ...base, maxRetriesPerRequest: 3 });
-    this.#redis.on('error', onError);
+    this.#redis.on('error', (error: Error) => {
+      o.degraded?.(new Error(`the chunk queue's Redis at ${safeUrl(o.url)} is unreachable: ${error.message}`));
+      log(error, 'chunk reader: the chunk queue\'s Redis connection failed');
+    });
+    this.#redis.on('ready', () => o.degraded?.(null));
     const limiter = queueLimiter(o);
     const worker = (this.#worker = new Worker<ChunkJobData, ChunkJobResult>(o.name, (job, token) => this.#read(job, token ?? `${o.readerName}-${job.attemptsStarted}`), {
       connection: { ...base, maxRetriesPerRequest: null }, prefix: QUEUE_PREFIX, name: o.readerName,
       concurrency: 1, lockDuration: o.leaseMs, stalledInterval: o.leaseMs, maxStalledCount: CHUNK_ATTEMPTS,
       ...(limiter ? { limiter } : {}),
     }));
-    worker.on('error', onError);
-    worker.on('ready', () => o.degraded?.(null));
+    // BullMQ's errors are also of single jobs (one lost with a Redis that restarted empty): logged only
+    worker.on('error', (error: Error) => log(error, 'chunk reader: the chunk queue reported an error'));
     worker.on('failed', (job, error) => o.logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'chunk reader: reading a range failed'));
   }
 
