@@ -130,7 +130,6 @@ test('chunks spread over 3 distributed workers through Redis; a worker killed wh
     const pids = new Set([...readers.keys()].map((r) => r.split('/')[1]));
     t.diagnostic(`ranges by reader: ${JSON.stringify([...readers])}`);
     assert.ok(pids.size >= 2, `ranges read on at least 2 worker processes: ${[...pids].join(', ')}`);
-    assert.ok(pids.has(String(victimPid)), 'the killed worker had read ranges before');
     assert.ok(await metricSum(coordinator, 'tributary_postgres_incremental_snapshot_queue_retaken_total') >= 1, 'the range the killed reader held was read again by another');
 
     // the lake: every event once, every row read once, the latest state equal to the table
