@@ -9,17 +9,25 @@
  * `snapshot.max.threads` readers per run (a list runs each in turn): chunk windows of that many
  * chunks, read at once on as many connections.
  *
- * usage: node --import tsx bench/postgres-incremental-snapshot.ts [rows=500000] [chunk.size=1024,8192] [snapshot.max.threads=1]
+ * With `queue` as fifth argument, each run also goes through the chunk queue
+ * (`snapshot.queue.redis.url`, a private Redis): task 0 and `snapshot.max.threads` − 1 reader
+ * tasks in this process, each range read by a reader and handed back through Redis. This
+ * process runs every task, so the figure is the queue's overhead on one machine, not the gain
+ * of readers on other machines.
+ *
+ * usage: node --import tsx bench/postgres-incremental-snapshot.ts [rows=500000] [chunk.size=1024,8192] [snapshot.max.threads=1] [queue]
  */
 import pg from 'pg';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { startPostgres } from '../integration-tests/harness/postgres-server.js';
+import { startRedis } from '../integration-tests/harness/redis-server.js';
 import { copyTableSeconds } from './fixtures/psql-copy.js';
 
 const rows = Number(process.argv[2] ?? 500_000);
 const chunkSizes = (process.argv[3] ?? '1024,8192').split(',');
 const threadCounts = (process.argv[4] ?? '1').split(',');
-const runs = chunkSizes.flatMap((chunkSize) => threadCounts.map((threads) => ({ chunkSize, threads })));
+const redis = process.argv[5] === 'queue' ? await startRedis() : null;
+const runs = chunkSizes.flatMap((chunkSize) => threadCounts.flatMap((threads) => [{ chunkSize, threads, queue: false }, ...(redis && Number(threads) > 1 ? [{ chunkSize, threads, queue: true }] : [])]));
 const server = await startPostgres();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
@@ -37,10 +45,15 @@ try {
   console.log(`rows: ${rows}`);
   console.log(`COPY (SELECT ...) TO STDOUT → /dev/null: best ${bestCopy.toFixed(2)} s = ${Math.round(rows / bestCopy).toLocaleString('en')} rows/s`);
 
-  for (const [run, { chunkSize, threads }] of runs.entries()) {
-    const driver = new TaskDriver(testConfig(server.port, db, {
+  for (const [run, { chunkSize, threads, queue }] of runs.entries()) {
+    const config = testConfig(server.port, db, {
       'slot.name': `bench_incremental_${run}`, 'slot.drop.on.stop': 'true', 'snapshot.mode': 'no_data', 'incremental.snapshot.chunk.size': chunkSize, 'snapshot.max.threads': threads,
-    }));
+      ...(queue && redis ? { 'snapshot.queue.redis.url': redis.url } : {}),
+    });
+    const driver = new TaskDriver(config);
+    // the reader tasks (task 0 reads too): as many readers as threads
+    const readers = queue ? Array.from({ length: Number(threads) - 1 }, (_, i) => new TaskDriver(config, null, i + 1)) : [];
+    for (const r of readers) await r.start();
     const writer = new pg.Client(server.connection(db));
     await writer.connect();
     let writing = true;
@@ -74,9 +87,11 @@ try {
     await pulses;
     await writer.end();
     await driver.stop();
-    console.log(`incremental snapshot, chunk.size=${chunkSize}, ${threads} reader(s) → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(bestCopy / seconds).toFixed(2)} (goal ≥ 0.8)`);
+    for (const r of readers) await r.stop();
+    console.log(`incremental snapshot, chunk.size=${chunkSize}, ${threads} reader(s)${queue ? ' through the Redis chunk queue' : ''} → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(bestCopy / seconds).toFixed(2)} (goal ≥ 0.8)`);
     console.log(`  stream latency (commit → polled) while idle: p50 ${median(latencies.idle)} ms, p99 ${p99(latencies.idle)} ms (${latencies.idle.length} rows); during the snapshot: p50 ${median(latencies.snapshot)} ms, p99 ${p99(latencies.snapshot)} ms (${latencies.snapshot.length} rows)`);
   }
 } finally {
   server.remove();
+  await redis?.close();
 }

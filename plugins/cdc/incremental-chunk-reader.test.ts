@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ChunkPool } from './chunk-pool.js';
 import type { ChunkBounds, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
 import { readWindow, type ChunkReaderOptions } from './incremental-chunk-reader.js';
 import { RowRateLimiter } from './incremental-rate-limit.js';
@@ -52,5 +53,23 @@ describe('readWindow (a window\'s chunks, read in parallel)', () => {
     const read = await readWindow(d, TABLE, state('2', '7'), options, ['6']);
     assert.deepEqual(d.reads.map((b) => [b.after?.[0] ?? null, b.upTo[0], b.limit]), [['2', '6', null]]);
     assert.deepEqual(read.rows.map((r) => r.row.values), [3, 4, 5, 6]);
+  });
+
+  it('with a pool, the batch\'s ranges go to it under the window\'s id, and its answers make the window (the dialect reads none)', async () => {
+    const d = dialect([1, 2, 3, 4, 5, 6, 7, 8]);
+    const calls: { ranges: ChunkBounds[]; window: string }[] = [];
+    const elsewhere = dialect([1, 2, 3, 4, 5, 6, 7, 8]);
+    const pool: ChunkPool<ChunkTable, number> = {
+      readRanges: async (table, ranges, window) => {
+        calls.push({ ranges: [...ranges], window });
+        return Promise.all(ranges.map((b) => elsewhere.readChunk(table, b)));
+      },
+      release: async () => undefined,
+      close: async () => undefined,
+    };
+    const read = await readWindow(d, TABLE, state('1', '8'), { ...options, pool: pool as ChunkPool<never, unknown> }, undefined, 'w-1');
+    assert.equal(d.reads.length, 0, 'no range read by the coordinator\'s own connections');
+    assert.deepEqual(calls.map((c) => [c.window, c.ranges.map((b) => [b.after?.[0] ?? null, b.upTo[0]])]), [['w-1', [['1', '3'], ['3', '5'], ['5', '7']]]]);
+    assert.deepEqual([read.rows.map((r) => r.row.values), read.lastKey, read.last, read.chunks], [[2, 3, 4, 5, 6, 7], ['7'], false, 3]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../api/index.js';
+import type { ChunkPool } from './chunk-pool.js';
 import type { ChunkRead } from './incremental-chunk-records.js';
 import { sameKey } from './incremental-chunk-records.js';
 import type { ChunkBounds, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
@@ -11,6 +12,8 @@ export interface ChunkReaderOptions {
   readonly threads: number;
   readonly limiter: RowRateLimiter;
   readonly signal: AbortSignal;
+  /** who reads a batch's ranges (absent: the dialect's reader connections, all at once) */
+  readonly pool?: ChunkPool<never, unknown>;
 }
 
 /**
@@ -18,9 +21,11 @@ export interface ChunkReaderOptions {
  * a batch of up to `threads` chunks after it, read at once on as many connections. The batch's
  * chunk boundaries are found first by key-only reads (`chunkEnds`), so the parallel reads cover
  * disjoint key ranges known in advance; their rows, concatenated, are in key order. `upTo` (a
- * window taken up again after a restart) reads exactly the keys the first read covered.
+ * window taken up again after a restart) reads exactly the keys the first read covered, in one
+ * read. A batch's ranges go to `o.pool` when there is one (a queue spreading them over the
+ * connector's tasks), `window` naming them there.
  */
-export async function readWindow<T extends ChunkTable, V, P>(dialect: IncrementalDialect<T, V, P>, table: T, state: IncrementalState, o: ChunkReaderOptions, upTo?: KeyTexts): Promise<ChunkRead<V>> {
+export async function readWindow<T extends ChunkTable, V, P>(dialect: IncrementalDialect<T, V, P>, table: T, state: IncrementalState, o: ChunkReaderOptions, upTo?: KeyTexts, window = ''): Promise<ChunkRead<V>> {
   const condition = state.conditions[table.name] ?? null;
   const maxKey = state.maxKey!;
   await o.limiter.admit(o.signal);
@@ -40,7 +45,8 @@ export async function readWindow<T extends ChunkTable, V, P>(dialect: Incrementa
   // fewer ends than threads: fewer than chunkSize rows are left after the last one
   const tail = ends.length < o.threads;
   if (tail) ranges.push({ after: previous, upTo: maxKey, limit: o.chunkSize, condition });
-  const reads = await Promise.all(ranges.map((bounds, reader) => dialect.readChunk(table, bounds, reader)));
+  const pool = o.pool as ChunkPool<T, V> | undefined;
+  const reads = pool ? await pool.readRanges(table, ranges, window) : await Promise.all(ranges.map((bounds, reader) => dialect.readChunk(table, bounds, reader)));
   const rows = reads.flat();
   o.limiter.took(rows.length);
   // the window covers up to its last range's end: that is where the next one starts, and what a replay reads up to

@@ -66,4 +66,22 @@ export interface IncrementalDialect<T extends ChunkTable, V, P> {
   chunkRecords(table: T, at: P): (values: V, position: string, offset: SourceOffset) => SourceRecord;
   /** closes the chunk readers' connections (after a failure, at the end); the next read opens them */
   release(): Promise<void>;
+  /** how chunk rows travel between processes: needed to hand chunks out through a queue (chunk-queue-pool.ts) */
+  readonly codec?: ChunkCodec<T, V>;
+}
+
+/**
+ * Chunk rows as text, for a reader in another process (a task on another worker) to hand the rows
+ * of a key range to the task that emits them. `decode(encode(rows))` gives the rows exactly as
+ * `readChunk` built them (values, key texts, window keys), for every column type.
+ */
+export interface ChunkCodec<T extends ChunkTable, V> {
+  /**
+   * What a reader must agree on with the coordinator to read a range for it (the columns read,
+   * the key): a reader whose own description of the table differs describes it again, and
+   * refuses the range when it still differs (the table changed shape between the two).
+   */
+  shape(table: T): string;
+  encode(rows: readonly ChunkRow<V>[]): string;
+  decode(table: T, text: string): { key: string; row: ChunkRow<V> }[];
 }

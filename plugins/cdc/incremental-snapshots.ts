@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, SourceOffset, SourceRecord, TaskMetrics } from '../api/index.js';
+import type { ChunkPool } from './chunk-pool.js';
 import { positionedRecords, withRetries, type ChunkRead } from './incremental-chunk-records.js';
 import { firstTable, readWindow, type ChunkReaderOptions } from './incremental-chunk-reader.js';
 import type { ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
@@ -17,6 +18,11 @@ export interface IncrementalSnapshotsOptions<T extends ChunkTable, V, P> {
   readonly threads?: number;
   /** `snapshot.max.rows.per.second` (0 or absent: no limit) */
   readonly maxRowsPerSecond?: number;
+  /**
+   * who reads a window's ranges with several threads: absent, the dialect's reader connections
+   * in this task; a ChunkQueuePool hands them to the connector's tasks across workers
+   */
+  readonly pool?: ChunkPool<T, V>;
   /** the rate limit's clock (tests) */
   readonly clock?: LimiterClock;
   readonly logger: Logger;
@@ -68,7 +74,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
   constructor(options: IncrementalSnapshotsOptions<T, V, P>, stored: SourceOffset | null) {
     this.#o = options;
     this.#d = options.dialect;
-    this.#reader = { chunkSize: options.chunkSize, threads: Math.max(1, options.threads ?? 1), limiter: new RowRateLimiter(options.maxRowsPerSecond ?? 0, options.clock), signal: options.signal };
+    this.#reader = { chunkSize: options.chunkSize, threads: Math.max(1, options.threads ?? 1), limiter: new RowRateLimiter(options.maxRowsPerSecond ?? 0, options.clock), signal: options.signal, pool: options.pool as ChunkPool<never, unknown> | undefined };
     this.#state = incrementalStateOf(stored);
     this.#replay = this.#state?.window ?? null;
     this.#refreshFields();
@@ -252,7 +258,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     const window = new SnapshotWindow<ChunkRow<V>>(pending.id, table.topic);
     this.#window = window;
     await this.#d.writeWatermark({ window: window.id, edge: 'open', table: table.name, after: this.#state?.lastKey ?? null, maxKey: this.#state?.maxKey ?? null });
-    const read = await readWindow(this.#d, table, this.#state!, this.#reader);
+    const read = await readWindow(this.#d, table, this.#state!, this.#reader, undefined, window.id);
     if (this.#window !== window) return;
     this.#fill(window, read);
     await this.#d.writeWatermark({ window: window.id, edge: 'close', last: read.lastKey, complete: read.last });
@@ -350,6 +356,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     this.#state = null;
     this.#fields = null;
     void this.#d.release().catch(() => undefined);
+    void this.#o.pool?.release().catch(() => undefined);
     if (state) this.#o.logger.info({ signal: state.id, tables: this.#counters.tablesDone, rows: this.#counters.rows }, 'incremental snapshot complete');
     this.#publishProgress();
   }
@@ -376,5 +383,6 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
     clearTimeout(this.#retryTimer);
     this.#window = null;
     await this.#d.release().catch(() => undefined);
+    await this.#o.pool?.close().catch(() => undefined);
   }
 }

@@ -11,6 +11,8 @@ export interface SourceTaskDriverOptions<C> {
   /** the source partition `commit()` reports the stored offset under */
   readonly partition: SourcePartition;
   readonly connectorName?: string;
+  /** the task's id (default 0): a connector may give its tasks other roles by id */
+  readonly taskId?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export class SourceTaskDriver<C = unknown> {
   readonly #spec: ConfigSpec;
   readonly #partition: SourcePartition;
   readonly #connectorName: string;
+  readonly #taskId: number;
   #stored: SourceOffset | null;
   #polledOffset: SourceOffset | null = null;
 
@@ -43,6 +46,7 @@ export class SourceTaskDriver<C = unknown> {
     this.#spec = options.spec;
     this.#partition = options.partition;
     this.#connectorName = options.connectorName ?? 'source-test';
+    this.#taskId = options.taskId ?? 0;
     this.#stored = options.stored ?? null;
   }
 
@@ -70,7 +74,7 @@ export class SourceTaskDriver<C = unknown> {
       observe: () => undefined,
     };
     const context: SourceTaskContext<C> = {
-      connectorName: this.#connectorName, taskId: 0, config: parsed.value as C, rawConfig: this.raw, logger, metrics,
+      connectorName: this.#connectorName, taskId: this.#taskId, config: parsed.value as C, rawConfig: this.raw, logger, metrics,
       setProgress: (p) => void (this.progress = p), signal: this.#abort.signal,
       offsets: { offset: async (_p: SourcePartition) => this.#stored },
       requestCommit: () => void this.commitRequests++,

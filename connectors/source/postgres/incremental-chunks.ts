@@ -100,6 +100,16 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
     };
   }
 
+  /**
+   * Chunk rows across processes: a row's values are COPY's text of each column (or null), so
+   * JSON carries them exactly whatever the type; keys are built from them as readChunk does.
+   */
+  readonly codec = {
+    shape: (table: PgChunkTable): string => `${table.selectList}|${table.keyList}`,
+    encode: (rows: readonly ChunkRow<Values>[]): string => JSON.stringify(rows.map((r) => r.values)),
+    decode: (table: PgChunkTable, text: string): { key: string; row: ChunkRow<Values> }[] => (JSON.parse(text) as Values[]).map((values) => chunkRowOf(table, values)),
+  };
+
   async maxKey(table: PgChunkTable, condition: string | null): Promise<KeyTexts | null> {
     const client = await this.#connection();
     const max: KeyTexts[] = [];
@@ -114,8 +124,7 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
     const rows: { key: string; row: ChunkRow<Values> }[] = [];
     await copyOut(client, sql, (reused) => {
       // copyOut hands every row in the same array: the window keeps its rows until the high watermark
-      const values = reused.slice();
-      rows.push({ key: keyText(table.schema.toKey(values)), row: { values, keyTexts: table.keyIndexes.map((i) => values[i]) } });
+      rows.push(chunkRowOf(table, reused.slice()));
     }, this.#o.signal);
     return rows;
   }
@@ -173,6 +182,11 @@ export class PostgresChunks implements IncrementalDialect<PgChunkTable, Values, 
     this.#clients[reader] ??= await this.#o.connect();
     return this.#clients[reader];
   }
+}
+
+/** A chunk row from its values: its window key (as the stream builds it) and key texts. */
+function chunkRowOf(table: PgChunkTable, values: Values): { key: string; row: ChunkRow<Values> } {
+  return { key: keyText(table.schema.toKey(values)), row: { values, keyTexts: table.keyIndexes.map((i) => values[i]) } };
 }
 
 /** The key range (and condition) of a chunk read. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger, SourceOffset, SourceRecord, TaskMetrics } from '../../../plugins/api/index.js';
-import { IncrementalSnapshots as Engine, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
+import { ChunkQueuePool, IncrementalSnapshots as Engine, type ChunkQueueReader, type ChunkQueueSettings, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
 import { PostgresChunks, SIGNAL_PREFIX, WATERMARK_PREFIX, type PgChunkTable, type StreamPoint } from './incremental-chunks.js';
 import type { TransactionDecoderOptions } from './transaction-decoder.js';
 
@@ -28,6 +28,15 @@ export interface IncrementalSnapshotOptions extends Omit<TransactionDecoderOptio
   readonly metrics: TaskMetrics;
   readonly setProgress: (progress: IncrementalProgress | null) => void;
   readonly signal: AbortSignal;
+  /**
+   * `snapshot.queue.redis.url`: a window's ranges go to the connector's chunk queue, read by the
+   * connector's tasks (`reader`, this task's own, among them) instead of this task's connections
+   */
+  readonly queue?: {
+    readonly settings: ChunkQueueSettings;
+    readonly reader: ChunkQueueReader<PgChunkTable, (string | null)[], StreamPoint>;
+    readonly degraded: (error: unknown) => void;
+  };
 }
 
 /** A `tributary.*` message for this slot, parsed; null (logged) when it is not one, so a bad message never stops the stream. */
@@ -58,7 +67,10 @@ export class IncrementalSnapshots {
   constructor(options: IncrementalSnapshotOptions, stored: SourceOffset | null) {
     this.#o = options;
     const dialect = new PostgresChunks({ ...options });
-    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    const queue = options.queue;
+    const pool = queue ? new ChunkQueuePool({ ...queue.settings, codec: dialect.codec, metricPrefix: dialect.metricPrefix, logger: options.logger, metrics: options.metrics, degraded: queue.degraded }) : undefined;
+    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, pool, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    queue?.reader.start();
   }
 
   get active(): boolean {
@@ -131,5 +143,6 @@ export class IncrementalSnapshots {
 
   async stop(): Promise<void> {
     await this.#engine.stop();
+    await this.#o.queue?.reader.close();
   }
 }

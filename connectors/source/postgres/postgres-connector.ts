@@ -6,8 +6,10 @@ import { validatePostgres } from './postgres-validator.js';
 import { CONNECTOR_VERSION } from './source-info.js';
 
 /**
- * The PostgreSQL CDC source: a consistent snapshot, then pgoutput logical replication. One task:
- * a replication slot has a single consumer.
+ * The PostgreSQL CDC source: a consistent snapshot, then pgoutput logical replication. One task
+ * streams: a replication slot has a single consumer. With a chunk queue
+ * (`snapshot.queue.redis.url`) the connector has `tasks.max` tasks, and tasks 1.. read
+ * incremental-snapshot chunk ranges for task 0 (chunk-reader.ts).
  */
 export const postgresConnector = defineConnector({
   name: 'postgres',
@@ -19,7 +21,7 @@ export const postgresConnector = defineConnector({
   configSpec: postgresConfigSpec,
   validate: (config) => validatePostgres(config),
   alterOffsets: (config, _raw, offsets) => checkPostgresOffsets(config, offsets),
-  taskConfigs: (_config, raw) => [{ ...raw }],
+  taskConfigs: (config, raw, maxTasks) => (config['snapshot.queue.redis.url'] ? Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw })) : [{ ...raw }]),
   createTask: () => new PostgresSourceTask(),
 });
 

@@ -4,7 +4,8 @@ import {
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
 import type { EventSettings } from './change-event-builder.js';
-import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal } from '../../../plugins/cdc/index.js';
+import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal, sleep, type ChunkQueueReader } from '../../../plugins/cdc/index.js';
+import { chunkQueueSettings, postgresChunkReader } from './chunk-reader.js';
 import { IncrementalSnapshots, SIGNAL_PREFIX } from './incremental-snapshot.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
@@ -55,6 +56,10 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   #lagTimer: NodeJS.Timeout | undefined;
   /** the snapshot is over and the stream runs (the lag gauge is the stream's) */
   #streaming = false;
+  /** task 1.. of a connector with a chunk queue: it only reads chunk ranges for task 0 */
+  #chunkReader: ChunkQueueReader<never, never, never> | null = null;
+  /** what the stream and the chunk queue each report working around: the status shows the first */
+  readonly #degraded = { stream: null as unknown, queue: null as unknown };
 
   async start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
     try {
@@ -68,6 +73,15 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   async #start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
     this.#context = context;
     const config = (this.#config = context.config);
+    const queue = chunkQueueSettings(config, context.connectorName);
+    if (queue && context.taskId > 0) {
+      // one task streams (a slot has one consumer); the others read chunk ranges for it
+      const reader = postgresChunkReader({ ...context, connect: () => connectOrRetry(config, 'tributary-chunk-reader', true), degraded: (e) => this.#report('queue', e) }, queue);
+      reader.start();
+      this.#chunkReader = reader as unknown as ChunkQueueReader<never, never, never>;
+      context.logger.info({ queue: queue.name, task: context.taskId }, 'postgres chunk reader started: this task reads incremental-snapshot chunk ranges for task 0 and emits no records');
+      return;
+    }
     this.#partition = { server: config['topic.prefix'] };
     this.#queue = new ChangeQueue(config['max.queue.size']);
     const filter = postgresTableFilter(config);
@@ -115,6 +129,10 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       topicPrefix: config['topic.prefix'], events, filter, mapping, registry, admin, connect: () => connectOrRetry(config, 'tributary-incremental', true),
       chunkSize: config['incremental.snapshot.chunk.size'], threads: config['snapshot.max.threads'], maxRowsPerSecond: config['snapshot.max.rows.per.second'], messages: this.#messages, slot: config['slot.name'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
       setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
+      queue: queue ? {
+        settings: queue, degraded: (e) => this.#report('queue', e),
+        reader: postgresChunkReader({ ...context, connect: () => connectOrRetry(config, 'tributary-chunk-reader', true), degraded: (e) => this.#report('queue', e) }, queue),
+      } : undefined,
     }, offset) : null;
     const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source' && c !== 'kafka');
     if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: `source` (the signal table) and `kafka` are read, and REST signals; the others are ignored');
@@ -127,7 +145,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       statusIntervalMs: config['status.update.interval.ms'], heartbeatIntervalMs: config['heartbeat.interval.ms'],
       heartbeatQuery: config['heartbeat.action.query'], maxRetries: config['errors.max.retries'], maxBackoffMs: config['retriable.restart.connector.wait.ms'],
       requestCommit: () => context.requestCommit(),
-      reportDegraded: (error) => context.reportDegraded(error),
+      reportDegraded: (error) => this.#report('stream', error),
     }, plan.streamFrom, plan.lastDelivered) : null;
     // the lag is measured by the clock, not by what is polled: it must grow during an outage
     this.#lagTimer = setInterval(() => {
@@ -213,8 +231,20 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     return { exporter: null, plan: { snapshot: null, streamFrom, lastDelivered: positionOfOffset(offset), stream } };
   }
 
+  /** The stream's or the chunk queue's trouble (null: over); the status shows the stream's first. */
+  #report(from: 'stream' | 'queue', error: unknown): void {
+    const before = this.#degraded.stream ?? this.#degraded.queue;
+    this.#degraded[from] = error ?? null;
+    const now = this.#degraded.stream ?? this.#degraded.queue;
+    if (now !== before) this.#context.reportDegraded(now);
+  }
+
   async poll(signal: AbortSignal): Promise<SourceRecord[]> {
     const config = this.#config;
+    if (this.#chunkReader) {
+      await sleep(config['poll.interval.ms'], signal);
+      return [];
+    }
     const records = await this.#queue.take(config['max.batch.size'], config['poll.interval.ms'], signal);
     const metrics = this.#context.metrics;
     if (records.length > 0) metrics.incCounter('postgres_records_total', 'Change records handed to the runtime', records.length);
@@ -237,6 +267,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
 
   /** A REST signal: checked, then written to the WAL, so the stream takes it in commit order. */
   async signal(signal: { readonly id: string; readonly type: string; readonly data: unknown }): Promise<void> {
+    if (this.#chunkReader) throw new TributaryError('signal.unsupported', 'This task only reads chunk ranges for task 0 of the connector, which takes the signals.');
     try {
       const parsed = parseSignal(signal.id, signal.type, signal.data);
       if (parsed.type === 'execute-snapshot' && parsed.snapshotType !== 'incremental') throw new InvalidSignal('only incremental snapshots are supported ("type": "incremental"); blocking snapshots are not');
@@ -256,6 +287,10 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
 
   async stop(): Promise<void> {
     this.#abort.abort();
+    if (this.#chunkReader) {
+      await this.#chunkReader.close();
+      return;
+    }
     clearInterval(this.#lagTimer);
     this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));
     await this.#streamer?.stop();

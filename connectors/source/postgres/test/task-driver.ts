@@ -7,8 +7,8 @@ import { PostgresSourceTask } from '../postgres-source-task.js';
 export class TaskDriver extends SourceTaskDriver<PostgresConfig> {
   declare task: PostgresSourceTask;
 
-  constructor(raw: RawConfig, stored: SourceOffset | null = null) {
-    super({ task: new PostgresSourceTask(), spec: postgresConfigSpec, raw, stored, partition: { server: raw['topic.prefix'] }, connectorName: 'pg-test' });
+  constructor(raw: RawConfig, stored: SourceOffset | null = null, taskId = 0) {
+    super({ task: new PostgresSourceTask(), spec: postgresConfigSpec, raw, stored, partition: { server: raw['topic.prefix'] }, connectorName: 'pg-test', taskId });
   }
 }
 
