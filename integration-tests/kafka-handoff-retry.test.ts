@@ -5,7 +5,13 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startEmbeddedWorker, type EmbeddedWorker } from '../cli/embedded-worker.js';
+import { FetchIsolationLevels } from '@platformatic/kafka';
+import { Schemas, type Logger, type SourceRecord, type TributaryError } from '../plugins/api/index.js';
+import type { HandoffRetry } from '../runtime/bus/handoff-retry.js';
 import { KafkaBus } from '../runtime/bus/kafka/kafka-bus.js';
+import { TransactionalSourceOutlet } from '../runtime/bus/kafka/transactional-source-outlet.js';
+import { PublishedBatch } from '../runtime/bus/published-batch.js';
+import { connectorConverters } from '../runtime/converters/connector-converters.js';
 import { adminFor, endOffsets, readTopic } from './harness/kafka-clients.js';
 import { startKafkaCluster, uniqueName, type KafkaCluster, type KafkaEndpoint } from './harness/kafka-cluster.js';
 import { tempDir } from './harness/temp.js';
@@ -139,6 +145,63 @@ test('the broker down for a few seconds: the hand-off retried 2 s apart, logged 
   assert.equal(status.tasks[0]?.state, 'RUNNING');
   console.log(`# ${retries} retries; ${RECORDS} records in the sink, each once`);
   await worker.stop();
+});
+
+test('exactly-once sources: the broker killed inside transactions; each retry aborts and resends the transaction, a read_committed reader sees every record once', { timeout: 240_000 }, async () => {
+  const BATCHES = 120;
+  const PER_BATCH = 20;
+  const topic = uniqueName('handoff-eos');
+  await createTopic(topic);
+  const aborted: unknown[] = [];
+  const quiet: Logger = { debug: () => {}, info: (o, msg) => { if (String(msg).includes('failed transaction was aborted')) aborted.push(o); }, warn: () => {}, error: () => {} };
+  const outlet = new TransactionalSourceOutlet({
+    connector: 'eos', task: 0, transactionalId: uniqueName('handoff-eos-tx'), bootstrapBrokers: kafka.brokers, clientId: 'handoff-eos',
+    converters: connectorConverters({}, {}), maxRequestBytes: 1_048_576, compression: undefined, topicCreation: null, boundary: { kind: 'poll' },
+    // the offsets' records are not what is under test: none
+    offsets: { offsetMessages: () => [], refresh: async () => {}, get: async () => null },
+    sourceHeader: Buffer.from('eos'), logger: quiet,
+  });
+  const retried: number[] = [];
+  const gaveUp: TributaryError[] = [];
+  const handoff: HandoffRetry = { policy: { attempts: 30, intervalMs: 2000 }, signal: new AbortController().signal, retrying: (n) => retried.push(n), gaveUp: (e) => gaveUp.push(e) };
+  const partition = { server: 'eos' };
+  const record = (seq: number): SourceRecord => ({
+    topic, keySchema: Schemas.int64(), key: seq, valueSchema: Schemas.int64(), value: seq, timestamp: Date.now(),
+    sourcePartition: partition, sourceOffset: { seq }, position: String(seq).padStart(10, '0'), id: `eos/${seq}`,
+  });
+  await outlet.start();
+  let killedAt = -1;
+  try {
+    for (let b = 0; b < BATCHES; b++) {
+      const batch = new PublishedBatch(new Map(), handoff);
+      const publishing = outlet.publish(Array.from({ length: PER_BATCH }, (_, i) => record(b * PER_BATCH + i + 1)), batch);
+      if (b === 30) {
+        // killed while that transaction is under way, started again while it is retried
+        killedAt = b;
+        await cluster.kill(0);
+        void (async () => {
+          await eventually(() => (retried.length >= 2 ? true : undefined), 60_000, 'two retries');
+          await cluster.startNode(0);
+        })();
+      }
+      await publishing;
+      assert.ok(batch.complete, `batch ${b} committed`);
+    }
+  } finally {
+    await outlet.close();
+  }
+  assert.ok(killedAt >= 0);
+  assert.ok(retried.length >= 2, `retried (${retried.length})`);
+  assert.deepEqual(retried, retried.map((_n, i) => i + 1));
+  assert.equal(gaveUp.length, 0);
+  assert.ok(aborted.length >= 1, 'the failed transaction was aborted before the resend');
+  const committed = await readTopic(kafka, topic, { isolationLevel: FetchIsolationLevels.READ_COMMITTED, timeoutMs: 60_000 });
+  const positions = committed.map((r) => [...r.headers].find(([k]) => k.toString() === 'tributary.position')?.[1]?.toString());
+  assert.equal(new Set(positions).size, BATCHES * PER_BATCH, 'every record');
+  assert.equal(committed.length, BATCHES * PER_BATCH, 'none twice for a read_committed reader');
+  const everything = await readTopic(kafka, topic);
+  const by = [...new Set(aborted.map((a) => (a as { abortedBy?: string }).abortedBy))].join(', ');
+  console.log(`# exactly-once: ${retried.length} retries, ${aborted.length} aborts (by ${by}); ${committed.length} committed records, ${everything.length} in the log with the aborted ones`);
 });
 
 test('the broker down for good: the task fails after 3 retries, 2 s apart, with source.handoff_failed', { timeout: 120_000 }, async () => {
