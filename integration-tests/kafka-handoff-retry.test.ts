@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startEmbeddedWorker, type EmbeddedWorker } from '../cli/embedded-worker.js';
 import { FetchIsolationLevels } from '@platformatic/kafka';
+import { FakeLogProxy } from '../connectors/source/oceanbase/test/fake-log-proxy.js';
 import { Schemas, type Logger, type SourceRecord, type TributaryError } from '../plugins/api/index.js';
 import type { HandoffRetry } from '../runtime/bus/handoff-retry.js';
 import { KafkaBus } from '../runtime/bus/kafka/kafka-bus.js';
@@ -30,6 +31,7 @@ import { eventually } from './harness/worker-process.js';
  * the broker caps the setting at the replication factor, so a one-replica topic takes writes.)
  */
 const PLUGINS = fileURLToPath(new URL('./fixtures/plugins', import.meta.url));
+const OCEANBASE = fileURLToPath(new URL('../connectors/source/oceanbase/test/static-catalog-plugin.ts', import.meta.url));
 const dir = tempDir('kafka-handoff-retry');
 after(() => dir.remove());
 
@@ -79,7 +81,7 @@ async function createTopic(topic: string): Promise<void> {
 
 async function start(id: string, logs: LogLines, connectors: Record<string, string>[]): Promise<EmbeddedWorker> {
   return startEmbeddedWorker({
-    workerProps: { 'plugin.path': PLUGINS, 'offset.flush.interval.ms': '200', 'bootstrap.servers': kafka.bootstrapServers },
+    workerProps: { 'plugin.path': `${PLUGINS},${OCEANBASE}`, 'offset.flush.interval.ms': '200', 'bootstrap.servers': kafka.bootstrapServers },
     bus: (_config, registry) => new KafkaBus({ bootstrapBrokers: kafka.brokers, clientId: id, worker: {}, logger: registry.get('runtime.bus') }),
     connectors,
     logDestination: logs,
@@ -202,6 +204,53 @@ test('exactly-once sources: the broker killed inside transactions; each retry ab
   const everything = await readTopic(kafka, topic);
   const by = [...new Set(aborted.map((a) => (a as { abortedBy?: string }).abortedBy))].join(', ');
   console.log(`# exactly-once: ${retried.length} retries, ${aborted.length} aborts (by ${by}); ${committed.length} committed records, ${everything.length} in the log with the aborted ones`);
+});
+
+test('the OceanBase source (logproxy mode, from the fake Log Proxy) with its default policy: the broker down, the task fails after 3 retries 2 s apart', { timeout: 180_000 }, async () => {
+  const fake = await FakeLogProxy.start({
+    user: 'root@sys', password: 'lp-secret', tenant: 'ora_t', schema: 'INVENTORY', heartbeatMs: 200,
+    tables: { ORDERS: [{ name: 'ID', type: 246, primaryKey: true }, { name: 'NAME', type: 15, primaryKey: false }, { name: 'QTY', type: 246, primaryKey: false }, { name: 'UPDATED_AT', type: 0xc8, primaryKey: false }] },
+  });
+  const name = uniqueName('ob');
+  const prefix = uniqueName('ob');
+  const logs = new LogLines();
+  let id = 0;
+  const load = setInterval(() => {
+    id++;
+    fake.commit({ ts: Math.floor(Date.now() / 1000), id: `tx-${id}`, rows: [{ op: 'INSERT', table: 'ORDERS', after: [String(id), `n${id}`, '1.50', null] }] });
+  }, 50);
+  const worker = await start('handoff-ob-worker', logs, [{
+    name, 'connector.class': 'oceanbase-static-catalog', 'database.compatibility.mode': 'oracle', 'capture.mode': 'logproxy',
+    'database.hostname': '127.0.0.1', 'database.port': '2881', 'database.user': 'inventory', 'database.password': 'secret',
+    'database.tenant': 'ora_t', 'database.dbname': 'INVENTORY', 'topic.prefix': prefix, 'snapshot.mode': 'no_data',
+    'logproxy.host': '127.0.0.1', 'logproxy.port': String(fake.port), 'rootserver.list': '127.0.0.1:2882:2881',
+    'logproxy.user': 'root@sys', 'logproxy.password': 'lp-secret', 'poll.interval.ms': '100', 'task.restart.auto.enabled': 'false',
+    // no handoff.retry.*: the connector's default, the seed's 3 retries 2 s apart
+  }]);
+  workers.push(worker);
+  try {
+    const topic = `${prefix}.INVENTORY.ORDERS`;
+    await eventually(async () => ((await endOffsets(kafka, topic)).reduce((n, e) => n + e, 0n) >= 20n ? true : undefined), 60_000, 'the first changes in Kafka');
+    await cluster.kill(0);
+    const status = await eventually(async () => {
+      const s = await worker.herder.connectorStatus(name);
+      return s.tasks[0]?.state === 'FAILED' ? s : undefined;
+    }, 90_000, 'the task FAILED');
+    assert.match(status.tasks[0].trace ?? '', /source\.handoff_failed/);
+    assert.match(status.tasks[0].trace ?? '', /refused 4 times \(handoff\.retry\.attempts=3\)/);
+    const metrics = await worker.metricsText();
+    assert.equal(metric(metrics, 'tributary_source_handoff_retries_total', name), 3);
+    assert.equal(metric(metrics, 'tributary_source_handoff_failures_total', name), 1);
+    const logged = logs.retries();
+    assert.deepEqual(logged.map((l) => l.msg), [1, 2, 3].map((n) => `hand-off to the bus refused; retry ${n} of 3 in 2000 ms`));
+    for (let i = 1; i < logged.length; i++) assert.ok(logged[i].time - logged[i - 1].time >= 2000, `retry ${i + 1} at least 2 s after retry ${i} (${logged[i].time - logged[i - 1].time} ms)`);
+    console.log(`# oceanbase: retries at +0, +${logged[1].time - logged[0].time}, +${logged[2].time - logged[0].time} ms, then FAILED`);
+  } finally {
+    clearInterval(load);
+    await worker.stop();
+    await fake.stop();
+    await cluster.startNode(0);
+  }
 });
 
 test('the broker down for good: the task fails after 3 retries, 2 s apart, with source.handoff_failed', { timeout: 120_000 }, async () => {
