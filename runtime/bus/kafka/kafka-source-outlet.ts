@@ -181,7 +181,8 @@ export class KafkaSourceOutlet {
    * A retry sends the same messages through the same idempotent producer: the client advances a
    * partition's sequence only on the broker's acknowledgement, so a request the broker did write
    * before its answer was lost carries the same sequence again and the broker drops it as a
-   * duplicate. (With partitions led by several brokers, one leader may have acknowledged its
+   * duplicate — unless the broker crashed in between and came back without that producer's last
+   * batch (seen on Kafka 4.4 after a SIGKILL: docs/operations.md). (With partitions led by several brokers, one leader may have acknowledged its
    * part: those records are then written again, at later offsets, and Tributary sinks skip them
    * by their position header as they skip a restarted task's resends.)
    */
