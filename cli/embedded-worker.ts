@@ -15,6 +15,8 @@ export interface EmbeddedOptions {
   logs?: boolean;
   /** another bus than the memory bus */
   bus?: StandaloneOptions['bus'];
+  /** where the JSON logs go (a test that reads them); overrides `logs` */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface EmbeddedWorker {
@@ -39,7 +41,7 @@ export async function startEmbeddedWorker(options: EmbeddedOptions = {}): Promis
   const runtime = await startStandalone({
     workerProps: props,
     connectors: options.connectors ?? [],
-    logDestination: (options.logs ?? Boolean(process.env.TRIBUTARY_TEST_LOGS)) ? process.stderr : quiet,
+    logDestination: options.logDestination ?? ((options.logs ?? Boolean(process.env.TRIBUTARY_TEST_LOGS)) ? process.stderr : quiet),
     bus: options.bus,
   });
   return {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { debeziumRenamedProperties, ErrorCodes, markdownTable, UNKNOWN_PROPERTIES_GROUP, type Connector } from '../plugins/api/index.js';
-import { commonConnectorSpec, commonSinkSpec } from '../runtime/config/connector-config.js';
+import { commonConnectorSpec, commonSinkSpec, commonSourceSpec } from '../runtime/config/connector-config.js';
 import { distributedWorkerConfigSpec } from '../runtime/config/distributed-worker-config.js';
 import { envNameOf, sharedWorkerProperties, workerConfigSpec } from '../runtime/config/worker-config.js';
 import { builtinTransformRegistry, pluginClassName } from '../runtime/transforms/transform-registry.js';
@@ -123,6 +123,12 @@ function configurationDoc(): string {
     '## Properties every connector accepts',
     '',
     markdownTable(commonConnectorSpec),
+    '',
+    '## Properties every source connector accepts',
+    '',
+    'The hand-off retry policy: what happens when the bus or Kafka refuses a batch of a source task\'s records (see docs/operations.md, "Hand-off retries").',
+    '',
+    markdownTable(commonSourceSpec),
     '',
     '## Properties every sink connector accepts',
     '',

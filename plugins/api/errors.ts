@@ -31,6 +31,7 @@ export const ErrorCodes = {
   'source.unavailable': { http: 503, retriable: true, description: 'The source database cannot be reached.' },
   'source.setup_required': { http: 400, retriable: false, description: 'The source database needs a setting or object changed before capture can run.' },
   'source.protocol_error': { http: 500, retriable: false, description: 'The source server sent bytes the connector cannot read (an unexpected packet, a record layout it does not know); the message says where. For OceanBase Log Proxy, set logproxy.record.raw.dir to keep the bytes for a bug report.' },
+  'source.handoff_failed': { http: 503, retriable: false, description: 'A source task\'s records were refused by the bus or Kafka, and every retry of its hand-off retry policy (handoff.retry.attempts, handoff.retry.interval.ms) was refused too; the task fails with the last refusal as the cause.' },
   'source.position_lost': { http: 500, retriable: false, description: 'The source can no longer resume from the stored position (slot dropped, log purged).' },
   'sink.unavailable': { http: 503, retriable: true, description: 'The sink storage or database is unreachable or busy.' },
   'sink.write_failed': { http: 500, retriable: false, description: 'A sink write failed for a reason retrying will not fix.' },

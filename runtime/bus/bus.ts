@@ -74,6 +74,9 @@ export interface Bus {
    * records are safe (memory: every sink made them durable; Kafka: the brokers acknowledged
    * them): only then may the source's offset pass them. `task` is the source task that polled
    * them (each task's records are in position order; the connector's tasks together are not).
+   * A bus that may refuse a batch for a reason that passes (Kafka) hands it over again under
+   * `batch.handoff`, the task's hand-off retry policy (handoff-retry.ts), and tells the task
+   * through it when the retries ran out.
    */
   publish(source: string, records: readonly SourceRecord[], batch: PublishedBatch, task?: number): Promise<number>;
   /** A source connector's tasks start: its config (converters, producer overrides, topic creation). */

@@ -1,4 +1,5 @@
 import type { SourceOffset, SourcePartition } from '../../plugins/api/index.js';
+import type { HandoffRetry } from './handoff-retry.js';
 
 /**
  * One poll's worth of records from a source task, tracked until every sink that received any of
@@ -23,8 +24,12 @@ export class PublishedBatch {
   /** the last offset per source partition among the batch's records */
   readonly offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>;
 
-  constructor(offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>) {
+  /** the publishing task's hand-off retry policy (none: a refusal fails the task at once) */
+  readonly handoff: HandoffRetry | undefined;
+
+  constructor(offsets: Map<string, { partition: SourcePartition; offset: SourceOffset }>, handoff?: HandoffRetry) {
     this.offsets = offsets;
+    this.handoff = handoff;
   }
 
   get complete(): boolean {

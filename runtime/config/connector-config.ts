@@ -39,6 +39,18 @@ export const commonConnectorSpec = defineConfigSpec({
   'task.restart.max.attempts': prop.int({ doc: 'Consecutive automatic restarts before the task stays FAILED, for failures a retry is not expected to heal; retriable ones (a source or store unavailable, a lost connection) restart with backoff until the outage ends. -1 for no limit.', default: 10, min: -1, group: 'Restarts' }),
 }, undefined, { accepted: OTHER_COMPONENTS, renamed: debeziumRenamedProperties });
 
+/**
+ * Source connectors also take the hand-off retry policy (runtime/bus/handoff-retry.ts). Names of
+ * the OceanBase seed pipeline's "retried 3 times, 2 s apart": a count and an interval, which
+ * Kafka Connect's `errors.retry.timeout` (a time budget with exponential backoff, for the poll
+ * and transforms) cannot say. A connector may declare them again in its own spec with other
+ * defaults (OceanBase: 3 and 2000); the runtime reads whichever spec's value wins.
+ */
+export const commonSourceSpec = defineConfigSpec({
+  'handoff.retry.attempts': prop.int({ doc: 'How often a batch of records the bus or Kafka refused for a reason that may pass (a broker unreachable, a timeout, too few in-sync replicas) is handed over again before the task fails with `source.handoff_failed`. Each retry is logged at warn with its number and counted in `tributary_source_handoff_retries_total`. 0: the first refusal fails the task (its automatic restarts then replay from the committed offset). With exactly-once sources a retry aborts the open transaction and sends it again in a new one. Connectors may default it otherwise (OceanBase: 3).', default: 0, min: 0, group: 'Error Handling' }),
+  'handoff.retry.interval.ms': prop.int({ doc: 'Wait before each hand-off retry, in ms.', default: 2000, min: 0, group: 'Error Handling' }),
+});
+
 /** Sink connectors also take Kafka Connect's SinkConnectorConfig properties. */
 export const commonSinkSpec = defineConfigSpec(
   {

@@ -22,6 +22,8 @@ export class WorkerMetrics {
   readonly deadLetterRecords = this.#counter('tributary_deadletterqueue_produce_total', 'Records sent to the dead-letter queue (deadletterqueue-produce-requests).');
   readonly recordErrors = this.#counter('tributary_record_errors_total', 'Records that failed a stage (total-record-errors).');
   readonly retries = this.#counter('tributary_retries_total', 'Retries of retriable operations (total-retries).');
+  readonly sourceHandoffRetries = this.#counter('tributary_source_handoff_retries_total', 'Retries of a source batch the bus or Kafka refused (handoff.retry.attempts).');
+  readonly sourceHandoffFailures = this.#counter('tributary_source_handoff_failures_total', 'Source hand-offs still refused after every retry (the task failed).');
   readonly taskRestarts = this.#counter('tributary_task_restarts_total', 'Automatic and requested task restarts.');
   readonly taskStatus = new Gauge({ name: 'tributary_task_status', help: '1 for the state each task is in (connector-task-metrics status).', labelNames: [...TASK, 'state'], registers: [this.registry] });
   readonly endToEndLatency = new Histogram({ name: 'tributary_end_to_end_latency_seconds', help: 'From the record timestamp (database commit time) to the sink put.', labelNames: TASK, buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [this.registry] });
@@ -40,7 +42,7 @@ export class WorkerMetrics {
   /** Drops every series of a task (its own custom metrics included), so removed tasks leave no stale values. */
   async removeTask(connector: string, task: number): Promise<void> {
     const labels = { connector, task: String(task) };
-    for (const metric of [this.sourceRecordPoll, this.sourceRecordWrite, this.sinkRecordRead, this.sinkRecordSend, this.backpressureBlocked, this.deadLetterRecords, this.recordErrors, this.retries, this.taskRestarts, this.endToEndLatency]) {
+    for (const metric of [this.sourceRecordPoll, this.sourceRecordWrite, this.sinkRecordRead, this.sinkRecordSend, this.backpressureBlocked, this.deadLetterRecords, this.recordErrors, this.retries, this.sourceHandoffRetries, this.sourceHandoffFailures, this.taskRestarts, this.endToEndLatency]) {
       metric.remove(labels);
     }
     for (const kind of ['source', 'sink']) this.batchSize.remove({ ...labels, kind });

@@ -2,14 +2,14 @@ import {
   mergeSpecs, parseConfig, unknownPropertyWarnings, validationReport, type ConfigInfos, type ConfigSpec, type Connector, type RawConfig,
 } from '../../plugins/api/index.js';
 import type { PluginRegistry } from '../../plugins/registry.js';
-import { commonConnectorSpec, commonSinkSpec } from '../config/connector-config.js';
+import { commonConnectorSpec, commonSinkSpec, commonSourceSpec } from '../config/connector-config.js';
 import { resolveConfigProviders } from '../config/config-providers.js';
 import { buildTransformChain } from '../transforms/transform-chain.js';
 import { transformConfigSpec, unlistedAliasWarning } from '../transforms/transform-config.js';
 
 /** The full spec a connector's config is checked against: framework properties + its own. */
 export function fullSpecOf(connector: Connector): ConfigSpec {
-  return connector.kind === 'sink' ? mergeSpecs(commonConnectorSpec, commonSinkSpec, connector.configSpec) : mergeSpecs(commonConnectorSpec, connector.configSpec);
+  return connector.kind === 'sink' ? mergeSpecs(commonConnectorSpec, commonSinkSpec, connector.configSpec) : mergeSpecs(commonConnectorSpec, commonSourceSpec, connector.configSpec);
 }
 
 export interface ValidatedConfig {

@@ -1,6 +1,7 @@
-import { TributaryError, type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext } from '../../plugins/api/index.js';
+import { describeError, TributaryError, type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext } from '../../plugins/api/index.js';
 import { QueueClosedError } from '../bus/async-queue.js';
 import type { SignalFeed } from '../bus/bus.js';
+import type { HandoffRetry } from '../bus/handoff-retry.js';
 import { partitionKey, PublishedBatch } from '../bus/published-batch.js';
 import { deadLetterRecord } from '../errors/dead-letter.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
@@ -66,10 +67,48 @@ export class SourceTaskRunner {
     return this.#progress;
   }
 
+  /**
+   * The task's hand-off retry policy, handed to the bus with each batch. A bus that sends
+   * batches after `publish` returned (Kafka) reports a hand-off that ran out of retries through
+   * `gaveUp`, which fails the task then, without waiting for its next publish.
+   */
+  #handoffRetry(onFailure: (error: unknown) => void): HandoffRetry | undefined {
+    const rt = this.#rt;
+    const parsed = rt.parsedConfig as Record<string, unknown>;
+    const attempts = Number(parsed['handoff.retry.attempts'] ?? 0);
+    if (!(attempts > 0)) return undefined;
+    const intervalMs = Number(parsed['handoff.retry.interval.ms'] ?? 2000);
+    let failed = false;
+    return {
+      policy: { attempts, intervalMs },
+      signal: this.#abort.signal,
+      retrying: (retry, error) => {
+        rt.metrics.sourceHandoffRetries.inc(rt.labels);
+        rt.logger.warn({ handoff: 'bus', retry, of: attempts, retryInMs: intervalMs, err: describeError(error) }, `hand-off to the bus refused; retry ${retry} of ${attempts} in ${intervalMs} ms`);
+      },
+      gaveUp: (error) => {
+        if (failed) return;
+        failed = true;
+        rt.metrics.sourceHandoffFailures.inc(rt.labels);
+        rt.logger.error({ handoff: 'bus', attempts: attempts + 1, err: describeError(error) }, `hand-off to the bus refused after ${attempts} retries; the task fails`);
+        if (!this.#abort.signal.aborted) onFailure(error);
+      },
+    };
+  }
+
+  #handoff: HandoffRetry | undefined;
+
   /** Starts the task and its loop; `onFailure` is called once if the loop dies. */
   async start(paused: boolean, onFailure: (error: unknown) => void): Promise<void> {
     if (paused) this.#running.close();
     const rt = this.#rt;
+    let failed = false;
+    const failOnce = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      onFailure(error);
+    };
+    this.#handoff = this.#handoffRetry(failOnce);
     const context: SourceTaskContext<unknown> = {
       connectorName: rt.connector,
       taskId: rt.taskId,
@@ -95,7 +134,7 @@ export class SourceTaskRunner {
     await this.#task.start(context);
     this.#openSignalChannel();
     this.#loop = this.#run().catch((error: unknown) => {
-      if (!this.#abort.signal.aborted) onFailure(error);
+      if (!this.#abort.signal.aborted) failOnce(error);
     });
   }
 
@@ -123,7 +162,7 @@ export class SourceTaskRunner {
       rt.metrics.sourceRecordPoll.inc(rt.labels, records.length);
       rt.metrics.batchSize.observe({ ...rt.labels, kind: 'source' }, records.length);
       const out = this.#transform(records);
-      const batch = new PublishedBatch(lastOffsets(records));
+      const batch = new PublishedBatch(lastOffsets(records), this.#handoff);
       this.#batches.push(batch);
       try {
         const blockedMs = await rt.bus.publish(rt.connector, out, batch, rt.taskId);

@@ -3,6 +3,7 @@ import { RetriableError, TributaryError, type Logger, type SourceRecord } from '
 import { TopicCreator, type TopicCreation } from './topic-creator.js';
 import { prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
+import { handoffRetriesOf, withHandoffRetry } from '../handoff-retry.js';
 import type { PublishedBatch } from '../published-batch.js';
 import { messageBytes, QUEUED_MESSAGE_OVERHEAD, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
 import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
@@ -39,7 +40,9 @@ export interface SourceOutletOptions {
  * queued; queued batches go out gathered into requests, bounded by the memory the messages queued
  * or in flight hold, their objects counted with their bytes (`producer.buffer.memory`, 32 MiB):
  * a slow broker slows this source only, and memory never grows without bound. A send that fails
- * after the producer's retries fails the next publish (the task restarts and replays from its committed offset).
+ * after the producer's retries is retried under the publishing task's hand-off retry policy
+ * (`handoff.retry.*`, none by default); one that still fails fails the next publish, or the task
+ * at once through the policy (the task restarts and replays from its committed offset).
  */
 export class KafkaSourceOutlet {
   readonly #o: SourceOutletOptions;
@@ -148,7 +151,7 @@ export class KafkaSourceOutlet {
     }
     if (taken.length === 0) return;
     try {
-      await this.#producer.send({ messages });
+      await this.#send(taken.map((t) => t.batch), messages);
       for (const t of taken) t.batch.pending -= 1;
     } catch (error) {
       this.#failure ??= error;
@@ -168,7 +171,7 @@ export class KafkaSourceOutlet {
           bytes += size;
           end++;
         }
-        await this.#producer.send({ messages: queued.messages.slice(start, end) });
+        await this.#send([queued.batch], queued.messages.slice(start, end));
         start = end;
       }
       queued.batch.pending -= 1;
@@ -177,6 +180,21 @@ export class KafkaSourceOutlet {
     } finally {
       this.#sent(queued.memory);
     }
+  }
+
+  /**
+   * One produce request under the hand-off retry policy of the tasks whose batches it carries.
+   * A retry sends the same messages through the same idempotent producer: the client advances a
+   * partition's sequence only on the broker's acknowledgement, so a request the broker did write
+   * before its answer was lost carries the same sequence again and the broker drops it as a
+   * duplicate — unless the broker crashed in between and came back without that producer's last
+   * batch (seen on Kafka 4.4 after a SIGKILL: docs/operations.md). (With partitions led by
+   * several brokers, one leader may have acknowledged its part: those records are then written
+   * again, at later offsets, and Tributary sinks skip them by their position header as they skip
+   * a restarted task's resends.)
+   */
+  #send(batches: readonly PublishedBatch[], messages: KafkaMessage[]): Promise<unknown> {
+    return withHandoffRetry(handoffRetriesOf(batches), `A produce request of ${messages.length} records of ${this.#o.connector}`, () => this.#producer.send({ messages }));
   }
 
   #sent(memory: number): void {
@@ -204,7 +222,9 @@ export function tooLarge(connector: string, topic: string, position: string | un
   return new TributaryError('record.rejected', `A record of ${connector} for topic ${topic}${position !== undefined ? ` (position ${position})` : ''} is ${size} bytes, above producer max.request.size (${limit}); raise producer.override.max.request.size and the topic's max.message.bytes, or leave the column out.`);
 }
 
-function failed(connector: string, error: unknown): RetriableError {
+function failed(connector: string, error: unknown): TributaryError {
+  // the hand-off retry policy already retried it: the task fails, not retriable
+  if (error instanceof TributaryError && error.code === 'source.handoff_failed') return error;
   return new RetriableError('kafka.unavailable', `Records of ${connector} could not be written to Kafka: ${errorNames(error) || String(error)}. The task restarts and replays them from its committed offset.`, { cause: error });
 }
 

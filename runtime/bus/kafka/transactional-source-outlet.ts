@@ -4,6 +4,7 @@ import type { KafkaConnectionSecurity } from '../../config/kafka-security.js';
 import { prepareOutgoing, type RecordConverters } from '../../converters/connector-converters.js';
 import { errorNames } from '../../kafka/partition-fetcher.js';
 import { taskPositionPartition, type OffsetChange } from '../../storage/offset-store.js';
+import { handoffRetriesOf, withHandoffRetry } from '../handoff-retry.js';
 import type { PublishedBatch } from '../published-batch.js';
 import { messageBytes, toKafkaMessage, type KafkaMessage } from './kafka-record-codec.js';
 import { tooLarge } from './kafka-source-outlet.js';
@@ -62,11 +63,22 @@ export interface TransactionalOutletOptions {
  */
 export class TransactionalSourceOutlet {
   readonly #o: TransactionalOutletOptions;
-  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #topics: TopicCreator | undefined;
   #transaction: Transaction | undefined;
-  /** batches sent in the open transaction (interval boundary), completed at its commit */
+  /** batches of the open transaction (interval boundary: several), completed at its commit */
   #open: PublishedBatch[] = [];
+  /**
+   * the messages of each open batch, kept until the commit: a hand-off retry after a failed send
+   * aborts the transaction and sends them all again in a new one
+   */
+  #openMessages: KafkaMessage[][] = [];
+  /** how many of #openMessages the open transaction has sent */
+  #sentInTransaction = 0;
+  /** a send failed: the open transaction cannot commit (what it holds is unknown) */
+  #doomed = false;
+  /** the commit (EndTxn) was asked for: a retry asks again, and never resends */
+  #commitAsked = false;
   #openedAt = 0;
   /** publishes and interval commits run one after another */
   #chain: Promise<unknown> = Promise.resolve();
@@ -87,7 +99,12 @@ export class TransactionalSourceOutlet {
   constructor(options: TransactionalOutletOptions) {
     this.#o = options;
     this.#topics = options.topicCreation ? new TopicCreator({ ...options, creation: options.topicCreation }) : undefined;
-    this.#producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
+    this.#producer = this.#newProducer();
+  }
+
+  #newProducer(): Producer<Buffer, Buffer, Buffer, Buffer> {
+    const options = this.#o;
+    return new Producer<Buffer, Buffer, Buffer, Buffer>({
       clientId: options.clientId, bootstrapBrokers: [...options.bootstrapBrokers],
       idempotent: true, transactionalId: options.transactionalId, acks: ProduceAcks.ALL, partitioner: compatibilityPartitioner,
       // -1/-1 is the protocol's "new producer": with the library's default 0/0 a coordinator that
@@ -136,21 +153,81 @@ export class TransactionalSourceOutlet {
       if (this.#topics) await this.#topics.ensure(messages.map((m) => m.topic));
       batch.pending += 1;
       batch.sealed = true;
+      if (this.#open.length === 0) this.#openedAt = Date.now();
+      this.#open.push(batch);
+      this.#openMessages.push(messages);
+      for (const r of records) this.#positions.set(r.topic, r.position);
+      const interval = this.#o.boundary.kind === 'interval' ? this.#o.boundary.intervalMs : 0;
+      const commitNow = interval === 0 || Date.now() - this.#openedAt >= interval;
       try {
-        const tx = await this.#begin();
-        if (messages.length > 0) await this.#sendInRequests(tx, messages);
-        for (const r of records) this.#positions.set(r.topic, r.position);
-        this.#open.push(batch);
-        const interval = this.#o.boundary.kind === 'interval' ? this.#o.boundary.intervalMs : 0;
-        if (interval === 0 || Date.now() - this.#openedAt >= interval) await this.#commit();
-        else this.#scheduleCommit(interval);
+        await this.#deliver(commitNow);
       } catch (error) {
         await this.#abort();
         throw this.#failed(error);
       }
+      if (!commitNow) this.#scheduleCommit(interval);
     });
     this.#chain = run.catch(() => undefined);
     return run.then(() => performance.now() - started);
+  }
+
+  /**
+   * Sends what the open transaction has not sent yet and, with `commit`, its offsets and the
+   * commit, under the hand-off retry policy of the open batches' tasks. Exactly once across
+   * retries: a failed send leaves the transaction holding an unknown part of its records, so the
+   * retry aborts it (a read_committed reader never sees them) and sends every open batch again
+   * in a new transaction; a failed commit may have committed, so its retry only asks for the
+   * commit again (the coordinator answers a repeated commit of a committed transaction with
+   * success) and never sends anything twice.
+   */
+  #deliver(commit: boolean): Promise<void> {
+    const what = `A transaction of ${this.#openMessages.reduce((n, m) => n + m.length, 0)} records of ${this.#o.connector} task ${this.#o.task}`;
+    return withHandoffRetry(handoffRetriesOf(this.#open), what, () => this.#attempt(commit), () => this.#prepareRetry());
+  }
+
+  async #attempt(commit: boolean): Promise<void> {
+    if (!this.#commitAsked) {
+      try {
+        const tx = await this.#begin();
+        while (this.#sentInTransaction < this.#openMessages.length) {
+          const messages = this.#openMessages[this.#sentInTransaction];
+          if (messages.length > 0) await this.#sendInRequests(tx, messages);
+          this.#sentInTransaction++;
+        }
+        if (!commit) return;
+        const offsetMessages = this.#offsetMessages();
+        if (offsetMessages.length > 0) await tx.send({ messages: offsetMessages });
+      } catch (error) {
+        this.#doomed = true;
+        throw error;
+      }
+      this.#commitAsked = true;
+    }
+    await this.#transaction!.commit();
+    this.#transaction = undefined;
+    this.#completeOpen();
+  }
+
+  /** Before a retry: a doomed transaction is aborted, so that everything open is sent again. */
+  async #prepareRetry(): Promise<void> {
+    if (!this.#doomed) return;
+    const tx = this.#transaction;
+    this.#transaction = undefined;
+    let aborted = false;
+    if (tx) aborted = await tx.abort().then(() => true, async () => {
+      await tx.cancel().catch(() => undefined);
+      return false;
+    });
+    if (!aborted) {
+      // The abort did not reach the coordinator (or no transaction began): a new producer of the
+      // same transactional id aborts the open transaction at its InitProducerId, before it may
+      // send, and fences this one.
+      await this.#producer.close().catch(() => undefined);
+      this.#producer = this.#newProducer();
+    }
+    this.#doomed = false;
+    this.#sentInTransaction = 0;
+    this.#o.logger.info({ transactionalId: this.#o.transactionalId, abortedBy: aborted ? 'EndTxn' : 'a new producer' }, 'the failed transaction was aborted; its batches are sent again in a new one');
   }
 
   /** Commits what is open (a graceful stop), then closes the producer. */
@@ -159,7 +236,7 @@ export class TransactionalSourceOutlet {
     clearTimeout(this.#timer);
     await this.#chain;
     if (this.#open.length > 0 && !this.#failure) {
-      await this.#commit().catch(async (error: unknown) => {
+      await this.#deliver(true).catch(async (error: unknown) => {
         this.#o.logger.warn({ err: errorNames(error) }, 'could not commit the open transaction at stop; its records replay');
         await this.#abort();
       });
@@ -184,7 +261,6 @@ export class TransactionalSourceOutlet {
 
   async #begin(): Promise<Transaction> {
     if (!this.#transaction) this.#transaction = await this.#producer.beginTransaction();
-    if (this.#open.length === 0) this.#openedAt = Date.now();
     return this.#transaction;
   }
 
@@ -203,19 +279,21 @@ export class TransactionalSourceOutlet {
     }
   }
 
-  /** The open batches' offsets join the transaction, which then commits. */
-  async #commit(): Promise<void> {
-    const tx = this.#transaction;
-    const batches = this.#open;
-    if (!tx || batches.length === 0) return;
+  /** The offsets topic records of the open batches' offsets (and this task's positions). */
+  #offsetMessages(): KafkaMessage[] {
     const changes = new Map<string, OffsetChange>();
-    for (const b of batches) for (const [key, o] of b.offsets) changes.set(key, { connector: this.#o.connector, partition: o.partition, offset: o.offset });
+    for (const b of this.#open) for (const [key, o] of b.offsets) changes.set(key, { connector: this.#o.connector, partition: o.partition, offset: o.offset });
     if (this.#positions.size > 0) changes.set('\u0000positions', { connector: this.#o.connector, partition: taskPositionPartition(this.#o.task), offset: Object.fromEntries(this.#positions) });
-    const offsetMessages = this.#o.offsets.offsetMessages([...changes.values()]);
-    if (offsetMessages.length > 0) await tx.send({ messages: offsetMessages });
-    await tx.commit();
-    this.#transaction = undefined;
+    return this.#o.offsets.offsetMessages([...changes.values()]);
+  }
+
+  /** The transaction committed: its batches complete, their offsets written with them. */
+  #completeOpen(): void {
+    const batches = this.#open;
     this.#open = [];
+    this.#openMessages = [];
+    this.#sentInTransaction = 0;
+    this.#commitAsked = false;
     for (const b of batches) {
       b.offsetsWritten = true;
       b.pending -= 1;
@@ -230,7 +308,7 @@ export class TransactionalSourceOutlet {
       const run = this.#chain.then(async () => {
         if (this.#failure || this.#open.length === 0) return;
         try {
-          await this.#commit();
+          await this.#deliver(true);
         } catch (error) {
           await this.#abort();
           this.#failure ??= error;
@@ -246,6 +324,10 @@ export class TransactionalSourceOutlet {
     const tx = this.#transaction;
     this.#transaction = undefined;
     this.#open = [];
+    this.#openMessages = [];
+    this.#sentInTransaction = 0;
+    this.#commitAsked = false;
+    this.#doomed = false;
     await tx?.abort().catch(() => undefined);
   }
 
