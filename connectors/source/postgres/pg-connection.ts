@@ -76,8 +76,21 @@ export class ReconnectingClient implements Queryable {
   constructor(private readonly settings: ConnectionSettings, private readonly name: string) {}
 
   #closed = false;
+  /** the query before the next one: one at a time (the lag gauge, watermarks, signals and heartbeats share the connection) */
+  #tail: Promise<unknown> = Promise.resolve();
 
-  async query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  /**
+   * Runs queries one after another, as pg would queue them: a query sent while another runs is
+   * deprecated in pg 8 (it warns "client.query() when the client is already executing a query")
+   * and refused in pg 9.
+   */
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = this.#tail.then(() => this.#query<R>(text, values));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     // a query racing end() must not open a connection nobody closes
     if (this.#closed) throw new Error('connection closed');
     if (!this.#client || this.#broken) {
