@@ -1,11 +1,13 @@
 import { relative } from 'node:path';
+import type { IncrementalProgress } from '../../plugins/cdc/index.js';
 import type { StandaloneRuntime } from '../standalone-worker.js';
 import { landedFiles } from './lake-files.js';
 import { SOURCE_NAME } from './pipeline-configs.js';
 
 /**
- * What a person watches while the quickstart runs: snapshot progress, changes captured per
- * second, source lag, files landed and the newest file. On a terminal it is one line rewritten in
+ * What a person watches while the quickstart runs: snapshot progress (the initial snapshot's, or
+ * an incremental snapshot's while it runs), changes captured per second, source lag, files landed
+ * and the newest file. On a terminal it is one line rewritten in
  * place; otherwise (CI, a pipe) a plain line every 5 seconds.
  */
 export function startProgressDisplay(runtime: StandaloneRuntime, lakeDir: string, out: NodeJS.WriteStream = process.stdout): { stop(): void } {
@@ -48,15 +50,25 @@ async function snapshotText(runtime: StandaloneRuntime): Promise<string> {
     const task = status.tasks[0];
     if (!task) return `source ${status.connector.state}`;
     if (task.state !== 'RUNNING') return `source ${task.state}${task.trace ? `: ${task.trace.split('\n')[0]}` : ''}`;
-    const snapshot = (task.progress as { snapshot?: { running?: boolean; rows?: number; tables?: Record<string, { rows?: number; estimated?: number | null }> } } | undefined)?.snapshot;
+    const progress = task.progress as { snapshot?: { running?: boolean; rows?: number; tables?: Record<string, { rows?: number; estimated?: number | null }> }; incremental?: IncrementalProgress } | undefined;
+    const snapshot = progress?.snapshot;
     if (snapshot?.running) {
       const estimated = Object.values(snapshot.tables ?? {}).reduce((n, t) => n + (t.estimated ?? 0), 0);
       return `snapshot ${snapshot.rows ?? 0}${estimated > 0 ? `/${estimated}` : ''} rows`;
     }
-    return 'streaming';
+    return progress?.incremental ? `streaming, ${incrementalText(progress.incremental)}` : 'streaming';
   } catch {
     return 'starting';
   }
+}
+
+/** An incremental snapshot in the live line: `incremental snapshot public.t chunk 12/80, 2998 rows at 15218 rows/s, ETA 1 s`. */
+export function incrementalText(p: IncrementalProgress): string {
+  const current = p.current;
+  const where = current ? ` ${current.table} chunk ${current.chunks}${current.chunksTotal ? `/${current.chunksTotal}` : ''}` : '';
+  const left = p.collections.length > 1 ? ` (+${p.collections.length - 1} table${p.collections.length > 2 ? 's' : ''})` : '';
+  const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;
+  return `incremental snapshot${p.state === 'paused' ? ' (paused)' : ''}${where}${left}, ${p.rows} rows at ${Math.round(p.rowsPerSecond)} rows/s${eta}`;
 }
 
 async function counterTotal(runtime: StandaloneRuntime, name: string, connector: string): Promise<number> {
