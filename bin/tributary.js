@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 
 // No V8 flags are set here: the young generation's size (`--max-semi-space-size`) is fixed when
 // the heap is created, so setting it at run time has no effect (measured); operators who trade
-// memory for GC time pass it in NODE_OPTIONS (docs/operations.md, "Memory and GC").
+// memory for GC time pass it in NODE_OPTIONS (docs/operations.md, "Memory and throughput").
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'cli', 'main.js');
