@@ -27,3 +27,5 @@ export { localChunkPool, type ChunkPool, type RangeRows } from './chunk-pool.js'
 export { chunkQueueName, type ChunkQueueSettings } from './chunk-queue.js';
 export { ChunkQueuePool, type ChunkQueuePoolOptions } from './chunk-queue-pool.js';
 export { ChunkQueueReader, type ChunkQueueReaderOptions } from './chunk-queue-reader.js';
+export { checkChunkQueue, chunkQueueProperties, chunkQueueSettings, chunkQueueTaskConfigs, chunkReaderName, type ChunkQueueConfig } from './chunk-queue-config.js';
+export { DegradedStatus } from './degraded-status.js';

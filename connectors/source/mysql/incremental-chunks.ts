@@ -1,8 +1,9 @@
 import type { RowDataPacket } from 'mysql2';
 import { TributaryError, type SourceOffset, type SourceRecord } from '../../../plugins/api/index.js';
-import { envelope, keyText, type ChunkBounds, type ChunkRow, type ChunkTable, type IncrementalDialect, type KeyTexts, type TableFilter, type Watermark } from '../../../plugins/cdc/index.js';
+import { envelope, keyText, type ChunkBounds, type ChunkCodec, type ChunkRow, type ChunkTable, type IncrementalDialect, type KeyTexts, type TableFilter, type Watermark } from '../../../plugins/cdc/index.js';
 import { streamOffset, streamPosition, type BinlogPosition } from './binlog-position.js';
 import { describeTable } from './catalog.js';
+import { decodeRows, encodeRows } from './chunk-row-codec.js';
 import type { MappingOptions } from './column-converters.js';
 import { quoteIdent, type MySqlClient } from './mysql-connection.js';
 import { MySqlTable } from './mysql-table.js';
@@ -47,6 +48,8 @@ export interface MySqlChunkOptions {
   /** a connection of its own: chunk reads and watermark inserts (autocommit, each its own transaction) */
   readonly connect: () => Promise<MySqlClient>;
   readonly signal: AbortSignal;
+  /** a reader of the chunk queue (chunk-reader.ts): it reads ranges for task 0 and writes no watermarks */
+  readonly readsOnly?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -102,6 +105,18 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
     };
   }
 
+  /**
+   * Chunk rows across processes (chunk-row-codec.ts: mysql2's values exactly, Buffers and
+   * doubles too); keys are built from them as readChunk does. The shape is the catalog's
+   * description (columns, types, nullability, key): values read on another shape would be
+   * mapped wrong.
+   */
+  readonly codec: ChunkCodec<MySqlChunkTable, Row> = {
+    shape: (table) => `${table.table.signature}|${table.selectList}|${table.keyList}`,
+    encode: (rows) => encodeRows(rows.map((r) => r.values)),
+    decode: (table, text) => decodeRows(text).map((values) => chunkRowOf(table, values)),
+  };
+
   async maxKey(table: MySqlChunkTable, condition: string | null): Promise<KeyTexts | null> {
     const client = await this.#connection();
     const [rows] = await client.promise().query<RowDataPacket[]>(`SELECT ${table.keyList} FROM ${table.from}${condition ? ` WHERE (${condition})` : ''} ORDER BY ${descending(table.keyNames)} LIMIT 1`);
@@ -114,7 +129,7 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
     const limit = bounds.limit === null ? '' : ` LIMIT ${bounds.limit}`;
     const rows: { key: string; row: ChunkRow<Row> }[] = [];
     await streamRows(client, `SELECT ${table.selectList} FROM ${table.from} WHERE ${where} ORDER BY ${table.keyList}${limit}`, params, (values) => {
-      rows.push({ key: keyText(table.table.toKey(values)), row: { values, keyTexts: keyTexts(values, table.keyNames) } });
+      rows.push(chunkRowOf(table, values));
       return undefined;
     }, this.#o.signal, table.table.hasGeometry);
     return rows;
@@ -137,6 +152,7 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
   }
 
   async writeWatermark(mark: Watermark): Promise<void> {
+    if (this.#o.readsOnly) throw new TributaryError('internal', 'a chunk reader writes no watermarks');
     const client = await this.#connection();
     const signals = this.#o.signalTable;
     // a snapshot resumed from the offsets after signal.data.collection was removed from the config
@@ -183,6 +199,11 @@ export class MySqlChunks implements IncrementalDialect<MySqlChunkTable, Row, Bin
     this.#clients[reader] ??= await this.#o.connect();
     return this.#clients[reader];
   }
+}
+
+/** A chunk row from its values: its window key (as the stream builds it) and key texts. */
+function chunkRowOf(table: MySqlChunkTable, values: Row): { key: string; row: ChunkRow<Row> } {
+  return { key: keyText(table.table.toKey(values)), row: { values, keyTexts: keyTexts(values, table.keyNames) } };
 }
 
 /** The key range (and condition) of a chunk read, with its parameters. */

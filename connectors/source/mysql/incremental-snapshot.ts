@@ -1,5 +1,5 @@
 import { TributaryError, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
-import { IncrementalSnapshots as Engine, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
+import { ChunkQueuePool, IncrementalSnapshots as Engine, type ChunkQueueReader, type ChunkQueueSettings, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
 import type { BinlogEvent } from './binlog-decoder.js';
 import type { BinlogPosition } from './binlog-position.js';
 import { MySqlChunks, WINDOW_CLOSE, WINDOW_OPEN, type BinlogPoint, type MySqlChunkOptions, type MySqlChunkTable } from './incremental-chunks.js';
@@ -18,6 +18,15 @@ export interface MySqlIncrementalOptions extends MySqlChunkOptions {
   readonly logger: Logger;
   readonly metrics: TaskMetrics;
   readonly setProgress: (progress: IncrementalProgress | null) => void;
+  /**
+   * `snapshot.queue.redis.url`: a window's ranges go to the connector's chunk queue, read by the
+   * connector's tasks (`reader`, this task's own, among them) instead of this task's connections
+   */
+  readonly queue?: {
+    readonly settings: ChunkQueueSettings;
+    readonly reader: ChunkQueueReader<MySqlChunkTable, Row, BinlogPoint>;
+    readonly degraded: (error: unknown) => void;
+  };
 }
 
 type Row = Record<string, unknown>;
@@ -41,7 +50,11 @@ export class MySqlIncrementalSnapshots {
 
   constructor(options: MySqlIncrementalOptions, stored: SourceOffset | null) {
     this.#o = options;
-    this.#engine = new Engine({ dialect: new MySqlChunks(options), chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    const dialect = new MySqlChunks(options);
+    const queue = options.queue;
+    const pool = queue ? new ChunkQueuePool({ ...queue.settings, codec: dialect.codec, metricPrefix: dialect.metricPrefix, logger: options.logger, metrics: options.metrics, degraded: queue.degraded }) : undefined;
+    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, pool, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    queue?.reader.start();
   }
 
   get active(): boolean {
@@ -145,8 +158,9 @@ export class MySqlIncrementalSnapshots {
     return this.#engine.progress();
   }
 
-  stop(): Promise<void> {
-    return this.#engine.stop();
+  async stop(): Promise<void> {
+    await this.#engine.stop();
+    await this.#o.queue?.reader.close();
   }
 }
 

@@ -1,4 +1,5 @@
 import { defineConfigSpec, prop, type ConfigOf } from '../../../plugins/api/index.js';
+import { checkChunkQueue, chunkQueueProperties } from '../../../plugins/cdc/index.js';
 
 /**
  * Every property of the MySQL / MariaDB source, with Debezium's names and defaults so a Debezium
@@ -35,6 +36,7 @@ export const mysqlConfigSpec = defineConfigSpec(
     'incremental.snapshot.chunk.size': prop.int({ default: 1024, min: 1, group: 'Snapshot', doc: 'Rows read per chunk by an incremental snapshot (an `execute-snapshot` signal). Each chunk is read between two watermark rows written to `signal.data.collection`; rows the binlog changes meanwhile are emitted as those changes instead.' }),
     'snapshot.max.threads': prop.int({ default: 1, min: 1, max: 16, group: 'Snapshot', doc: 'Chunks an incremental snapshot reads at once, each on a connection of its own (Debezium\'s and Flink CDC\'s name). Above 1, each chunk window covers that many chunks: their boundaries are found first by key-only queries, their rows are read in parallel between the window\'s two watermarks (rows of `signal.data.collection`), and they are emitted together at its high watermark. 1 reads one chunk at a time. The initial snapshot (`snapshot.mode`) does not use it.' }),
     'snapshot.max.rows.per.second': prop.int({ default: 0, min: 0, group: 'Snapshot', doc: 'Most rows per second an incremental snapshot reads (averaged; one chunk window may come as a burst), to protect the source. 0 is no limit. The stream is never limited.' }),
+    ...chunkQueueProperties,
     'signal.data.collection': prop.string({ group: 'Snapshot', pattern: /^[^.]+\.[^.]+$/, patternHint: 'must be <database>.<table>', doc: 'Debezium\'s signal table, `<database>.<table>` with three columns in this order: id (`VARCHAR(42)` primary key), type (`VARCHAR(32)`), data (`VARCHAR(2048)` or TEXT). A row inserted there is a signal (`execute-snapshot` with `{"data-collections": ["db.t"], "type": "incremental"}`, `stop-snapshot`, `pause-snapshot`, `resume-snapshot`, `log`), read from the binlog in commit order; the connector inserts its chunk windows\' watermarks there (`snapshot-window-open` / `snapshot-window-close`), so `database.user` needs INSERT on it. It need not be captured. Incremental snapshots, REST and Kafka signals need it.' }),
     'signal.enabled.channels': prop.list({ default: ['source'], group: 'Snapshot', doc: 'Debezium\'s signal channels: `source` (rows of the signal table) and `kafka` (`signal.kafka.topic`, read by the worker on its Kafka cluster in distributed mode); REST signals are always taken. REST and Kafka signals are inserted into the signal table, and taken from there even without `source`. `jmx` and `file` are not supported and are warned about.' }),
     'signal.kafka.topic': prop.string({ group: 'Snapshot', doc: 'The Kafka signal channel\'s topic (default `<topic.prefix>-signal`, created with one partition when missing). A message keyed by this connector\'s `topic.prefix` with value `{"type": "execute-snapshot", "data": {"data-collections": ["db.t"], "type": "incremental"}}` is a signal.' }),
@@ -64,6 +66,7 @@ export const mysqlConfigSpec = defineConfigSpec(
     // Debezium's read.only mode takes its watermarks from GTID sets; accepting it here and
     // writing to the signal table anyway would surprise a user who set it for a read-only replica
     if (values['read.only']) issues.add('read.only', 'read-only incremental snapshots (watermarks from GTID sets) are not supported; remove read.only (incremental snapshots then write their watermarks to signal.data.collection)');
+    checkChunkQueue(values, issues);
     // a certificate check without trusted certificates would accept nothing
     if ((values['database.ssl.mode'] === 'verify_ca' || values['database.ssl.mode'] === 'verify_identity') && !values['database.ssl.truststore']) {
       issues.add('database.ssl.truststore', `is required with database.ssl.mode=${values['database.ssl.mode']}`);

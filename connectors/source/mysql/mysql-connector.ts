@@ -1,4 +1,5 @@
 import { API_VERSION, defineConnector, type Connector } from '../../../plugins/api/index.js';
+import { chunkQueueTaskConfigs } from '../../../plugins/cdc/index.js';
 import { checkMySqlOffsets } from './offset-check.js';
 import { mysqlConfigSpec } from './mysql-config-spec.js';
 import { MySqlSourceTask } from './mysql-source-task.js';
@@ -7,7 +8,9 @@ import { CONNECTOR_VERSION } from './source-info.js';
 
 /**
  * The MySQL / MariaDB CDC source: a snapshot consistent with the binlog position, then the
- * binlog read as a replica. One task: a binlog stream is read in order by one reader. Two
+ * binlog read as a replica. One task streams: a binlog stream is read in order by one reader.
+ * With a chunk queue (`snapshot.queue.redis.url`) the connector has `tasks.max` tasks, and tasks
+ * 1.. read incremental-snapshot chunk ranges for task 0 (chunk-reader.ts). Two
  * registrations, as Debezium has two connectors: `mysql` (MySqlConnector) and `mariadb`
  * (MariaDbConnector), which differ only in the `source.connector` name they write.
  */
@@ -21,7 +24,7 @@ export const mysqlConnector: Connector = defineConnector({
   configSpec: mysqlConfigSpec,
   validate: (config) => validateMySql(config),
   alterOffsets: (config, _raw, offsets) => checkMySqlOffsets(config, offsets),
-  taskConfigs: (_config, raw) => [{ ...raw }],
+  taskConfigs: (config, raw, maxTasks) => chunkQueueTaskConfigs(config, raw, maxTasks),
   createTask: () => new MySqlSourceTask('mysql'),
 });
 
@@ -35,7 +38,7 @@ export const mariadbConnector: Connector = defineConnector({
   configSpec: mysqlConfigSpec,
   validate: (config) => validateMySql(config),
   alterOffsets: (config, _raw, offsets) => checkMySqlOffsets(config, offsets),
-  taskConfigs: (_config, raw) => [{ ...raw }],
+  taskConfigs: (config, raw, maxTasks) => chunkQueueTaskConfigs(config, raw, maxTasks),
   createTask: () => new MySqlSourceTask('mariadb'),
 });
 

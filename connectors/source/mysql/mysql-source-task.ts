@@ -2,17 +2,18 @@ import {
   RetriableError, TributaryError,
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
-import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal, type TableFilter } from '../../../plugins/cdc/index.js';
+import { ChangeQueue, chunkQueueSettings, decideSnapshot, DegradedStatus, InvalidSignal, parseSignal, sleep, type ChunkQueueReader, type ChunkQueueSettings, type TableFilter } from '../../../plugins/cdc/index.js';
 import { BinlogPosition, positionOffset, positionOfOffset } from './binlog-position.js';
 import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
+import { mysqlChunkReader } from './chunk-reader.js';
 import { listTables, describeTable, type TableShape } from './catalog.js';
 import { splitName } from './incremental-chunks.js';
 import { MySqlIncrementalSnapshots } from './incremental-snapshot.js';
 import { connect, mysqlError, type MySqlClient } from './mysql-connection.js';
-import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
+import type { MySqlConfig } from './mysql-config-spec.js';
 import { binlogFiles, binlogSettingProblems, currentPosition, gtidsAvailable, serverInfo, type ServerInfo } from './mysql-server-info.js';
 import { mysqlTableFilter } from './mysql-table-filter.js';
-import type { RecordSettings } from './record-settings.js';
+import { recordSettings, type RecordSettings } from './record-settings.js';
 import { FROM_START, snapshotOffsets, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
 import { Snapshotter } from './snapshotter.js';
 import type { ConnectorFlavour } from './source-info.js';
@@ -49,6 +50,10 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   #filter!: TableFilter;
   /** the catalog's shape of each captured table, by `db.table` (see DecoderOptions.catalogOf) */
   readonly #catalog = new Map<string, TableShape>();
+  /** task 1.. of a connector with a chunk queue: it only reads chunk ranges for task 0 */
+  #chunkReader: ChunkQueueReader<never, never, never> | null = null;
+  /** what the stream and the chunk queue each report working around: the status shows the stream's first */
+  #degraded!: DegradedStatus<'stream' | 'queue'>;
 
   constructor(readonly flavour: ConnectorFlavour = 'mysql') {}
 
@@ -66,7 +71,17 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
 
   async #start(context: SourceTaskContext<MySqlConfig>): Promise<void> {
     this.#context = context;
+    this.#degraded = new DegradedStatus(['stream', 'queue'], (e) => context.reportDegraded(e));
     const config = (this.#config = context.config);
+    const queue = chunkQueueSettings(config, context.connectorName);
+    if (queue && context.taskId > 0) {
+      // one task streams (the binlog is one stream); the others read chunk ranges for it
+      const reader = this.#reader(queue);
+      reader.start();
+      this.#chunkReader = reader as unknown as ChunkQueueReader<never, never, never>;
+      context.logger.info({ queue: queue.name, task: context.taskId }, `${this.flavour} chunk reader started: this task reads incremental-snapshot chunk ranges for task 0 and emits no records`);
+      return;
+    }
     const partition: SourcePartition = Object.freeze({ server: config['topic.prefix'] });
     this.#queue = new ChangeQueue(config['max.queue.size']);
     const filter = mysqlTableFilter(config);
@@ -79,11 +94,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     }
     const problems = binlogSettingProblems(info);
     if (problems.length > 0) throw new TributaryError('source.setup_required', `The server cannot be captured: ${problems.join(' ')}`, { details: problems });
-    const settings: RecordSettings = {
-      flavour: this.flavour, serverName: config['topic.prefix'], heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,
-      partition, serverId: replicaServerId(config), sourceServerId: info.serverId, tombstones: config['tombstones.on.delete'],
-      includeQuery: config['include.query'], includeSchemaChanges: config['include.schema.changes'],
-    };
+    const settings: RecordSettings = { ...recordSettings(config, this.flavour, info.serverId), partition };
     const mapping = config;
     this.#filter = filter;
     await this.#loadCatalog(admin, filter);
@@ -122,7 +133,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     this.#streamer = plan.stream && streamFrom ? new BinlogStreamer({
       config, settings, filter, mapping, queue: this.#queue, logger: context.logger, metrics: context.metrics, incremental: this.#incremental ?? undefined,
       catalogOf: (db, table) => this.#catalog.get(`${db}.${table}`), refreshCatalog: (tables) => this.#refreshCatalog(tables),
-      reportDegraded: (e) => context.reportDegraded(e),
+      reportDegraded: (e) => this.#degraded.report('stream', e),
     }, streamFrom, plan.lastDelivered) : null;
     this.#lagTimer = setInterval(() => {
       if (this.#streamer) context.metrics.setGauge('mysql_ms_since_last_event', 'Milliseconds since the last binlog event arrived', this.#streamer.lagMs(Date.now()));
@@ -150,6 +161,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     const unsupported = channels.filter((c) => c !== 'source' && c !== 'kafka');
     if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: `source` (the signal table) and `kafka` are read, and REST signals; the others are ignored');
     const collection = config['signal.data.collection'];
+    const queue = chunkQueueSettings(config, context.connectorName);
     const [db, table] = collection ? splitName(collection) : ['', ''];
     return new MySqlIncrementalSnapshots({
       settings, filter, mapping: config, signalTable: collection ? { db, table } : null, connect: () => connectOrRetry(config), signal: this.#abort.signal,
@@ -157,7 +169,17 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
       // what the binlog held when this task started: the previous run's, replayed (see MySqlIncrementalSnapshots)
       replayEnd: (await currentPosition(admin, info)).at,
       logger: context.logger, metrics: context.metrics, setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
+      queue: queue ? { settings: queue, degraded: (e) => this.#degraded.report('queue', e), reader: this.#reader(queue) } : undefined,
     }, offset);
+  }
+
+  /** A reader of the connector's chunk queue, on connections of its own. */
+  #reader(queue: ChunkQueueSettings): ReturnType<typeof mysqlChunkReader> {
+    const context = this.#context;
+    return mysqlChunkReader({
+      config: this.#config, flavour: this.flavour, connectorName: context.connectorName, taskId: context.taskId, logger: context.logger, metrics: context.metrics,
+      signal: this.#abort.signal, connect: () => connectOrRetry(this.#config), degraded: (e) => this.#degraded.report('queue', e),
+    }, queue);
   }
 
   /** The catalog's shape of every captured table (what the binlog's metadata lacks). */
@@ -226,6 +248,10 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   }
 
   async poll(signal: AbortSignal): Promise<SourceRecord[]> {
+    if (this.#chunkReader) {
+      await sleep(this.#config['poll.interval.ms'], signal);
+      return [];
+    }
     const records = await this.#queue.take(this.#config['max.batch.size'], this.#config['poll.interval.ms'], signal);
     if (records.length > 0) this.#context.metrics.incCounter('mysql_records_total', 'Change records handed to the runtime', records.length);
     return records;
@@ -233,6 +259,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
 
   /** A REST or Kafka signal: checked, then inserted into the signal table, so the stream takes it in binlog order. */
   async signal(signal: { readonly id: string; readonly type: string; readonly data: unknown }): Promise<void> {
+    if (this.#chunkReader) throw new TributaryError('signal.unsupported', 'This task only reads chunk ranges for task 0 of the connector, which takes the signals.');
     try {
       const parsed = parseSignal(signal.id, signal.type, signal.data);
       if (parsed.type === 'execute-snapshot' && parsed.snapshotType !== 'incremental') throw new InvalidSignal('only incremental snapshots are supported ("type": "incremental"); blocking snapshots are not');
@@ -259,6 +286,10 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
 
   async stop(): Promise<void> {
     this.#abort.abort();
+    if (this.#chunkReader) {
+      await this.#chunkReader.close();
+      return;
+    }
     await this.#incremental?.stop();
     clearInterval(this.#lagTimer);
     this.#queue?.fail(new TributaryError('worker.stopping', 'task stopped'));

@@ -1,5 +1,6 @@
 import type { SourcePartition } from '../../../plugins/api/index.js';
 import type { HeartbeatSettings } from '../../../plugins/cdc/index.js';
+import { replicaServerId, type MySqlConfig } from './mysql-config-spec.js';
 import type { ConnectorFlavour } from './source-info.js';
 
 /** What every record of a task shares. */
@@ -14,4 +15,13 @@ export interface RecordSettings extends HeartbeatSettings {
   readonly tombstones: boolean;
   readonly includeQuery: boolean;
   readonly includeSchemaChanges: boolean;
+}
+
+/** The record settings of a task of `config`, reading from the server whose `server_id` is `sourceServerId`. */
+export function recordSettings(config: MySqlConfig, flavour: ConnectorFlavour, sourceServerId: number): RecordSettings {
+  return {
+    flavour, serverName: config['topic.prefix'], heartbeatTopic: `${config['heartbeat.topics.prefix']}.${config['topic.prefix']}`,
+    partition: Object.freeze({ server: config['topic.prefix'] }), serverId: replicaServerId(config), sourceServerId, tombstones: config['tombstones.on.delete'],
+    includeQuery: config['include.query'], includeSchemaChanges: config['include.schema.changes'],
+  };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../../plugins/api/index.js';
-import { chunkQueueSettings } from './chunk-reader.js';
+import { chunkQueueSettings } from '../../../plugins/cdc/index.js';
 import { postgresConnector } from './postgres-connector.js';
 import { postgresConfigSpec, type PostgresConfig } from './postgres-config-spec.js';
 

@@ -1,28 +1,12 @@
-import { hostname } from 'node:os';
 import type pg from 'pg';
 import { TributaryError, type Logger, type TaskMetrics } from '../../../plugins/api/index.js';
-import { ChunkQueueReader, chunkQueueName, type ChunkQueueSettings } from '../../../plugins/cdc/index.js';
+import { ChunkQueueReader, chunkReaderName, type ChunkQueueSettings } from '../../../plugins/cdc/index.js';
 import type { EventSettings } from './change-event-builder.js';
 import { PostgresChunks, type PgChunkTable, type StreamPoint } from './incremental-chunks.js';
 import { typeMappingOptions } from './pg-type-mapper.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
 import { postgresTableFilter } from './table-filter.js';
 import { TypeRegistry } from './type-registry.js';
-
-/** The chunk queue of the connector, or null when `snapshot.queue.redis.url` is not set (the in-process pool then). */
-export function chunkQueueSettings(config: PostgresConfig, connector: string): ChunkQueueSettings | null {
-  const url = config['snapshot.queue.redis.url'];
-  if (!url) return null;
-  return {
-    url, name: chunkQueueName(connector), leaseMs: config['snapshot.queue.lease.ms'],
-    chunkSize: config['incremental.snapshot.chunk.size'], maxRowsPerSecond: config['snapshot.max.rows.per.second'],
-  };
-}
-
-/** A reader's name in the queue and in the coordinator's metrics: which host, process and task read a range. */
-export function chunkReaderName(connector: string, taskId: number): string {
-  return `${hostname()}/${process.pid}/${connector}-${taskId}`;
-}
 
 export interface ChunkReaderContext {
   readonly config: PostgresConfig;

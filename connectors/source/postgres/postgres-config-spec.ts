@@ -1,4 +1,5 @@
 import { defineConfigSpec, prop, type ConfigOf } from '../../../plugins/api/index.js';
+import { checkChunkQueue, chunkQueueProperties } from '../../../plugins/cdc/index.js';
 
 /**
  * Every property of the PostgreSQL source, with Debezium's names so a Debezium Postgres
@@ -31,8 +32,7 @@ export const postgresConfigSpec = defineConfigSpec(
     'incremental.snapshot.chunk.size': prop.int({ default: 1024, min: 1, group: 'Snapshot', doc: 'Rows read per chunk by an incremental snapshot (an `execute-snapshot` signal). Each chunk is read between two watermarks written to the WAL; rows the stream changes meanwhile are emitted as those changes instead.' }),
     'snapshot.max.threads': prop.int({ default: 1, min: 1, max: 16, group: 'Snapshot', doc: 'Chunks an incremental snapshot reads at once, each on a connection of its own (Debezium\'s and Flink CDC\'s name). Above 1, each chunk window covers that many chunks: their boundaries are found first by key-only queries, their rows are read in parallel between the window\'s two watermarks (WAL messages), and they are emitted together at its high watermark. 1 reads one chunk at a time. The initial snapshot (`snapshot.mode`) does not use it.' }),
     'snapshot.max.rows.per.second': prop.int({ default: 0, min: 0, group: 'Snapshot', doc: 'Most rows per second an incremental snapshot reads (averaged; one chunk window may come as a burst), to protect the source. 0 is no limit. The stream is never limited.' }),
-    'snapshot.queue.redis.url': prop.password({ group: 'Snapshot', doc: 'A Redis (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS) through which an incremental snapshot\'s chunks are spread over the connector\'s tasks, across workers in distributed mode (a BullMQ queue per connector). With it the connector runs `tasks.max` tasks: task 0 streams, writes the watermarks and emits every record, and puts the key ranges of each chunk window (`snapshot.max.threads` of them) in the queue; every task (task 0 too) reads ranges on a connection of its own and hands the rows back through Redis. A reader that dies loses its lease (`snapshot.queue.lease.ms`) and another reads its range; each range is taken once. Needs `snapshot.max.threads` above 1. Unset: the ranges are read inside task 0 on `snapshot.max.threads` connections, and the connector has one task.' }),
-    'snapshot.queue.lease.ms': prop.int({ default: 15_000, min: 1_000, max: 600_000, group: 'Snapshot', doc: 'How long a chunk reader holds a range of the chunk queue without renewing its lease (BullMQ\'s job lock, renewed at half of it while the reader lives). A range whose reader died (worker killed, network lost) goes to another reader after at most about twice this.' }),
+    ...chunkQueueProperties,
     'signal.data.collection': prop.string({ group: 'Snapshot', pattern: /^[^.]+\.[^.]+$/, patternHint: 'must be <schema>.<table>', doc: 'Debezium\'s signal table, `<schema>.<table>` with text columns `id`, `type`, `data`: a row inserted there is a signal (`execute-snapshot` with `{"data-collections": ["public.t"], "type": "incremental"}`, `stop-snapshot`, `pause-snapshot`, `resume-snapshot`, `log`), read from the stream in commit order. It must be in the publication (`all_tables` includes it). Signals over REST (`POST /connectors/{name}/snapshots`) need no table.' }),
     'signal.enabled.channels': prop.list({ default: ['source'], group: 'Snapshot', doc: 'Debezium\'s signal channels: `source` (the signal table) and `kafka` (`signal.kafka.topic`, read by the worker on its Kafka cluster in distributed mode); REST signals are always taken. `jmx` and `file` are not supported and are warned about.' }),
     'signal.kafka.topic': prop.string({ group: 'Snapshot', doc: 'The Kafka signal channel\'s topic (default `<topic.prefix>-signal`, created with one partition when missing). A message keyed by this connector\'s `topic.prefix` with value `{"type": "execute-snapshot", "data": {"data-collections": ["public.t"], "type": "incremental"}}` is a signal.' }),
@@ -57,12 +57,7 @@ export const postgresConfigSpec = defineConfigSpec(
     if (values['table.include.list'] && values['table.exclude.list']) issues.add('table.exclude.list', 'table.include.list and table.exclude.list cannot both be set');
     if (values['schema.include.list'] && values['schema.exclude.list']) issues.add('schema.exclude.list', 'schema.include.list and schema.exclude.list cannot both be set');
     if (values['column.include.list'] && values['column.exclude.list']) issues.add('column.exclude.list', 'column.include.list and column.exclude.list cannot both be set');
-    // the queue carries the ranges of a window, and one chunk per window has none to spread
-    const queueUrl = values['snapshot.queue.redis.url'];
-    if (queueUrl) {
-      if (values['snapshot.max.threads'] <= 1) issues.add('snapshot.queue.redis.url', 'needs snapshot.max.threads above 1: the queue spreads the chunks of a window, and with 1 a window has one chunk');
-      if (!/^rediss?:\/\/[^/]+/.test(queueUrl)) issues.add('snapshot.queue.redis.url', 'must be a redis:// or rediss:// URL');
-    }
+    checkChunkQueue(values, issues);
     // an SSL check without trusted certificates would accept nothing
     if ((values['database.sslmode'] === 'verify-ca' || values['database.sslmode'] === 'verify-full') && !values['database.sslrootcert']) {
       issues.add('database.sslrootcert', `is required with database.sslmode=${values['database.sslmode']}`);

@@ -1,4 +1,5 @@
 import { API_VERSION, defineConnector } from '../../../plugins/api/index.js';
+import { chunkQueueTaskConfigs } from '../../../plugins/cdc/index.js';
 import { checkPostgresOffsets } from './offset-check.js';
 import { postgresConfigSpec } from './postgres-config-spec.js';
 import { PostgresSourceTask } from './postgres-source-task.js';
@@ -21,7 +22,7 @@ export const postgresConnector = defineConnector({
   configSpec: postgresConfigSpec,
   validate: (config) => validatePostgres(config),
   alterOffsets: (config, _raw, offsets) => checkPostgresOffsets(config, offsets),
-  taskConfigs: (config, raw, maxTasks) => (config['snapshot.queue.redis.url'] ? Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw })) : [{ ...raw }]),
+  taskConfigs: (config, raw, maxTasks) => chunkQueueTaskConfigs(config, raw, maxTasks),
   createTask: () => new PostgresSourceTask(),
 });
 

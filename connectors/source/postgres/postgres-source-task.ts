@@ -4,8 +4,8 @@ import {
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
 import type { EventSettings } from './change-event-builder.js';
-import { ChangeQueue, decideSnapshot, InvalidSignal, parseSignal, sleep, type ChunkQueueReader } from '../../../plugins/cdc/index.js';
-import { chunkQueueSettings, postgresChunkReader } from './chunk-reader.js';
+import { ChangeQueue, chunkQueueSettings, decideSnapshot, DegradedStatus, InvalidSignal, parseSignal, sleep, type ChunkQueueReader } from '../../../plugins/cdc/index.js';
+import { postgresChunkReader } from './chunk-reader.js';
 import { IncrementalSnapshots, SIGNAL_PREFIX } from './incremental-snapshot.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
@@ -58,8 +58,8 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   #streaming = false;
   /** task 1.. of a connector with a chunk queue: it only reads chunk ranges for task 0 */
   #chunkReader: ChunkQueueReader<never, never, never> | null = null;
-  /** what the stream and the chunk queue each report working around: the status shows the first */
-  readonly #degraded = { stream: null as unknown, queue: null as unknown };
+  /** what the stream and the chunk queue each report working around: the status shows the stream's first */
+  #degraded!: DegradedStatus<'stream' | 'queue'>;
 
   async start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
     try {
@@ -72,6 +72,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
 
   async #start(context: SourceTaskContext<PostgresConfig>): Promise<void> {
     this.#context = context;
+    this.#degraded = new DegradedStatus(['stream', 'queue'], (e) => context.reportDegraded(e));
     const config = (this.#config = context.config);
     const queue = chunkQueueSettings(config, context.connectorName);
     if (queue && context.taskId > 0) {
@@ -233,10 +234,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
 
   /** The stream's or the chunk queue's trouble (null: over); the status shows the stream's first. */
   #report(from: 'stream' | 'queue', error: unknown): void {
-    const before = this.#degraded.stream ?? this.#degraded.queue;
-    this.#degraded[from] = error ?? null;
-    const now = this.#degraded.stream ?? this.#degraded.queue;
-    if (now !== before) this.#context.reportDegraded(now);
+    this.#degraded.report(from, error);
   }
 
   async poll(signal: AbortSignal): Promise<SourceRecord[]> {
