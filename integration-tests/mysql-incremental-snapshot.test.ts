@@ -218,26 +218,33 @@ describe('MySQL incremental snapshots', { timeout: 240_000 }, () => {
     }
   });
   it('parallel: a reader\'s connection killed in the middle of its chunk (twice): the window is read again, every row lands once, the lake ends equal to the table', async (t) => {
-    const s = await setup('incrkill', { 'snapshot.max.threads': '4', 'incremental.snapshot.chunk.size': '2000' });
+    // a rate limit keeps the snapshot going while the readers are caught
+    const s = await setup('incrkill', { 'snapshot.max.threads': '4', 'incremental.snapshot.chunk.size': '2000', 'snapshot.max.rows.per.second': '5000' });
     const worker = await startWorkerProcess(s.dir.path, { 'offset.flush.interval.ms': '300' }, s.files);
     const writer = startWriter(s.db);
+    const locker = await mysql.createConnection(server.connection(s.db));
     const killer = await mysql.createConnection(server.connection(s.db));
     let killed = 0;
     try {
       await eventually(() => running(worker), 30_000, 'the source running');
       await server.query(s.db, `INSERT INTO dbz_signal VALUES ('sig-rk', 'execute-snapshot', '{"data-collections": ["${s.db}.items"], "type": "incremental"}')`);
-      // a chunk read is a SELECT on a reader's own connection: killed while it runs
-      const killReading = async () => {
-        const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE CONCAT('SELECT %`', DATABASE(), '`.`items` WHERE %ORDER BY%') AND ID <> CONNECTION_ID()");
-        let n = 0;
-        for (const { ID } of rows) n += await killer.query(`KILL ${Number(ID)}`).then(() => 1, () => 0);
-        return n;
-      };
-      for (let tries = 0; killed < 2 && tries < 5000; tries++) {
-        killed += await killReading();
-        if (killed === 0 && tries % 50 === 0 && (await snapshotState(worker)).snapshot === null && tries > 0) break;
+      await eventually(async () => (((await snapshotState(worker)).snapshot?.rows ?? 0) > 0 ? true : undefined), 30_000, 'the first chunk read');
+      // with the table locked a reader's SELECT waits, in flight: its connection is killed there,
+      // so the chunk it was reading fails (every time: no race with a fast read)
+      for (let round = 0; round < 2; round++) {
+        await locker.query('LOCK TABLES items WRITE');
+        try {
+          const waiting = await eventually(async () => {
+            const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE CONCAT('SELECT %`', DATABASE(), '`.`items` %') AND ID <> CONNECTION_ID()");
+            return rows.length > 0 ? rows : undefined;
+          }, 30_000, 'a reader waiting for the locked table');
+          for (const { ID } of waiting) killed += await killer.query(`KILL ${Number(ID)}`).then(() => 1, () => 0);
+        } finally {
+          await locker.query('UNLOCK TABLES');
+        }
+        await new Promise((r) => setTimeout(r, 300));
       }
-      assert.ok(killed >= 1, 'a reader was killed while it read its chunk');
+      assert.ok(killed >= 2, 'readers killed in two windows');
       t.diagnostic(`${killed} reader(s) killed mid-chunk`);
       await eventually(async () => ((await snapshotState(worker)).snapshot === null ? true : undefined), 120_000, 'the snapshot complete');
       assert.match(worker.stderr(), /reading a chunk failed; retrying/, 'the failed window was retried');
@@ -249,6 +256,7 @@ describe('MySQL incremental snapshots', { timeout: 240_000 }, () => {
       process.stdout.write(`# ${killed} reader(s) killed; worker log tail:\n${worker.stderr().slice(-4000).replace(/^/gm, '# ')}\n`);
       throw error;
     } finally {
+      await locker.end();
       await killer.end();
       await writer.stop();
       await worker.kill('SIGKILL');

@@ -298,24 +298,34 @@ describe('PostgreSQL incremental snapshots', { timeout: 400_000 }, () => {
     }
   });
   it('parallel: a reader\'s connection terminated in the middle of its chunk (twice): the window is read again, every row lands once, the lake ends equal to the table', async (t) => {
-    const s = await setup('incrkill', { 'snapshot.max.threads': '4', 'incremental.snapshot.chunk.size': '2000' });
+    // a rate limit keeps the snapshot going while the readers are caught
+    const s = await setup('incrkill', { 'snapshot.max.threads': '4', 'incremental.snapshot.chunk.size': '2000', 'snapshot.max.rows.per.second': '10000' });
     const worker = await startWorkerProcess(s.dir.path, { 'offset.flush.interval.ms': '300' }, s.files);
     const writer = startWriter(s.db);
-    const killer = new pg.Client(server.connection(s.db));
-    await killer.connect();
+    const locker = new pg.Client(server.connection(s.db));
+    await locker.connect();
     let killed = 0;
     try {
       await eventually(async () => ((await getJson<{ tasks: { state: string }[] }>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 30_000, 'the source running');
       await server.query(s.db, `INSERT INTO tributary_signals VALUES ('sig-rk', 'execute-snapshot', '{"data-collections": ["public.items"], "type": "incremental"}')`);
-      // a chunk read is a COPY on a reader's own connection: terminated while it runs
-      const terminateReading = async () => (await killer.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tributary-incremental'
-        AND state = 'active' AND query LIKE 'COPY (SELECT%items%' AND pg_terminate_backend(pid)`)).rowCount ?? 0;
-      for (let tries = 0; killed < 2 && tries < 3000; tries++) {
-        killed += await terminateReading();
-        if ((await snapshotState(worker)).snapshot === null && killed === 0) break;
-        await new Promise((r) => setTimeout(r, 5));
+      await eventually(async () => (((await snapshotState(worker)).snapshot?.rows ?? 0) > 0 ? true : undefined), 30_000, 'the first chunk read');
+      // with the table locked a reader's COPY waits, in flight: its backend is terminated there,
+      // so the chunk it was reading fails (every time: no race with a fast read)
+      for (let round = 0; round < 2; round++) {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+        try {
+          const waiting = await eventually(async () => {
+            const rows = await server.query<{ pid: number }>(s.db, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tributary-incremental' AND wait_event_type = 'Lock' AND query LIKE 'COPY (SELECT%items%'`);
+            return rows.length > 0 ? rows : undefined;
+          }, 30_000, 'a reader waiting for the locked table');
+          for (const { pid } of waiting) killed += (await server.query<{ ok: boolean }>(s.db, 'SELECT pg_terminate_backend($1) AS ok', [pid]))[0]?.ok ? 1 : 0;
+        } finally {
+          await locker.query('COMMIT');
+        }
+        await new Promise((r) => setTimeout(r, 300));
       }
-      assert.ok(killed >= 1, 'a reader was terminated while it read its chunk');
+      assert.ok(killed >= 2, 'readers terminated in two windows');
       t.diagnostic(`${killed} reader(s) terminated mid-chunk`);
       await eventually(async () => ((await snapshotState(worker)).snapshot === null ? true : undefined), 120_000, 'the snapshot complete');
       assert.match(worker.stderr(), /reading a chunk failed; retrying/, 'the failed window was retried');
@@ -327,7 +337,7 @@ describe('PostgreSQL incremental snapshots', { timeout: 400_000 }, () => {
       process.stdout.write(`# ${killed} reader(s) terminated; worker log tail:\n${worker.stderr().slice(-4000).replace(/^/gm, '# ')}\n`);
       throw error;
     } finally {
-      await killer.end();
+      await locker.end();
       await writer.stop();
       await worker.kill('SIGKILL');
       s.dir.remove();
