@@ -11,9 +11,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import pg from 'pg';
 import { testConfig } from '../connectors/source/postgres/test/task-driver.js';
 import { DuckDbReader, sqlString } from '../integration-tests/harness/duckdb-reader.js';
+import { postgresItemsWriter } from '../integration-tests/harness/items-writer.js';
 import { topicGlob } from '../integration-tests/harness/lake-audit.js';
 import { startPostgres } from '../integration-tests/harness/postgres-server.js';
 import { tempDir } from '../integration-tests/harness/temp.js';
@@ -50,24 +50,7 @@ try {
   const worker = await startWorkerProcess(dir.path, { 'offset.flush.interval.ms': '1000' }, files);
   try {
     await eventually(async () => ((await getJson<{ tasks: { state: string }[] }>(`${worker.url}/connectors/pg/status`)).tasks[0]?.state === 'RUNNING' ? true : undefined), 60_000, 'the source running');
-    let writing = true;
-    let changes = 0;
-    const writer = (async () => {
-      const client = new pg.Client(server.connection(db));
-      await client.connect();
-      try {
-        for (let i = 1; writing; i++) {
-          const id = 1 + Math.floor(Math.random() * ROWS);
-          if (i % 5 === 0) await client.query('DELETE FROM items WHERE id = $1', [id]);
-          else await client.query('UPDATE items SET v = v + 1 WHERE id = $1', [id]);
-          if (i % 3 === 0) await client.query("INSERT INTO items VALUES ($1, 1, 'new') ON CONFLICT (id) DO UPDATE SET v = items.v + 100", [id % 7 === 0 ? ROWS + i : id]);
-          changes += i % 3 === 0 ? 2 : 1;
-          await new Promise((r) => setTimeout(r, 2));
-        }
-      } finally {
-        await client.end();
-      }
-    })();
+    const writer = postgresItemsWriter(server.connection(db), ROWS, 2);
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = process.hrtime.bigint();
     await server.query(db, `INSERT INTO tributary_signals VALUES ('acceptance', 'execute-snapshot', '{"data-collections": ["public.items"], "type": "incremental"}')`);
@@ -75,8 +58,7 @@ try {
     await eventually(async () => ((await snapshot()) ? true : undefined), 60_000, 'the snapshot running');
     await eventually(async () => ((await snapshot()) === null ? true : undefined), 3_600_000, 'the snapshot complete');
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    writing = false;
-    await writer;
+    await writer.stop();
     await server.query(db, "INSERT INTO items VALUES (0, 0, 'the end')");
     const from = `read_parquet(${sqlString(topicGlob(lake, topic))}, union_by_name=true)`;
     await eventually(async () => (Number(await duck.scalar(`SELECT count(*) FROM ${from} WHERE id = 0`).catch(() => 0)) > 0 ? true : undefined), 300_000, 'the last insert landed');
@@ -97,7 +79,7 @@ try {
     const positions = await count(`SELECT count(*) - count(DISTINCT __source_pos) FROM ${from}`);
     const tableRows = await count('SELECT count(*) FROM pg_items');
     const lakeRows = await count('SELECT count(*) FROM lake_items');
-    console.log(`rows: ${ROWS}, snapshot.max.threads=${THREADS}, incremental.snapshot.chunk.size=${CHUNK}; the writer made ${changes} changes meanwhile`);
+    console.log(`rows: ${ROWS}, snapshot.max.threads=${THREADS}, incremental.snapshot.chunk.size=${CHUNK}; the writer made ${writer.changes} changes meanwhile`);
     console.log(`COPY (SELECT * FROM items) TO STDOUT → /dev/null: ${copySeconds.toFixed(2)} s = ${Math.round(ROWS / copySeconds).toLocaleString('en')} rows/s`);
     console.log(`incremental snapshot → Parquet lake: ${seconds.toFixed(1)} s = ${Math.round(ROWS / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(copySeconds / seconds).toFixed(2)}`);
     console.log(`table ${tableRows} rows, lake ${lakeRows}; rows only in the lake ${onlyInLake}, only in the table ${onlyInTable}; snapshot reads ${reads} of ${readKeys} keys; positions landed twice ${positions}`);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
-import mysql from 'mysql2/promise';
 import { mysqlTestConfig } from '../connectors/source/mysql/test/task-driver.js';
 import { DuckDbReader, sqlString } from './harness/duckdb-reader.js';
 import { sharedKafkaCluster, uniqueName, type KafkaEndpoint } from './harness/kafka-cluster.js';
@@ -12,6 +11,7 @@ import { startRedis, type RedisServer } from './harness/redis-server.js';
 import { tempDir } from './harness/temp.js';
 import { allTasks, rest, startGroup, type GroupWorker } from './harness/worker-group.js';
 import { eventually } from './harness/worker-process.js';
+import { mysqlItemsWriter, type ItemsWriter } from './harness/items-writer.js';
 
 /**
  * Acceptance (issue 16, parallel chunks spread over distributed workers), MySQL/MariaDB as
@@ -39,24 +39,9 @@ after(async () => {
 const ROWS = 25_000;
 const CONNECTOR = 'my';
 
-/** Updates, deletes and inserts on random keys (some beyond the table's largest key) until stopped. */
-function startWriter(db: string): { stop: () => Promise<void> } {
-  let writing = true;
-  const done = (async () => {
-    const client = await mysql.createConnection(server.connection(db));
-    try {
-      for (let i = 1; writing; i++) {
-        const id = 1 + Math.floor(Math.random() * ROWS);
-        if (i % 5 === 0) await client.query('DELETE FROM items WHERE id = ?', [id]);
-        else await client.query('UPDATE items SET v = v + 1 WHERE id = ?', [id]);
-        if (i % 3 === 0) await client.query("INSERT INTO items VALUES (?, 1, 'new') ON DUPLICATE KEY UPDATE v = v + 100", [id % 7 === 0 ? ROWS + i : id]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await client.end();
-    }
-  })();
-  return { stop: async () => { writing = false; await done; } };
+/** The harness's concurrent writer on this test's `items` table. */
+function startWriter(db: string): ItemsWriter {
+  return mysqlItemsWriter(server.connection(db), ROWS, 5);
 }
 
 /** `reader` label → ranges, from the coordinator worker's /metrics */

@@ -9,6 +9,7 @@ import { auditTopic, latestState, topicGlob } from './harness/lake-audit.js';
 import { sharedMariaDb, type MariaDbServer } from './harness/mariadb-server.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, getJson, startWorkerProcess, writeProperties, type WorkerProcess } from './harness/worker-process.js';
+import { mysqlItemsWriter, type ItemsWriter } from './harness/items-writer.js';
 
 /**
  * Incremental snapshots (issue 16), MySQL/MariaDB, in a standalone worker process into Parquet,
@@ -53,24 +54,9 @@ async function setup(name: string, extra: Record<string, string>): Promise<Setup
   return { db, dir, lake, topic, files };
 }
 
-/** Updates, deletes and inserts on random keys (some beyond the table's largest key) until stopped. */
-function startWriter(db: string): { stop: () => Promise<void> } {
-  let writing = true;
-  const done = (async () => {
-    const client = await mysql.createConnection(server.connection(db));
-    try {
-      for (let i = 1; writing; i++) {
-        const id = 1 + Math.floor(Math.random() * ROWS);
-        if (i % 5 === 0) await client.query('DELETE FROM items WHERE id = ?', [id]);
-        else await client.query('UPDATE items SET v = v + 1 WHERE id = ?', [id]);
-        if (i % 3 === 0) await client.query("INSERT INTO items VALUES (?, 1, 'new') ON DUPLICATE KEY UPDATE v = v + 100", [id % 7 === 0 ? ROWS + i : id]);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    } finally {
-      await client.end();
-    }
-  })();
-  return { stop: async () => { writing = false; await done; } };
+/** The harness's concurrent writer on this test's `items` table. */
+function startWriter(db: string): ItemsWriter {
+  return mysqlItemsWriter(server.connection(db), ROWS, 2);
 }
 
 async function snapshotState(worker: WorkerProcess): Promise<{ snapshot: { rows: number; state: string } | null }> {

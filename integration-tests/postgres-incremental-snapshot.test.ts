@@ -9,6 +9,7 @@ import { auditTopic, latestState, tableStateQuery, topicGlob } from './harness/l
 import { sharedPostgres, type PostgresServer } from './harness/postgres-server.js';
 import { tempDir } from './harness/temp.js';
 import { eventually, getJson, startWorkerProcess, writeProperties, type WorkerProcess } from './harness/worker-process.js';
+import { postgresItemsWriter, type ItemsWriter } from './harness/items-writer.js';
 
 /**
  * Incremental snapshots (issue 16), PostgreSQL, in a standalone worker process into Parquet:
@@ -53,25 +54,9 @@ async function setup(name: string, extra: Record<string, string>): Promise<Setup
   return { db, dir, lake, topic, files };
 }
 
-/** Updates, deletes and inserts on random keys (some beyond the table's largest key) until stopped. */
-function startWriter(db: string): { stop: () => Promise<void> } {
-  let writing = true;
-  const done = (async () => {
-    const client = new pg.Client(server.connection(db));
-    await client.connect();
-    try {
-      for (let i = 1; writing; i++) {
-        const id = 1 + Math.floor(Math.random() * ROWS);
-        if (i % 5 === 0) await client.query('DELETE FROM items WHERE id = $1', [id]);
-        else await client.query('UPDATE items SET v = v + 1 WHERE id = $1', [id]);
-        if (i % 3 === 0) await client.query("INSERT INTO items VALUES ($1, 1, 'new') ON CONFLICT (id) DO UPDATE SET v = items.v + 100", [id % 7 === 0 ? ROWS + i : id]);
-        await new Promise((r) => setTimeout(r, 3));
-      }
-    } finally {
-      await client.end();
-    }
-  })();
-  return { stop: async () => { writing = false; await done; } };
+/** The harness's concurrent writer on this test's `items` table. */
+function startWriter(db: string): ItemsWriter {
+  return postgresItemsWriter(server.connection(db), ROWS, 3);
 }
 
 async function snapshotState(worker: WorkerProcess): Promise<{ snapshot: { rows: number; collections: string[] } | null }> {
