@@ -25,34 +25,7 @@ function collect(dir, out) {
   return out;
 }
 
-// Files that take a minute or more (their durations in CI runs, longest first) start first, so the
-// run does not end with one of them alone while the other slot idles; the rest, alphabetically,
-// fill in around them. A file missing here only runs in its alphabetical place.
-const SLOW_FIRST = [
-  'integration-tests/worker-group-rolling-restart.test.ts',
-  'integration-tests/worker-group-brokers.test.ts',
-  'integration-tests/kafka-handoff-retry.test.ts',
-  'integration-tests/quickstart.test.ts',
-  'integration-tests/exactly-once-sources.test.ts',
-  'integration-tests/postgres-incremental-snapshot.test.ts',
-  'integration-tests/files-crash.test.ts',
-  'integration-tests/worker-group-failover.test.ts',
-  'integration-tests/postgres-kafka-kill.test.ts',
-  'integration-tests/postgres-kill-streaming.test.ts',
-  'integration-tests/mysql-incremental-snapshot.test.ts',
-  'integration-tests/quickstart-source.test.ts',
-  'integration-tests/worker-group-scale.test.ts',
-  'integration-tests/postgres-kill-snapshot.test.ts',
-  'integration-tests/postgres-chunk-queue-distributed.test.ts',
-  'integration-tests/mysql-chunk-queue-distributed.test.ts',
-  'integration-tests/mysql-kill-streaming.test.ts',
-  'integration-tests/oceanbase-logproxy-kill.test.ts',
-  'integration-tests/cli.test.ts',
-  'integration-tests/kafka-cluster-faults.test.ts',
-  'integration-tests/standalone-connector-origins.test.ts',
-];
-const rank = (f) => { const i = SLOW_FIRST.indexOf(f); return i < 0 ? SLOW_FIRST.length : i; };
-const files = roots.flatMap((r) => collect(join(root, r), [])).filter((f) => !only || f.includes(only)).sort().sort((a, b) => rank(a) - rank(b));
+const files = roots.flatMap((r) => collect(join(root, r), [])).filter((f) => !only || f.includes(only)).sort();
 if (!args.includes('--no-typecheck') && !args.includes('--fast')) {
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) { console.error('type check failed'); process.exit(tsc.status ?? 1); }
