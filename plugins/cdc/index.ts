@@ -23,6 +23,7 @@ export type { ChunkBounds, ChunkCodec, ChunkRow, ChunkTable, IncrementalDialect 
 export { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';
 export { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type KeyTexts, type Watermark } from './incremental-state.js';
 export { sleep } from './abortable-sleep.js';
+export { retryAtFixedInterval, type FixedIntervalHooks, type FixedIntervalPolicy } from './fixed-interval-retry.js';
 export { localChunkPool, type ChunkPool, type RangeRows } from './chunk-pool.js';
 export { chunkQueueName, type ChunkQueueSettings } from './chunk-queue.js';
 export { ChunkQueuePool, type ChunkQueuePoolOptions } from './chunk-queue-pool.js';

@@ -1,5 +1,5 @@
 import { isRetriable, TributaryError } from '../../plugins/api/index.js';
-import { sleep } from '../../plugins/cdc/abortable-sleep.js';
+import { retryAtFixedInterval, type FixedIntervalPolicy } from '../../plugins/cdc/fixed-interval-retry.js';
 import { errorNames } from '../kafka/partition-fetcher.js';
 
 /**
@@ -10,12 +10,7 @@ import { errorNames } from '../kafka/partition-fetcher.js';
  * OceanBase's) is the behaviour without a policy: the first refusal fails the task, and the
  * worker's automatic restarts (`task.restart.*`) replay from the committed offset.
  */
-export interface HandoffRetryPolicy {
-  /** retries after the first attempt */
-  readonly attempts: number;
-  /** wait before each retry */
-  readonly intervalMs: number;
-}
+export type HandoffRetryPolicy = FixedIntervalPolicy;
 
 /**
  * The policy of one source task with what it reports to: travels with each batch the task
@@ -79,25 +74,20 @@ export function handoffFailed(what: string, attempts: number, error: unknown): T
  * or with 0 attempts, the first failure is thrown as it is (the behaviour before the policy);
  * once the retries ran out the tasks are told (`gaveUp`) and a `source.handoff_failed` is thrown.
  */
-export async function withHandoffRetry<T>(retries: readonly HandoffRetry[], what: string, attempt: () => Promise<T>, prepareRetry?: (error: unknown) => Promise<void>): Promise<T> {
+export function withHandoffRetry<T>(retries: readonly HandoffRetry[], what: string, attempt: () => Promise<T>, prepareRetry?: (error: unknown) => Promise<void>): Promise<T> {
   const policy = retries[0]?.policy;
-  for (let retry = 0; ; retry++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!policy || policy.attempts === 0 || !isRetriableHandoffError(error)) throw error;
-      if (retry >= policy.attempts) {
-        const failed = handoffFailed(what, policy.attempts, error);
-        for (const r of retries) r.gaveUp(failed);
-        throw failed;
-      }
-      if (retries.some((r) => r.signal.aborted)) throw error;
-      for (const r of retries) r.retrying(retry + 1, error);
-      await sleep(policy.intervalMs, retries[0].signal);
-      if (retries.some((r) => r.signal.aborted)) throw error;
-      await prepareRetry?.(error);
-    }
-  }
+  if (!policy || policy.attempts === 0) return attempt();
+  return retryAtFixedInterval(policy, attempt, {
+    signal: retries.length === 1 ? retries[0].signal : AbortSignal.any(retries.map((r) => r.signal)),
+    retriable: isRetriableHandoffError,
+    onRetry: (retry, error) => { for (const r of retries) r.retrying(retry, error); },
+    beforeRetry: prepareRetry,
+    exhausted: (error) => {
+      const failed = handoffFailed(what, policy.attempts, error);
+      for (const r of retries) r.gaveUp(failed);
+      return failed;
+    },
+  });
 }
 
 /** The distinct policies of some batches, in order (a request gathers batches of several tasks). */
