@@ -17,13 +17,19 @@ export interface SignalTarget {
   changed(): void;
   /** a chunk may be read now */
   next(): void;
+  /** a blocking snapshot of the captured tables named (absent: the source does not do them) */
+  readonly blocking?: (signal: BlockingSnapshotSignal) => void;
 }
+
+/** An `execute-snapshot` of `type: blocking`, its tables narrowed to those the connector captures. */
+export type BlockingSnapshotSignal = Extract<Signal, { type: 'execute-snapshot' }>;
 
 /**
  * Debezium's signal semantics: `execute-snapshot` adds tables (to the running snapshot, or starts
  * one); `stop-snapshot` drops the tables it names (all without `data-collections`); `pause-snapshot`
  * lets the chunk being read finish and reads no next one until `resume-snapshot`; `log` logs.
- * Only `incremental` snapshots are done (a `blocking` one is refused where it is requested).
+ * A `blocking` snapshot goes to the source's `blocking` (which stops the stream while it reads),
+ * unless an incremental snapshot is running: the two would interleave, so it is refused.
  */
 export function applySignal(signal: Signal, target: SignalTarget): void {
   const log = target.logger;
@@ -37,15 +43,17 @@ export function applySignal(signal: Signal, target: SignalTarget): void {
         log.error({ signal: signal.id }, `signal ignored: ${target.dialect.unavailable}`);
         return;
       }
-      if (signal.snapshotType !== 'incremental') {
-        log.error({ signal: signal.id }, 'signal ignored: only incremental snapshots are supported (type "blocking" is not)');
-        return;
-      }
       const wanted = signal.collections.filter((c) => {
         if (target.dialect.includes(c)) return true;
-        log.warn({ signal: signal.id, collection: c }, 'incremental snapshot: table not captured by this connector, skipped');
+        log.warn({ signal: signal.id, collection: c }, `${signal.snapshotType} snapshot: table not captured by this connector, skipped`);
         return false;
       });
+      if (signal.snapshotType === 'blocking') {
+        if (!target.blocking) log.error({ signal: signal.id }, 'signal ignored: this source does not take blocking snapshots (use "type": "incremental")');
+        else if (state) log.error({ signal: signal.id, running: state.collections }, 'signal ignored: a blocking snapshot cannot start while an incremental snapshot runs (stop it first, or wait for it to end)');
+        else if (wanted.length > 0) target.blocking({ ...signal, collections: wanted });
+        return;
+      }
       if (wanted.length === 0) return;
       const conditions = Object.fromEntries(signal.conditions);
       let running = state;

@@ -186,3 +186,28 @@ describe('incremental snapshots (the shared engine over a dialect)', () => {
     assert.equal(gauges.get('fake_incremental_snapshot_table_chunks_total{db.t}'), 3);
   });
 });
+
+describe('blocking snapshot signals (routed by the engine)', () => {
+  it('go to the source\'s `blocking` with the captured tables and filters; refused without one, and while an incremental snapshot runs', async () => {
+    const blocked: { collections: readonly string[]; conditions: ReadonlyMap<string, string> }[] = [];
+    const errors: string[] = [];
+    const logger = { ...silent, error: (_: unknown, message: string) => void errors.push(message) };
+    const engine = new IncrementalSnapshots({ dialect: fakeDialect(), chunkSize: 2, logger, metrics, setProgress: () => undefined, signal: new AbortController().signal, blocking: (s) => void blocked.push(s) }, null);
+    engine.handle('b1', 'execute-snapshot', { 'data-collections': ['db.t', 'db.other'], type: 'blocking', 'additional-conditions': [{ 'data-collection': 'db.t', filter: 'id > 2' }] });
+    assert.equal(blocked.length, 1);
+    assert.deepEqual(blocked[0].collections, ['db.t'], 'only the captured table');
+    assert.equal(blocked[0].conditions.get('db.t'), 'id > 2');
+    assert.equal(engine.active, false, 'no incremental snapshot started');
+
+    engine.handle('s1', 'execute-snapshot', { 'data-collections': ['db.t'] });
+    engine.handle('b2', 'execute-snapshot', { 'data-collections': ['db.t'], type: 'blocking' });
+    assert.equal(blocked.length, 1, 'refused while the incremental one runs');
+    assert.match(errors.join('\n'), /while an incremental snapshot runs/);
+    await engine.stop();
+
+    const without = new IncrementalSnapshots({ dialect: fakeDialect(), chunkSize: 2, logger, metrics, setProgress: () => undefined, signal: new AbortController().signal }, null);
+    without.handle('b3', 'execute-snapshot', { 'data-collections': ['db.t'], type: 'blocking' });
+    assert.match(errors.join('\n'), /does not take blocking snapshots/);
+    assert.equal(without.active, false);
+  });
+});

@@ -10,6 +10,7 @@ import { applySignal } from './incremental-signal-actions.js';
 import { incrementalOffsetFields, incrementalStateOf, type IncrementalState, type Watermark } from './incremental-state.js';
 import { keyText, SnapshotWindow } from './snapshot-window.js';
 import { parseSignal, type Signal } from './signals.js';
+import type { BlockingSnapshotSignal } from './incremental-signal-actions.js';
 
 export interface IncrementalSnapshotsOptions<T extends ChunkTable, V, P> {
   readonly dialect: IncrementalDialect<T, V, P>;
@@ -29,6 +30,8 @@ export interface IncrementalSnapshotsOptions<T extends ChunkTable, V, P> {
   readonly metrics: TaskMetrics;
   readonly setProgress: (progress: IncrementalProgress | null) => void;
   readonly signal: AbortSignal;
+  /** where `execute-snapshot` signals of `type: blocking` go (absent: they are refused) */
+  readonly blocking?: (signal: BlockingSnapshotSignal) => void;
 }
 
 /**
@@ -240,6 +243,7 @@ export class IncrementalSnapshots<T extends ChunkTable, V, P> {
       finish: () => this.#finish(),
       changed: () => this.#refreshFields(),
       next: () => this.#next(),
+      blocking: this.#o.blocking,
     });
   }
 

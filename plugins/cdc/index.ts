@@ -18,6 +18,7 @@ export { hex32, hex64, int64Hex, int64TextHex, utf8Hex, VARIABLE_END, type Posit
 export { sanitizeTopicName, TopicNamer } from './topic-naming.js';
 export { SnapshotWindow, keyText } from './snapshot-window.js';
 export { InvalidSignal, parseSignal, SIGNAL_TYPES, type Signal } from './signals.js';
+export type { BlockingSnapshotSignal } from './incremental-signal-actions.js';
 export { IncrementalSnapshots, type IncrementalSnapshotsOptions } from './incremental-snapshots.js';
 export type { ChunkBounds, ChunkCodec, ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
 export { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger, SourceOffset, SourceRecord, TaskMetrics } from '../../../plugins/api/index.js';
-import { ChunkQueuePool, IncrementalSnapshots as Engine, type ChunkQueueReader, type ChunkQueueSettings, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
+import { ChunkQueuePool, IncrementalSnapshots as Engine, type BlockingSnapshotSignal, type ChunkQueueReader, type ChunkQueueSettings, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
 import { PostgresChunks, SIGNAL_PREFIX, WATERMARK_PREFIX, type PgChunkTable, type StreamPoint } from './incremental-chunks.js';
 import type { TransactionDecoderOptions } from './transaction-decoder.js';
 
@@ -37,6 +37,8 @@ export interface IncrementalSnapshotOptions extends Omit<TransactionDecoderOptio
     readonly reader: ChunkQueueReader<PgChunkTable, (string | null)[], StreamPoint>;
     readonly degraded: (error: unknown) => void;
   };
+  /** `execute-snapshot` signals of `type: blocking` (blocking-snapshot.ts) */
+  readonly blocking?: (signal: BlockingSnapshotSignal) => void;
 }
 
 /** A `tributary.*` message for this slot, parsed; null (logged) when it is not one, so a bad message never stops the stream. */
@@ -69,7 +71,7 @@ export class IncrementalSnapshots {
     const dialect = new PostgresChunks({ ...options });
     const queue = options.queue;
     const pool = queue ? new ChunkQueuePool({ ...queue.settings, codec: dialect.codec, metricPrefix: dialect.metricPrefix, logger: options.logger, metrics: options.metrics, degraded: queue.degraded }) : undefined;
-    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, pool, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, pool, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal, blocking: options.blocking }, stored);
     queue?.reader.start();
   }
 

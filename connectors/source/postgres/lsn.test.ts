@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Lsn } from './lsn.js';
-import { flushLsnOfOffset, heartbeatPosition, positionOfOffset, snapshotPosition, streamOffset, streamPosition } from './positions.js';
+import { blockingScopeOf, flushLsnOfOffset, heartbeatPosition, positionOfOffset, snapshotOffsets, snapshotPosition, streamOffset, streamPosition } from './positions.js';
+import { offsetProblems } from './offset-check.js';
 
 test('Lsn parses, formats and compares', () => {
   const lsn = Lsn.parse('16/B374D848');
@@ -36,4 +37,24 @@ test('offsets map back to the last delivered position and the LSN to acknowledge
   assert.equal(flushLsnOfOffset({ snapshot: true, snapshot_lsn: 5, lsn_commit: 9 })!.value, 5n);
   // a Debezium offset without our ordinal covers the whole change LSN
   assert.ok(positionOfOffset({ lsn: 0x1800, lsn_commit: 0x2000, txId: 1 })! > streamPosition(commit, Lsn.parse('0/1800'), 99));
+});
+
+test('a blocking snapshot\'s offsets: its scope, and the stream after it skips what committed before its point', () => {
+  const point = Lsn.parse('0/9000');
+  const resume = Lsn.parse('0/5000');
+  const scope = { collections: ['public.a', 'public.b'], conditions: { 'public.a': 'id > 1' } };
+  const offsets = snapshotOffsets(point, resume, 123, ['public.a'], scope);
+  const inTable = offsets.inTable(42, ['7'], 10);
+  assert.deepEqual(blockingScopeOf(inTable), scope);
+  assert.deepEqual(offsetProblems(inTable), []);
+  assert.equal(blockingScopeOf(snapshotOffsets(point, resume, 123, []).between()), null, 'an initial snapshot has no scope');
+  // inside: a restart streams from the resume LSN and skips everything the rows hold
+  assert.equal(positionOfOffset(inTable), heartbeatPosition(point));
+  assert.equal(flushLsnOfOffset(inTable)?.toString(), resume.toString());
+  const completed = offsets.completed();
+  assert.equal(positionOfOffset(completed), heartbeatPosition(point));
+  assert.ok(heartbeatPosition(point) < streamPosition(point, Lsn.parse('0/9008'), 1), 'a change committed at the point is streamed');
+  assert.ok(heartbeatPosition(point) > streamPosition(Lsn.parse('0/8FF0'), Lsn.parse('0/8FE0'), 1), 'one committed before it is skipped');
+  assert.ok(heartbeatPosition(point) > snapshotPosition(point, 42, 9), 'after the snapshot rows');
+  assert.deepEqual(offsetProblems({ ...inTable, snapshot_conditions: '[1]' }).length, 1);
 });

@@ -14,6 +14,7 @@ const KNOWN_KEYS = new Set([
   'lsn', 'lsn_commit', 'lsn_commit_end', 'lsn_proc', 'txId', 'ts_usec', 'seq', 'part', 'heartbeat',
   'snapshot', 'last_snapshot_record', 'snapshot_completed', 'snapshot_lsn', 'snapshot_point', 'snapshot_ts_ms',
   'snapshot_tables_done', 'snapshot_table', 'snapshot_chunk_after', 'snapshot_rows_before',
+  'snapshot_blocking', 'snapshot_collections', 'snapshot_conditions',
   'messageType', 'xmin', 'transaction_id',
 ]);
 /** Debezium's incremental-snapshot and transaction-metadata keys come with these prefixes. */
@@ -21,7 +22,7 @@ const KNOWN_PREFIXES = ['incremental_snapshot_', 'transaction_'];
 
 const LSN_KEYS = ['lsn', 'lsn_commit', 'lsn_commit_end', 'lsn_proc', 'snapshot_lsn', 'snapshot_point'] as const;
 const COUNT_KEYS = ['seq', 'part', 'snapshot_table', 'snapshot_rows_before', 'ts_usec', 'snapshot_ts_ms'] as const;
-const FLAG_KEYS = ['snapshot', 'last_snapshot_record', 'snapshot_completed', 'heartbeat'] as const;
+const FLAG_KEYS = ['snapshot', 'last_snapshot_record', 'snapshot_completed', 'heartbeat', 'snapshot_blocking'] as const;
 
 export function checkPostgresOffsets(config: PostgresConfig, entries: readonly OffsetEntry[]): string[] {
   const problems: string[] = [];
@@ -57,6 +58,8 @@ export function offsetProblems(offset: SourceOffset, at = 'offset'): string[] {
     if (value !== undefined && value !== null && typeof value !== 'boolean') problems.push(`${at}.${key} must be true or false, not ${JSON.stringify(value)}`);
   }
   if (offset.snapshot === true && (offset.snapshot_lsn === undefined || offset.snapshot_lsn === null)) problems.push(`${at}.snapshot_lsn is required while snapshot is true (where streaming starts after the snapshot)`);
+  if (offset.snapshot_blocking === true && typeof offset.snapshot_collections !== 'string') problems.push(`${at}.snapshot_collections is required while snapshot_blocking is true (the comma-separated tables of the blocking snapshot)`);
+  if (offset.snapshot_conditions !== undefined && offset.snapshot_conditions !== null && !isConditions(offset.snapshot_conditions)) problems.push(`${at}.snapshot_conditions must be a JSON object of table filters, as the blocking snapshot writes it`);
   if (offset.snapshot_chunk_after !== undefined && offset.snapshot_chunk_after !== null && !isKeyTexts(offset.snapshot_chunk_after)) problems.push(`${at}.snapshot_chunk_after must be a JSON array of key texts, as the snapshot writes it`);
   return problems;
 }
@@ -65,6 +68,16 @@ function isLsn(value: unknown): boolean {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
   if (typeof value !== 'string') return false;
   return /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(value) || /^\d{1,20}$/.test(value);
+}
+
+function isConditions(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string');
+  } catch {
+    return false;
+  }
 }
 
 function isKeyTexts(value: unknown): boolean {

@@ -51,14 +51,33 @@ export interface SnapshotOffsets {
   completed(): SourceOffset;
 }
 
-export function snapshotOffsets(point: Lsn, resumeFrom: Lsn, startedAt: number, completed: readonly string[]): SnapshotOffsets {
+/**
+ * A blocking snapshot (a signal while streaming): the tables it reads and their filters ride on
+ * its offsets, so a restart reads the rest of exactly those tables before streaming on.
+ */
+export interface BlockingScope {
+  readonly collections: readonly string[];
+  readonly conditions: Readonly<Record<string, string>>;
+}
+
+export function snapshotOffsets(point: Lsn, resumeFrom: Lsn, startedAt: number, completed: readonly string[], blocking: BlockingScope | null = null): SnapshotOffsets {
   const resume = resumeFrom.toOffset();
-  const base = () => ({ snapshot: true, last_snapshot_record: false, lsn: resume, lsn_commit: resume, txId: null, snapshot_lsn: resume, snapshot_point: point.toOffset(), snapshot_ts_ms: startedAt, snapshot_tables_done: completed.join(',') });
+  const scope = blocking ? { snapshot_blocking: true, snapshot_collections: blocking.collections.join(','), snapshot_conditions: JSON.stringify(blocking.conditions) } : null;
+  const base = () => ({ snapshot: true, last_snapshot_record: false, lsn: resume, lsn_commit: resume, txId: null, snapshot_lsn: resume, snapshot_point: point.toOffset(), snapshot_ts_ms: startedAt, snapshot_tables_done: completed.join(','), ...scope });
   return {
     inTable: (oid, after, rowsBefore) => ({ ...base(), snapshot_table: oid, snapshot_chunk_after: after ? JSON.stringify(after) : null, snapshot_rows_before: rowsBefore }),
     between: base,
-    completed: () => ({ lsn: resume, lsn_commit: resume, txId: null, last_snapshot_record: true, snapshot_completed: true }),
+    // after a blocking snapshot the stream skips what committed before its point (see positionOfOffset)
+    completed: () => ({ lsn: resume, lsn_commit: resume, txId: null, last_snapshot_record: true, snapshot_completed: true, ...(blocking ? { snapshot_point: point.toOffset() } : null) }),
   };
+}
+
+/** The scope of the blocking snapshot an offset belongs to (null: not one). */
+export function blockingScopeOf(offset: SourceOffset): BlockingScope | null {
+  if (offset.snapshot !== true || offset.snapshot_blocking !== true) return null;
+  const collections = String(offset.snapshot_collections ?? '').split(',').filter((t) => t.length > 0);
+  const conditions = typeof offset.snapshot_conditions === 'string' ? (JSON.parse(offset.snapshot_conditions) as Record<string, string>) : {};
+  return { collections, conditions };
 }
 
 /** What a stored snapshot offset says about where to resume (see SnapshotOffsets). */
@@ -84,13 +103,17 @@ export function heartbeatOffset(walPosition: Lsn): SourceOffset {
 
 /**
  * The position of the last record an offset covers, for skipping what was already delivered
- * when the server replays the transaction the offset points into. Null for snapshot offsets.
+ * when the server replays the transaction the offset points into. Null for snapshot offsets but
+ * a blocking snapshot's: the stream resumed after it skips every transaction that committed
+ * before the snapshot's point (its rows hold them), as it does when the snapshot completes.
  */
 export function positionOfOffset(offset: SourceOffset): string | null {
-  if (offset.snapshot === true) return null;
+  const point = Lsn.fromOffset(offset.snapshot_point);
+  if (offset.snapshot === true) return offset.snapshot_blocking === true && point ? heartbeatPosition(point) : null;
   const commit = Lsn.fromOffset(offset.lsn_commit);
   const change = Lsn.fromOffset(offset.lsn);
   if (!commit || !change) return null;
+  if (offset.snapshot_completed === true && point && point.compare(commit) > 0) return heartbeatPosition(point);
   if (offset.heartbeat === true || offset.snapshot_completed === true) return heartbeatPosition(commit);
   return streamPosition(commit, change, Number(offset.seq ?? 0xffffffff), Number(offset.part ?? 0));
 }

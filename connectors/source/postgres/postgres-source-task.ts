@@ -6,13 +6,14 @@ import {
 import type { EventSettings } from './change-event-builder.js';
 import { ChangeQueue, chunkQueueSettings, decideSnapshot, DegradedStatus, InvalidSignal, parseSignal, sleep, type ChunkQueueReader } from '../../../plugins/cdc/index.js';
 import { postgresChunkReader } from './chunk-reader.js';
+import { BlockingSnapshots } from './blocking-snapshot.js';
 import { IncrementalSnapshots, SIGNAL_PREFIX } from './incremental-snapshot.js';
 import { Lsn } from './lsn.js';
 import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-connection.js';
 import { typeMappingOptions } from './pg-type-mapper.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
 import { offsetProblems } from './offset-check.js';
-import { flushLsnOfOffset, positionOfOffset, snapshotOffsets, snapshotResumeOf } from './positions.js';
+import { blockingScopeOf, flushLsnOfOffset, heartbeatPosition, positionOfOffset, snapshotOffsets, snapshotResumeOf } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { isConnectionFailure } from './replication-errors.js';
 import { createSlot, dropSlot, ensurePublication, slotInfo } from './replication-setup.js';
@@ -47,6 +48,9 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   #snapshotClient: pg.Client | null = null;
   #streamer: ReplicationStreamer | null = null;
   #incremental: IncrementalSnapshots | null = null;
+  #blocking: BlockingSnapshots | null = null;
+  /** the progress of a blocking snapshot resumed at start (one begun while streaming reports its own) */
+  #resumedBlocking: Record<string, unknown> | null = null;
   /** the server sends logical decoding messages (PostgreSQL 14+): REST signals can go through the WAL */
   #messages = false;
   #partition!: SourcePartition;
@@ -112,10 +116,11 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       ({ plan, exporter } = await this.#plan(admin, offset));
       if (plan.snapshot) {
         this.#snapshotClient = await connectOrRetry(config, 'tributary-snapshot', true);
+        const blocking = plan.snapshot.resume.blocking;
         snapshotter = new Snapshotter({
           client: this.#snapshotClient, topicPrefix: config['topic.prefix'], events, filter, mapping, registry, queue: this.#queue,
           fetchSize: config['snapshot.fetch.size'], logger: context.logger, metrics: context.metrics,
-          setProgress: (p) => context.setProgress(p), signal: this.#abort.signal,
+          setProgress: blocking ? (p) => this.#reportResumedBlocking(blocking.collections, p) : (p) => context.setProgress(p), signal: this.#abort.signal,
         });
         // importing the exported snapshot must happen while the slot's creating connection is open
         await snapshotter.begin(plan.snapshot.exported);
@@ -126,6 +131,13 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     context.logger.info({ snapshot: plan.snapshot ? { lsn: plan.snapshot.point.toString(), done: plan.snapshot.resume.done.length, resumedTable: plan.snapshot.resume.table?.oid ?? null } : null, streamFrom: plan.streamFrom.toString(), stream: plan.stream }, 'postgres source starting');
 
     this.#messages = plan.stream && (await serverVersion(admin)) >= 140_000;
+    const blocking = (this.#blocking = plan.stream ? new BlockingSnapshots({
+      settings: config, slot: config['slot.name'], connect: () => connectOrRetry(config, 'tributary-blocking-snapshot', true),
+      topicPrefix: config['topic.prefix'], events, filter, mapping, registry, queue: this.#queue, fetchSize: config['snapshot.fetch.size'],
+      logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
+      storeStartingOffset: (offset) => context.storeStartingOffset(this.#partition, offset),
+      setProgress: (p) => context.setProgress(p ? { blocking: p } : null),
+    }) : null);
     this.#incremental = plan.stream ? new IncrementalSnapshots({
       topicPrefix: config['topic.prefix'], events, filter, mapping, registry, admin, connect: () => connectOrRetry(config, 'tributary-incremental', true),
       chunkSize: config['incremental.snapshot.chunk.size'], threads: config['snapshot.max.threads'], maxRowsPerSecond: config['snapshot.max.rows.per.second'], messages: this.#messages, slot: config['slot.name'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
@@ -134,6 +146,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
         settings: queue, degraded: (e) => this.#report('queue', e),
         reader: postgresChunkReader({ ...context, connect: () => connectOrRetry(config, 'tributary-chunk-reader', true), degraded: (e) => this.#report('queue', e) }, queue),
       } : undefined,
+      blocking: blocking ? (signal) => blocking.request(signal) : undefined,
     }, offset) : null;
     const unsupported = config['signal.enabled.channels'].filter((c) => c !== 'source' && c !== 'kafka');
     if (unsupported.length > 0) context.logger.warn({ channels: unsupported }, 'signal.enabled.channels: `source` (the signal table) and `kafka` are read, and REST signals; the others are ignored');
@@ -141,7 +154,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
 
     this.#streamer = plan.stream ? new ReplicationStreamer({
       settings: config, slot: config['slot.name'], publication: config['publication.name'], topicPrefix: config['topic.prefix'],
-      incremental: this.#incremental ?? undefined, signalTable, messages: this.#messages,
+      incremental: this.#incremental ?? undefined, blocking: blocking ?? undefined, signalTable, messages: this.#messages,
       events, filter, mapping, registry, admin, queue: this.#queue, logger: context.logger, metrics: context.metrics,
       statusIntervalMs: config['status.update.interval.ms'], heartbeatIntervalMs: config['heartbeat.interval.ms'],
       heartbeatQuery: config['heartbeat.action.query'], maxRetries: config['errors.max.retries'], maxBackoffMs: config['retriable.restart.connector.wait.ms'],
@@ -159,6 +172,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
         await snapshotter.run(snapshot.point, plan.streamFrom, snapshot.resume);
         await this.#snapshotClient?.end().catch(() => undefined);
         this.#snapshotClient = null;
+        if (snapshot.resume.blocking) this.#reportResumedBlocking(snapshot.resume.blocking.collections, null);
       }
       if (this.#abort.signal.aborted) return;
       this.#streaming = true;
@@ -208,6 +222,15 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       };
     }
     const confirmed = slot.confirmedFlush ?? Lsn.ZERO;
+    // a blocking snapshot was under way: the rest of its tables first (at its point, see
+    // blocking-snapshot.ts), then the stream from where it stopped, past what the rows hold
+    const blocking = offset ? blockingScopeOf(offset) : null;
+    const blockingPoint = blocking ? snapshotResumeOf(offset!).point : null;
+    if (blocking && blockingPoint) {
+      const { done, table, startedAt } = snapshotResumeOf(offset!);
+      const streamFrom = Lsn.fromOffset(offset!.snapshot_lsn) ?? confirmed;
+      return { exporter: null, plan: { snapshot: { exported: null, point: blockingPoint, resume: { done, table, startedAt, blocking } }, streamFrom, lastDelivered: heartbeatPosition(blockingPoint), stream: true } };
+    }
     // Without an exported snapshot (the slot exists already) the rows are positioned at the
     // server's current WAL position, after everything delivered before (a resumed table's rows
     // included: repeating some is safe, skipping some by a shifted row number would not be);
@@ -230,6 +253,11 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
       return { exporter: null, plan: { snapshot: { exported: null, point: await currentWal(), resume: FROM_START }, streamFrom, lastDelivered: null, stream } };
     }
     return { exporter: null, plan: { snapshot: null, streamFrom, lastDelivered: positionOfOffset(offset), stream } };
+  }
+
+  #reportResumedBlocking(collections: readonly string[], progress: Record<string, unknown> | null): void {
+    this.#resumedBlocking = progress ? { type: 'blocking', state: 'running', resumed: true, collections, ...progress } : null;
+    this.#context.setProgress(this.#resumedBlocking ? { blocking: this.#resumedBlocking } : null);
   }
 
   /** The stream's or the chunk queue's trouble (null: over); the status shows the stream's first. */
@@ -268,7 +296,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     if (this.#chunkReader) throw new TributaryError('signal.unsupported', 'This task only reads chunk ranges for task 0 of the connector, which takes the signals.');
     try {
       const parsed = parseSignal(signal.id, signal.type, signal.data);
-      if (parsed.type === 'execute-snapshot' && parsed.snapshotType !== 'incremental') throw new InvalidSignal('only incremental snapshots are supported ("type": "incremental"); blocking snapshots are not');
+      if (parsed.type === 'execute-snapshot' && parsed.snapshotType === 'blocking' && this.#incremental?.active) throw new InvalidSignal('a blocking snapshot cannot start while an incremental snapshot runs: stop it (DELETE /connectors/{name}/snapshots) or wait for it to end');
     } catch (error) {
       if (error instanceof InvalidSignal) throw new TributaryError('signal.invalid', error.message);
       throw error;
@@ -280,7 +308,7 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
   }
 
   snapshotProgress(): Record<string, unknown> | null {
-    return (this.#incremental?.progress() ?? null) as Record<string, unknown> | null;
+    return this.#blocking?.progress() ?? this.#resumedBlocking ?? (this.#incremental?.progress() ?? null) as Record<string, unknown> | null;
   }
 
   async stop(): Promise<void> {

@@ -25,11 +25,12 @@ export async function slotInfo(admin: Queryable, slot: string): Promise<SlotInfo
 
 /**
  * Creates the slot on a replication connection. With `exportSnapshot` the connection must stay
- * open and idle until the snapshot transaction has imported `snapshotName`.
+ * open and idle until the snapshot transaction has imported `snapshotName`. A `temporary` slot
+ * goes when its connection closes (a blocking snapshot's: only its exported snapshot is wanted).
  */
-export async function createSlot(connection: ReplicationConnection, slot: string, exportSnapshot: boolean): Promise<{ consistentPoint: Lsn; snapshotName: string | null }> {
+export async function createSlot(connection: ReplicationConnection, slot: string, exportSnapshot: boolean, temporary = false): Promise<{ consistentPoint: Lsn; snapshotName: string | null }> {
   const rows = await connection.command<{ consistent_point: string; snapshot_name: string | null }>(
-    `CREATE_REPLICATION_SLOT ${quoteIdent(slot)} LOGICAL pgoutput ${exportSnapshot ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT'}`,
+    `CREATE_REPLICATION_SLOT ${quoteIdent(slot)}${temporary ? ' TEMPORARY' : ''} LOGICAL pgoutput ${exportSnapshot ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT'}`,
   );
   return { consistentPoint: Lsn.parse(rows[0].consistent_point), snapshotName: rows[0].snapshot_name ?? null };
 }

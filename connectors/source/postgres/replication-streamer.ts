@@ -28,6 +28,20 @@ export interface StreamerOptions extends TransactionDecoderOptions {
   readonly reportDegraded?: (error: unknown) => void;
   /** ask the server for logical decoding messages (PostgreSQL 14+; incremental snapshots need them) */
   readonly messages?: boolean;
+  /** blocking snapshots, run between two transactions while the stream waits */
+  readonly blocking?: BlockingSnapshotRunner;
+}
+
+/** What the stream needs of blocking snapshots (blocking-snapshot.ts). */
+export interface BlockingSnapshotRunner {
+  /** a signal asked for one: the stream stops at the end of the signal's transaction */
+  readonly requested: boolean;
+  /**
+   * Runs it: `resumeFrom` is the end of the last transaction streamed, `settled` resolves once
+   * every record streamed before is committed. Resolves with the snapshot's point (null: none
+   * ran), before which every transaction is in the snapshot's rows.
+   */
+  run(resumeFrom: Lsn, settled: () => Promise<void>): Promise<Lsn | null>;
 }
 
 /** Incoming messages buffered before the reader pauses the socket. */
@@ -220,7 +234,7 @@ export class ReplicationStreamer {
       return;
     }
     // logical decoding messages go through the pump: a replayed watermark may have to wait for a chunk read
-    if (this.#idle && this.#pending.length === 0 && !TransactionDecoder.needsCatalog(message) && message.tag !== 'message' && !this.#stopped) {
+    if (this.#idle && this.#pending.length === 0 && !TransactionDecoder.needsCatalog(message) && message.tag !== 'message' && !this.#stopped && !this.#o.blocking?.requested) {
       try {
         const records = this.#decoder.records(walStart, message);
         const rest = this.#offerAll(records);
@@ -268,6 +282,28 @@ export class ReplicationStreamer {
         const records = this.#decoder.records(item.walStart, item.message);
         if (records.length > 0) await this.#enqueue(records);
       }
+      if (this.#o.blocking?.requested && !this.#decoder.inTransaction && !this.#stopped) await this.#blockingSnapshot();
+    }
+  }
+
+  /**
+   * A blocking snapshot, between the signal's transaction and the next: nothing more is decoded
+   * until it ends (the socket is paused once PAUSE_AT messages wait; the status timer keeps
+   * answering the server, so wal_sender_timeout does not end the session). Afterwards the
+   * transactions that committed before the snapshot's point are skipped: its rows hold them.
+   */
+  async #blockingSnapshot(): Promise<void> {
+    const point = await this.#o.blocking!.run(this.#decoder.lastCommitEnd, () => this.#settled());
+    if (point === null) return;
+    const after = heartbeatPosition(point);
+    if (this.#lastQueued === null || after > this.#lastQueued) this.#lastQueued = after;
+  }
+
+  /** Resolves once every record the stream queued is committed (acknowledged), asking the runtime to commit meanwhile. */
+  async #settled(): Promise<void> {
+    while (!this.#stopped && !this.#allAcknowledged()) {
+      this.#o.requestCommit?.();
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

@@ -7,7 +7,7 @@ import type { Lsn } from './lsn.js';
 import { copyOut } from './copy-out.js';
 import { quoteIdent, quoteLiteral } from './pg-connection.js';
 import type { TypeMappingOptions } from './pg-type-mapper.js';
-import { snapshotOffsets, snapshotPositionPrefix, type SnapshotOffsets } from './positions.js';
+import { snapshotOffsets, snapshotPositionPrefix, type BlockingScope, type SnapshotOffsets } from './positions.js';
 import { keyColumnInfo, keyEncoderFor } from './snapshot-key-encoder.js';
 import { envelope, sourceInfo } from './source-info.js';
 import type { TableFilter } from './table-filter.js';
@@ -41,6 +41,8 @@ export interface SnapshotResume {
    * again lands under the same file name and time partition
    */
   readonly startedAt: number | null;
+  /** a blocking snapshot: only these tables, each with its filter (null: every captured table) */
+  readonly blocking?: BlockingScope | null;
 }
 
 /**
@@ -87,8 +89,10 @@ export class Snapshotter {
   async run(point: Lsn, resumeFrom: Lsn, resume: SnapshotResume): Promise<void> {
     const client = this.#o.client;
     const completed = [...resume.done];
+    const scope = resume.blocking ?? null;
     const catalog = (await listTables(client))
       .filter((t) => this.#o.filter.includesTable(t.schema, t.table) && !resume.done.includes(`${t.schema}.${t.table}`))
+      .filter((t) => !scope || scope.collections.includes(`${t.schema}.${t.table}`))
       .sort((a, b) => a.oid - b.oid);
     const tables: SnapshotTable<CatalogTable>[] = [];
     for (const t of catalog) {
@@ -98,15 +102,16 @@ export class Snapshotter {
     this.#runner.plan(tables);
     this.#o.logger.info({ tables: tables.length, skipped: resume.done.length, lsn: point.toString(), resumedTable: resume.table ? { oid: resume.table.oid, rowsBefore: resume.table.rowsBefore } : null }, 'snapshot started');
     const snapshotTime = resume.startedAt ?? Date.now();
-    const offsets = snapshotOffsets(point, resumeFrom, snapshotTime, completed);
+    const offsets = snapshotOffsets(point, resumeFrom, snapshotTime, completed, scope);
     await this.#runner.run(tables, {
-      read: (t, emit, progress, report) => this.#readTable(t.table, point, snapshotTime, resume.table?.oid === t.table.oid ? resume.table : null, offsets, emit, progress, report),
+      read: (t, emit, progress, report) => this.#readTable(t.table, point, snapshotTime, resume.table?.oid === t.table.oid ? resume.table : null, scope?.conditions[t.name] ?? null, offsets, emit, progress, report),
       finish: async () => void await client.query('COMMIT'),
       emptySnapshotRecord: (offset) => heartbeatRecord(point, this.#o.events, offset),
     }, completed, offsets);
   }
 
-  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, start: SnapshotResume['table'], offsets: SnapshotOffsets, emit: Emit, progress: TableProgress, report: () => void): Promise<void> {
+  /** `condition`: a blocking snapshot's filter of this table (SQL from the signal), or null */
+  async #readTable(t: CatalogTable, point: Lsn, snapshotTime: number, start: SnapshotResume['table'], condition: string | null, offsets: SnapshotOffsets, emit: Emit, progress: TableProgress, report: () => void): Promise<void> {
     const client = this.#o.client;
     const columns = await tableColumns(client, t.oid);
     await this.#o.registry.ensure(client, columns.map((c) => c.typeOid));
@@ -152,7 +157,7 @@ export class Snapshotter {
     };
     if (keyIndexes.length === 0) {
       // keyless: one pass in physical order, with the same backpressure; a resume reads it again
-      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}) TO STDOUT`, onRow, this.#o.signal);
+      await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${condition ? ` WHERE (${condition})` : ''}) TO STDOUT`, onRow, this.#o.signal);
       report();
       return;
     }
@@ -161,7 +166,8 @@ export class Snapshotter {
     const fetch = this.#o.fetchSize;
     const keyList = keyIndexes.map((i) => quoteIdent(columns[i].name)).join(', ');
     for (;;) {
-      const where: string = lastKey.length === 0 ? '' : ` WHERE (${keyList}) > (${lastKey.map((text) => quoteLiteral(text ?? '')).join(', ')})`;
+      const filters = [condition ? `(${condition})` : null, lastKey.length === 0 ? null : `(${keyList}) > (${lastKey.map((text) => quoteLiteral(text ?? '')).join(', ')})`].filter((f) => f !== null);
+      const where: string = filters.length === 0 ? '' : ` WHERE ${filters.join(' AND ')}`;
       chunkRows = 0;
       await copyOut(this.#o.client, `COPY (SELECT ${selectList} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}) TO STDOUT`, onRow, this.#o.signal);
       report();

@@ -50,6 +50,8 @@ export class TransactionDecoder {
   lastCommitTimeMs = 0;
   /** the end LSN of the last transaction that yielded records (zero before any) */
   lastRecordsEnd = Lsn.ZERO;
+  /** the end LSN of the last transaction committed, records or not (zero before any) */
+  lastCommitEnd = Lsn.ZERO;
 
   constructor(options: TransactionDecoderOptions) {
     this.#o = options;
@@ -104,6 +106,7 @@ export class TransactionDecoder {
       case 'commit': {
         this.#txn = null;
         this.lastCommitTimeMs = message.commitTimeMs;
+        this.lastCommitEnd = message.endLsn;
         const out = this.#held;
         this.#held = NONE;
         if (out.length > 0) {
