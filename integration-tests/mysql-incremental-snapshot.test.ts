@@ -223,7 +223,7 @@ describe('MySQL incremental snapshots', { timeout: 240_000 }, () => {
           const waiting = await eventually(async () => {
             const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE CONCAT('SELECT %`', DATABASE(), '`.`items` %') AND ID <> CONNECTION_ID()");
             return rows.length > 0 ? rows : undefined;
-          }, 30_000, 'a reader waiting for the locked table');
+          }, 60_000, 'a reader waiting for the locked table');
           for (const { ID } of waiting) killed += await killer.query(`KILL ${Number(ID)}`).then(() => 1, () => 0);
         } finally {
           await locker.query('UNLOCK TABLES');
