@@ -58,7 +58,7 @@ describe('MySQL incremental snapshots: signals', { timeout: 120_000 }, () => {
     }
   });
 
-  it('signal(): additional conditions on two tables, pause, resume, log and stop-snapshot; a blocking snapshot is refused', async () => {
+  it('signal(): additional conditions on two tables, pause, resume, log and stop-snapshot; a blocking snapshot is refused while it runs', async () => {
     const { db, config, topic } = await setup('incctl', 2000);
     await server.query(db, 'CREATE TABLE more (id INT PRIMARY KEY, v INT NOT NULL)');
     await server.query(db, 'INSERT INTO more SELECT seq, seq FROM seq_1_to_5000');
@@ -66,10 +66,10 @@ describe('MySQL incremental snapshots: signals', { timeout: 120_000 }, () => {
     const driver = new MySqlTaskDriver({ ...config, 'incremental.snapshot.chunk.size': '50' });
     await driver.start();
     try {
-      await assert.rejects(driver.task.signal({ id: 'b', type: 'execute-snapshot', data: { 'data-collections': [`${db}.items`], type: 'blocking' } }), /blocking/);
       await driver.task.signal({ id: 'l1', type: 'log', data: { message: 'hello from the test' } });
       await driver.task.signal({ id: 'x1', type: 'execute-snapshot', data: { 'data-collections': [`${db}.items`, `${db}.more`], 'additional-conditions': [{ 'data-collection': `${db}.items`, filter: 'id % 4 = 0' }] } });
       await driver.pollUntil((rs) => reads(rs, topic).length >= 500, 60_000, 'items read');
+      await assert.rejects(driver.task.signal({ id: 'b', type: 'execute-snapshot', data: { 'data-collections': [`${db}.items`], type: 'blocking' } }), /while an incremental snapshot runs/);
       await driver.pollUntil((rs) => reads(rs, moreTopic).length >= 200, 60_000, 'more under way');
       assert.ok(driver.logs.some((l) => l.includes('hello from the test')), 'the log signal');
       await driver.task.signal({ id: 'p1', type: 'pause-snapshot', data: {} });

@@ -47,7 +47,7 @@ export const ErrorCodes = {
   'worker.stopping': { http: 503, retriable: true, description: 'The worker is shutting down.' },
   'task.stopped': { http: 409, retriable: false, description: 'The task was stopped (restarted, moved, or its worker fenced) while it still worked: nothing it completes afterwards is written or committed; its records replay in the next task.' },
   'worker.starting': { http: 503, retriable: true, description: 'The worker is still starting.' },
-  'signal.invalid': { http: 400, retriable: false, description: 'A signal (POST /connectors/{name}/snapshots, or a row of the signal table) is malformed or asks for what the connector does not do (a blocking snapshot where the source takes none, or while an incremental snapshot runs; a table it does not capture).' },
+  'signal.invalid': { http: 400, retriable: false, description: 'A signal (POST /connectors/{name}/snapshots, or a row of the signal table) is malformed or asks for what the connector does not do (a blocking snapshot while an incremental snapshot runs, a table it does not capture).' },
   'signal.unsupported': { http: 409, retriable: false, description: 'The connector, or its source server, takes no signals (incremental snapshots need a source that has them, and PostgreSQL 14+ for REST signals).' },
   'rest.bad_request': { http: 400, retriable: false, description: 'The request body or parameters are malformed.' },
   'rest.unauthorized': { http: 401, retriable: false, description: 'The request lacks valid credentials.' },

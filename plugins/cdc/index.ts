@@ -19,6 +19,7 @@ export { sanitizeTopicName, TopicNamer } from './topic-naming.js';
 export { SnapshotWindow, keyText } from './snapshot-window.js';
 export { InvalidSignal, parseSignal, SIGNAL_TYPES, type Signal } from './signals.js';
 export type { BlockingSnapshotSignal } from './incremental-signal-actions.js';
+export { BlockingSnapshotRequests, type BlockingScope } from './blocking-snapshot-requests.js';
 export { IncrementalSnapshots, type IncrementalSnapshotsOptions } from './incremental-snapshots.js';
 export type { ChunkBounds, ChunkCodec, ChunkRow, ChunkTable, IncrementalDialect } from './incremental-dialect.js';
 export { IncrementalCounters, type IncrementalProgress } from './incremental-progress.js';

@@ -26,6 +26,8 @@ export interface StreamerOptions {
   readonly reportDegraded?: (error: Error | null) => void;
   /** incremental snapshots: their watermarks and signals are signal-table rows in the binlog */
   readonly incremental?: MySqlIncrementalSnapshots;
+  /** a signal asked for a blocking snapshot: the stream ends after the signal's transaction (run resolves 'blocking') */
+  readonly blocking?: { readonly requested: boolean };
 }
 
 /** Where streaming starts: a binlog position at a transaction boundary, and the GTIDs complete there. */
@@ -91,8 +93,23 @@ export class BinlogStreamer {
     return Math.max(0, now - this.#lastEventMs);
   }
 
-  /** Runs sessions until `stop`; rejects with a non-retriable error (position purged, duplicate server id, privileges). */
-  async run(): Promise<void> {
+  /** where a new session would start: the current transaction's start, or after the last one */
+  get resumeFrom(): StreamStart {
+    return { at: this.#decoder.resumePoint, gtids: this.#gtids, byGtid: false };
+  }
+
+  /** the position of the last record queued (null: none yet) */
+  get lastQueued(): string | null {
+    return this.#lastQueued;
+  }
+
+  /**
+   * Runs sessions until `stop` ('stopped') or, after the transaction of a signal asking for a
+   * blocking snapshot, with every record of it queued ('blocking'; the stream goes on from
+   * `resumeFrom` afterwards, in a new streamer); rejects with a non-retriable error (position purged,
+   * duplicate server id, privileges).
+   */
+  async run(): Promise<'stopped' | 'blocking'> {
     const maxRetries = this.#o.config['errors.max.retries'];
     let attempts = 0;
     let lostAt: number | null = null;
@@ -103,9 +120,11 @@ export class BinlogStreamer {
         const started = Date.now();
         try {
           await this.#session();
-          return;
+          if (!this.#blockingReached) return 'stopped';
+          await this.#draining;
+          return this.#stopped ? 'stopped' : 'blocking';
         } catch (error) {
-          if (this.#stopped) return;
+          if (this.#stopped) return 'stopped';
           const classified = classifyBinlogError(error, this.#decoder.resumePoint.toString());
           if (!(classified instanceof RetriableError)) throw classified;
           if (Date.now() - started > 30_000) attempts = 0;
@@ -125,7 +144,11 @@ export class BinlogStreamer {
     } finally {
       this.#heartbeats.stop();
     }
+    return 'stopped';
   }
+
+  /** the session ended after a blocking snapshot's signal (see run) */
+  #blockingReached = false;
 
   /** Waits between reconnection attempts; `stop` ends the wait at once (no timer outlives the task). */
   #pause(ms: number): Promise<void> {
@@ -171,6 +194,10 @@ export class BinlogStreamer {
             if (this.#decoder.committed) this.#o.incremental?.reached(this.#decoder.committed);
           }
           for (const r of records) this.#enqueue(r, zongji);
+          if (this.#o.blocking?.requested && !this.#decoder.inTransaction) {
+            this.#blockingReached = true;
+            return finish();
+          }
           if (this.#heartbeats.due && !this.#decoder.inTransaction) void this.#heartbeat();
         } catch (error) {
           finish(error);

@@ -1,5 +1,5 @@
 import { TributaryError, type Logger, type SourceOffset, type SourceRecord, type TaskMetrics } from '../../../plugins/api/index.js';
-import { ChunkQueuePool, IncrementalSnapshots as Engine, type ChunkQueueReader, type ChunkQueueSettings, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
+import { ChunkQueuePool, IncrementalSnapshots as Engine, type BlockingSnapshotSignal, type ChunkQueueReader, type ChunkQueueSettings, type IncrementalProgress, type Watermark } from '../../../plugins/cdc/index.js';
 import type { BinlogEvent } from './binlog-decoder.js';
 import type { BinlogPosition } from './binlog-position.js';
 import { MySqlChunks, WINDOW_CLOSE, WINDOW_OPEN, type BinlogPoint, type MySqlChunkOptions, type MySqlChunkTable } from './incremental-chunks.js';
@@ -27,6 +27,8 @@ export interface MySqlIncrementalOptions extends MySqlChunkOptions {
     readonly reader: ChunkQueueReader<MySqlChunkTable, Row, BinlogPoint>;
     readonly degraded: (error: unknown) => void;
   };
+  /** `execute-snapshot` signals of `type: blocking` (blocking-snapshot.ts) */
+  readonly blocking?: (signal: BlockingSnapshotSignal) => void;
 }
 
 type Row = Record<string, unknown>;
@@ -53,7 +55,7 @@ export class MySqlIncrementalSnapshots {
     const dialect = new MySqlChunks(options);
     const queue = options.queue;
     const pool = queue ? new ChunkQueuePool({ ...queue.settings, codec: dialect.codec, metricPrefix: dialect.metricPrefix, logger: options.logger, metrics: options.metrics, degraded: queue.degraded }) : undefined;
-    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, pool, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal }, stored);
+    this.#engine = new Engine({ dialect, chunkSize: options.chunkSize, threads: options.threads, maxRowsPerSecond: options.maxRowsPerSecond, pool, logger: options.logger, metrics: options.metrics, setProgress: options.setProgress, signal: options.signal, blocking: options.blocking }, stored);
     queue?.reader.start();
   }
 

@@ -3,7 +3,8 @@ import {
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '../../../plugins/api/index.js';
 import { ChangeQueue, chunkQueueSettings, decideSnapshot, DegradedStatus, InvalidSignal, parseSignal, sleep, type ChunkQueueReader, type ChunkQueueSettings, type TableFilter } from '../../../plugins/cdc/index.js';
-import { BinlogPosition, positionOffset, positionOfOffset } from './binlog-position.js';
+import { BinlogPosition, heartbeatPosition, positionOffset, positionOfOffset } from './binlog-position.js';
+import { MySqlBlockingSnapshots } from './blocking-snapshot.js';
 import { BinlogStreamer, type StreamStart } from './binlog-streamer.js';
 import { mysqlChunkReader } from './chunk-reader.js';
 import { listTables, describeTable, type TableShape } from './catalog.js';
@@ -14,7 +15,7 @@ import type { MySqlConfig } from './mysql-config-spec.js';
 import { binlogFiles, binlogSettingProblems, currentPosition, gtidsAvailable, serverInfo, type ServerInfo } from './mysql-server-info.js';
 import { mysqlTableFilter } from './mysql-table-filter.js';
 import { recordSettings, type RecordSettings } from './record-settings.js';
-import { FROM_START, snapshotOffsets, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
+import { blockingScopeOf, FROM_START, snapshotOffsets, snapshotResumeOf, type SnapshotPoint, type SnapshotResume } from './snapshot-offsets.js';
 import { Snapshotter } from './snapshotter.js';
 import type { ConnectorFlavour } from './source-info.js';
 
@@ -33,8 +34,9 @@ const LAG_SAMPLE_MS = 1_000;
  * The MySQL / MariaDB source task: a coordinator that snapshots (when the mode and the stored
  * offset call for it) and then streams the binlog from the snapshot's position, both feeding one
  * bounded queue that `poll` drains. The binlog is the server's, not held for this reader (unlike
- * a replication slot), so `commit` has nothing to acknowledge: a stored offset older than the
- * server's binlog retention is lost (see the README).
+ * a replication slot), so `commit` acknowledges nothing to the server (it only tells a blocking
+ * snapshot what is committed): a stored offset older than the server's binlog retention is lost
+ * (see the README).
  */
 export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   #context!: SourceTaskContext<MySqlConfig>;
@@ -44,6 +46,11 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   #snapshotClient: MySqlClient | null = null;
   #streamer: BinlogStreamer | null = null;
   #incremental: MySqlIncrementalSnapshots | null = null;
+  #blocking: MySqlBlockingSnapshots | null = null;
+  /** the progress of a blocking snapshot resumed at start (one begun while streaming reports its own) */
+  #resumedBlocking: Record<string, unknown> | null = null;
+  /** the position of the last record whose offset the runtime committed (see #settled) */
+  #committedPosition: string | null = null;
   readonly #abort = new AbortController();
   #worker: Promise<void> = Promise.resolve();
   #lagTimer: NodeJS.Timeout | undefined;
@@ -104,9 +111,11 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     let point: SnapshotPoint | null = null;
     if (plan.snapshot) {
       this.#snapshotClient = await connectOrRetry(config);
+      const blocking = plan.snapshot.resume.blocking;
       snapshotter = new Snapshotter({
         client: this.#snapshotClient, settings, filter, mapping, lockingMode: config['snapshot.locking.mode'], queue: this.#queue,
-        fetchSize: config['snapshot.fetch.size'], logger: context.logger, metrics: context.metrics, setProgress: (p) => context.setProgress(p), signal: this.#abort.signal,
+        fetchSize: config['snapshot.fetch.size'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
+        setProgress: blocking ? (p) => this.#reportResumedBlocking(blocking.collections, p) : (p) => context.setProgress(p),
       });
       const opened = await snapshotter.begin(info.isMariaDb);
       // a resumed snapshot keeps its first point: its rows keep their positions, and streaming
@@ -129,12 +138,18 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
       await context.storeStartingOffset(partition, positionOffset(streamFrom.at, streamFrom.gtids, info.serverId));
     }
     context.logger.info({ server: info.version, snapshot: point ? point.at.toString() : null, streamFrom: streamFrom?.at.toString() ?? null, byGtid: streamFrom?.byGtid ?? false, stream: plan.stream }, `${this.flavour} source starting`);
+    this.#blocking = plan.stream && streamFrom ? new MySqlBlockingSnapshots({
+      isMariaDb: info.isMariaDb, connect: () => connectOrRetry(config), settings, filter, mapping, lockingMode: config['snapshot.locking.mode'], queue: this.#queue,
+      fetchSize: config['snapshot.fetch.size'], logger: context.logger, metrics: context.metrics, signal: this.#abort.signal,
+      storeStartingOffset: (o) => context.storeStartingOffset(partition, o), setProgress: (p) => context.setProgress(p ? { blocking: p } : null),
+    }) : null;
     this.#incremental = plan.stream && streamFrom ? await this.#incrementalSnapshots(admin, info, settings, filter, offset) : null;
-    this.#streamer = plan.stream && streamFrom ? new BinlogStreamer({
+    const newStreamer = (from: StreamStart, lastDelivered: string | null) => new BinlogStreamer({
       config, settings, filter, mapping, queue: this.#queue, logger: context.logger, metrics: context.metrics, incremental: this.#incremental ?? undefined,
       catalogOf: (db, table) => this.#catalog.get(`${db}.${table}`), refreshCatalog: (tables) => this.#refreshCatalog(tables),
-      reportDegraded: (e) => this.#degraded.report('stream', e),
-    }, streamFrom, plan.lastDelivered) : null;
+      reportDegraded: (e) => this.#degraded.report('stream', e), blocking: this.#blocking ?? undefined,
+    }, from, lastDelivered);
+    this.#streamer = plan.stream && streamFrom ? newStreamer(streamFrom, plan.lastDelivered) : null;
     this.#lagTimer = setInterval(() => {
       if (this.#streamer) context.metrics.setGauge('mysql_ms_since_last_event', 'Milliseconds since the last binlog event arrived', this.#streamer.lagMs(Date.now()));
     }, LAG_SAMPLE_MS);
@@ -145,9 +160,17 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
         await snapshotter.run(point, snapshot.resume);
         this.#snapshotClient?.destroy();
         this.#snapshotClient = null;
+        if (snapshot.resume.blocking) this.#reportResumedBlocking(snapshot.resume.blocking.collections, null);
       }
-      if (this.#abort.signal.aborted) return;
-      await this.#streamer?.run();
+      // a blocking snapshot ends the binlog session after its signal; the stream goes on from its point
+      while (this.#streamer && !this.#abort.signal.aborted && (await this.#streamer.run()) === 'blocking') {
+        const ended = this.#streamer;
+        const from = ended.resumeFrom;
+        await this.#blocking!.run({ at: from.at, gtids: from.gtids }, () => this.#settled(ended));
+        // the snapshot's rows sort after what was streamed, and the stream's records after them
+        if (this.#abort.signal.aborted) return;
+        this.#streamer = newStreamer(from, ended.lastQueued);
+      }
     })().catch((error: unknown) => {
       if (!this.#abort.signal.aborted) this.#queue.fail(asTaskError(error));
     });
@@ -168,6 +191,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
       chunkSize: config['incremental.snapshot.chunk.size'], threads: config['snapshot.max.threads'], maxRowsPerSecond: config['snapshot.max.rows.per.second'], sourceChannel: channels.includes('source'),
       // what the binlog held when this task started: the previous run's, replayed (see MySqlIncrementalSnapshots)
       replayEnd: (await currentPosition(admin, info)).at,
+      blocking: this.#blocking ? (s) => this.#blocking!.request(s) : undefined,
       logger: context.logger, metrics: context.metrics, setProgress: (p) => context.setProgress(p ? { incremental: p } : null),
       queue: queue ? { settings: queue, degraded: (e) => this.#degraded.report('queue', e), reader: this.#reader(queue) } : undefined,
     }, offset);
@@ -231,6 +255,12 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     // where to go on, as long as the server has every transaction after them
     const byGtid = !fileThere && gtids !== null && state === 'streaming' && await gtidsAvailable(admin, info, gtids, [...files][0]);
     const decision = decideSnapshot(mode, state, fileThere || byGtid);
+    // a blocking snapshot was under way: the rest of its tables first, then the stream from where it stopped for it (its point)
+    const blocking = offset ? blockingScopeOf(offset) : null;
+    if (blocking && fileThere) {
+      const { point, resume } = snapshotResumeOf(offset!);
+      if (point) return { snapshot: { point, resume }, streamFrom: null, lastDelivered: null, stream: true };
+    }
     if (decision.snapshot === 'position_lost') {
       throw new TributaryError('source.position_lost', `The stored offset names binlog ${at?.toString() ?? '(none)'}${gtids ? ` (GTIDs ${gtids})` : ''}, which the server no longer has (it keeps ${[...files].join(', ') || 'none'}), so the changes since that offset are lost. ` +
         'To recover: set snapshot.mode=when_needed (or delete the connector\'s offsets) and restart; a new snapshot is taken.');
@@ -245,6 +275,29 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     }
     const current = await currentPosition(admin, info);
     return { snapshot: null, streamFrom: { at: current.at, gtids: current.gtids, byGtid: false }, lastDelivered: null, stream: decision.stream };
+  }
+
+  #reportResumedBlocking(collections: readonly string[], progress: Record<string, unknown> | null): void {
+    this.#resumedBlocking = progress ? { type: 'blocking', state: 'running', resumed: true, collections, ...progress } : null;
+    this.#context.setProgress(this.#resumedBlocking ? { blocking: this.#resumedBlocking } : null);
+  }
+
+  /** Resolves once the runtime committed the offset of the last record `streamer` queued (asking it to commit meanwhile). */
+  async #settled(streamer: BinlogStreamer): Promise<void> {
+    const last = streamer.lastQueued;
+    while (!this.#abort.signal.aborted && last !== null && (this.#committedPosition === null || this.#committedPosition < last)) {
+      this.#context.requestCommit();
+      await sleep(50, this.#abort.signal).catch(() => undefined);
+    }
+  }
+
+  async commit(committed: readonly { partition: SourcePartition; offset: SourceOffset }[]): Promise<void> {
+    for (const { partition, offset } of committed) {
+      if (partition.server !== this.#config['topic.prefix']) continue;
+      const at = BinlogPosition.fromOffset(offset);
+      const position = offset.heartbeat === true && at ? heartbeatPosition(at) : positionOfOffset(offset);
+      if (position !== null && (this.#committedPosition === null || position > this.#committedPosition)) this.#committedPosition = position;
+    }
   }
 
   async poll(signal: AbortSignal): Promise<SourceRecord[]> {
@@ -262,7 +315,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     if (this.#chunkReader) throw new TributaryError('signal.unsupported', 'This task only reads chunk ranges for task 0 of the connector, which takes the signals.');
     try {
       const parsed = parseSignal(signal.id, signal.type, signal.data);
-      if (parsed.type === 'execute-snapshot' && parsed.snapshotType !== 'incremental') throw new InvalidSignal('only incremental snapshots are supported ("type": "incremental"); blocking snapshots are not');
+      if (parsed.type === 'execute-snapshot' && parsed.snapshotType === 'blocking' && this.#incremental?.active) throw new InvalidSignal('a blocking snapshot cannot start while an incremental snapshot runs: stop it (DELETE /connectors/{name}/snapshots) or wait for it to end');
     } catch (error) {
       if (error instanceof InvalidSignal) throw new TributaryError('signal.invalid', error.message);
       throw error;
@@ -281,7 +334,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
   }
 
   snapshotProgress(): Record<string, unknown> | null {
-    return (this.#incremental?.progress() ?? null) as Record<string, unknown> | null;
+    return this.#blocking?.progress() ?? this.#resumedBlocking ?? (this.#incremental?.progress() ?? null) as Record<string, unknown> | null;
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@ import type { MySqlConfig } from './mysql-config-spec.js';
 const KNOWN_KEYS = new Set([
   'file', 'pos', 'gtids', 'row', 'event', 'server_id', 'ts_sec', 'part', 'heartbeat', 'snapshot', 'snapshot_completed',
   'snapshot_ts_ms', 'snapshot_tables_done', 'snapshot_table', 'snapshot_chunk_after', 'snapshot_rows_before', 'transaction_id',
+  'snapshot_blocking', 'snapshot_collections', 'snapshot_conditions',
 ]);
 const COUNT_KEYS = ['pos', 'row', 'event', 'server_id', 'ts_sec', 'part', 'snapshot_rows_before', 'snapshot_ts_ms'] as const;
 

@@ -88,6 +88,12 @@ export class Snapshotter {
     return { at: new BinlogPosition(String(master.File), Number(master.Position)), gtids: master.Executed_Gtid_Set ? String(master.Executed_Gtid_Set).replace(/\s+/g, '') : null };
   }
 
+  /** Ends the transaction `begin` opened without reading (and lets go of its lock), so that `begin` can be called again. */
+  async abandon(): Promise<void> {
+    await this.#o.client.promise().query('ROLLBACK');
+    if (this.#locked) await this.#unlock();
+  }
+
   async #unlock(): Promise<void> {
     await this.#o.client.promise().query('UNLOCK TABLES');
     this.#locked = false;
@@ -97,16 +103,18 @@ export class Snapshotter {
   async run(point: SnapshotPoint, resume: SnapshotResume): Promise<void> {
     const client = this.#o.client;
     const completed = [...resume.done];
-    const catalog = (await listTables(client)).filter((t) => this.#o.filter.includesTable(t.db, t.table) && !resume.done.includes(`${t.db}.${t.table}`));
+    const scope = resume.blocking ?? null;
+    const catalog = (await listTables(client)).filter((t) => this.#o.filter.includesTable(t.db, t.table) && !resume.done.includes(`${t.db}.${t.table}`))
+      .filter((t) => !scope || scope.collections.includes(`${t.db}.${t.table}`));
     const tables: SnapshotTable<CatalogTable>[] = catalog.map((t) => ({
       name: `${t.db}.${t.table}`, table: t, estimated: t.estimatedRows, rowsBefore: resume.table?.name === `${t.db}.${t.table}` ? resume.table.rowsBefore : 0,
     }));
     this.#runner.plan(tables);
     this.#o.logger.info({ tables: tables.length, skipped: resume.done.length, position: point.at.toString(), gtids: point.gtids, resumedTable: resume.table?.name ?? null }, 'snapshot started');
     const startedAt = resume.startedAt ?? Date.now();
-    const offsets = snapshotOffsets(point, this.#o.settings.serverId, startedAt, completed);
+    const offsets = snapshotOffsets(point, this.#o.settings.serverId, startedAt, completed, scope);
     await this.#runner.run(tables, {
-      read: (t, emit, progress, report) => this.#readTable(t, point, startedAt, resume.table?.name === t.name ? resume.table : null, offsets, emit, progress, report),
+      read: (t, emit, progress, report) => this.#readTable(t, point, startedAt, resume.table?.name === t.name ? resume.table : null, scope?.conditions[t.name] ?? null, offsets, emit, progress, report),
       finish: async () => {
         await client.promise().query('COMMIT');
         if (this.#locked) await this.#unlock();
@@ -115,7 +123,8 @@ export class Snapshotter {
     }, completed, offsets);
   }
 
-  async #readTable(t: SnapshotTable<CatalogTable>, point: SnapshotPoint, startedAt: number, start: SnapshotResume['table'], offsets: SnapshotOffsets, emit: Emit, progress: TableProgress, report: () => void): Promise<void> {
+  /** `condition`: a blocking snapshot's filter of this table (SQL from the signal), or null */
+  async #readTable(t: SnapshotTable<CatalogTable>, point: SnapshotPoint, startedAt: number, start: SnapshotResume['table'], condition: string | null, offsets: SnapshotOffsets, emit: Emit, progress: TableProgress, report: () => void): Promise<void> {
     const { db, table: name } = t.table;
     const client = this.#o.client;
     const settings = this.#o.settings;
@@ -149,7 +158,7 @@ export class Snapshotter {
     const columns = shape.columns.map((c) => quoteIdent(c.name)).join(', ');
     const from = `${quoteIdent(db)}.${quoteIdent(name)}`;
     if (keyNames.length === 0) {
-      await streamRows(client, `SELECT ${columns} FROM ${from}`, [], onRow, this.#o.signal, table.hasGeometry);
+      await streamRows(client, `SELECT ${columns} FROM ${from}${condition ? ` WHERE (${condition})` : ''}`, [], onRow, this.#o.signal, table.hasGeometry);
       report();
       return;
     }
@@ -157,7 +166,8 @@ export class Snapshotter {
     const keyList = keyNames.map(quoteIdent).join(', ');
     const fetch = this.#o.fetchSize;
     for (;;) {
-      const where = lastKey.length === 0 ? '' : ` WHERE (${keyList}) > (${keyNames.map(() => '?').join(', ')})`;
+      const filters = [condition ? `(${condition})` : null, lastKey.length === 0 ? null : `(${keyList}) > (${keyNames.map(() => '?').join(', ')})`].filter((f) => f !== null);
+      const where = filters.length === 0 ? '' : ` WHERE ${filters.join(' AND ')}`;
       chunkRows = 0;
       await streamRows(client, `SELECT ${columns} FROM ${from}${where} ORDER BY ${keyList} LIMIT ${fetch}`, [...lastKey], onRow, this.#o.signal, table.hasGeometry);
       report();

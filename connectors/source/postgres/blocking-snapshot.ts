@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { TributaryError, type SourceOffset } from '../../../plugins/api/index.js';
-import type { BlockingSnapshotSignal } from '../../../plugins/cdc/index.js';
+import { BlockingSnapshotRequests, type BlockingSnapshotSignal } from '../../../plugins/cdc/index.js';
 import type { Lsn } from './lsn.js';
 import type { ConnectionSettings } from './pg-connection.js';
-import { snapshotOffsets, type BlockingScope } from './positions.js';
+import { snapshotOffsets } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { createSlot } from './replication-setup.js';
 import type { BlockingSnapshotRunner } from './replication-streamer.js';
@@ -24,12 +24,18 @@ export interface BlockingSnapshotOptions extends Omit<SnapshotOptions, 'client' 
 /**
  * Debezium's blocking snapshots (`execute-snapshot` with `"type": "blocking"`): the stream stops
  * after the signal's transaction, the named tables are read as an initial snapshot reads them
- * (`op: r` records, in key order, none interleaved with changes), and the stream goes on.
+ * (`op: r` records, in key order, none interleaved with changes), and the stream goes on where it
+ * stopped, so the changes committed while the rows were read come after them — deletes too,
+ * which rows cannot show.
  *
- * The point the rows are read at is exact: a temporary replication slot exports a snapshot
- * whose consistent point is the LSN before which every transaction is visible in it and after
- * which none is, so the stream, resuming where it stopped, skips what committed before that
- * point and emits what committed after it — each change once, on the right side of the rows.
+ * Positions: the rows are positioned where the stream stopped (the end of the signal's
+ * transaction: after everything streamed before, before everything streamed after). They are
+ * read in a snapshot that holds every transaction before that place: a temporary replication
+ * slot's exported snapshot, whose consistent point — before which every transaction is visible
+ * in it — is past it (a plain snapshot begun at once could still miss a transaction the stream
+ * already decoded, in the moment between its commit record and its visibility). A row may hold
+ * changes streamed after it; those come later and win by position, with the same values or
+ * newer ones, so each key's last record is its state.
  *
  * A kill part-way: before the first row, once everything streamed before the signal is
  * committed, the snapshot's starting offset is stored; every row's offset names the tables, the
@@ -41,36 +47,30 @@ export interface BlockingSnapshotOptions extends Omit<SnapshotOptions, 'client' 
  */
 export class BlockingSnapshots implements BlockingSnapshotRunner {
   readonly #o: BlockingSnapshotOptions;
-  #requested: BlockingScope | null = null;
-  #progress: Record<string, unknown> | null = null;
+  readonly #requests: BlockingSnapshotRequests;
 
   constructor(options: BlockingSnapshotOptions) {
     this.#o = options;
+    this.#requests = new BlockingSnapshotRequests(options.logger, options.setProgress);
   }
 
   get requested(): boolean {
-    return this.#requested !== null;
+    return this.#requests.requested;
   }
 
-  /** A signal from the stream: the snapshot starts at the end of its transaction (tables of a second signal before that join it). */
   request(signal: BlockingSnapshotSignal): void {
-    const scope = this.#requested ?? { collections: [], conditions: {} };
-    const collections = [...scope.collections, ...signal.collections.filter((c) => !scope.collections.includes(c))];
-    this.#requested = { collections, conditions: { ...scope.conditions, ...Object.fromEntries(signal.conditions) } };
-    this.#o.logger.info({ signal: signal.id, collections }, 'blocking snapshot requested: the stream stops after this transaction until the snapshot ends');
+    this.#requests.request(signal);
   }
 
-  /** `GET /connectors/{name}/snapshots` while one runs */
   progress(): Record<string, unknown> | null {
-    return this.#progress;
+    return this.#requests.progress();
   }
 
-  async run(resumeFrom: Lsn, settled: () => Promise<void>): Promise<Lsn | null> {
-    const scope = this.#requested;
-    this.#requested = null;
-    if (!scope) return null;
+  async run(resumeFrom: Lsn, settled: () => Promise<void>): Promise<void> {
+    const scope = this.#requests.take();
+    if (!scope) return;
     const o = this.#o;
-    this.#report({ type: 'blocking', state: 'starting', collections: scope.collections });
+    this.#requests.report(scope, 'starting');
     const waiting = setTimeout(() => o.logger.warn({ collections: scope.collections }, 'blocking snapshot: still waiting for the records streamed before the signal to be committed (does a sink take every captured topic?)'), 30_000);
     try {
       // the starting offset below must not pass a record not yet delivered
@@ -78,7 +78,10 @@ export class BlockingSnapshots implements BlockingSnapshotRunner {
     } finally {
       clearTimeout(waiting);
     }
-    if (o.signal.aborted) return null;
+    if (o.signal.aborted) {
+      this.#requests.report(null);
+      return;
+    }
     const exporter = new ReplicationConnection(o.settings, `tributary-${o.topicPrefix}-blocking`);
     let client: pg.Client | null = null;
     try {
@@ -87,27 +90,19 @@ export class BlockingSnapshots implements BlockingSnapshotRunner {
         throw new TributaryError('source.setup_required', `A blocking snapshot needs a temporary replication slot, which the server refused: ${(error as Error).message}. Raise max_replication_slots and max_wal_senders by one, or use an incremental snapshot ("type": "incremental").`, { cause: error });
       });
       client = await o.connect();
-      const snapshotter = new Snapshotter({ ...o, client, setProgress: (p) => this.#report({ type: 'blocking', state: 'running', collections: scope.collections, ...p }) });
+      const snapshotter = new Snapshotter({ ...o, client, setProgress: (p) => this.#requests.report(scope, 'running', p) });
       await snapshotter.begin(slot.snapshotName);
       // imported: the slot (and its connection) are no longer needed
       await exporter.close();
-      const point = slot.consistentPoint;
       const startedAt = Date.now();
-      await o.storeStartingOffset(snapshotOffsets(point, resumeFrom, startedAt, [], scope).between());
-      o.logger.info({ collections: scope.collections, point: point.toString() }, 'blocking snapshot started');
-      await snapshotter.run(point, resumeFrom, { done: [], table: null, startedAt, blocking: scope });
-      if (o.signal.aborted) return null;
-      o.logger.info({ collections: scope.collections }, 'blocking snapshot complete: streaming goes on');
-      return point;
+      await o.storeStartingOffset(snapshotOffsets(resumeFrom, resumeFrom, startedAt, [], scope).between());
+      o.logger.info({ collections: scope.collections, position: resumeFrom.toString(), consistentPoint: slot.consistentPoint.toString() }, 'blocking snapshot started');
+      await snapshotter.run(resumeFrom, resumeFrom, { done: [], table: null, startedAt, blocking: scope });
+      if (!o.signal.aborted) o.logger.info({ collections: scope.collections }, 'blocking snapshot complete: streaming goes on from the signal');
     } finally {
-      this.#report(null);
+      this.#requests.report(null);
       await exporter.close();
       await client?.end().catch(() => undefined);
     }
-  }
-
-  #report(progress: Record<string, unknown> | null): void {
-    this.#progress = progress;
-    this.#o.setProgress(progress);
   }
 }

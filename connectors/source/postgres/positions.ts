@@ -1,5 +1,5 @@
 import type { SourceOffset } from '../../../plugins/api/index.js';
-import { hex32 } from '../../../plugins/cdc/index.js';
+import { hex32, type BlockingScope } from '../../../plugins/cdc/index.js';
 import { Lsn } from './lsn.js';
 
 /**
@@ -51,15 +51,8 @@ export interface SnapshotOffsets {
   completed(): SourceOffset;
 }
 
-/**
- * A blocking snapshot (a signal while streaming): the tables it reads and their filters ride on
- * its offsets, so a restart reads the rest of exactly those tables before streaming on.
- */
-export interface BlockingScope {
-  readonly collections: readonly string[];
-  readonly conditions: Readonly<Record<string, string>>;
-}
 
+/** `blocking`: a blocking snapshot's scope, which rides on its offsets so a restart reads the rest of exactly its tables */
 export function snapshotOffsets(point: Lsn, resumeFrom: Lsn, startedAt: number, completed: readonly string[], blocking: BlockingScope | null = null): SnapshotOffsets {
   const resume = resumeFrom.toOffset();
   const scope = blocking ? { snapshot_blocking: true, snapshot_collections: blocking.collections.join(','), snapshot_conditions: JSON.stringify(blocking.conditions) } : null;
@@ -67,8 +60,7 @@ export function snapshotOffsets(point: Lsn, resumeFrom: Lsn, startedAt: number, 
   return {
     inTable: (oid, after, rowsBefore) => ({ ...base(), snapshot_table: oid, snapshot_chunk_after: after ? JSON.stringify(after) : null, snapshot_rows_before: rowsBefore }),
     between: base,
-    // after a blocking snapshot the stream skips what committed before its point (see positionOfOffset)
-    completed: () => ({ lsn: resume, lsn_commit: resume, txId: null, last_snapshot_record: true, snapshot_completed: true, ...(blocking ? { snapshot_point: point.toOffset() } : null) }),
+    completed: () => ({ lsn: resume, lsn_commit: resume, txId: null, last_snapshot_record: true, snapshot_completed: true }),
   };
 }
 
@@ -103,17 +95,13 @@ export function heartbeatOffset(walPosition: Lsn): SourceOffset {
 
 /**
  * The position of the last record an offset covers, for skipping what was already delivered
- * when the server replays the transaction the offset points into. Null for snapshot offsets but
- * a blocking snapshot's: the stream resumed after it skips every transaction that committed
- * before the snapshot's point (its rows hold them), as it does when the snapshot completes.
+ * when the server replays the transaction the offset points into. Null for snapshot offsets.
  */
 export function positionOfOffset(offset: SourceOffset): string | null {
-  const point = Lsn.fromOffset(offset.snapshot_point);
-  if (offset.snapshot === true) return offset.snapshot_blocking === true && point ? heartbeatPosition(point) : null;
+  if (offset.snapshot === true) return null;
   const commit = Lsn.fromOffset(offset.lsn_commit);
   const change = Lsn.fromOffset(offset.lsn);
   if (!commit || !change) return null;
-  if (offset.snapshot_completed === true && point && point.compare(commit) > 0) return heartbeatPosition(point);
   if (offset.heartbeat === true || offset.snapshot_completed === true) return heartbeatPosition(commit);
   return streamPosition(commit, change, Number(offset.seq ?? 0xffffffff), Number(offset.part ?? 0));
 }

@@ -13,7 +13,7 @@ import { connect, ReconnectingClient, sqlState, type Queryable } from './pg-conn
 import { typeMappingOptions } from './pg-type-mapper.js';
 import type { PostgresConfig } from './postgres-config-spec.js';
 import { offsetProblems } from './offset-check.js';
-import { blockingScopeOf, flushLsnOfOffset, heartbeatPosition, positionOfOffset, snapshotOffsets, snapshotResumeOf } from './positions.js';
+import { blockingScopeOf, flushLsnOfOffset, positionOfOffset, snapshotOffsets, snapshotResumeOf } from './positions.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { isConnectionFailure } from './replication-errors.js';
 import { createSlot, dropSlot, ensurePublication, slotInfo } from './replication-setup.js';
@@ -223,13 +223,13 @@ export class PostgresSourceTask implements SourceTask<PostgresConfig> {
     }
     const confirmed = slot.confirmedFlush ?? Lsn.ZERO;
     // a blocking snapshot was under way: the rest of its tables first (at its point, see
-    // blocking-snapshot.ts), then the stream from where it stopped, past what the rows hold
+    // blocking-snapshot.ts), then the stream from where it stopped
     const blocking = offset ? blockingScopeOf(offset) : null;
     const blockingPoint = blocking ? snapshotResumeOf(offset!).point : null;
     if (blocking && blockingPoint) {
       const { done, table, startedAt } = snapshotResumeOf(offset!);
       const streamFrom = Lsn.fromOffset(offset!.snapshot_lsn) ?? confirmed;
-      return { exporter: null, plan: { snapshot: { exported: null, point: blockingPoint, resume: { done, table, startedAt, blocking } }, streamFrom, lastDelivered: heartbeatPosition(blockingPoint), stream: true } };
+      return { exporter: null, plan: { snapshot: { exported: null, point: blockingPoint, resume: { done, table, startedAt, blocking } }, streamFrom, lastDelivered: null, stream: true } };
     }
     // Without an exported snapshot (the slot exists already) the rows are positioned at the
     // server's current WAL position, after everything delivered before (a resumed table's rows

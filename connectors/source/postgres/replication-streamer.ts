@@ -38,10 +38,9 @@ export interface BlockingSnapshotRunner {
   readonly requested: boolean;
   /**
    * Runs it: `resumeFrom` is the end of the last transaction streamed, `settled` resolves once
-   * every record streamed before is committed. Resolves with the snapshot's point (null: none
-   * ran), before which every transaction is in the snapshot's rows.
+   * every record streamed before is committed.
    */
-  run(resumeFrom: Lsn, settled: () => Promise<void>): Promise<Lsn | null>;
+  run(resumeFrom: Lsn, settled: () => Promise<void>): Promise<void>;
 }
 
 /** Incoming messages buffered before the reader pauses the socket. */
@@ -289,14 +288,12 @@ export class ReplicationStreamer {
   /**
    * A blocking snapshot, between the signal's transaction and the next: nothing more is decoded
    * until it ends (the socket is paused once PAUSE_AT messages wait; the status timer keeps
-   * answering the server, so wal_sender_timeout does not end the session). Afterwards the
-   * transactions that committed before the snapshot's point are skipped: its rows hold them.
+   * answering the server, so wal_sender_timeout does not end the session). Then the stream goes
+   * on where it stopped: the changes committed while the rows were read come after them (a
+   * delete made meanwhile too, which the rows cannot show).
    */
   async #blockingSnapshot(): Promise<void> {
-    const point = await this.#o.blocking!.run(this.#decoder.lastCommitEnd, () => this.#settled());
-    if (point === null) return;
-    const after = heartbeatPosition(point);
-    if (this.#lastQueued === null || after > this.#lastQueued) this.#lastQueued = after;
+    await this.#o.blocking!.run(this.#decoder.lastCommitEnd, () => this.#settled());
   }
 
   /** Resolves once every record the stream queued is committed (acknowledged), asking the runtime to commit meanwhile. */
