@@ -15,7 +15,11 @@
  * process runs every task, so the figure is the queue's overhead on one machine, not the gain
  * of readers on other machines.
  *
- * usage: node --import tsx bench/postgres-incremental-snapshot.ts [rows=500000] [chunk.size=1024,8192] [snapshot.max.threads=1] [queue]
+ * With `blocking` among the arguments, a last run takes a blocking snapshot (`"type":
+ * "blocking"`: the stream stops while the table is read with `snapshot.fetch.size` rows per
+ * chunk, then goes on), for its rows/s against the same COPY; its stream latency is the stop.
+ *
+ * usage: node --import tsx bench/postgres-incremental-snapshot.ts [rows=500000] [chunk.size=1024,8192] [snapshot.max.threads=1] [queue|-] [blocking]
  */
 import pg from 'pg';
 import { TaskDriver, testConfig } from '../connectors/source/postgres/test/task-driver.js';
@@ -27,7 +31,10 @@ const rows = Number(process.argv[2] ?? 500_000);
 const chunkSizes = (process.argv[3] ?? '1024,8192').split(',');
 const threadCounts = (process.argv[4] ?? '1').split(',');
 const redis = process.argv[5] === 'queue' ? await startRedis() : null;
-const runs = chunkSizes.flatMap((chunkSize) => threadCounts.flatMap((threads) => [{ chunkSize, threads, queue: false }, ...(redis && Number(threads) > 1 ? [{ chunkSize, threads, queue: true }] : [])]));
+const runs = [
+  ...chunkSizes.flatMap((chunkSize) => threadCounts.flatMap((threads) => [{ chunkSize, threads, queue: false, blocking: false }, ...(redis && Number(threads) > 1 ? [{ chunkSize, threads, queue: true, blocking: false }] : [])])),
+  ...(process.argv.includes('blocking') ? [{ chunkSize: '1024', threads: '1', queue: false, blocking: true }] : []),
+];
 const server = await startPostgres();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
@@ -45,7 +52,7 @@ try {
   console.log(`rows: ${rows}`);
   console.log(`COPY (SELECT ...) TO STDOUT → /dev/null: best ${bestCopy.toFixed(2)} s = ${Math.round(rows / bestCopy).toLocaleString('en')} rows/s`);
 
-  for (const [run, { chunkSize, threads, queue }] of runs.entries()) {
+  for (const [run, { chunkSize, threads, queue, blocking }] of runs.entries()) {
     const config = testConfig(server.port, db, {
       'slot.name': `bench_incremental_${run}`, 'slot.drop.on.stop': 'true', 'snapshot.mode': 'no_data', 'incremental.snapshot.chunk.size': chunkSize, 'snapshot.max.threads': threads,
       ...(queue && redis ? { 'snapshot.queue.redis.url': redis.url } : {}),
@@ -80,7 +87,7 @@ try {
     while (Date.now() < idleUntil) await pollInto();
     phase = 'snapshot';
     const t0 = process.hrtime.bigint();
-    await driver.task.signal({ id: `bench-${run}`, type: 'execute-snapshot', data: { 'data-collections': ['public.bench'] } });
+    await driver.task.signal({ id: `bench-${run}`, type: 'execute-snapshot', data: { 'data-collections': ['public.bench'], ...(blocking ? { type: 'blocking' } : {}) } });
     while (reads < rows) await pollInto();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     writing = false;
@@ -88,8 +95,9 @@ try {
     await writer.end();
     await driver.stop();
     for (const r of readers) await r.stop();
-    console.log(`incremental snapshot, chunk.size=${chunkSize}, ${threads} reader(s)${queue ? ' through the Redis chunk queue' : ''} → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(bestCopy / seconds).toFixed(2)} (goal ≥ 0.8)`);
-    console.log(`  stream latency (commit → polled) while idle: p50 ${median(latencies.idle)} ms, p99 ${p99(latencies.idle)} ms (${latencies.idle.length} rows); during the snapshot: p50 ${median(latencies.snapshot)} ms, p99 ${p99(latencies.snapshot)} ms (${latencies.snapshot.length} rows)`);
+    console.log(`${blocking ? 'blocking snapshot (snapshot.fetch.size rows per chunk)' : `incremental snapshot, chunk.size=${chunkSize}, ${threads} reader(s)${queue ? ' through the Redis chunk queue' : ''}`} → null sink: ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s; ratio to COPY ${(bestCopy / seconds).toFixed(2)} (goal ≥ 0.8)`);
+    const during = blocking ? 'during the snapshot the stream waits (by design)' : `during the snapshot: p50 ${median(latencies.snapshot)} ms, p99 ${p99(latencies.snapshot)} ms (${latencies.snapshot.length} rows)`;
+    console.log(`  stream latency (commit → polled) while idle: p50 ${median(latencies.idle)} ms, p99 ${p99(latencies.idle)} ms (${latencies.idle.length} rows); ${during}`);
   }
 } finally {
   server.remove();
