@@ -217,14 +217,24 @@ describe('MySQL incremental snapshots', { timeout: 240_000 }, () => {
       await eventually(async () => (((await snapshotState(worker)).snapshot?.rows ?? 0) > 0 ? true : undefined), 30_000, 'the first chunk read');
       // with the table locked a reader's SELECT waits, in flight: its connection is killed there,
       // so the chunk it was reading fails (every time: no race with a fast read)
-      for (let round = 0; round < 2; round++) {
+      // a lock taken while the task is between reads (a retry's backoff) may see no reader for a
+      // while: then it is let go and taken again, up to 4 times a round (a snapshot that stopped
+      // reading altogether fails the wait for its end below)
+      for (let round = 0, attempt = 0; round < 2 && attempt < 8; attempt++) {
         await locker.query('LOCK TABLES items WRITE');
         try {
           const waiting = await eventually(async () => {
             const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE CONCAT('SELECT %`', DATABASE(), '`.`items` %') AND ID <> CONNECTION_ID()");
             return rows.length > 0 ? rows : undefined;
-          }, 60_000, 'a reader waiting for the locked table');
-          for (const { ID } of waiting) killed += await killer.query(`KILL ${Number(ID)}`).then(() => 1, () => 0);
+          }, 15_000, 'a reader waiting for the locked table').catch(async () => {
+            const [all] = await killer.query<mysql.RowDataPacket[]>("SELECT ID, COMMAND, STATE, LEFT(INFO, 120) AS INFO FROM information_schema.PROCESSLIST WHERE DB = DATABASE()");
+            t.diagnostic(`round ${round + 1}: no reader waited within 15 s; sessions: ${JSON.stringify(all)}`);
+            return null;
+          });
+          if (waiting) {
+            for (const { ID } of waiting) killed += await killer.query(`KILL ${Number(ID)}`).then(() => 1, () => 0);
+            round++;
+          }
         } finally {
           await locker.query('UNLOCK TABLES');
         }

@@ -162,7 +162,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
         this.#snapshotClient = null;
         if (snapshot.resume.blocking) this.#reportResumedBlocking(snapshot.resume.blocking.collections, null);
       }
-      // a blocking snapshot ends the binlog session after its signal; the stream goes on from its point
+      // a blocking snapshot ends the binlog session after its signal; a new one goes on from that place
       while (this.#streamer && !this.#abort.signal.aborted && (await this.#streamer.run()) === 'blocking') {
         const ended = this.#streamer;
         const from = ended.resumeFrom;
@@ -255,7 +255,7 @@ export class MySqlSourceTask implements SourceTask<MySqlConfig> {
     // where to go on, as long as the server has every transaction after them
     const byGtid = !fileThere && gtids !== null && state === 'streaming' && await gtidsAvailable(admin, info, gtids, [...files][0]);
     const decision = decideSnapshot(mode, state, fileThere || byGtid);
-    // a blocking snapshot was under way: the rest of its tables first, then the stream from where it stopped for it (its point)
+    // a blocking snapshot was under way: the rest of its tables first, then the stream from where it stopped for it (the offset's file/pos)
     const blocking = offset ? blockingScopeOf(offset) : null;
     if (blocking && fileThere) {
       const { point, resume } = snapshotResumeOf(offset!);
