@@ -276,7 +276,8 @@ export class BinlogStreamer {
   /** A heartbeat at the last commit, when no transaction is half read and it is past what was queued. */
   async #heartbeat(): Promise<void> {
     const at = this.#decoder.committed;
-    if (!at || this.#decoder.inTransaction || this.#backlog.length > 0) return;
+    // stopped for a blocking snapshot: its rows take the stop's place, a heartbeat there would sort after them
+    if (!at || this.#decoder.inTransaction || this.#backlog.length > 0 || this.#blockingReached) return;
     const position = heartbeatPosition(at);
     this.#heartbeats.done();
     if ((this.#lastQueued !== null && position <= this.#lastQueued) || position === this.#lastHeartbeat) return;
