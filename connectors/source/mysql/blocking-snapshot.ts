@@ -1,5 +1,5 @@
 import { TributaryError, type SourceOffset } from '../../../plugins/api/index.js';
-import { BlockingSnapshotRequests, type BlockingSnapshotSignal } from '../../../plugins/cdc/index.js';
+import { BlockingSnapshotRequests } from '../../../plugins/cdc/index.js';
 import type { MySqlClient } from './mysql-connection.js';
 import { snapshotOffsets, type SnapshotPoint } from './snapshot-offsets.js';
 import { Snapshotter, type SnapshotOptions } from './snapshotter.js';
@@ -33,25 +33,12 @@ export interface BlockingSnapshotOptions extends Omit<SnapshotOptions, 'client' 
  * restart reads the rest (at the same positions, in a later snapshot: the stream from the stop
  * brings them up to date) and then streams from there.
  */
-export class MySqlBlockingSnapshots {
+export class MySqlBlockingSnapshots extends BlockingSnapshotRequests {
   readonly #o: BlockingSnapshotOptions;
-  readonly #requests: BlockingSnapshotRequests;
 
   constructor(options: BlockingSnapshotOptions) {
+    super(options.logger, options.setProgress);
     this.#o = options;
-    this.#requests = new BlockingSnapshotRequests(options.logger, options.setProgress);
-  }
-
-  get requested(): boolean {
-    return this.#requests.requested;
-  }
-
-  request(signal: BlockingSnapshotSignal): void {
-    this.#requests.request(signal);
-  }
-
-  progress(): Record<string, unknown> | null {
-    return this.#requests.progress();
   }
 
   /**
@@ -60,10 +47,10 @@ export class MySqlBlockingSnapshots {
    * stream stopped: the rows' position, and where streaming goes on afterwards.
    */
   async run(stoppedAt: SnapshotPoint, settled: () => Promise<void>): Promise<void> {
-    const scope = this.#requests.take();
+    const scope = this.take();
     if (!scope) return;
     const o = this.#o;
-    this.#requests.report(scope, 'starting');
+    this.report(scope, 'starting');
     const waiting = setTimeout(() => o.logger.warn({ collections: scope.collections }, 'blocking snapshot: still waiting for the records streamed before the signal to be committed (does a sink take every captured topic?)'), 30_000);
     let client: MySqlClient | null = null;
     try {
@@ -71,7 +58,7 @@ export class MySqlBlockingSnapshots {
       clearTimeout(waiting);
       if (o.signal.aborted) return;
       client = await o.connect();
-      const snapshotter = new Snapshotter({ ...o, client, setProgress: (p) => this.#requests.report(scope, 'running', p) });
+      const snapshotter = new Snapshotter({ ...o, client, setProgress: (p) => this.report(scope, 'running', p) });
       // the binlog is written before the engine commits: a snapshot begun at once may still miss the last transactions streamed
       for (let attempt = 0; ; attempt++) {
         const at = (await snapshotter.begin(o.isMariaDb)).at;
@@ -87,7 +74,7 @@ export class MySqlBlockingSnapshots {
       if (!o.signal.aborted) o.logger.info({ collections: scope.collections }, 'blocking snapshot complete: streaming goes on where it stopped');
     } finally {
       clearTimeout(waiting);
-      this.#requests.report(null);
+      this.report(null);
       client?.destroy();
     }
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { TributaryError, type SourceOffset } from '../../../plugins/api/index.js';
-import { BlockingSnapshotRequests, type BlockingSnapshotSignal } from '../../../plugins/cdc/index.js';
+import { BlockingSnapshotRequests } from '../../../plugins/cdc/index.js';
 import type { Lsn } from './lsn.js';
 import type { ConnectionSettings } from './pg-connection.js';
 import { snapshotOffsets } from './positions.js';
@@ -45,32 +45,19 @@ export interface BlockingSnapshotOptions extends Omit<SnapshotOptions, 'client' 
  * starts (max_replication_slots, max_wal_senders), the WAL held by the task's slot while it runs,
  * and the slot's creation waits for the transactions running at that moment to end.
  */
-export class BlockingSnapshots implements BlockingSnapshotRunner {
+export class BlockingSnapshots extends BlockingSnapshotRequests implements BlockingSnapshotRunner {
   readonly #o: BlockingSnapshotOptions;
-  readonly #requests: BlockingSnapshotRequests;
 
   constructor(options: BlockingSnapshotOptions) {
+    super(options.logger, options.setProgress);
     this.#o = options;
-    this.#requests = new BlockingSnapshotRequests(options.logger, options.setProgress);
-  }
-
-  get requested(): boolean {
-    return this.#requests.requested;
-  }
-
-  request(signal: BlockingSnapshotSignal): void {
-    this.#requests.request(signal);
-  }
-
-  progress(): Record<string, unknown> | null {
-    return this.#requests.progress();
   }
 
   async run(resumeFrom: Lsn, settled: () => Promise<void>): Promise<void> {
-    const scope = this.#requests.take();
+    const scope = this.take();
     if (!scope) return;
     const o = this.#o;
-    this.#requests.report(scope, 'starting');
+    this.report(scope, 'starting');
     const waiting = setTimeout(() => o.logger.warn({ collections: scope.collections }, 'blocking snapshot: still waiting for the records streamed before the signal to be committed (does a sink take every captured topic?)'), 30_000);
     try {
       // the starting offset below must not pass a record not yet delivered
@@ -79,7 +66,7 @@ export class BlockingSnapshots implements BlockingSnapshotRunner {
       clearTimeout(waiting);
     }
     if (o.signal.aborted) {
-      this.#requests.report(null);
+      this.report(null);
       return;
     }
     const exporter = new ReplicationConnection(o.settings, `tributary-${o.topicPrefix}-blocking`);
@@ -90,7 +77,7 @@ export class BlockingSnapshots implements BlockingSnapshotRunner {
         throw new TributaryError('source.setup_required', `A blocking snapshot needs a temporary replication slot, which the server refused: ${(error as Error).message}. Raise max_replication_slots and max_wal_senders by one, or use an incremental snapshot ("type": "incremental").`, { cause: error });
       });
       client = await o.connect();
-      const snapshotter = new Snapshotter({ ...o, client, setProgress: (p) => this.#requests.report(scope, 'running', p) });
+      const snapshotter = new Snapshotter({ ...o, client, setProgress: (p) => this.report(scope, 'running', p) });
       await snapshotter.begin(slot.snapshotName);
       // imported: the slot (and its connection) are no longer needed
       await exporter.close();
@@ -100,7 +87,7 @@ export class BlockingSnapshots implements BlockingSnapshotRunner {
       await snapshotter.run(resumeFrom, resumeFrom, { done: [], table: null, startedAt, blocking: scope });
       if (!o.signal.aborted) o.logger.info({ collections: scope.collections }, 'blocking snapshot complete: streaming goes on from the signal');
     } finally {
-      this.#requests.report(null);
+      this.report(null);
       await exporter.close();
       await client?.end().catch(() => undefined);
     }
